@@ -1,0 +1,23 @@
+namespace Nic.Codec;
+
+/// <summary>
+/// Stable error codes reported by <see cref="NicCodecException"/>. The numeric values and the names
+/// are part of the public contract (see <c>spec/nic-coding.md</c>) and never change meaning.
+/// </summary>
+public enum NicCodecError
+{
+    /// <summary>An entropy-coded payload ended before all symbols were decoded.</summary>
+    EntropyPayloadTruncated = 101,
+
+    /// <summary>An entropy-coded payload is inconsistent: its final coder state or length does not match, or an escaped value is impossible.</summary>
+    EntropyPayloadCorrupt = 102,
+
+    /// <summary>A symbol to encode lies outside the alphabet of its CDF (for CDF coding, a symbol ≥ Lp − 1).</summary>
+    SymbolOutOfRange = 103,
+
+    /// <summary>A CDF or probability mass function is malformed: not finite, not monotone, or leaves a symbol with zero frequency.</summary>
+    InvalidCdf = 104,
+
+    /// <summary>A table index does not name one of the quantized CDF tables.</summary>
+    InvalidTableIndex = 105,
+}

@@ -1,0 +1,211 @@
+using CsCheck;
+using Nic.Codec.Entropy;
+
+namespace Nic.Codec.Tests.Entropy;
+
+public class IndexedEntropyCoderTests
+{
+    private static int[] RoundTrip(int[] values, int[] indexes, QuantizedCdfTables tables)
+    {
+        byte[] coded = IndexedEntropyCoder.Encode(values, indexes, tables);
+        var decoded = new int[values.Length];
+        IndexedEntropyCoder.Decode(coded, indexes, tables, decoded);
+        return decoded;
+    }
+
+    [Fact]
+    public void RandomTablesAndValuesRoundTripIncludingEscapes()
+    {
+        Gen.Select(Gen.Int, Gen.Int[1, 6], Gen.Int[0, 300]).Sample((seed, tableCount, length) =>
+        {
+            var random = new Random(seed);
+            QuantizedCdfTables tables = TestTables.RandomTables(random, tableCount, 40);
+            var indexes = new int[length];
+            var values = new int[length];
+            for (int i = 0; i < length; i++)
+            {
+                indexes[i] = random.Next(tableCount);
+                int offset = tables.GetOffset(indexes[i]);
+                values[i] = random.Next(5) switch
+                {
+                    0 => random.Next(int.MinValue, int.MaxValue),
+                    1 => offset - random.Next(1, 1000),
+                    2 => offset + tables.SymbolCount(indexes[i]) + random.Next(0, 1000),
+                    _ => offset + random.Next(tables.SymbolCount(indexes[i])),
+                };
+            }
+
+            Assert.Equal(values, RoundTrip(values, indexes, tables));
+        }, iter: 300);
+    }
+
+    [Theory]
+    [InlineData(int.MinValue)]
+    [InlineData(int.MaxValue)]
+    [InlineData(int.MinValue + 1)]
+    [InlineData(int.MaxValue - 1)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void ExtremeValuesRoundTripUnderExtremeOffsets(int value)
+    {
+        int[] cdf = [0, 30000, 65000, 65536];
+        QuantizedCdfTables tables = QuantizedCdfTables.FromCdfs([cdf, cdf, cdf], [int.MinValue, int.MaxValue - 1, 0]);
+        int[] indexes = [0, 1, 2];
+        int[] values = [value, value, value];
+        Assert.Equal(values, RoundTrip(values, indexes, tables));
+    }
+
+    [Fact]
+    public void EveryEscapeBitLengthRoundTrips()
+    {
+        QuantizedCdfTables tables = TestTables.Gaussian64;
+        var values = new List<int>();
+        for (int bits = 0; bits < 32; bits++)
+        {
+            long magnitude = 1L << bits;
+            foreach (long v in new[] { magnitude, magnitude - 1, magnitude + 1, -magnitude, -magnitude + 1, -magnitude - 1 })
+            {
+                values.Add((int)Math.Clamp(v, int.MinValue, int.MaxValue));
+            }
+        }
+
+        int[] vals = [.. values];
+        int[] indexes = vals.Select((_, i) => i % 64).ToArray();
+        Assert.Equal(vals, RoundTrip(vals, indexes, tables));
+    }
+
+    [Fact]
+    public void EmptyInputCodesToTheBareStateAndDecodes()
+    {
+        byte[] coded = IndexedEntropyCoder.Encode([], [], TestTables.Gaussian64);
+        Assert.Equal(8, coded.Length);
+        IndexedEntropyCoder.Decode(coded, [], TestTables.Gaussian64, []);
+    }
+
+    [Fact]
+    public void SingleSymbolRoundTrips()
+    {
+        Assert.Equal([3], RoundTrip([3], [40], TestTables.Gaussian64));
+    }
+
+    [Fact]
+    public void InRangeSymbolsCostWithinATenthOfAPercentOfTheirInformationContent()
+    {
+        var random = new Random(7);
+        int[] indexes = Enumerable.Range(0, 200_000).Select(_ => random.Next(64)).ToArray();
+        int[] values = TestTables.GaussianValues(random, indexes);
+        double ideal = IndexedEntropyCoder.InformationBits(values, indexes, TestTables.Gaussian64);
+        double actual = IndexedEntropyCoder.Encode(values, indexes, TestTables.Gaussian64).Length * 8.0;
+        Assert.InRange((actual - ideal) / ideal, 0, 0.001);
+    }
+
+    [Fact]
+    public void EncodingIsDeterministic()
+    {
+        var random = new Random(11);
+        int[] indexes = Enumerable.Range(0, 5000).Select(_ => random.Next(64)).ToArray();
+        int[] values = TestTables.GaussianValues(random, indexes);
+        Assert.Equal(IndexedEntropyCoder.Encode(values, indexes, TestTables.Gaussian64), IndexedEntropyCoder.Encode(values, indexes, TestTables.Gaussian64));
+    }
+
+    [Fact]
+    public void ABadTableIndexIsReportedWithItsPosition()
+    {
+        var e = Assert.Throws<NicCodecException>(() => IndexedEntropyCoder.Encode([1, 2, 3], [0, 64, 1], TestTables.Gaussian64));
+        Assert.Equal(NicCodecError.InvalidTableIndex, e.Error);
+        Assert.Equal(1, e.Position);
+
+        byte[] coded = IndexedEntropyCoder.Encode([1, 2, 3], [0, 1, 2], TestTables.Gaussian64);
+        e = Assert.Throws<NicCodecException>(() => IndexedEntropyCoder.Decode(coded, [0, -1, 2], TestTables.Gaussian64, new int[3]));
+        Assert.Equal(NicCodecError.InvalidTableIndex, e.Error);
+    }
+
+    [Fact]
+    public void EveryTruncationIsReportedAsADamagedPayload()
+    {
+        var random = new Random(3);
+        int[] indexes = Enumerable.Range(0, 400).Select(_ => random.Next(64)).ToArray();
+        int[] values = TestTables.GaussianValues(random, indexes);
+        values[17] = int.MaxValue;
+        byte[] coded = IndexedEntropyCoder.Encode(values, indexes, TestTables.Gaussian64);
+        for (int length = 0; length < coded.Length; length++)
+        {
+            var e = Assert.Throws<NicCodecException>(() => IndexedEntropyCoder.Decode(coded.AsSpan(0, length), indexes, TestTables.Gaussian64, new int[values.Length]));
+            Assert.True(e.Error is NicCodecError.EntropyPayloadTruncated or NicCodecError.EntropyPayloadCorrupt, e.Message);
+        }
+    }
+
+    [Fact]
+    public void SingleByteCorruptionsAreDetectedOrDecodeWithoutOtherErrors()
+    {
+        var random = new Random(5);
+        int[] indexes = Enumerable.Range(0, 300).Select(_ => random.Next(64)).ToArray();
+        int[] values = TestTables.GaussianValues(random, indexes);
+        values[100] = -123456;
+        byte[] coded = IndexedEntropyCoder.Encode(values, indexes, TestTables.Gaussian64);
+        int detected = 0, total = 0;
+        for (int position = 0; position < coded.Length; position++)
+        {
+            foreach (byte flip in new byte[] { 0x01, 0x80, 0xFF, 0x5A })
+            {
+                byte[] damaged = (byte[])coded.Clone();
+                damaged[position] ^= flip;
+                total++;
+                try
+                {
+                    var decoded = new int[values.Length];
+                    IndexedEntropyCoder.Decode(damaged, indexes, TestTables.Gaussian64, decoded);
+                }
+                catch (NicCodecException)
+                {
+                    detected++;
+                }
+            }
+        }
+
+        // The final-state check catches nearly every corruption; anything else would have thrown a different type.
+        Assert.True(detected >= total * 0.99, $"{detected} of {total} corruptions detected");
+    }
+
+    [Fact]
+    public void RandomBytesNeverFailWithAnythingButACodecError()
+    {
+        Gen.Select(Gen.Byte.Array[0, 64], Gen.Int[0, 40]).Sample((bytes, count) =>
+        {
+            int[] indexes = Enumerable.Range(0, count).Select(i => (i * 7) % 64).ToArray();
+            try
+            {
+                IndexedEntropyCoder.Decode(bytes, indexes, TestTables.Gaussian64, new int[count]);
+            }
+            catch (NicCodecException)
+            {
+            }
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void AStreamClaimingAnImpossibleEscapeLengthIsCorrupt()
+    {
+        // A table whose only in-range symbol has a tiny frequency, so most slots decode as the escape.
+        QuantizedCdfTables tables = QuantizedCdfTables.FromCdfs([[0, 1, 65536]], [0]);
+        var random = new Random(9);
+        int corrupt = 0;
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var bytes = new byte[32];
+            random.NextBytes(bytes);
+            bytes[7] &= 0x3F;
+            bytes[3] |= 0x80;
+            try
+            {
+                IndexedEntropyCoder.Decode(bytes, [0, 0, 0], tables, new int[3]);
+            }
+            catch (NicCodecException e) when (e.Error == NicCodecError.EntropyPayloadCorrupt)
+            {
+                corrupt++;
+            }
+        }
+
+        Assert.True(corrupt > 150, $"{corrupt} of 200 random streams were reported as corrupt");
+    }
+}
