@@ -1,1 +1,3 @@
-return 0;
+using Nic.Cli;
+
+return NicCommandLine.CreateRoot().Parse(args).Invoke();

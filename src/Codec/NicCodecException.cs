@@ -1,14 +1,20 @@
+using Nic.Format;
+
 namespace Nic.Codec;
 
 /// <summary>
 /// The exception raised by the codec for malformed entropy payloads, CDFs and symbols. It always carries a
-/// stable <see cref="Error"/> code and, where one applies, the position of the symbol that failed.
+/// stable <see cref="Error"/> code (its name is <see cref="NicException.ErrorCode"/>) and, where one applies, the
+/// position of the symbol that failed.
 /// </summary>
-public sealed class NicCodecException : Exception
+public sealed class NicCodecException : NicException
 {
     /// <summary>Creates an exception with a code, a message and the failing symbol position (or −1).</summary>
+    /// <param name="error">The stable error code.</param>
+    /// <param name="message">A human-readable description.</param>
+    /// <param name="position">The index of the symbol being coded, or −1.</param>
     public NicCodecException(NicCodecError error, string message, long position = -1)
-        : base(FormatMessage(error, message, position))
+        : base(error.ToString(), FormatMessage(error, message, position))
     {
         Error = error;
         Position = position;
@@ -16,9 +22,6 @@ public sealed class NicCodecException : Exception
 
     /// <summary>The stable error code.</summary>
     public NicCodecError Error { get; }
-
-    /// <summary>The stable error name, e.g. <c>EntropyPayloadCorrupt</c>.</summary>
-    public string ErrorCode => Error.ToString();
 
     /// <summary>The index of the symbol being coded when the error was detected, or −1 when none applies.</summary>
     public long Position { get; }

@@ -1,0 +1,201 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nic.Format;
+
+namespace Nic.Cli.Commands;
+
+/// <summary><c>nic info FILE [--json]</c>: prints a <c>.nic</c> file's header and chunk list.</summary>
+internal static class InfoCommand
+{
+    /// <summary>Exit code for a file that cannot be opened.</summary>
+    public const int FileError = 1;
+
+    /// <summary>Exit code for a malformed file.</summary>
+    public const int FormatError = 2;
+
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "The .nic file to describe." };
+        var json = new Option<bool>("--json") { Description = "Print a JSON document instead of text." };
+        var command = new Command("info", "Print the header and chunk list of a .nic file.") { file, json };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            parseResult.GetValue(file)!,
+            parseResult.GetValue(json),
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo file, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        FileDescription description;
+        try
+        {
+            description = await DescribeAsync(file.FullName, cancellationToken);
+        }
+        catch (NicFormatException e)
+        {
+            await error.WriteLineAsync($"error: {e.ErrorCode} at byte {e.Offset}: {e.Detail}");
+            return FormatError;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            await error.WriteLineAsync($"error: cannot read '{file.FullName}': {e.Message}");
+            return FileError;
+        }
+
+        await output.WriteAsync(json ? FormatJson(description) : FormatText(description));
+        return 0;
+    }
+
+    private static async Task<FileDescription> DescribeAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var reader = NicReader.Open(path);
+        var chunks = new List<ChunkDescription>();
+        while (await reader.ReadChunkAsync(cancellationToken) is { } chunk)
+        {
+            chunks.Add(new ChunkDescription(chunk.Offset, chunk.Type.ToString(), chunk.Length, chunk.Crc));
+        }
+
+        int? LengthOf(NicChunkType type) => chunks.FirstOrDefault(c => c.Type == type.ToString())?.Length;
+
+        return new FileDescription(
+            path,
+            reader.FormatVersion!,
+            reader.Header!,
+            LengthOf(NicChunkType.Iccp),
+            LengthOf(NicChunkType.Exif),
+            LengthOf(NicChunkType.Xmpp),
+            chunks);
+    }
+
+    private static string FormatText(FileDescription d)
+    {
+        var h = d.Header;
+        var text = new StringBuilder();
+        void Line(string name, string value) => text.Append(CultureInfo.InvariantCulture, $"{name,-16}{value}\n");
+
+        Line("file", d.Path);
+        Line("version", d.Version.ToString(2));
+        Line("size", $"{h.Width} x {h.Height}");
+        Line("channel layout", ChannelLayoutName(h.ChannelLayout));
+        Line("padding", $"{PaddingRuleName(h.PaddingRule)} to a multiple of {h.Alignment}");
+        Line("model", h.Model.Name);
+        Line("model sha256", h.Model.Sha256Hex);
+        Line("rate point", h.RatePoint.ToString(CultureInfo.InvariantCulture));
+        Line("rate parameter", h.RateParameter.ToString("R", CultureInfo.InvariantCulture));
+        Line("z shape", h.HasHyperprior ? h.ZShape.ToString() : "none");
+        Line("y shape", h.YShape.ToString());
+        Line("band layout", $"{BandLayoutName(h.BandLayout)}, {h.BandRows} rows per band");
+        Line("bands", h.BandCount.ToString(CultureInfo.InvariantCulture));
+        Line("icc profile", BytesOrNone(d.IccBytes));
+        Line("exif", BytesOrNone(d.ExifBytes));
+        Line("xmp", BytesOrNone(d.XmpBytes));
+        text.Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"{"offset",10}  {"type",-4}  {"length",10}  {"crc",-8}\n");
+        foreach (var c in d.Chunks)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{c.Offset,10}  {c.Type,-4}  {c.Length,10}  {c.Crc:x8} ok\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string FormatJson(FileDescription d)
+    {
+        var h = d.Header;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("file", d.Path);
+            json.WriteString("version", d.Version.ToString(2));
+            json.WriteNumber("width", h.Width);
+            json.WriteNumber("height", h.Height);
+            json.WriteString("channel_layout", ChannelLayoutName(h.ChannelLayout));
+            json.WriteString("padding_rule", PaddingRuleName(h.PaddingRule));
+            json.WriteNumber("alignment", h.Alignment);
+            json.WriteStartObject("model");
+            json.WriteString("name", h.Model.Name);
+            json.WriteString("sha256", h.Model.Sha256Hex);
+            json.WriteEndObject();
+            json.WriteNumber("rate_point", h.RatePoint);
+            json.WriteNumber("rate_parameter", h.RateParameter);
+            WriteShape(json, "z_shape", h.ZShape);
+            WriteShape(json, "y_shape", h.YShape);
+            json.WriteString("band_layout", BandLayoutName(h.BandLayout));
+            json.WriteNumber("band_rows", h.BandRows);
+            json.WriteNumber("bands", h.BandCount);
+            json.WriteStartObject("metadata");
+            WriteOptionalNumber(json, "icc_bytes", d.IccBytes);
+            WriteOptionalNumber(json, "exif_bytes", d.ExifBytes);
+            WriteOptionalNumber(json, "xmp_bytes", d.XmpBytes);
+            json.WriteEndObject();
+            json.WriteStartArray("chunks");
+            foreach (var c in d.Chunks)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("offset", c.Offset);
+                json.WriteString("type", c.Type);
+                json.WriteNumber("length", c.Length);
+                json.WriteString("crc", c.Crc.ToString("x8", CultureInfo.InvariantCulture));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static void WriteShape(Utf8JsonWriter json, string name, NicLatentShape shape)
+    {
+        json.WriteStartArray(name);
+        json.WriteNumberValue(shape.Channels);
+        json.WriteNumberValue(shape.Height);
+        json.WriteNumberValue(shape.Width);
+        json.WriteEndArray();
+    }
+
+    private static void WriteOptionalNumber(Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static string BytesOrNone(int? length) =>
+        length is { } bytes ? string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes") : "none";
+
+    private static string ChannelLayoutName(NicChannelLayout layout) => layout switch
+    {
+        NicChannelLayout.Rgb8 => "rgb8",
+        _ => layout.ToString().ToLowerInvariant(),
+    };
+
+    private static string PaddingRuleName(NicPaddingRule rule) => rule switch
+    {
+        NicPaddingRule.ReplicateEdges => "replicate_edges",
+        _ => rule.ToString().ToLowerInvariant(),
+    };
+
+    private static string BandLayoutName(NicBandLayout layout) => layout switch
+    {
+        NicBandLayout.HorizontalRows => "horizontal_rows",
+        _ => layout.ToString().ToLowerInvariant(),
+    };
+
+    private sealed record ChunkDescription(long Offset, string Type, int Length, uint Crc);
+
+    private sealed record FileDescription(
+        string Path, Version Version, NicHeader Header, int? IccBytes, int? ExifBytes, int? XmpBytes, IReadOnlyList<ChunkDescription> Chunks);
+}
