@@ -1,0 +1,131 @@
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// A 2-D convolution with an odd square kernel k, stride 1 or 2 and zero padding k/2 (PyTorch's
+/// <c>Conv2d(cin, cout, k, stride, padding=k//2)</c>). Weights are [cout, cin, k, k]. Accumulation order: input
+/// channels ascending; at stride 1 the taps (ky, kx) row-major; at stride 2 the taps grouped by phase
+/// (ky mod 2, kx mod 2) in the order (0,0), (0,1), (1,0), (1,1), row-major within a phase.
+/// </summary>
+internal sealed class Conv2dLayer : ILayer
+{
+    private readonly float[] _packed;
+    private readonly float[] _bias;
+    private readonly (int Ky, int Kx)[] _taps;
+
+    public Conv2dLayer(int inChannels, int outChannels, int kernel, int stride, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+    {
+        if (kernel < 1 || kernel % 2 == 0 || stride is not (1 or 2))
+        {
+            throw new ArgumentException($"kernel {kernel} / stride {stride}: an odd kernel and stride 1 or 2 are supported");
+        }
+
+        if (weight.Length != outChannels * inChannels * kernel * kernel || bias.Length != outChannels)
+        {
+            throw new ArgumentException($"weights [{outChannels},{inChannels},{kernel},{kernel}] and bias [{outChannels}] expected; got {weight.Length} and {bias.Length} values");
+        }
+
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        Kernel = kernel;
+        Stride = stride;
+        _taps = TapOrder(kernel, stride);
+        float[] w = weight.ToArray();
+        (int Ky, int Kx)[] taps = _taps;
+        _packed = DirectConvolution.PackWeights(outChannels, inChannels, taps.Length, (co, ci, t) => w[((co * inChannels + ci) * kernel + taps[t].Ky) * kernel + taps[t].Kx]);
+        _bias = new float[(outChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
+        bias.CopyTo(_bias);
+    }
+
+    public int InChannels { get; }
+
+    public int OutChannels { get; }
+
+    public int Kernel { get; }
+
+    public int Stride { get; }
+
+    /// <summary>The taps in accumulation order (see the type's remarks).</summary>
+    public static (int Ky, int Kx)[] TapOrder(int kernel, int stride)
+    {
+        var taps = new List<(int, int)>();
+        if (stride == 1)
+        {
+            for (int ky = 0; ky < kernel; ky++)
+            {
+                for (int kx = 0; kx < kernel; kx++)
+                {
+                    taps.Add((ky, kx));
+                }
+            }
+        }
+        else
+        {
+            for (int phase = 0; phase < 4; phase++)
+            {
+                for (int ky = phase >> 1; ky < kernel; ky += 2)
+                {
+                    for (int kx = phase & 1; kx < kernel; kx += 2)
+                    {
+                        taps.Add((ky, kx));
+                    }
+                }
+            }
+        }
+
+        return [.. taps];
+    }
+
+    /// <summary>The output size of a side of <paramref name="size"/> pixels.</summary>
+    public int OutputSize(int size) => Stride == 1 ? size : (size - 1) / 2 + 1;
+
+    public FeatureMap Forward(FeatureMap input, int parallelism)
+    {
+        if (input.Channels != InChannels)
+        {
+            throw new ArgumentException($"the layer takes {InChannels} channels, not {input.Channels}");
+        }
+
+        int pad = Kernel / 2;
+        int rows = input.Height + 2 * pad, columns = input.Width + 2 * pad;
+        var output = new FeatureMap(OutChannels, OutputSize(input.Height), OutputSize(input.Width));
+        float[] buffer;
+        int rowStride;
+        long channelStride;
+        int[] offsets;
+        if (Stride == 1)
+        {
+            buffer = PaddedPlanes.Pad(input, pad, pad, rows, columns);
+            rowStride = columns;
+            channelStride = (long)rows * columns;
+            offsets = [.. _taps.Select(t => t.Ky * columns + t.Kx)];
+        }
+        else
+        {
+            buffer = PaddedPlanes.SplitPhases(input, pad, rows, columns, out int phaseRows, out int phaseColumns);
+            rowStride = phaseColumns;
+            channelStride = 4L * phaseRows * phaseColumns;
+            int phasePlane = phaseRows * phaseColumns;
+            offsets = [.. _taps.Select(t => ((t.Ky & 1) * 2 + (t.Kx & 1)) * phasePlane + (t.Ky >> 1) * phaseColumns + (t.Kx >> 1))];
+        }
+
+        DirectConvolution.Run(
+            new ConvolutionJob
+            {
+                Input = buffer,
+                InputChannelStride = channelStride,
+                InputRowStride = rowStride,
+                InputChannels = InChannels,
+                TapOffsets = offsets,
+                PackedWeights = _packed,
+                Bias = _bias,
+                Output = output.Data,
+                OutputPlaneStride = output.PlaneSize,
+                OutputRowStride = output.Width,
+                OutputChannels = OutChannels,
+                OutputHeight = output.Height,
+                OutputWidth = output.Width,
+            },
+            parallelism);
+        return output;
+    }
+}

@@ -1,0 +1,150 @@
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// A 2-D transposed convolution with an odd square kernel k, stride 2, padding k/2 and output padding 1
+/// (PyTorch's <c>ConvTranspose2d(cin, cout, k, 2, padding=k//2, output_padding=1)</c>): an H × W input gives a
+/// 2H × 2W output. Weights are [cin, cout, k, k]. Output pixel (2j + py, 2i + px) receives
+/// w[ci, co, ky, kx] · in[ci, iy, ix] for the taps with iy = j + (py + k/2 − ky)/2 and ix = i + (px + k/2 − kx)/2
+/// integral; accumulation order: input channels ascending, then ky ascending, then kx ascending.
+/// </summary>
+internal sealed class ConvTranspose2dLayer : ILayer
+{
+    private readonly PhaseKernel[] _phases = new PhaseKernel[4];
+    private readonly float[] _bias;
+    private readonly int _padBefore;
+    private readonly int _padAfter;
+
+    public ConvTranspose2dLayer(int inChannels, int outChannels, int kernel, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+    {
+        if (kernel < 1 || kernel % 2 == 0)
+        {
+            throw new ArgumentException($"kernel {kernel}: an odd kernel is supported");
+        }
+
+        if (weight.Length != inChannels * outChannels * kernel * kernel || bias.Length != outChannels)
+        {
+            throw new ArgumentException($"weights [{inChannels},{outChannels},{kernel},{kernel}] and bias [{outChannels}] expected; got {weight.Length} and {bias.Length} values");
+        }
+
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        Kernel = kernel;
+        int pad = kernel / 2;
+        int minShift = int.MaxValue, maxShift = int.MinValue;
+        for (int p = 0; p < 2; p++)
+        {
+            foreach (int k in PhaseTaps(kernel, p))
+            {
+                int shift = (p + pad - k) / 2;
+                minShift = Math.Min(minShift, shift);
+                maxShift = Math.Max(maxShift, shift);
+            }
+        }
+
+        _padBefore = Math.Max(0, -minShift);
+        _padAfter = Math.Max(0, maxShift);
+        float[] w = weight.ToArray();
+        for (int phase = 0; phase < 4; phase++)
+        {
+            int py = phase >> 1, px = phase & 1;
+            var taps = new List<(int Ky, int Kx, int Dy, int Dx)>();
+            foreach (int ky in PhaseTaps(kernel, py))
+            {
+                foreach (int kx in PhaseTaps(kernel, px))
+                {
+                    taps.Add((ky, kx, (py + pad - ky) / 2 + _padBefore, (px + pad - kx) / 2 + _padBefore));
+                }
+            }
+
+            (int Ky, int Kx, int Dy, int Dx)[] list = [.. taps];
+            float[] packed = DirectConvolution.PackWeights(outChannels, inChannels, list.Length, (co, ci, t) => w[((ci * outChannels + co) * kernel + list[t].Ky) * kernel + list[t].Kx]);
+            _phases[phase] = new PhaseKernel(packed, [.. list.Select(t => (t.Dy, t.Dx))]);
+        }
+
+        _bias = new float[(outChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
+        bias.CopyTo(_bias);
+    }
+
+    public int InChannels { get; }
+
+    public int OutChannels { get; }
+
+    public int Kernel { get; }
+
+    /// <summary>The kernel rows (or columns) that reach output phase <paramref name="phase"/>, ascending.</summary>
+    public static IEnumerable<int> PhaseTaps(int kernel, int phase)
+    {
+        for (int k = 0; k < kernel; k++)
+        {
+            if (((phase + kernel / 2 - k) & 1) == 0)
+            {
+                yield return k;
+            }
+        }
+    }
+
+    public FeatureMap Forward(FeatureMap input, int parallelism)
+    {
+        if (input.Channels != InChannels)
+        {
+            throw new ArgumentException($"the layer takes {InChannels} channels, not {input.Channels}");
+        }
+
+        int h = input.Height, w = input.Width;
+        int rows = h + _padBefore + _padAfter, columns = w + _padBefore + _padAfter;
+        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns);
+        var phaseOutput = new float[checked(4L * OutChannels * h * w)];
+        long phaseStride = (long)OutChannels * h * w;
+        for (int phase = 0; phase < 4; phase++)
+        {
+            PhaseKernel kernel = _phases[phase];
+            DirectConvolution.Run(
+                new ConvolutionJob
+                {
+                    Input = buffer,
+                    InputChannelStride = (long)rows * columns,
+                    InputRowStride = columns,
+                    InputChannels = InChannels,
+                    TapOffsets = [.. kernel.Shifts.Select(s => s.Dy * columns + s.Dx)],
+                    PackedWeights = kernel.PackedWeights,
+                    Bias = _bias,
+                    Output = phaseOutput,
+                    OutputOffset = phase * phaseStride,
+                    OutputPlaneStride = (long)h * w,
+                    OutputRowStride = w,
+                    OutputChannels = OutChannels,
+                    OutputHeight = h,
+                    OutputWidth = w,
+                },
+                parallelism);
+        }
+
+        var output = new FeatureMap(OutChannels, 2 * h, 2 * w);
+        Interleave(phaseOutput, phaseStride, output, parallelism);
+        return output;
+    }
+
+    private static void Interleave(float[] phases, long phaseStride, FeatureMap output, int parallelism)
+    {
+        int h = output.Height / 2, w = output.Width / 2;
+        Parallel.For(0, output.Channels, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, c =>
+        {
+            for (int j = 0; j < h; j++)
+            {
+                for (int py = 0; py < 2; py++)
+                {
+                    Span<float> row = output.Row(c, 2 * j + py);
+                    ReadOnlySpan<float> even = phases.AsSpan((int)((py * 2) * phaseStride + ((long)c * h + j) * w), w);
+                    ReadOnlySpan<float> odd = phases.AsSpan((int)((py * 2 + 1) * phaseStride + ((long)c * h + j) * w), w);
+                    for (int i = 0; i < w; i++)
+                    {
+                        row[2 * i] = even[i];
+                        row[2 * i + 1] = odd[i];
+                    }
+                }
+            }
+        });
+    }
+
+    private sealed record PhaseKernel(float[] PackedWeights, (int Dy, int Dx)[] Shifts);
+}

@@ -1,0 +1,258 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// The one convolution micro-kernel behind every convolution-like layer (spec/nic-model.md, "Arithmetic").
+/// It computes, for every output channel co, row y and column x,
+/// <code>out[co, y, x] = (Σ_ci Σ_t w[co, ci, t] · in[ci][offset_t + y·rowStride + x]) + bias[co]</code>
+/// where the sum runs over input channels ci in ascending order and, within each, over the taps t in the order
+/// given, as a chain of separate IEEE-754 single-precision multiplies and adds starting from +0 (never fused).
+/// Vector lanes hold neighbouring columns, so every output element sees exactly that sequence whatever the
+/// vector width, block size, tile or thread: results are bit-identical on every machine.
+/// </summary>
+internal static unsafe class DirectConvolution
+{
+    private delegate void RowKernel(float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride, float* rowOutput, long outputPlaneStride, int width, int coCount);
+
+    /// <summary>Output channels per block (the packed-weight interleave).</summary>
+    public const int ChannelBlock = 8;
+
+    /// <summary>Columns per inner iteration with 256-bit vectors: two 8-lane vectors.</summary>
+    public const int ColumnBlock = 16;
+
+    /// <summary>Columns per inner iteration with 512-bit vectors: two 16-lane vectors.</summary>
+    public const int WideColumnBlock = 32;
+
+    /// <summary>Slack, in floats, that every input buffer carries past its last element for vector overreads.</summary>
+    public const int InputSlack = WideColumnBlock + 32;
+
+    /// <summary>Whether the 512-bit path runs (it gives bit-identical results to the 256-bit one, only faster).</summary>
+    public static bool UseWideVectors { get; set; } = Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Packs weights given as w(co, ci, t) into blocks of <see cref="ChannelBlock"/> output channels:
+    /// packed[((b·cin + ci)·taps + t)·8 + k] = w(8b + k, ci, t), zero for channels past <paramref name="cout"/>.
+    /// </summary>
+    public static float[] PackWeights(int cout, int cin, int taps, Func<int, int, int, float> weight)
+    {
+        int blocks = (cout + ChannelBlock - 1) / ChannelBlock;
+        var packed = new float[checked(blocks * cin * taps * ChannelBlock)];
+        for (int co = 0; co < cout; co++)
+        {
+            int b = co / ChannelBlock, k = co % ChannelBlock;
+            for (int ci = 0; ci < cin; ci++)
+            {
+                for (int t = 0; t < taps; t++)
+                {
+                    packed[((b * cin + ci) * taps + t) * ChannelBlock + k] = weight(co, ci, t);
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    /// <summary>Runs the kernel over all output channels and rows, in parallel where allowed.</summary>
+    /// <param name="job">What to compute.</param>
+    /// <param name="parallelism">The most threads to use.</param>
+    public static void Run(in ConvolutionJob job, int parallelism)
+    {
+        int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
+        int rowsPerItem = Math.Max(1, Math.Min(job.OutputHeight, 2048 / Math.Max(1, job.OutputWidth)));
+        int rowChunks = (job.OutputHeight + rowsPerItem - 1) / rowsPerItem;
+        int items = blocks * rowChunks;
+        ConvolutionJob copy = job;
+        if (parallelism <= 1 || items == 1)
+        {
+            for (int i = 0; i < items; i++)
+            {
+                RunItem(copy, i, rowsPerItem);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i => RunItem(copy, i, rowsPerItem));
+    }
+
+    private static void RunItem(in ConvolutionJob job, int item, int rowsPerItem)
+    {
+        // Channel blocks vary fastest, so consecutive items reuse the same input rows while they are in cache.
+        int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
+        int b = item % blocks;
+        int y0 = item / blocks * rowsPerItem;
+        int y1 = Math.Min(job.OutputHeight, y0 + rowsPerItem);
+        int coCount = Math.Min(ChannelBlock, job.OutputChannels - b * ChannelBlock);
+        fixed (float* input = job.Input)
+        fixed (float* weights = job.PackedWeights)
+        fixed (float* bias = job.Bias)
+        fixed (float* output = job.Output)
+        fixed (int* taps = job.TapOffsets)
+        {
+            float* blockWeights = weights + (long)b * job.InputChannels * job.TapOffsets.Length * ChannelBlock;
+            float* blockOutput = output + job.OutputOffset + (long)b * ChannelBlock * job.OutputPlaneStride;
+            bool wide = UseWideVectors;
+            for (int y = y0; y < y1; y++)
+            {
+                (wide ? (RowKernel)RunRow512 : RunRow)(
+                    input + (long)y * job.InputRowStride,
+                    blockWeights,
+                    bias + b * ChannelBlock,
+                    job.InputChannels,
+                    taps,
+                    job.TapOffsets.Length,
+                    job.InputChannelStride,
+                    blockOutput + (long)y * job.OutputRowStride,
+                    job.OutputPlaneStride,
+                    job.OutputWidth,
+                    coCount);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRow(
+        float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
+        float* rowOutput, long outputPlaneStride, int width, int coCount)
+    {
+        float* tail = stackalloc float[ColumnBlock];
+        for (int x0 = 0; x0 < width; x0 += ColumnBlock)
+        {
+            Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+            Vector256<float> a40 = default, a41 = default, a50 = default, a51 = default, a60 = default, a61 = default, a70 = default, a71 = default;
+            float* src = rowInput + x0;
+            float* w = weights;
+            for (int ci = 0; ci < cin; ci++)
+            {
+                for (int t = 0; t < tapCount; t++)
+                {
+                    float* s = src + taps[t];
+                    Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8);
+                    Vector256<float> k = Vector256.Create(w[0]);
+                    a00 += v0 * k; a01 += v1 * k;
+                    k = Vector256.Create(w[1]);
+                    a10 += v0 * k; a11 += v1 * k;
+                    k = Vector256.Create(w[2]);
+                    a20 += v0 * k; a21 += v1 * k;
+                    k = Vector256.Create(w[3]);
+                    a30 += v0 * k; a31 += v1 * k;
+                    k = Vector256.Create(w[4]);
+                    a40 += v0 * k; a41 += v1 * k;
+                    k = Vector256.Create(w[5]);
+                    a50 += v0 * k; a51 += v1 * k;
+                    k = Vector256.Create(w[6]);
+                    a60 += v0 * k; a61 += v1 * k;
+                    k = Vector256.Create(w[7]);
+                    a70 += v0 * k; a71 += v1 * k;
+                    w += ChannelBlock;
+                }
+
+                src += channelStride;
+            }
+
+            int n = Math.Min(ColumnBlock, width - x0);
+            float* o = rowOutput + x0;
+            Store(a00, a01, bias[0], o, n, tail);
+            if (coCount > 1) Store(a10, a11, bias[1], o + outputPlaneStride, n, tail);
+            if (coCount > 2) Store(a20, a21, bias[2], o + 2 * outputPlaneStride, n, tail);
+            if (coCount > 3) Store(a30, a31, bias[3], o + 3 * outputPlaneStride, n, tail);
+            if (coCount > 4) Store(a40, a41, bias[4], o + 4 * outputPlaneStride, n, tail);
+            if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, tail);
+            if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, tail);
+            if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, tail);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRow512(
+        float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
+        float* rowOutput, long outputPlaneStride, int width, int coCount)
+    {
+        float* tail = stackalloc float[WideColumnBlock];
+        for (int x0 = 0; x0 < width; x0 += WideColumnBlock)
+        {
+            Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+            Vector512<float> a40 = default, a41 = default, a50 = default, a51 = default, a60 = default, a61 = default, a70 = default, a71 = default;
+            float* src = rowInput + x0;
+            float* w = weights;
+            for (int ci = 0; ci < cin; ci++)
+            {
+                for (int t = 0; t < tapCount; t++)
+                {
+                    float* s = src + taps[t];
+                    Vector512<float> v0 = Vector512.Load(s), v1 = Vector512.Load(s + 16);
+                    Vector512<float> k = Vector512.Create(w[0]);
+                    a00 += v0 * k; a01 += v1 * k;
+                    k = Vector512.Create(w[1]);
+                    a10 += v0 * k; a11 += v1 * k;
+                    k = Vector512.Create(w[2]);
+                    a20 += v0 * k; a21 += v1 * k;
+                    k = Vector512.Create(w[3]);
+                    a30 += v0 * k; a31 += v1 * k;
+                    k = Vector512.Create(w[4]);
+                    a40 += v0 * k; a41 += v1 * k;
+                    k = Vector512.Create(w[5]);
+                    a50 += v0 * k; a51 += v1 * k;
+                    k = Vector512.Create(w[6]);
+                    a60 += v0 * k; a61 += v1 * k;
+                    k = Vector512.Create(w[7]);
+                    a70 += v0 * k; a71 += v1 * k;
+                    w += ChannelBlock;
+                }
+
+                src += channelStride;
+            }
+
+            int n = Math.Min(WideColumnBlock, width - x0);
+            float* o = rowOutput + x0;
+            Store(a00, a01, bias[0], o, n, tail);
+            if (coCount > 1) Store(a10, a11, bias[1], o + outputPlaneStride, n, tail);
+            if (coCount > 2) Store(a20, a21, bias[2], o + 2 * outputPlaneStride, n, tail);
+            if (coCount > 3) Store(a30, a31, bias[3], o + 3 * outputPlaneStride, n, tail);
+            if (coCount > 4) Store(a40, a41, bias[4], o + 4 * outputPlaneStride, n, tail);
+            if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, tail);
+            if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, tail);
+            if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, tail);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<float> lo, Vector256<float> hi, float bias, float* destination, int count, float* tail)
+    {
+        Vector256<float> b = Vector256.Create(bias);
+        if (count == ColumnBlock)
+        {
+            (lo + b).Store(destination);
+            (hi + b).Store(destination + 8);
+            return;
+        }
+
+        (lo + b).Store(tail);
+        (hi + b).Store(tail + 8);
+        for (int i = 0; i < count; i++)
+        {
+            destination[i] = tail[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector512<float> lo, Vector512<float> hi, float bias, float* destination, int count, float* tail)
+    {
+        Vector512<float> b = Vector512.Create(bias);
+        if (count == WideColumnBlock)
+        {
+            (lo + b).Store(destination);
+            (hi + b).Store(destination + 16);
+            return;
+        }
+
+        (lo + b).Store(tail);
+        (hi + b).Store(tail + 16);
+        for (int i = 0; i < count; i++)
+        {
+            destination[i] = tail[i];
+        }
+    }
+}

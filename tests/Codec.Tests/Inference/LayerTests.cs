@@ -1,0 +1,129 @@
+using Nic.Codec.Inference;
+
+namespace Nic.Codec.Tests.Inference;
+
+/// <summary>Every layer against its scalar reference, bit for bit, for any thread count and vector width.</summary>
+[Collection(nameof(VectorWidthCollection))]
+public class LayerTests
+{
+    internal static float[] RandomArray(Random random, int n, float scale)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = (float)(random.NextDouble() * 2 - 1) * scale;
+        }
+
+        return a;
+    }
+
+    internal static FeatureMap RandomMap(Random random, int c, int h, int w) => new(c, h, w, RandomArray(random, c * h * w, 1));
+
+    public static TheoryData<int, int, int, int, int, int> ConvCases => new()
+    {
+        { 3, 5, 7, 9, 5, 2 }, { 4, 9, 6, 5, 5, 1 }, { 3, 10, 17, 33, 3, 1 }, { 5, 3, 8, 8, 5, 2 },
+        { 2, 2, 1, 1, 5, 2 }, { 6, 17, 9, 20, 3, 2 }, { 8, 16, 4, 37, 5, 2 }, { 1, 20, 28, 28, 5, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void ConvolutionMatchesTheScalarReferenceExactly(int cin, int cout, int h, int w, int k, int stride)
+    {
+        var random = new Random(cin * 1000 + cout * 10 + k);
+        FeatureMap x = RandomMap(random, cin, h, w);
+        float[] weight = RandomArray(random, cout * cin * k * k, 0.3f), bias = RandomArray(random, cout, 0.1f);
+        var layer = new Conv2dLayer(cin, cout, k, stride, weight, bias);
+        FeatureMap expected = ScalarReference.Conv(x, cout, k, stride, weight, bias);
+        AssertForEveryEngineSetting(expected, p => layer.Forward(x, p));
+    }
+
+    public static TheoryData<int, int, int, int, int> DeconvCases => new()
+    {
+        { 3, 5, 7, 9, 5 }, { 9, 4, 6, 5, 5 }, { 3, 10, 1, 1, 5 }, { 5, 3, 8, 8, 3 }, { 16, 3, 5, 19, 5 }, { 50, 20, 7, 7, 5 },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeconvCases))]
+    public void TransposedConvolutionMatchesTheScalarReferenceExactly(int cin, int cout, int h, int w, int k)
+    {
+        var random = new Random(cin * 1000 + cout * 10 + k + 1);
+        FeatureMap x = RandomMap(random, cin, h, w);
+        float[] weight = RandomArray(random, cin * cout * k * k, 0.3f), bias = RandomArray(random, cout, 0.1f);
+        var layer = new ConvTranspose2dLayer(cin, cout, k, weight, bias);
+        FeatureMap expected = ScalarReference.ConvTranspose(x, cout, k, weight, bias);
+        AssertForEveryEngineSetting(expected, p => layer.Forward(x, p));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GdnMatchesTheScalarReferenceExactly(bool inverse)
+    {
+        var random = new Random(inverse ? 5 : 6);
+        const int c = 19;
+        FeatureMap x = RandomMap(random, c, 5, 23);
+        float[] beta = [.. RandomArray(random, c, 1).Select(v => Math.Abs(v) + 0.1f)];
+        float[] gamma = [.. RandomArray(random, c * c, 0.2f).Select(Math.Abs)];
+        var layer = new GdnLayer(c, beta, gamma, inverse);
+        FeatureMap expected = ScalarReference.Gdn(x, beta, gamma, inverse);
+        AssertForEveryEngineSetting(expected, p => layer.Forward(x, p));
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.01f)]
+    [InlineData(0.2f)]
+    public void ActivationsMatchTheScalarReference(float slope)
+    {
+        var random = new Random(3);
+        FeatureMap x = RandomMap(random, 3, 7, 11);
+        x.Data[0] = -0f;
+        x.Data[1] = 0f;
+        float[] expected = [.. x.Data.Select(v => ScalarReference.Activation(v, slope))];
+        FeatureMap y = new ActivationLayer(slope).Forward(x, 1);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Data.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void LinearAccumulatesInInputOrder()
+    {
+        var random = new Random(4);
+        float[] weight = RandomArray(random, 7 * 30, 1), bias = RandomArray(random, 7, 1);
+        FeatureMap x = RandomMap(random, 30, 1, 1);
+        FeatureMap y = new LinearLayer(30, 7, weight, bias).Forward(x, 1);
+        for (int o = 0; o < 7; o++)
+        {
+            float acc = 0;
+            for (int i = 0; i < 30; i++)
+            {
+                acc += weight[o * 30 + i] * x.Data[i];
+            }
+
+            Assert.Equal(acc + bias[o], y.Data[o]);
+        }
+    }
+
+    /// <summary>Runs the layer with 1, 2 and 5 threads, with 256- and 512-bit vectors, and demands the reference bits each time.</summary>
+    internal static void AssertForEveryEngineSetting(FeatureMap expected, Func<int, FeatureMap> run)
+    {
+        bool wide = DirectConvolution.UseWideVectors;
+        try
+        {
+            foreach (bool useWide in new[] { false, true })
+            {
+                DirectConvolution.UseWideVectors = useWide;
+                foreach (int threads in new[] { 1, 2, 5 })
+                {
+                    FeatureMap actual = run(threads);
+                    Assert.Equal((expected.Channels, expected.Height, expected.Width), (actual.Channels, actual.Height, actual.Width));
+                    int mismatch = Enumerable.Range(0, expected.Data.Length).FirstOrDefault(i => BitConverter.SingleToInt32Bits(expected.Data[i]) != BitConverter.SingleToInt32Bits(actual.Data[i]), -1);
+                    Assert.True(mismatch < 0, $"element {mismatch} differs (wide={useWide}, threads={threads}): {(mismatch < 0 ? 0 : expected.Data[mismatch])} vs {(mismatch < 0 ? 0 : actual.Data[mismatch])}");
+                }
+            }
+        }
+        finally
+        {
+            DirectConvolution.UseWideVectors = wide;
+        }
+    }
+}
