@@ -20,4 +20,16 @@ public enum NicCodecError
 
     /// <summary>A table index does not name one of the quantized CDF tables.</summary>
     InvalidTableIndex = 105,
+
+    /// <summary>A model file is not a valid Nic model file: its safetensors header length, JSON, tensor offsets, data types or table contents are invalid, or it is truncated (spec/nic-model.md §8).</summary>
+    ModelFileCorrupt = 201,
+
+    /// <summary>A model file does not match its declared architecture: a tensor is missing, unexpected or has the wrong shape or data type, the architecture is unknown, or a metadata value is invalid.</summary>
+    ModelArchitectureMismatch = 202,
+
+    /// <summary>A model file could not be found.</summary>
+    ModelNotFound = 203,
+
+    /// <summary>A model does not have the identity (registry name and SHA-256) that a <c>.nic</c> file names.</summary>
+    ModelHashMismatch = 204,
 }

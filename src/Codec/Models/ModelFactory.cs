@@ -1,0 +1,255 @@
+using System.Globalization;
+using Nic.Codec.Entropy;
+
+namespace Nic.Codec.Models;
+
+/// <summary>
+/// Creates complete, valid model files with seeded random weights, for tests and benchmarks of the transforms and
+/// the coding pipeline (spec/nic-model.md §7). The same arguments give the same bytes on every machine. The
+/// weights are scaled so that activations stay of order 1; they compress nothing well.
+/// </summary>
+public static class ModelFactory
+{
+    /// <summary>The tail mass of the generated bottleneck and prior tables, 10⁻⁹.</summary>
+    internal const double TailMass = 1e-9;
+
+    /// <summary>
+    /// Creates a random model file. For <see cref="ModelArchitectureKind.TfcMnist"/>, <paramref name="n"/> is ignored
+    /// and <paramref name="m"/> is the number of latent dimensions (50 in the tutorial).
+    /// </summary>
+    /// <param name="architecture">The architecture.</param>
+    /// <param name="n">Channels of the inner layers.</param>
+    /// <param name="m">Channels of the latent y (latent dimensions for <c>tfc-mnist</c>).</param>
+    /// <param name="seed">The seed of the weights.</param>
+    /// <returns>The file's bytes.</returns>
+    public static byte[] CreateRandom(ModelArchitectureKind architecture, int n, int m, int seed) =>
+        CreateRandom(architecture, HyperParametersFor(architecture, n, m), seed);
+
+    /// <summary>Creates a random model file.</summary>
+    /// <param name="architecture">The architecture.</param>
+    /// <param name="hyperParameters">The hyper-parameters.</param>
+    /// <param name="seed">The seed of the weights.</param>
+    /// <returns>The file's bytes.</returns>
+    public static byte[] CreateRandom(ModelArchitectureKind architecture, ModelHyperParameters hyperParameters, int seed) =>
+        CreateRandomBuilder(architecture, hyperParameters, seed).Build();
+
+    /// <summary>Creates a random model and loads it.</summary>
+    /// <param name="architecture">The architecture.</param>
+    /// <param name="n">Channels of the inner layers (ignored for <c>tfc-mnist</c>).</param>
+    /// <param name="m">Channels of the latent y (latent dimensions for <c>tfc-mnist</c>).</param>
+    /// <param name="seed">The seed of the weights.</param>
+    /// <returns>The loaded model.</returns>
+    public static NicModelFile LoadRandom(ModelArchitectureKind architecture, int n, int m, int seed) =>
+        NicModelFile.Load(CreateRandom(architecture, n, m, seed));
+
+    internal static ModelHyperParameters HyperParametersFor(ModelArchitectureKind architecture, int n, int m) =>
+        architecture == ModelArchitectureKind.TfcMnist ? ModelHyperParameters.ForMnist(m) : ModelHyperParameters.ForChannels(n, m);
+
+    /// <summary>A builder holding every required tensor of a random model (tests alter it to make invalid files).</summary>
+    internal static NicModelFileBuilder CreateRandomBuilder(ModelArchitectureKind architecture, ModelHyperParameters hyperParameters, int seed)
+    {
+        ModelArchitecture descriptor = ModelArchitecture.Get(architecture);
+        string name = string.Create(CultureInfo.InvariantCulture, $"random-{descriptor.Identifier}-{seed & int.MaxValue}");
+        var builder = new NicModelFileBuilder(architecture, name, hyperParameters)
+        {
+            Lambda = architecture == ModelArchitectureKind.TfcMnist ? 2000 : 0.013,
+            RatePoint = 4,
+        };
+        builder.SetMetadata(ModelMetadataKeys.Description, "random weights from ModelFactory; for tests and benchmarks only");
+
+        var random = new Random(seed);
+        var tables = new Dictionary<string, QuantizedCdfTables>(StringComparer.Ordinal);
+        foreach (ModelTensorSpec spec in descriptor.GetTensors(hyperParameters))
+        {
+            if (!spec.Required || spec.ElementType == ModelTensorType.Int32)
+            {
+                continue;
+            }
+
+            int[] shape = [.. spec.Shape];
+            float[] values = spec.Name switch
+            {
+                "gaussian_conditional.scale_table" => GaussianScales(),
+                _ => RandomValues(spec, random),
+            };
+            if (spec.Name == "gaussian_conditional.scale_table")
+            {
+                shape = [values.Length];
+            }
+
+            builder.AddFloat32(spec.Name, shape, values);
+            if (spec.Name == "entropy_bottleneck.quantiles")
+            {
+                tables["entropy_bottleneck."] = LogisticTables(BottleneckScales(values));
+            }
+            else if (spec.Name == "prior.log_scales")
+            {
+                tables["prior."] = LogisticTables(values.Select(v => Math.Exp(v)).ToArray());
+            }
+            else if (spec.Name == "gaussian_conditional.scale_table")
+            {
+                tables["gaussian_conditional."] = GaussianCdfTables.Create(GaussianCdfTables.LogSpacedScales());
+            }
+        }
+
+        foreach (KeyValuePair<string, QuantizedCdfTables> pair in tables)
+        {
+            AddTables(builder, pair.Key, pair.Value);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Writes tables as the <c>_quantized_cdf</c>, <c>_offset</c> and <c>_cdf_length</c> tensors of spec/nic-model.md §6.</summary>
+    internal static void AddTables(NicModelFileBuilder builder, string prefix, QuantizedCdfTables tables)
+    {
+        int count = tables.Count;
+        int maxLength = 0;
+        for (int t = 0; t < count; t++)
+        {
+            maxLength = Math.Max(maxLength, tables.GetCdf(t).Length);
+        }
+
+        var flat = new int[count * maxLength];
+        var offsets = new int[count];
+        var lengths = new int[count];
+        for (int t = 0; t < count; t++)
+        {
+            ReadOnlySpan<int> cdf = tables.GetCdf(t);
+            cdf.CopyTo(flat.AsSpan(t * maxLength));
+            offsets[t] = tables.GetOffset(t);
+            lengths[t] = cdf.Length;
+        }
+
+        builder.AddInt32(prefix + "_quantized_cdf", [count, maxLength], flat);
+        builder.AddInt32(prefix + "_offset", [count], offsets);
+        builder.AddInt32(prefix + "_cdf_length", [count], lengths);
+    }
+
+    private static float[] GaussianScales() =>
+        GaussianCdfTables.LogSpacedScales().Select(s => (float)s).ToArray();
+
+    private static float[] RandomValues(ModelTensorSpec spec, Random random)
+    {
+        int count = spec.Shape.Aggregate(1, (a, b) => a * b);
+        var values = new float[count];
+        string name = spec.Name;
+        IReadOnlyList<int> shape = spec.Shape;
+        if (name.EndsWith(".weight", StringComparison.Ordinal))
+        {
+            bool transposed = spec.Meaning.StartsWith("ConvTranspose2d", StringComparison.Ordinal);
+            double fanIn = shape.Count == 2 ? shape[1]
+                : transposed ? shape[0] * shape[2] * shape[3] / 4.0
+                : shape[1] * shape[2] * shape[3];
+            double deviation = 1 / Math.Sqrt(fanIn);
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = (float)(deviation * StandardNormalSample(random));
+            }
+        }
+        else if (name.EndsWith(".bias", StringComparison.Ordinal))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = (float)((random.NextDouble() - 0.5) * 0.02);
+            }
+        }
+        else if (name.EndsWith(".beta", StringComparison.Ordinal))
+        {
+            Array.Fill(values, GdnParameters.RawFromEffective(1f));
+        }
+        else if (name.EndsWith(".gamma", StringComparison.Ordinal))
+        {
+            int channels = shape[0];
+            Array.Fill(values, GdnParameters.RawFromEffective(0f));
+            for (int c = 0; c < channels; c++)
+            {
+                values[(c * channels) + c] = GdnParameters.RawFromEffective(0.1f);
+            }
+        }
+        else if (name == "entropy_bottleneck.quantiles")
+        {
+            double target = Math.Log((2 / TailMass) - 1);
+            for (int c = 0; c < shape[0]; c++)
+            {
+                double scale = 0.5 + (2.5 * random.NextDouble());
+                double median = random.NextDouble() - 0.5;
+                values[3 * c] = (float)(median - (scale * target));
+                values[(3 * c) + 1] = (float)median;
+                values[(3 * c) + 2] = (float)(median + (scale * target));
+            }
+        }
+        else if (name.Contains("._matrix", StringComparison.Ordinal))
+        {
+            // CompressAI's initialisation: softplus(matrix) = 1 / (init_scale^(1/5) · filters), init_scale 10.
+            double scale = Math.Pow(10, 1.0 / 5);
+            Array.Fill(values, (float)Math.Log(Math.Exp(1 / scale / shape[1]) - 1));
+        }
+        else if (name.Contains("._bias", StringComparison.Ordinal))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = (float)(random.NextDouble() - 0.5);
+            }
+        }
+        else if (name == "prior.log_scales")
+        {
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = (float)Math.Log(0.5 + (3.5 * random.NextDouble()));
+            }
+        }
+
+        // Everything else (the bottleneck's _factor tensors) stays 0, as CompressAI initialises it.
+        return values;
+    }
+
+    /// <summary>The logistic scale of each bottleneck channel, recovered from its quantiles.</summary>
+    private static double[] BottleneckScales(float[] quantiles)
+    {
+        double target = Math.Log((2 / TailMass) - 1);
+        var scales = new double[quantiles.Length / 3];
+        for (int c = 0; c < scales.Length; c++)
+        {
+            scales[c] = (quantiles[(3 * c) + 2] - quantiles[(3 * c) + 1]) / target;
+        }
+
+        return scales;
+    }
+
+    /// <summary>One table per scale: the zero-centred logistic integrated over unit bins, covering ±⌈s · ln(2/τ − 1)⌉.</summary>
+    private static QuantizedCdfTables LogisticTables(double[] scales)
+    {
+        double target = Math.Log((2 / TailMass) - 1);
+        var pmfs = new double[scales.Length][];
+        var tails = new double[scales.Length];
+        var offsets = new int[scales.Length];
+        for (int t = 0; t < scales.Length; t++)
+        {
+            double s = scales[t];
+            int centre = (int)Math.Ceiling(s * target);
+            var pmf = new double[(2 * centre) + 1];
+            for (int k = 0; k <= centre; k++)
+            {
+                double p = Logistic((0.5 - k) / s) - Logistic((-0.5 - k) / s);
+                pmf[centre - k] = p;
+                pmf[centre + k] = p;
+            }
+
+            pmfs[t] = pmf;
+            tails[t] = 2 * Logistic((-0.5 - centre) / s);
+            offsets[t] = -centre;
+        }
+
+        return QuantizedCdfTables.FromPmfs(pmfs, tails, offsets);
+    }
+
+    private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
+
+    private static double StandardNormalSample(Random random)
+    {
+        double u1 = 1 - random.NextDouble();
+        double u2 = random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}

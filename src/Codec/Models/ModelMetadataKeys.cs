@@ -1,0 +1,24 @@
+namespace Nic.Codec.Models;
+
+/// <summary>The <c>__metadata__</c> keys of a Nic model file and their fixed values (spec/nic-model.md §3).</summary>
+internal static class ModelMetadataKeys
+{
+    internal const string Format = "format";
+    internal const string FormatVersion = "format_version";
+    internal const string Architecture = "architecture";
+    internal const string Name = "name";
+    internal const string N = "N";
+    internal const string M = "M";
+    internal const string LatentDimensions = "latent_dims";
+    internal const string Lambda = "lambda";
+    internal const string RatePoint = "rate_point";
+    internal const string Distortion = "distortion";
+    internal const string Training = "training";
+    internal const string Description = "description";
+
+    /// <summary>The value of <see cref="Format"/>.</summary>
+    internal const string FormatValue = "nic-model";
+
+    /// <summary>The value of <see cref="FormatVersion"/> this reader understands.</summary>
+    internal const string FormatVersionValue = "1";
+}
