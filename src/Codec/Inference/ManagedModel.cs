@@ -1,0 +1,159 @@
+using Nic.Codec.Models;
+
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// The networks of a model file running on the managed engine: g_a and h_a (encoder side), h_s (the entropy
+/// parameters, bit-identical on every machine) and g_s (reconstruction, also in bands of latent rows whose result
+/// equals the full-frame result exactly). Immutable and thread-safe; build once per model file and reuse.
+/// </summary>
+public sealed class ManagedModel
+{
+    private readonly SequentialLayers _analysis;
+    private readonly SequentialLayers _synthesis;
+    private readonly SequentialLayers? _hyperAnalysis;
+    private readonly SequentialLayers? _hyperSynthesis;
+
+    private ManagedModel(NicModelFile file, int parallelism)
+    {
+        File = file;
+        Parallelism = parallelism;
+        _analysis = ModelNetworks.Analysis(file);
+        _synthesis = ModelNetworks.Synthesis(file);
+        _hyperAnalysis = ModelNetworks.HyperAnalysis(file);
+        _hyperSynthesis = ModelNetworks.HyperSynthesis(file);
+        (SynthesisFactor, SynthesisHalo) = BandGeometry(_synthesis);
+    }
+
+    /// <summary>Builds the networks of <paramref name="file"/>.</summary>
+    /// <param name="file">A loaded (and therefore validated) model file.</param>
+    /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
+    public static ManagedModel Create(NicModelFile file, int? parallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        int threads = parallelism ?? Environment.ProcessorCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(parallelism));
+        return new ManagedModel(file, threads);
+    }
+
+    /// <summary>The model file the networks come from.</summary>
+    public NicModelFile File { get; }
+
+    /// <summary>The most threads one call uses.</summary>
+    public int Parallelism { get; }
+
+    /// <summary>Whether the model has a hyperprior (h_a, h_s and a z substream).</summary>
+    public bool HasHyperprior => _hyperSynthesis is not null;
+
+    /// <summary>
+    /// How many output rows (and columns) g_s makes of one latent row: 16 for the image models. For tfc-mnist, whose
+    /// synthesis starts with dense layers, 0: it has no row-wise correspondence and synthesizes whole digits only.
+    /// </summary>
+    public int SynthesisFactor { get; }
+
+    /// <summary>The latent rows added above and below a band so that banded synthesis equals full-frame synthesis.</summary>
+    public int SynthesisHalo { get; }
+
+    /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
+    public FeatureMap Analyze(FeatureMap image) => _analysis.Forward(image, Parallelism);
+
+    /// <summary>h_a: the latent y to the hyper-latent z (the scale hyperprior applies it to |y|).</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    public FeatureMap HyperAnalyze(FeatureMap y)
+    {
+        SequentialLayers layers = _hyperAnalysis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
+        ArgumentNullException.ThrowIfNull(y);
+        if (File.Architecture.Kind == ModelArchitectureKind.Bmshj2018Hyperprior)
+        {
+            var magnitude = new FeatureMap(y.Channels, y.Height, y.Width);
+            for (int i = 0; i < y.Data.Length; i++)
+            {
+                magnitude.Data[i] = MathF.Abs(y.Data[i]);
+            }
+
+            y = magnitude;
+        }
+
+        return layers.Forward(y, Parallelism);
+    }
+
+    /// <summary>
+    /// h_s: the decoded hyper-latent ẑ to the entropy parameters of y. Bit-identical on every machine, for any
+    /// <see cref="Parallelism"/> (spec/nic-model.md, "Arithmetic").
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    public EntropyParameters HyperSynthesize(FeatureMap zHat)
+    {
+        SequentialLayers layers = _hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
+        FeatureMap output = layers.Forward(zHat, Parallelism);
+        if (File.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean)
+        {
+            return new EntropyParameters(output, null);
+        }
+
+        // Channels 0…M−1 are the scales, M…2M−1 the means.
+        int m = output.Channels / 2;
+        var scales = new FeatureMap(m, output.Height, output.Width);
+        var means = new FeatureMap(m, output.Height, output.Width);
+        output.Data.AsSpan(0, scales.Data.Length).CopyTo(scales.Data);
+        output.Data.AsSpan(scales.Data.Length, means.Data.Length).CopyTo(means.Data);
+        return new EntropyParameters(scales, means);
+    }
+
+    /// <summary>g_s on the whole latent: the reconstruction, before clamping and cropping.</summary>
+    public FeatureMap Synthesize(FeatureMap yHat) => _synthesis.Forward(yHat, Parallelism);
+
+    /// <summary>
+    /// g_s for the latent rows <paramref name="firstRow"/> … <paramref name="firstRow"/> + <paramref name="rowCount"/> − 1
+    /// only: the <see cref="SynthesisFactor"/>·rowCount output rows they own, bit-identical to the same rows of
+    /// <see cref="Synthesize"/>. Memory grows with the band, not the image.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model cannot synthesize by rows (tfc-mnist).</exception>
+    public FeatureMap SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount)
+    {
+        ArgumentNullException.ThrowIfNull(yHat);
+        if (SynthesisFactor == 0)
+        {
+            throw new InvalidOperationException($"{File.Architecture} synthesizes whole images only");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rowCount, yHat.Height, nameof(rowCount));
+        int start = Math.Max(0, firstRow - SynthesisHalo);
+        int end = Math.Min(yHat.Height, firstRow + rowCount + SynthesisHalo);
+        FeatureMap slice = start == 0 && end == yHat.Height ? yHat : yHat.SliceRows(start, end - start);
+        FeatureMap output = _synthesis.Forward(slice, Parallelism);
+        return output.SliceRows((firstRow - start) * SynthesisFactor, rowCount * SynthesisFactor);
+    }
+
+    /// <summary>
+    /// The upsampling factor of a synthesis made of transposed convolutions, stride-1 convolutions and point-wise
+    /// layers, and the halo that hides the zero padding at a band's cut edges. A cut puts wrong rows just outside
+    /// the band; a transposed convolution with kernel k doubles the wrong margin and adds k/2, a stride-1
+    /// convolution adds k/2. The halo is the final margin in latent rows, rounded up.
+    /// </summary>
+    private static (int Factor, int Halo) BandGeometry(SequentialLayers synthesis)
+    {
+        int factor = 1, margin = 0;
+        foreach (ILayer layer in synthesis.Layers)
+        {
+            switch (layer)
+            {
+                case ConvTranspose2dLayer deconv:
+                    factor *= 2;
+                    margin = 2 * margin + deconv.Kernel / 2;
+                    break;
+                case Conv2dLayer { Stride: 1 } conv:
+                    margin += conv.Kernel / 2;
+                    break;
+                case GdnLayer or ActivationLayer:
+                    break;
+                default:
+                    return (0, 0);
+            }
+        }
+
+        return (factor, (margin + factor - 1) / factor);
+    }
+}

@@ -1,0 +1,115 @@
+using Nic.Codec.Models;
+
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// Builds the layers of each architecture of spec/nic-model.md §4 from a loaded model file: g_a, g_s, and for
+/// the hyperprior models h_a and h_s.
+/// </summary>
+internal static class ModelNetworks
+{
+    public static SequentialLayers Analysis(NicModelFile file) => file.Architecture.Kind switch
+    {
+        ModelArchitectureKind.TfcMnist => new SequentialLayers(
+        [
+            Conv(file, "analysis.0", 2), Leaky(MnistSlope),
+            Conv(file, "analysis.2", 2), Leaky(MnistSlope),
+            Linear(file, "analysis.5"), Leaky(MnistSlope),
+            Linear(file, "analysis.7"),
+        ]),
+        _ => new SequentialLayers(
+        [
+            Conv(file, "g_a.0", 2), Gdn(file, "g_a.1", inverse: false),
+            Conv(file, "g_a.2", 2), Gdn(file, "g_a.3", inverse: false),
+            Conv(file, "g_a.4", 2), Gdn(file, "g_a.5", inverse: false),
+            Conv(file, "g_a.6", 2),
+        ]),
+    };
+
+    public static SequentialLayers Synthesis(NicModelFile file) => file.Architecture.Kind switch
+    {
+        ModelArchitectureKind.TfcMnist => new SequentialLayers(
+        [
+            Linear(file, "synthesis.0"), Leaky(MnistSlope),
+            Linear(file, "synthesis.2"), Leaky(MnistSlope),
+            new ReshapeLayer(MnistChannels, MnistSide, MnistSide),
+            Deconv(file, "synthesis.5"), Leaky(MnistSlope),
+            Deconv(file, "synthesis.7"),
+        ]),
+        _ => new SequentialLayers(
+        [
+            Deconv(file, "g_s.0"), Gdn(file, "g_s.1", inverse: true),
+            Deconv(file, "g_s.2"), Gdn(file, "g_s.3", inverse: true),
+            Deconv(file, "g_s.4"), Gdn(file, "g_s.5", inverse: true),
+            Deconv(file, "g_s.6"),
+        ]),
+    };
+
+    /// <summary>h_a, or null for architectures without a hyperprior. The hyperprior model's h_a takes |y| (added by the caller).</summary>
+    public static SequentialLayers? HyperAnalysis(NicModelFile file) => file.Architecture.Kind switch
+    {
+        ModelArchitectureKind.Bmshj2018Hyperprior => new SequentialLayers(
+        [
+            Conv(file, "h_a.0", 1), ActivationLayer.Relu,
+            Conv(file, "h_a.2", 2), ActivationLayer.Relu,
+            Conv(file, "h_a.4", 2),
+        ]),
+        ModelArchitectureKind.Mbt2018Mean => new SequentialLayers(
+        [
+            Conv(file, "h_a.0", 1), Leaky(ActivationLayer.DefaultLeakySlope),
+            Conv(file, "h_a.2", 2), Leaky(ActivationLayer.DefaultLeakySlope),
+            Conv(file, "h_a.4", 2),
+        ]),
+        _ => null,
+    };
+
+    /// <summary>h_s, or null for architectures without a hyperprior.</summary>
+    public static SequentialLayers? HyperSynthesis(NicModelFile file) => file.Architecture.Kind switch
+    {
+        ModelArchitectureKind.Bmshj2018Hyperprior => new SequentialLayers(
+        [
+            Deconv(file, "h_s.0"), ActivationLayer.Relu,
+            Deconv(file, "h_s.2"), ActivationLayer.Relu,
+            Conv(file, "h_s.4", 1), ActivationLayer.Relu,
+        ]),
+        ModelArchitectureKind.Mbt2018Mean => new SequentialLayers(
+        [
+            Deconv(file, "h_s.0"), Leaky(ActivationLayer.DefaultLeakySlope),
+            Deconv(file, "h_s.2"), Leaky(ActivationLayer.DefaultLeakySlope),
+            Conv(file, "h_s.4", 1),
+        ]),
+        _ => null,
+    };
+
+    /// <summary>The LeakyReLU slope of the MNIST tutorial model (Keras' default).</summary>
+    public const float MnistSlope = 0.2f;
+
+    /// <summary>The MNIST synthesis reshapes its dense output to 50 × 7 × 7.</summary>
+    public const int MnistChannels = 50, MnistSide = 7;
+
+    private static ActivationLayer Leaky(float slope) => new(slope);
+
+    private static Conv2dLayer Conv(NicModelFile file, string name, int stride)
+    {
+        ModelTensor weight = file.GetTensor(name + ".weight");
+        return new Conv2dLayer(weight.Shape[1], weight.Shape[0], weight.Shape[2], stride, weight.Float32Data.Span, file.GetFloat32(name + ".bias").Span);
+    }
+
+    private static ConvTranspose2dLayer Deconv(NicModelFile file, string name)
+    {
+        ModelTensor weight = file.GetTensor(name + ".weight");
+        return new ConvTranspose2dLayer(weight.Shape[0], weight.Shape[1], weight.Shape[2], weight.Float32Data.Span, file.GetFloat32(name + ".bias").Span);
+    }
+
+    private static GdnLayer Gdn(NicModelFile file, string name, bool inverse)
+    {
+        (float[] beta, float[] gamma) = GdnParameters.Effective(file.GetFloat32(name + ".beta").Span, file.GetFloat32(name + ".gamma").Span);
+        return new GdnLayer(beta.Length, beta, gamma, inverse);
+    }
+
+    private static LinearLayer Linear(NicModelFile file, string name)
+    {
+        ModelTensor weight = file.GetTensor(name + ".weight");
+        return new LinearLayer(weight.Shape[1], weight.Shape[0], weight.Float32Data.Span, file.GetFloat32(name + ".bias").Span);
+    }
+}

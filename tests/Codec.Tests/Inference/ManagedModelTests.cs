@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+using Nic.Codec.Inference;
+using Nic.Codec.Models;
+
+namespace Nic.Codec.Tests.Inference;
+
+[Collection(nameof(VectorWidthCollection))]
+public class ManagedModelTests
+{
+    private static readonly Lazy<NicModelFile> SmallHyperprior = new(() => ModelFactory.LoadRandom(ModelArchitectureKind.Bmshj2018Hyperprior, 16, 24, seed: 3));
+    private static readonly Lazy<NicModelFile> SmallMeanScale = new(() => ModelFactory.LoadRandom(ModelArchitectureKind.Mbt2018Mean, 16, 24, seed: 4));
+
+    [Fact]
+    public void ImageModelsHaveTheDocumentedShapes()
+    {
+        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value);
+        FeatureMap image = LayerTests.RandomMap(new Random(1), 3, 128, 80);
+        FeatureMap y = model.Analyze(image);
+        Assert.Equal((24, 8, 5), (y.Channels, y.Height, y.Width));
+        FeatureMap z = model.HyperAnalyze(y);
+        Assert.Equal((16, 2, 2), (z.Channels, z.Height, z.Width));
+        EntropyParameters parameters = model.HyperSynthesize(z);
+        Assert.Equal((24, 8, 8), (parameters.Scales.Channels, parameters.Scales.Height, parameters.Scales.Width));
+        Assert.Null(parameters.Means);
+        Assert.All(parameters.Scales.Data, s => Assert.True(s >= 0));
+        FeatureMap x = model.Synthesize(y);
+        Assert.Equal((3, 128, 80), (x.Channels, x.Height, x.Width));
+        Assert.Equal((16, 2), (model.SynthesisFactor, model.SynthesisHalo));
+    }
+
+    [Fact]
+    public void TheMeanScaleModelSplitsScalesAndMeans()
+    {
+        ManagedModel model = ManagedModel.Create(SmallMeanScale.Value);
+        FeatureMap z = LayerTests.RandomMap(new Random(2), 16, 2, 3);
+        EntropyParameters parameters = model.HyperSynthesize(z);
+        Assert.NotNull(parameters.Means);
+        Assert.Equal((24, 8, 12), (parameters.Means.Channels, parameters.Means.Height, parameters.Means.Width));
+        Assert.Equal((24, 8, 12), (parameters.Scales.Channels, parameters.Scales.Height, parameters.Scales.Width));
+        Assert.Contains(parameters.Means.Data, m => m < 0);
+    }
+
+    [Fact]
+    public void TheMnistModelMapsDigitsToFiftyLatentsAndBack()
+    {
+        ManagedModel model = ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 50, seed: 5));
+        FeatureMap digit = new(1, 28, 28, [.. Enumerable.Range(0, 784).Select(i => i % 29 / 28f)]);
+        FeatureMap y = model.Analyze(digit);
+        Assert.Equal((50, 1, 1), (y.Channels, y.Height, y.Width));
+        FeatureMap x = model.Synthesize(y);
+        Assert.Equal((1, 28, 28), (x.Channels, x.Height, x.Width));
+        Assert.False(model.HasHyperprior);
+        Assert.Throws<InvalidOperationException>(() => model.SynthesizeRows(y, 0, 1));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void BandedSynthesisEqualsTheFullFrameBitForBit(int bandRows)
+    {
+        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2);
+        FeatureMap yHat = LayerTests.RandomMap(new Random(bandRows), 24, 11, 6);
+        for (int i = 0; i < yHat.Data.Length; i++)
+        {
+            yHat.Data[i] = MathF.Round(yHat.Data[i] * 4);
+        }
+
+        FeatureMap full = model.Synthesize(yHat);
+        for (int first = 0; first < yHat.Height; first += bandRows)
+        {
+            int rows = Math.Min(bandRows, yHat.Height - first);
+            FeatureMap band = model.SynthesizeRows(yHat, first, rows);
+            FeatureMap expected = full.SliceRows(first * 16, rows * 16);
+            Assert.Equal(expected.Data.Select(BitConverter.SingleToInt32Bits), band.Data.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Fact]
+    public void HyperSynthesisIsTheScalarReferenceForAnyThreadsAndVectorWidth()
+    {
+        NicModelFile file = SmallHyperprior.Value;
+        FeatureMap zHat = LayerTests.RandomMap(new Random(8), 16, 3, 5);
+        FeatureMap expected = ReferenceHyperSynthesis(file, zHat);
+        LayerTests.AssertForEveryEngineSetting(expected, threads => ManagedModel.Create(file, threads).HyperSynthesize(zHat).Scales);
+    }
+
+    /// <summary>
+    /// The entropy path's cross-machine check: h_s-shaped layers with weights and input that are exact binary32 values
+    /// (multiples of 2^-10) must give these exact output bits on every machine, vector width and thread count.
+    /// </summary>
+    [Fact]
+    public void HyperSynthesisBitsAreTheSameOnEveryMachine()
+    {
+        var random = new Random(20261122);
+        float[] Exact(int n) => [.. Enumerable.Range(0, n).Select(_ => random.Next(-512, 512) / 1024f)];
+        var layers = new SequentialLayers(
+        [
+            new ConvTranspose2dLayer(8, 8, 5, Exact(8 * 8 * 25), Exact(8)), ActivationLayer.Relu,
+            new ConvTranspose2dLayer(8, 12, 5, Exact(8 * 12 * 25), Exact(12)), new ActivationLayer(0.01f),
+            new Conv2dLayer(12, 12, 3, 1, Exact(12 * 12 * 9), Exact(12)), ActivationLayer.Relu,
+        ]);
+        FeatureMap zHat = new(8, 3, 4, Exact(8 * 3 * 4));
+        LayerTests.AssertForEveryEngineSetting(layers.Forward(zHat, 1), threads => layers.Forward(zHat, threads));
+
+        FeatureMap output = layers.Forward(zHat, 2);
+        byte[] bits = new byte[output.Data.Length * 4];
+        Buffer.BlockCopy(output.Data, 0, bits, 0, bits.Length);
+        string hash = Convert.ToHexString(SHA256.HashData(bits));
+        Assert.True(hash == "A95E40D0E788A1E8D2E8B50D2F901EF29562AFE3378B172E7F7E422C1EA4676D", $"h_s output hash {hash}");
+    }
+
+    private static FeatureMap ReferenceHyperSynthesis(NicModelFile file, FeatureMap zHat)
+    {
+        FeatureMap x = zHat;
+        foreach (string name in new[] { "h_s.0", "h_s.2" })
+        {
+            ModelTensor w = file.GetTensor(name + ".weight");
+            x = ScalarReference.ConvTranspose(x, w.Shape[1], 5, w.Float32Data.ToArray(), file.GetFloat32(name + ".bias").ToArray());
+            x = Relu(x);
+        }
+
+        ModelTensor last = file.GetTensor("h_s.4.weight");
+        x = ScalarReference.Conv(x, last.Shape[0], 3, 1, last.Float32Data.ToArray(), file.GetFloat32("h_s.4.bias").ToArray());
+        return Relu(x);
+    }
+
+    private static FeatureMap Relu(FeatureMap x) =>
+        new(x.Channels, x.Height, x.Width, [.. x.Data.Select(v => ScalarReference.Activation(v, 0))]);
+}
