@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace Nic.Codec.Inference;
 
 /// <summary>
-/// The one convolution micro-kernel behind every convolution-like layer (spec/nic-model.md, "Arithmetic").
+/// The one convolution micro-kernel behind every convolution-like layer (spec/nic-model.md §10).
 /// It computes, for every output channel co, row y and column x,
 /// <code>out[co, y, x] = (Σ_ci Σ_t w[co, ci, t] · in[ci][offset_t + y·rowStride + x]) + bias[co]</code>
 /// where the sum runs over input channels ci in ascending order and, within each, over the taps t in the order

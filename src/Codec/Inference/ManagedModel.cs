@@ -79,7 +79,7 @@ public sealed class ManagedModel
 
     /// <summary>
     /// h_s: the decoded hyper-latent ẑ to the entropy parameters of y. Bit-identical on every machine, for any
-    /// <see cref="Parallelism"/> (spec/nic-model.md, "Arithmetic").
+    /// <see cref="Parallelism"/> (spec/nic-model.md §10).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
     public EntropyParameters HyperSynthesize(FeatureMap zHat)
