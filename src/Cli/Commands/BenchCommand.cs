@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Nic.Cli.Bench;
 using Nic.Codec.Entropy;
+using Nic.Codec.Models;
 
 namespace Nic.Cli.Commands;
 
@@ -23,6 +26,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Run a benchmark and print its figures.");
         bench.Subcommands.Add(CreateCoder());
+        bench.Subcommands.Add(CreateTransforms());
         return bench;
     }
 
@@ -71,6 +75,146 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>CompressAI bmshj2018-hyperprior decode on PyTorch CPU for 768×512 (shared/anchors.md), by thread count; not measured in this run.</summary>
+    private static readonly Dictionary<int, double> CompressAiDecodeSeconds = new() { [1] = 2.2, [2] = 1.8 };
+
+    private static Command CreateTransforms()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per thread count; the median is reported.", DefaultValueFactory = _ => 5 };
+        var width = new Option<int>("--width") { Description = "Image width for the timings.", DefaultValueFactory = _ => 768 };
+        var height = new Option<int>("--height") { Description = "Image height for the timings.", DefaultValueFactory = _ => 512 };
+        var memoryWidth = new Option<int>("--memory-width") { Description = "Image width for the peak-memory decode.", DefaultValueFactory = _ => 4000 };
+        var memoryHeight = new Option<int>("--memory-height") { Description = "Image height for the peak-memory decode.", DefaultValueFactory = _ => 3000 };
+        var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory decode." };
+        var memoryChild = new Option<string?>("--decode-memory-child") { Description = "Internal: load this model file, run the peak-memory decode in this process and print MiB.", Hidden = true };
+        var command = new Command(
+            "transforms",
+            "Managed-engine transform times (g_a, h_a, h_s, g_s) of bmshj2018-hyperprior N=128 M=192 with random weights, 1 and 2 threads, and the peak memory of a banded decode.")
+        {
+            json, runs, width, height, memoryWidth, memoryHeight, skipMemory, memoryChild,
+        };
+
+        command.SetAction(result =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            TextWriter error = result.InvocationConfiguration.Error;
+            int w = result.GetValue(width), h = result.GetValue(height), mw = result.GetValue(memoryWidth), mh = result.GetValue(memoryHeight);
+            int runCount = result.GetValue(runs);
+            if (w < 1 || h < 1 || mw < 1 || mh < 1 || runCount < 1)
+            {
+                error.WriteLine("error: sizes and --runs must be at least 1");
+                return 1;
+            }
+
+            if (result.GetValue(memoryChild) is string modelPath)
+            {
+                output.WriteLine(TransformBenchmark.MeasureDecodePeakMemory(modelPath, mw, mh, bandRows: 4, threads: Environment.ProcessorCount).ToString("F1", CultureInfo.InvariantCulture));
+                return 0;
+            }
+
+            NicModelFile model = TransformBenchmark.CreateModel();
+            IReadOnlyList<TransformTimings> timings = TransformBenchmark.Time(model, w, h, [1, 2], runCount, line => error.Write($"\r{line}      "));
+
+            double? peak = null;
+            if (!result.GetValue(skipMemory))
+            {
+                error.Write($"\rpeak memory: decoding {mw}×{mh} in a child process      ");
+                peak = MeasureInChildProcess(mw, mh, error);
+            }
+
+            error.Write("\r" + new string(' ', 60) + "\r");
+            if (result.GetValue(json))
+            {
+                var document = new
+                {
+                    benchmark = "transforms",
+                    model = "bmshj2018-hyperprior N=128 M=192 (random weights)",
+                    width = w,
+                    height = h,
+                    runs = timings.Select(t => new
+                    {
+                        threads = t.Threads,
+                        g_a_s = Math.Round(t.AnalysisSeconds, 4),
+                        h_a_s = Math.Round(t.HyperAnalysisSeconds, 4),
+                        h_s_s = Math.Round(t.HyperSynthesisSeconds, 4),
+                        g_s_s = Math.Round(t.SynthesisSeconds, 4),
+                        reference_compressai_decode_s = CompressAiDecodeSeconds.GetValueOrDefault(t.Threads),
+                    }),
+                    peak_memory_mb_12mp = peak is double p ? Math.Round(p, 1) : (double?)null,
+                    memory_width = mw,
+                    memory_height = mh,
+                };
+                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                output.WriteLine($"nic bench transforms — bmshj2018-hyperprior N=128 M=192 (random weights), {w}×{h}, median of {runCount} runs");
+                output.WriteLine();
+                output.WriteLine("threads    g_a s    h_a s    h_s s    g_s s   h_s+g_s s   vs CompressAI decode*");
+                foreach (TransformTimings t in timings)
+                {
+                    double decode = t.HyperSynthesisSeconds + t.SynthesisSeconds;
+                    output.WriteLine($"{t.Threads,7}  {t.AnalysisSeconds,7:F3}  {t.HyperAnalysisSeconds,7:F3}  {t.HyperSynthesisSeconds,7:F3}  {t.SynthesisSeconds,7:F3}  {decode,10:F3}   {CompressAiDecodeSeconds[t.Threads] / decode,5:F1}× faster");
+                }
+
+                output.WriteLine();
+                output.WriteLine(peak is double mb ? $"peak memory, banded decode of {mw}×{mh}: {mb:F0} MiB" : "peak memory: skipped");
+                output.WriteLine("* CompressAI bmshj2018-hyperprior PyTorch CPU decode reference for this machine class (shared/anchors.md), not measured in this run.");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static double? MeasureInChildProcess(int width, int height, TextWriter error)
+    {
+        string? executable = Environment.ProcessPath;
+        if (executable is null)
+        {
+            error.WriteLine("warning: cannot find this program's path; peak memory not measured");
+            return null;
+        }
+
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(executable).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        }
+
+        foreach (string arg in new[] { "bench", "transforms", "--memory-width", width.ToString(CultureInfo.InvariantCulture), "--memory-height", height.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("--decode-memory-child");
+        string modelPath = Path.Combine(Path.GetTempPath(), $"nic-bench-{Environment.ProcessId}.safetensors");
+        File.WriteAllBytes(modelPath, TransformBenchmark.CreateModelBytes());
+        start.ArgumentList.Add(modelPath);
+        string text;
+        int exitCode;
+        try
+        {
+            using Process child = Process.Start(start) ?? throw new InvalidOperationException("the peak-memory child process did not start");
+            text = child.StandardOutput.ReadToEnd();
+            child.WaitForExit();
+            exitCode = child.ExitCode;
+        }
+        finally
+        {
+            File.Delete(modelPath);
+        }
+
+        if (exitCode != 0 || !double.TryParse(text.Trim(), CultureInfo.InvariantCulture, out double megabytes))
+        {
+            error.WriteLine($"warning: the peak-memory child process failed (exit {exitCode}); peak memory not measured");
+            return null;
+        }
+
+        return megabytes;
     }
 
     private static void WriteTable(TextWriter output, List<CoderBenchmarkResult> results, int count, int runs)

@@ -15,7 +15,9 @@ internal sealed class ActivationLayer(float negativeSlope) : ILayer
 
     public float NegativeSlope { get; } = negativeSlope;
 
-    public FeatureMap Forward(FeatureMap input, int parallelism)
+    public bool WritesInPlace => true;
+
+    public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
         Span<float> x = input.Data;
         int i = 0;

@@ -78,7 +78,9 @@ internal sealed class Conv2dLayer : ILayer
     /// <summary>The output size of a side of <paramref name="size"/> pixels.</summary>
     public int OutputSize(int size) => Stride == 1 ? size : (size - 1) / 2 + 1;
 
-    public FeatureMap Forward(FeatureMap input, int parallelism)
+    public bool WritesInPlace => false;
+
+    public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
         if (input.Channels != InChannels)
         {
@@ -87,45 +89,53 @@ internal sealed class Conv2dLayer : ILayer
 
         int pad = Kernel / 2;
         int rows = input.Height + 2 * pad, columns = input.Width + 2 * pad;
-        var output = new FeatureMap(OutChannels, OutputSize(input.Height), OutputSize(input.Width));
+        FeatureMap output = context.Buffers.RentMap(OutChannels, OutputSize(input.Height), OutputSize(input.Width));
         float[] buffer;
         int rowStride;
         long channelStride;
         int[] offsets;
         if (Stride == 1)
         {
-            buffer = PaddedPlanes.Pad(input, pad, pad, rows, columns);
+            buffer = PaddedPlanes.Pad(input, pad, pad, rows, columns, context.Buffers);
             rowStride = columns;
             channelStride = (long)rows * columns;
             offsets = [.. _taps.Select(t => t.Ky * columns + t.Kx)];
         }
         else
         {
-            buffer = PaddedPlanes.SplitPhases(input, pad, rows, columns, out int phaseRows, out int phaseColumns);
+            buffer = PaddedPlanes.SplitPhases(input, pad, rows, columns, context.Buffers, out int phaseRows, out int phaseColumns);
             rowStride = phaseColumns;
             channelStride = 4L * phaseRows * phaseColumns;
             int phasePlane = phaseRows * phaseColumns;
             offsets = [.. _taps.Select(t => ((t.Ky & 1) * 2 + (t.Kx & 1)) * phasePlane + (t.Ky >> 1) * phaseColumns + (t.Kx >> 1))];
         }
 
-        DirectConvolution.Run(
-            new ConvolutionJob
-            {
-                Input = buffer,
-                InputChannelStride = channelStride,
-                InputRowStride = rowStride,
-                InputChannels = InChannels,
-                TapOffsets = offsets,
-                PackedWeights = _packed,
-                Bias = _bias,
-                Output = output.Data,
-                OutputPlaneStride = output.PlaneSize,
-                OutputRowStride = output.Width,
-                OutputChannels = OutChannels,
-                OutputHeight = output.Height,
-                OutputWidth = output.Width,
-            },
-            parallelism);
+        try
+        {
+            DirectConvolution.Run(
+                new ConvolutionJob
+                {
+                    Input = buffer,
+                    InputChannelStride = channelStride,
+                    InputRowStride = rowStride,
+                    InputChannels = InChannels,
+                    TapOffsets = offsets,
+                    PackedWeights = _packed,
+                    Bias = _bias,
+                    Output = output.Data,
+                    OutputPlaneStride = output.PlaneSize,
+                    OutputRowStride = output.Width,
+                    OutputChannels = OutChannels,
+                    OutputHeight = output.Height,
+                    OutputWidth = output.Width,
+                },
+                context.Parallelism);
+        }
+        finally
+        {
+            context.Buffers.Return(buffer);
+        }
+
         return output;
     }
 }

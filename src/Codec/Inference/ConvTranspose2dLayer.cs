@@ -83,7 +83,9 @@ internal sealed class ConvTranspose2dLayer : ILayer
         }
     }
 
-    public FeatureMap Forward(FeatureMap input, int parallelism)
+    public bool WritesInPlace => false;
+
+    public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
         if (input.Channels != InChannels)
         {
@@ -92,58 +94,42 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
         int h = input.Height, w = input.Width;
         int rows = h + _padBefore + _padAfter, columns = w + _padBefore + _padAfter;
-        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns);
-        var phaseOutput = new float[checked(4L * OutChannels * h * w)];
-        long phaseStride = (long)OutChannels * h * w;
-        for (int phase = 0; phase < 4; phase++)
+        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns, context.Buffers);
+        FeatureMap output = context.Buffers.RentMap(OutChannels, 2 * h, 2 * w);
+        try
         {
-            PhaseKernel kernel = _phases[phase];
-            DirectConvolution.Run(
-                new ConvolutionJob
-                {
-                    Input = buffer,
-                    InputChannelStride = (long)rows * columns,
-                    InputRowStride = columns,
-                    InputChannels = InChannels,
-                    TapOffsets = [.. kernel.Shifts.Select(s => s.Dy * columns + s.Dx)],
-                    PackedWeights = kernel.PackedWeights,
-                    Bias = _bias,
-                    Output = phaseOutput,
-                    OutputOffset = phase * phaseStride,
-                    OutputPlaneStride = (long)h * w,
-                    OutputRowStride = w,
-                    OutputChannels = OutChannels,
-                    OutputHeight = h,
-                    OutputWidth = w,
-                },
-                parallelism);
-        }
-
-        var output = new FeatureMap(OutChannels, 2 * h, 2 * w);
-        Interleave(phaseOutput, phaseStride, output, parallelism);
-        return output;
-    }
-
-    private static void Interleave(float[] phases, long phaseStride, FeatureMap output, int parallelism)
-    {
-        int h = output.Height / 2, w = output.Width / 2;
-        Parallel.For(0, output.Channels, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, c =>
-        {
-            for (int j = 0; j < h; j++)
+            // Each phase (py, px) writes its pixels straight into the output: every other column of every other row.
+            for (int phase = 0; phase < 4; phase++)
             {
-                for (int py = 0; py < 2; py++)
-                {
-                    Span<float> row = output.Row(c, 2 * j + py);
-                    ReadOnlySpan<float> even = phases.AsSpan((int)((py * 2) * phaseStride + ((long)c * h + j) * w), w);
-                    ReadOnlySpan<float> odd = phases.AsSpan((int)((py * 2 + 1) * phaseStride + ((long)c * h + j) * w), w);
-                    for (int i = 0; i < w; i++)
+                PhaseKernel kernel = _phases[phase];
+                DirectConvolution.Run(
+                    new ConvolutionJob
                     {
-                        row[2 * i] = even[i];
-                        row[2 * i + 1] = odd[i];
-                    }
-                }
+                        Input = buffer,
+                        InputChannelStride = (long)rows * columns,
+                        InputRowStride = columns,
+                        InputChannels = InChannels,
+                        TapOffsets = [.. kernel.Shifts.Select(s => s.Dy * columns + s.Dx)],
+                        PackedWeights = kernel.PackedWeights,
+                        Bias = _bias,
+                        Output = output.Data,
+                        OutputOffset = (phase >> 1) * output.Width + (phase & 1),
+                        OutputPlaneStride = output.PlaneSize,
+                        OutputRowStride = 2 * output.Width,
+                        OutputColumnStride = 2,
+                        OutputChannels = OutChannels,
+                        OutputHeight = h,
+                        OutputWidth = w,
+                    },
+                    context.Parallelism);
             }
-        });
+
+            return output;
+        }
+        finally
+        {
+            context.Buffers.Return(buffer);
+        }
     }
 
     private sealed record PhaseKernel(float[] PackedWeights, (int Dy, int Dx)[] Shifts);

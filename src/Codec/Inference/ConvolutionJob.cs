@@ -3,6 +3,10 @@ namespace Nic.Codec.Inference;
 /// <summary>The operands of one <see cref="DirectConvolution"/> run.</summary>
 internal readonly struct ConvolutionJob
 {
+    public ConvolutionJob()
+    {
+    }
+
     /// <summary>Input planes (with padding and <see cref="DirectConvolution.InputSlack"/> floats of slack).</summary>
     public required float[] Input { get; init; }
 
@@ -32,6 +36,9 @@ internal readonly struct ConvolutionJob
 
     /// <summary>Floats from one output channel plane to the next.</summary>
     public required long OutputPlaneStride { get; init; }
+
+    /// <summary>Floats from one output column to the next: 1, or 2 for the interleaved phases of a transposed convolution.</summary>
+    public int OutputColumnStride { get; init; } = 1;
 
     /// <summary>Floats from one output row to the next.</summary>
     public required int OutputRowStride { get; init; }

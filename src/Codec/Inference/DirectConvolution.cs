@@ -14,7 +14,7 @@ namespace Nic.Codec.Inference;
 /// </summary>
 internal static unsafe class DirectConvolution
 {
-    private delegate void RowKernel(float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride, float* rowOutput, long outputPlaneStride, int width, int coCount);
+    private delegate void RowKernel(float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride, float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount);
 
     /// <summary>Output channels per block (the packed-weight interleave).</summary>
     public const int ChannelBlock = 8;
@@ -106,6 +106,7 @@ internal static unsafe class DirectConvolution
                     job.InputChannelStride,
                     blockOutput + (long)y * job.OutputRowStride,
                     job.OutputPlaneStride,
+                    job.OutputColumnStride,
                     job.OutputWidth,
                     coCount);
             }
@@ -115,7 +116,7 @@ internal static unsafe class DirectConvolution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRow(
         float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
-        float* rowOutput, long outputPlaneStride, int width, int coCount)
+        float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount)
     {
         float* tail = stackalloc float[ColumnBlock];
         for (int x0 = 0; x0 < width; x0 += ColumnBlock)
@@ -153,22 +154,22 @@ internal static unsafe class DirectConvolution
             }
 
             int n = Math.Min(ColumnBlock, width - x0);
-            float* o = rowOutput + x0;
-            Store(a00, a01, bias[0], o, n, tail);
-            if (coCount > 1) Store(a10, a11, bias[1], o + outputPlaneStride, n, tail);
-            if (coCount > 2) Store(a20, a21, bias[2], o + 2 * outputPlaneStride, n, tail);
-            if (coCount > 3) Store(a30, a31, bias[3], o + 3 * outputPlaneStride, n, tail);
-            if (coCount > 4) Store(a40, a41, bias[4], o + 4 * outputPlaneStride, n, tail);
-            if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, tail);
-            if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, tail);
-            if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, tail);
+            float* o = rowOutput + (long)x0 * columnStride;
+            Store(a00, a01, bias[0], o, n, columnStride, tail);
+            if (coCount > 1) Store(a10, a11, bias[1], o + outputPlaneStride, n, columnStride, tail);
+            if (coCount > 2) Store(a20, a21, bias[2], o + 2 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 3) Store(a30, a31, bias[3], o + 3 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 4) Store(a40, a41, bias[4], o + 4 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, columnStride, tail);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRow512(
         float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
-        float* rowOutput, long outputPlaneStride, int width, int coCount)
+        float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount)
     {
         float* tail = stackalloc float[WideColumnBlock];
         for (int x0 = 0; x0 < width; x0 += WideColumnBlock)
@@ -206,23 +207,23 @@ internal static unsafe class DirectConvolution
             }
 
             int n = Math.Min(WideColumnBlock, width - x0);
-            float* o = rowOutput + x0;
-            Store(a00, a01, bias[0], o, n, tail);
-            if (coCount > 1) Store(a10, a11, bias[1], o + outputPlaneStride, n, tail);
-            if (coCount > 2) Store(a20, a21, bias[2], o + 2 * outputPlaneStride, n, tail);
-            if (coCount > 3) Store(a30, a31, bias[3], o + 3 * outputPlaneStride, n, tail);
-            if (coCount > 4) Store(a40, a41, bias[4], o + 4 * outputPlaneStride, n, tail);
-            if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, tail);
-            if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, tail);
-            if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, tail);
+            float* o = rowOutput + (long)x0 * columnStride;
+            Store(a00, a01, bias[0], o, n, columnStride, tail);
+            if (coCount > 1) Store(a10, a11, bias[1], o + outputPlaneStride, n, columnStride, tail);
+            if (coCount > 2) Store(a20, a21, bias[2], o + 2 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 3) Store(a30, a31, bias[3], o + 3 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 4) Store(a40, a41, bias[4], o + 4 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, columnStride, tail);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<float> lo, Vector256<float> hi, float bias, float* destination, int count, float* tail)
+    private static void Store(Vector256<float> lo, Vector256<float> hi, float bias, float* destination, int count, int columnStride, float* tail)
     {
         Vector256<float> b = Vector256.Create(bias);
-        if (count == ColumnBlock)
+        if (count == ColumnBlock && columnStride == 1)
         {
             (lo + b).Store(destination);
             (hi + b).Store(destination + 8);
@@ -233,15 +234,15 @@ internal static unsafe class DirectConvolution
         (hi + b).Store(tail + 8);
         for (int i = 0; i < count; i++)
         {
-            destination[i] = tail[i];
+            destination[(long)i * columnStride] = tail[i];
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<float> lo, Vector512<float> hi, float bias, float* destination, int count, float* tail)
+    private static void Store(Vector512<float> lo, Vector512<float> hi, float bias, float* destination, int count, int columnStride, float* tail)
     {
         Vector512<float> b = Vector512.Create(bias);
-        if (count == WideColumnBlock)
+        if (count == WideColumnBlock && columnStride == 1)
         {
             (lo + b).Store(destination);
             (hi + b).Store(destination + 16);
@@ -252,7 +253,7 @@ internal static unsafe class DirectConvolution
         (hi + b).Store(tail + 16);
         for (int i = 0; i < count; i++)
         {
-            destination[i] = tail[i];
+            destination[(long)i * columnStride] = tail[i];
         }
     }
 }

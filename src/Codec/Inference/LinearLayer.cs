@@ -27,7 +27,9 @@ internal sealed class LinearLayer : ILayer
 
     public int Outputs { get; }
 
-    public FeatureMap Forward(FeatureMap input, int parallelism)
+    public bool WritesInPlace => false;
+
+    public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
         if (input.Data.Length != Inputs)
         {

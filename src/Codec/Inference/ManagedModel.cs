@@ -13,17 +13,23 @@ public sealed class ManagedModel
     private readonly SequentialLayers _synthesis;
     private readonly SequentialLayers? _hyperAnalysis;
     private readonly SequentialLayers? _hyperSynthesis;
+    private readonly LayerContext _context;
 
     private ManagedModel(NicModelFile file, int parallelism)
     {
         File = file;
         Parallelism = parallelism;
+        _context = new LayerContext(parallelism, new BufferPool(MaxPooledBytes));
         _analysis = ModelNetworks.Analysis(file);
         _synthesis = ModelNetworks.Synthesis(file);
         _hyperAnalysis = ModelNetworks.HyperAnalysis(file);
         _hyperSynthesis = ModelNetworks.HyperSynthesis(file);
         (SynthesisFactor, SynthesisHalo) = BandGeometry(_synthesis);
+        OutputChannels = file.Architecture.Kind == ModelArchitectureKind.TfcMnist ? 1 : 3;
     }
+
+    /// <summary>The most bytes of intermediate buffers a model keeps for reuse between calls.</summary>
+    public const long MaxPooledBytes = 384L << 20;
 
     /// <summary>Builds the networks of <paramref name="file"/>.</summary>
     /// <param name="file">A loaded (and therefore validated) model file.</param>
@@ -55,7 +61,7 @@ public sealed class ManagedModel
     public int SynthesisHalo { get; }
 
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
-    public FeatureMap Analyze(FeatureMap image) => _analysis.Forward(image, Parallelism);
+    public FeatureMap Analyze(FeatureMap image) => RunOnce(_analysis, image);
 
     /// <summary>h_a: the latent y to the hyper-latent z (the scale hyperprior applies it to |y|).</summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
@@ -74,7 +80,7 @@ public sealed class ManagedModel
             y = magnitude;
         }
 
-        return layers.Forward(y, Parallelism);
+        return RunOnce(layers, y);
     }
 
     /// <summary>
@@ -85,7 +91,7 @@ public sealed class ManagedModel
     public EntropyParameters HyperSynthesize(FeatureMap zHat)
     {
         SequentialLayers layers = _hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
-        FeatureMap output = layers.Forward(zHat, Parallelism);
+        FeatureMap output = RunOnce(layers, zHat);
         if (File.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean)
         {
             return new EntropyParameters(output, null);
@@ -97,11 +103,12 @@ public sealed class ManagedModel
         var means = new FeatureMap(m, output.Height, output.Width);
         output.Data.AsSpan(0, scales.Data.Length).CopyTo(scales.Data);
         output.Data.AsSpan(scales.Data.Length, means.Data.Length).CopyTo(means.Data);
+        _context.Buffers.Return(output.Data);
         return new EntropyParameters(scales, means);
     }
 
     /// <summary>g_s on the whole latent: the reconstruction, before clamping and cropping.</summary>
-    public FeatureMap Synthesize(FeatureMap yHat) => _synthesis.Forward(yHat, Parallelism);
+    public FeatureMap Synthesize(FeatureMap yHat) => RunOnce(_synthesis, yHat);
 
     /// <summary>
     /// g_s for the latent rows <paramref name="firstRow"/> … <paramref name="firstRow"/> + <paramref name="rowCount"/> − 1
@@ -110,6 +117,66 @@ public sealed class ManagedModel
     /// </summary>
     /// <exception cref="InvalidOperationException">The model cannot synthesize by rows (tfc-mnist).</exception>
     public FeatureMap SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount)
+    {
+        CheckBand(yHat, firstRow, rowCount);
+        var destination = new FeatureMap(OutputChannels, rowCount * SynthesisFactor, yHat.Width * SynthesisFactor);
+        SynthesizeRows(yHat, firstRow, rowCount, destination);
+        return destination;
+    }
+
+    /// <summary>
+    /// As <see cref="SynthesizeRows(FeatureMap, int, int)"/>, into <paramref name="destination"/> (the output channels ×
+    /// <see cref="SynthesisFactor"/>·rowCount × <see cref="SynthesisFactor"/>·width), so that a decoder can reuse one
+    /// buffer for every band and allocate nothing per band.
+    /// </summary>
+    public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination)
+    {
+        CheckBand(yHat, firstRow, rowCount);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Channels != OutputChannels || destination.Height != rowCount * SynthesisFactor || destination.Width != yHat.Width * SynthesisFactor)
+        {
+            throw new ArgumentException(
+                $"the destination must be {OutputChannels}×{rowCount * SynthesisFactor}×{yHat.Width * SynthesisFactor}, not {destination.Channels}×{destination.Height}×{destination.Width}",
+                nameof(destination));
+        }
+
+        int start = Math.Max(0, firstRow - SynthesisHalo);
+        int end = Math.Min(yHat.Height, firstRow + rowCount + SynthesisHalo);
+        FeatureMap slice = _context.Buffers.RentMap(yHat.Channels, end - start, yHat.Width);
+        for (int c = 0; c < yHat.Channels; c++)
+        {
+            yHat.Data.AsSpan(c * yHat.PlaneSize + start * yHat.Width, slice.PlaneSize).CopyTo(slice.Plane(c));
+        }
+
+        FeatureMap output = _synthesis.Forward(slice, _context);
+        _context.Buffers.Return(slice.Data);
+        int skip = (firstRow - start) * SynthesisFactor;
+        for (int c = 0; c < OutputChannels; c++)
+        {
+            output.Data.AsSpan(c * output.PlaneSize + skip * output.Width, destination.PlaneSize).CopyTo(destination.Plane(c));
+        }
+
+        _context.Buffers.Return(output.Data);
+    }
+
+    /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>
+    public int OutputChannels { get; }
+
+    /// <summary>Runs a whole network once, then drops the pooled buffers: their sizes belong to this call alone.</summary>
+    private FeatureMap RunOnce(SequentialLayers layers, FeatureMap input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        try
+        {
+            return layers.Forward(input, _context);
+        }
+        finally
+        {
+            _context.Buffers.Clear();
+        }
+    }
+
+    private void CheckBand(FeatureMap yHat, int firstRow, int rowCount)
     {
         ArgumentNullException.ThrowIfNull(yHat);
         if (SynthesisFactor == 0)
@@ -120,11 +187,6 @@ public sealed class ManagedModel
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rowCount, yHat.Height, nameof(rowCount));
-        int start = Math.Max(0, firstRow - SynthesisHalo);
-        int end = Math.Min(yHat.Height, firstRow + rowCount + SynthesisHalo);
-        FeatureMap slice = start == 0 && end == yHat.Height ? yHat : yHat.SliceRows(start, end - start);
-        FeatureMap output = _synthesis.Forward(slice, Parallelism);
-        return output.SliceRows((firstRow - start) * SynthesisFactor, rowCount * SynthesisFactor);
     }
 
     /// <summary>

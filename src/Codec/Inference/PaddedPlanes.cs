@@ -1,18 +1,20 @@
-using System.Runtime.Intrinsics;
-
 namespace Nic.Codec.Inference;
 
-/// <summary>Builds the zero-padded (and, for stride 2, phase-split) input buffers the convolution kernel reads.</summary>
+/// <summary>
+/// Builds the zero-padded (and, for stride 2, phase-split) input buffers the convolution kernel reads. The buffers
+/// are rented from the model's buffer pool; give them back to it when the layer is done.
+/// </summary>
 internal static class PaddedPlanes
 {
+
     /// <summary>
     /// Copies <paramref name="x"/> into planes of <paramref name="rows"/> × <paramref name="columns"/> with its origin
     /// at (<paramref name="top"/>, <paramref name="left"/>) and zeros elsewhere, plus kernel slack.
     /// </summary>
-    public static float[] Pad(FeatureMap x, int top, int left, int rows, int columns)
+    public static float[] Pad(FeatureMap x, int top, int left, int rows, int columns, BufferPool pool)
     {
         long plane = (long)rows * columns;
-        var buffer = new float[checked(x.Channels * plane + DirectConvolution.InputSlack)];
+        float[] buffer = pool.Rent(x.Channels * plane + DirectConvolution.InputSlack, zeroed: true);
         for (int c = 0; c < x.Channels; c++)
         {
             for (int y = 0; y < x.Height; y++)
@@ -25,37 +27,17 @@ internal static class PaddedPlanes
         return buffer;
     }
 
-    /// <summary>The element-wise squares of <paramref name="x"/>, unpadded, plus kernel slack (GDN's input).</summary>
-    public static float[] Squares(FeatureMap x)
-    {
-        var buffer = new float[x.Data.Length + DirectConvolution.InputSlack];
-        ReadOnlySpan<float> source = x.Data;
-        int i = 0;
-        for (; i <= source.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            Vector256<float> v = Vector256.Create(source[i..]);
-            (v * v).CopyTo(buffer.AsSpan(i));
-        }
-
-        for (; i < source.Length; i++)
-        {
-            buffer[i] = source[i] * source[i];
-        }
-
-        return buffer;
-    }
-
     /// <summary>
     /// Splits zero-padded planes of <paramref name="rows"/> × <paramref name="columns"/> into four phase planes each
     /// (even/odd row × even/odd column), phase (a, b) at index 2a + b holding padded[2i + a][2j + b], every phase plane
     /// <c>⌈rows/2⌉ × ⌈columns/2⌉</c>. A stride-2 convolution over the padded planes is a stride-1 one over the phases.
     /// </summary>
-    public static float[] SplitPhases(FeatureMap x, int pad, int rows, int columns, out int phaseRows, out int phaseColumns)
+    public static float[] SplitPhases(FeatureMap x, int pad, int rows, int columns, BufferPool pool, out int phaseRows, out int phaseColumns)
     {
         phaseRows = (rows + 1) / 2;
         phaseColumns = (columns + 1) / 2;
         long phasePlane = (long)phaseRows * phaseColumns;
-        var buffer = new float[checked(x.Channels * 4 * phasePlane + DirectConvolution.InputSlack)];
+        float[] buffer = pool.Rent(x.Channels * 4 * phasePlane + DirectConvolution.InputSlack, zeroed: true);
         for (int c = 0; c < x.Channels; c++)
         {
             for (int y = 0; y < x.Height; y++)

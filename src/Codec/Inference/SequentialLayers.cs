@@ -1,16 +1,39 @@
 namespace Nic.Codec.Inference;
 
-/// <summary>Layers applied one after another, as a CompressAI <c>nn.Sequential</c> transform (g_a, g_s, h_a, h_s).</summary>
+/// <summary>
+/// Layers applied one after another, as a CompressAI <c>nn.Sequential</c> transform (g_a, g_s, h_a, h_s). The caller's
+/// input is never modified; intermediate maps are overwritten by in-place layers.
+/// </summary>
 internal sealed class SequentialLayers(IReadOnlyList<ILayer> layers) : ILayer
 {
     public IReadOnlyList<ILayer> Layers { get; } = layers;
 
-    public FeatureMap Forward(FeatureMap input, int parallelism)
+    public bool WritesInPlace => false;
+
+    public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
         FeatureMap x = input;
+        bool owned = false;
         foreach (ILayer layer in Layers)
         {
-            x = layer.Forward(x, parallelism);
+            if (layer.WritesInPlace && !owned)
+            {
+                // Never overwrite the caller's map.
+                FeatureMap copy = context.Buffers.RentMap(x.Channels, x.Height, x.Width);
+                x.Data.CopyTo(copy.Data, 0);
+                x = copy;
+                owned = true;
+            }
+
+            FeatureMap y = layer.Forward(x, context);
+            if (owned && !ReferenceEquals(x.Data, y.Data))
+            {
+                // An intermediate map this run made and the next layer has consumed.
+                context.Buffers.Return(x.Data);
+            }
+
+            x = y;
+            owned = true;
         }
 
         return x;

@@ -17,6 +17,11 @@ public class LayerTests
         return a;
     }
 
+    /// <summary>A context with a shared pool, so that reused (dirty) buffers take part in every comparison.</summary>
+    internal static LayerContext Context(int threads) => new(threads, SharedPool);
+
+    private static readonly BufferPool SharedPool = new(64L << 20);
+
     internal static FeatureMap RandomMap(Random random, int c, int h, int w) => new(c, h, w, RandomArray(random, c * h * w, 1));
 
     public static TheoryData<int, int, int, int, int, int> ConvCases => new()
@@ -34,7 +39,7 @@ public class LayerTests
         float[] weight = RandomArray(random, cout * cin * k * k, 0.3f), bias = RandomArray(random, cout, 0.1f);
         var layer = new Conv2dLayer(cin, cout, k, stride, weight, bias);
         FeatureMap expected = ScalarReference.Conv(x, cout, k, stride, weight, bias);
-        AssertForEveryEngineSetting(expected, p => layer.Forward(x, p));
+        AssertForEveryEngineSetting(expected, p => layer.Forward(x, LayerTests.Context(p)));
     }
 
     public static TheoryData<int, int, int, int, int> DeconvCases => new()
@@ -51,7 +56,7 @@ public class LayerTests
         float[] weight = RandomArray(random, cin * cout * k * k, 0.3f), bias = RandomArray(random, cout, 0.1f);
         var layer = new ConvTranspose2dLayer(cin, cout, k, weight, bias);
         FeatureMap expected = ScalarReference.ConvTranspose(x, cout, k, weight, bias);
-        AssertForEveryEngineSetting(expected, p => layer.Forward(x, p));
+        AssertForEveryEngineSetting(expected, p => layer.Forward(x, LayerTests.Context(p)));
     }
 
     [Theory]
@@ -66,7 +71,10 @@ public class LayerTests
         float[] gamma = [.. RandomArray(random, c * c, 0.2f).Select(Math.Abs)];
         var layer = new GdnLayer(c, beta, gamma, inverse);
         FeatureMap expected = ScalarReference.Gdn(x, beta, gamma, inverse);
-        AssertForEveryEngineSetting(expected, p => layer.Forward(x, p));
+
+        // GDN overwrites its input, so each run gets a fresh copy.
+        Assert.True(layer.WritesInPlace);
+        AssertForEveryEngineSetting(expected, p => layer.Forward(new FeatureMap(c, x.Height, x.Width, (float[])x.Data.Clone()), LayerTests.Context(p)));
     }
 
     [Theory]
@@ -80,8 +88,18 @@ public class LayerTests
         x.Data[0] = -0f;
         x.Data[1] = 0f;
         float[] expected = [.. x.Data.Select(v => ScalarReference.Activation(v, slope))];
-        FeatureMap y = new ActivationLayer(slope).Forward(x, 1);
+        FeatureMap y = new ActivationLayer(slope).Forward(x, LayerTests.Context(1));
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Data.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void SequentialLayersNeverOverwriteTheCallersInput()
+    {
+        FeatureMap x = RandomMap(new Random(9), 2, 3, 4);
+        float[] before = (float[])x.Data.Clone();
+        FeatureMap y = new SequentialLayers([ActivationLayer.Relu, new ActivationLayer(0.5f)]).Forward(x, LayerTests.Context(1));
+        Assert.Equal(before, x.Data);
+        Assert.NotSame(x.Data, y.Data);
     }
 
     [Fact]
@@ -90,7 +108,7 @@ public class LayerTests
         var random = new Random(4);
         float[] weight = RandomArray(random, 7 * 30, 1), bias = RandomArray(random, 7, 1);
         FeatureMap x = RandomMap(random, 30, 1, 1);
-        FeatureMap y = new LinearLayer(30, 7, weight, bias).Forward(x, 1);
+        FeatureMap y = new LinearLayer(30, 7, weight, bias).Forward(x, LayerTests.Context(1));
         for (int o = 0; o < 7; o++)
         {
             float acc = 0;

@@ -68,13 +68,23 @@ public class ManagedModelTests
         }
 
         FeatureMap full = model.Synthesize(yHat);
+        var reused = new FeatureMap(3, bandRows * 16, 6 * 16);
         for (int first = 0; first < yHat.Height; first += bandRows)
         {
             int rows = Math.Min(bandRows, yHat.Height - first);
             FeatureMap band = model.SynthesizeRows(yHat, first, rows);
             FeatureMap expected = full.SliceRows(first * 16, rows * 16);
             Assert.Equal(expected.Data.Select(BitConverter.SingleToInt32Bits), band.Data.Select(BitConverter.SingleToInt32Bits));
+
+            // The same band into a buffer reused from the previous band (full bands only: its size is fixed).
+            if (rows == bandRows)
+            {
+                model.SynthesizeRows(yHat, first, rows, reused);
+                Assert.Equal(expected.Data.Select(BitConverter.SingleToInt32Bits), reused.Data.Select(BitConverter.SingleToInt32Bits));
+            }
         }
+
+        Assert.Throws<ArgumentException>(() => model.SynthesizeRows(yHat, 0, 1, new FeatureMap(3, 15, 96)));
     }
 
     [Fact]
@@ -102,9 +112,9 @@ public class ManagedModelTests
             new Conv2dLayer(12, 12, 3, 1, Exact(12 * 12 * 9), Exact(12)), ActivationLayer.Relu,
         ]);
         FeatureMap zHat = new(8, 3, 4, Exact(8 * 3 * 4));
-        LayerTests.AssertForEveryEngineSetting(layers.Forward(zHat, 1), threads => layers.Forward(zHat, threads));
+        LayerTests.AssertForEveryEngineSetting(layers.Forward(zHat, LayerTests.Context(1)), threads => layers.Forward(zHat, LayerTests.Context(threads)));
 
-        FeatureMap output = layers.Forward(zHat, 2);
+        FeatureMap output = layers.Forward(zHat, LayerTests.Context(2));
         byte[] bits = new byte[output.Data.Length * 4];
         Buffer.BlockCopy(output.Data, 0, bits, 0, bits.Length);
         string hash = Convert.ToHexString(SHA256.HashData(bits));

@@ -1,0 +1,4 @@
+namespace Nic.Cli.Bench;
+
+/// <summary>Median seconds of each transform for one thread count.</summary>
+internal sealed record TransformTimings(int Threads, double AnalysisSeconds, double HyperAnalysisSeconds, double HyperSynthesisSeconds, double SynthesisSeconds);
