@@ -113,6 +113,8 @@ internal static unsafe class DirectConvolution
         }
     }
 
+    // RunRow and RunRow512 are the same kernel at two vector widths. .NET has no public interface over
+    // Vector256/Vector512 to write it once generically, and Vector512 without AVX-512 runs in software, so both stay.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRow(
         float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,

@@ -10,10 +10,7 @@ public sealed class FeatureMap
     /// <exception cref="ArgumentOutOfRangeException">A dimension is below 1 or the element count exceeds the array limit.</exception>
     public FeatureMap(int channels, int height, int width)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        long count = (long)channels * height * width;
+        long count = CheckShape(channels, height, width);
         if (count > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(channels), $"{channels}×{height}×{width} = {count} elements exceed the largest array");
@@ -29,10 +26,7 @@ public sealed class FeatureMap
     public FeatureMap(int channels, int height, int width, float[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        if ((long)channels * height * width != data.Length)
+        if (CheckShape(channels, height, width) != data.Length)
         {
             throw new ArgumentException($"{data.Length} elements do not make a {channels}×{height}×{width} map", nameof(data));
         }
@@ -80,5 +74,13 @@ public sealed class FeatureMap
         }
 
         return slice;
+    }
+
+    private static long CheckShape(int channels, int height, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        return (long)channels * height * width;
     }
 }
