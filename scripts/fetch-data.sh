@@ -34,12 +34,19 @@ if [ -f "$manifest" ] && (cd "$data" && sha256sum --quiet -c "$manifest" >/dev/n
 fi
 
 echo "downloading the pinned Debian packages (about 200 MB)…"
-(cd "$work" && apt-get download \
-  plasma-workspace-wallpapers=4:5.27.5-2 \
-  mate-backgrounds=1.26.0-1 \
-  lomiri-wallpapers-16.04=20.04.0-2 \
-  lomiri-wallpapers-20.04=20.04.0-2 \
-  dataset-fashion-mnist=0.0~git20200523.55506a9-1 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+packages=(
+  plasma-workspace-wallpapers=4:5.27.5-2
+  mate-backgrounds=1.26.0-1
+  lomiri-wallpapers-16.04=20.04.0-2
+  lomiri-wallpapers-20.04=20.04.0-2
+  dataset-fashion-mnist=0.0~git20200523.55506a9-1
+)
+if ! (cd "$work" && apt-get download -q "${packages[@]}" 2>"$work/apt.log"); then
+  # A machine whose package lists were never fetched cannot locate them yet.
+  echo "refreshing the package lists and retrying…"
+  apt-get update -qq
+  (cd "$work" && apt-get download -q "${packages[@]}")
+fi
 
 extract() { # deb pattern...
   local deb=$1; shift
