@@ -1,0 +1,78 @@
+using Nic.Codec.Models;
+using Nic.Torch.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Nic.Torch.Tests;
+
+public sealed class GdnTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ForwardEqualsTheFormulaOnEffectiveParameters(bool inverse)
+    {
+        using var scope = NewDisposeScope();
+        const int channels = 3;
+        var gdn = new Gdn(channels, inverse);
+        Assert.Equal(["beta", "gamma"], gdn.state_dict().Keys.Order());
+        float[] rawBeta = [0.9f, 0.0001f, 1.3f];
+        float[] rawGamma = [0.3f, 0.01f, 0f, 0.2f, 0.5f, -0.1f, 0.05f, 0.4f, 0.25f];
+        using (no_grad())
+        {
+            gdn.RawBeta.copy_(tensor(rawBeta));
+            gdn.RawGamma.copy_(tensor(rawGamma, [channels, channels]));
+        }
+
+        var generator = new Random(5);
+        float[] x = Enumerable.Range(0, channels * 4 * 5).Select(_ => (float)((generator.NextDouble() * 4) - 2)).ToArray();
+        float[] y = gdn.forward(tensor(x, [1, channels, 4, 5])).data<float>().ToArray();
+
+        (float[] beta, float[] gamma) = GdnParameters.Effective(rawBeta, rawGamma);
+        for (int c = 0; c < channels; c++)
+        {
+            for (int p = 0; p < 20; p++)
+            {
+                double norm = beta[c];
+                for (int j = 0; j < channels; j++)
+                {
+                    norm += gamma[(c * channels) + j] * (double)x[(j * 20) + p] * x[(j * 20) + p];
+                }
+
+                double expected = inverse ? x[(c * 20) + p] * Math.Sqrt(norm) : x[(c * 20) + p] / Math.Sqrt(norm);
+                Assert.True(Math.Abs(y[(c * 20) + p] - expected) <= 1e-5 * Math.Max(1e-3, Math.Abs(expected)), $"{y[(c * 20) + p]} vs {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public void InitialisationIsCompressAIs()
+    {
+        using var scope = NewDisposeScope();
+        var gdn = new Gdn(2);
+        Assert.Equal([1f, 1f], gdn.EffectiveBeta().data<float>().ToArray());
+        float[] gamma = gdn.EffectiveGamma().data<float>().ToArray();
+        Assert.Equal(0.1f, gamma[0], 6);
+        Assert.Equal(0f, gamma[1]);
+        Assert.Equal(GdnParameters.RawFromEffective(0.1f), gdn.RawGamma.data<float>()[0]);
+    }
+
+    [Fact]
+    public void TheLowerBoundPassesGradientsThatRaiseAValueBelowIt()
+    {
+        using var scope = NewDisposeScope();
+        var gdn = new Gdn(1);
+        using (no_grad())
+        {
+            gdn.RawBeta.fill_(1e-5f); // below beta_bound
+        }
+
+        // The effective β sits at its floor; a loss that wants β larger must still move the raw value.
+        gdn.EffectiveBeta().sum().neg().backward();
+        Assert.True(gdn.RawBeta.grad!.item<float>() < 0);
+
+        gdn.RawBeta.grad!.zero_();
+        gdn.EffectiveBeta().sum().backward();
+        Assert.Equal(0f, gdn.RawBeta.grad!.item<float>());
+    }
+}

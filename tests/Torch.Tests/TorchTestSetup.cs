@@ -1,0 +1,13 @@
+using System.Runtime.CompilerServices;
+using Nic.Torch;
+
+namespace Nic.Torch.Tests;
+
+/// <summary>Runs Nic.Torch's native fix before any test can reach TorchSharp directly.</summary>
+internal static class TorchTestSetup
+{
+#pragma warning disable CA2255
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void LoadTorch() => RuntimeHelpers.RunModuleConstructor(typeof(TorchRuntime).Module.ModuleHandle);
+}
