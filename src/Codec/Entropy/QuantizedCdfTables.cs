@@ -130,6 +130,32 @@ public sealed class QuantizedCdfTables
         return RansConstants.PrecisionBits - Math.Log2(_cdf[e + 1] - _cdf[e]) + RansConstants.EscapeLengthBits + bitLength;
     }
 
+    /// <summary>
+    /// The tables in the padded layout model files store (spec/nic-model.md §6): the CDFs as rows of a
+    /// <see cref="Count"/> × <c>maxLength</c> array, zero-padded, with each table's offset and CDF length.
+    /// </summary>
+    public (int[] QuantizedCdf, int MaxLength, int[] Offsets, int[] CdfLengths) ToPaddedLayout()
+    {
+        int maxLength = 0;
+        foreach (TableInfo info in _tables)
+        {
+            maxLength = Math.Max(maxLength, info.Count + 2);
+        }
+
+        var padded = new int[checked(_tables.Length * maxLength)];
+        var offsets = new int[_tables.Length];
+        var lengths = new int[_tables.Length];
+        for (int t = 0; t < _tables.Length; t++)
+        {
+            ReadOnlySpan<int> cdf = GetCdf(t);
+            cdf.CopyTo(padded.AsSpan(t * maxLength));
+            offsets[t] = _tables[t].Offset;
+            lengths[t] = cdf.Length;
+        }
+
+        return (padded, maxLength, offsets, lengths);
+    }
+
     internal ReadOnlySpan<int> FlatCdf => _cdf;
 
     internal ReadOnlySpan<TableInfo> Tables => _tables;

@@ -104,23 +104,7 @@ public static class ModelFactory
     internal static void AddTables(NicModelFileBuilder builder, string prefix, QuantizedCdfTables tables)
     {
         int count = tables.Count;
-        int maxLength = 0;
-        for (int t = 0; t < count; t++)
-        {
-            maxLength = Math.Max(maxLength, tables.GetCdf(t).Length);
-        }
-
-        var flat = new int[count * maxLength];
-        var offsets = new int[count];
-        var lengths = new int[count];
-        for (int t = 0; t < count; t++)
-        {
-            ReadOnlySpan<int> cdf = tables.GetCdf(t);
-            cdf.CopyTo(flat.AsSpan(t * maxLength));
-            offsets[t] = tables.GetOffset(t);
-            lengths[t] = cdf.Length;
-        }
-
+        (int[] flat, int maxLength, int[] offsets, int[] lengths) = tables.ToPaddedLayout();
         builder.AddInt32(prefix + "_quantized_cdf", [count, maxLength], flat);
         builder.AddInt32(prefix + "_offset", [count], offsets);
         builder.AddInt32(prefix + "_cdf_length", [count], lengths);

@@ -15,23 +15,7 @@ public static class FrozenCdfTables
     {
         ArgumentNullException.ThrowIfNull(tables);
         int count = tables.Count;
-        int maxLength = 0;
-        for (int t = 0; t < count; t++)
-        {
-            maxLength = Math.Max(maxLength, tables.GetCdf(t).Length);
-        }
-
-        var cdf = new int[count * maxLength];
-        var offsets = new int[count];
-        var lengths = new int[count];
-        for (int t = 0; t < count; t++)
-        {
-            ReadOnlySpan<int> row = tables.GetCdf(t);
-            row.CopyTo(cdf.AsSpan(t * maxLength));
-            offsets[t] = tables.GetOffset(t);
-            lengths[t] = row.Length;
-        }
-
+        (int[] cdf, int maxLength, int[] offsets, int[] lengths) = tables.ToPaddedLayout();
         return (tensor(cdf, [count, maxLength]), tensor(offsets), tensor(lengths));
     }
 
