@@ -54,8 +54,8 @@ internal static class CoderBenchmark
         return new CoderBenchmarkResult(
             $"0-{indexRange - 1}",
             symbolCount,
-            symbolCount / Median(encodeSeconds) / 1e6,
-            symbolCount / Median(decodeSeconds) / 1e6,
+            symbolCount / BenchStatistics.Median(encodeSeconds) / 1e6,
+            symbolCount / BenchStatistics.Median(decodeSeconds) / 1e6,
             actualBits / symbolCount,
             ideal / symbolCount,
             (actualBits - ideal) / ideal * 100);
@@ -66,13 +66,5 @@ internal static class CoderBenchmark
         // Box–Muller; 1 − NextDouble() keeps the logarithm's argument in (0, 1].
         double u = 1 - random.NextDouble(), v = random.NextDouble();
         return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
-    }
-
-    internal static double Median(double[] samples)
-    {
-        double[] sorted = [.. samples];
-        Array.Sort(sorted);
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
 }

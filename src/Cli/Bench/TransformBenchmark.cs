@@ -59,7 +59,7 @@ internal static class TransformBenchmark
             }
         }
 
-        double Median(int m, int stage) => CoderBenchmark.Median([.. Enumerable.Range(0, runs).Select(r => samples[m, stage, r])]);
+        double Median(int m, int stage) => BenchStatistics.Median([.. Enumerable.Range(0, runs).Select(r => samples[m, stage, r])]);
         return [.. Enumerable.Range(0, models.Length).Select(m => new TransformTimings(threadCounts[m], Median(m, 0), Median(m, 1), Median(m, 2), Median(m, 3)))];
     }
 
