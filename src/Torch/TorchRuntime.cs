@@ -6,12 +6,14 @@ namespace Nic.Torch;
 /// <summary>
 /// Loads libtorch for Nic.Torch. Loading the assembly already applies the Linux libstdc++ fix (see the README); call
 /// <see cref="EnsureLoaded"/> before the first TorchSharp call of a program that may run where libtorch is missing, to
-/// get one clear error instead of TorchSharp's.
+/// get one clear error instead of TorchSharp's. It also checks once that libtorch's oneDNN convolutions are correct on
+/// this machine and switches oneDNN off when they are not (see the README); Nic.Torch's models and inference backend
+/// run that check themselves.
 /// </summary>
 public static class TorchRuntime
 {
     /// <summary>
-    /// Applies the native fix if it has not run, then initialises TorchSharp's CPU backend.
+    /// Applies the native fix if it has not run, then initialises TorchSharp's CPU backend and checks its convolutions.
     /// </summary>
     /// <exception cref="InvalidOperationException">libtorch cannot be loaded; the message names the cause.</exception>
     public static void EnsureLoaded()
@@ -30,5 +32,7 @@ public static class TorchRuntime
                 + $"libtorch-cpu-<platform> (see src/Torch/Nic.Torch.csproj); libstdc++ fix: {LibTorchNativeFix.Summary ?? "not run"}.",
                 e);
         }
+
+        OneDnnConvolutionCheck.EnsureChecked();
     }
 }
