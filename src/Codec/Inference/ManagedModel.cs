@@ -7,7 +7,7 @@ namespace Nic.Codec.Inference;
 /// parameters, bit-identical on every machine) and g_s (reconstruction, also in bands of latent rows whose result
 /// equals the full-frame result exactly). Immutable and thread-safe; build once per model file and reuse.
 /// </summary>
-public sealed class ManagedModel
+public sealed class ManagedModel : IInferenceBackend
 {
     private readonly SequentialLayers _analysis;
     private readonly SequentialLayers _synthesis;
@@ -44,6 +44,9 @@ public sealed class ManagedModel
 
     /// <summary>The model file the networks come from.</summary>
     public NicModelFile File { get; }
+
+    /// <summary>"managed".</summary>
+    public string Name => "managed";
 
     /// <summary>The most threads one call uses.</summary>
     public int Parallelism { get; }

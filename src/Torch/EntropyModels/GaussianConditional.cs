@@ -18,8 +18,12 @@ public sealed class GaussianConditional : nn.Module
     /// <summary>The smallest likelihood reported (CompressAI's <c>likelihood_lower_bound</c>).</summary>
     public const double LikelihoodBound = 1e-9;
 
-    private readonly float[] _scaleTable;
-    private readonly QuantizedCdfTables _tables;
+    private readonly Tensor _scaleTableBuffer;
+    private readonly Tensor _quantizedCdf;
+    private readonly Tensor _offset;
+    private readonly Tensor _cdfLength;
+    private float[] _scaleTable;
+    private QuantizedCdfTables _tables;
 
     /// <summary>Creates the layer and its tables.</summary>
     /// <param name="scaleTable">Rising positive scales; 64 log-spaced from 0.11 to 256 when null.</param>
@@ -39,21 +43,70 @@ public sealed class GaussianConditional : nn.Module
         _tables = GaussianCdfTables.Create(scales, tailMass);
         _scaleTable = scales.Select(s => (float)s).ToArray();
         ScaleBound = _scaleTable[0];
-        (Tensor cdf, Tensor offset, Tensor length) = FrozenCdfTables.ToTensors(_tables);
-        register_buffer("scale_table", tensor(_scaleTable));
-        register_buffer("_quantized_cdf", cdf);
-        register_buffer("_offset", offset);
-        register_buffer("_cdf_length", length);
+        (_quantizedCdf, _offset, _cdfLength) = FrozenCdfTables.ToTensors(_tables);
+        _scaleTableBuffer = tensor(_scaleTable);
+        register_buffer("scale_table", _scaleTableBuffer);
+        register_buffer("_quantized_cdf", _quantizedCdf);
+        register_buffer("_offset", _offset);
+        register_buffer("_cdf_length", _cdfLength);
     }
 
     /// <summary>The lower bound of the scales: the first scale of the table.</summary>
-    public float ScaleBound { get; }
+    public float ScaleBound { get; private set; }
 
     /// <summary>The scale table (binary32, as stored).</summary>
     public IReadOnlyList<float> ScaleTable => _scaleTable;
 
     /// <summary>The frozen tables, one per scale.</summary>
     public QuantizedCdfTables Tables => _tables;
+
+    /// <summary>
+    /// Replaces the scale table and its frozen tables with stored ones (e.g. those of a model file, whose
+    /// <c>gaussian_conditional.*</c> tensors are used as stored rather than rebuilt from the scales).
+    /// </summary>
+    /// <param name="scaleTable">The S scales, positive and strictly rising.</param>
+    /// <param name="tables">One table per scale.</param>
+    /// <exception cref="ArgumentException">The scales are not positive and strictly rising, or the table count is not S.</exception>
+    public void LoadTables(IReadOnlyList<float> scaleTable, QuantizedCdfTables tables)
+    {
+        ArgumentNullException.ThrowIfNull(scaleTable);
+        ArgumentNullException.ThrowIfNull(tables);
+        if (scaleTable.Count == 0 || !(scaleTable[0] > 0) || !float.IsFinite(scaleTable[^1]))
+        {
+            throw new ArgumentException("the scale table must hold at least one positive finite scale", nameof(scaleTable));
+        }
+
+        for (int i = 1; i < scaleTable.Count; i++)
+        {
+            if (!(scaleTable[i] > scaleTable[i - 1]))
+            {
+                throw new ArgumentException("the scale table must be strictly rising", nameof(scaleTable));
+            }
+        }
+
+        if (tables.Count != scaleTable.Count)
+        {
+            throw new ArgumentException($"{tables.Count} tables for {scaleTable.Count} scales", nameof(tables));
+        }
+
+        float[] scales = scaleTable.ToArray();
+        (Tensor cdf, Tensor offset, Tensor length) = FrozenCdfTables.ToTensors(tables);
+        using (no_grad())
+        using (Tensor scaleTensor = tensor(scales))
+        {
+            _scaleTableBuffer.set_(scaleTensor.to(_scaleTableBuffer.device).clone());
+            _quantizedCdf.set_(cdf.to(_quantizedCdf.device).clone());
+            _offset.set_(offset.to(_offset.device).clone());
+            _cdfLength.set_(length.to(_cdfLength.device).clone());
+        }
+
+        cdf.Dispose();
+        offset.Dispose();
+        length.Dispose();
+        _scaleTable = scales;
+        _tables = tables;
+        ScaleBound = scales[0];
+    }
 
     /// <summary>
     /// Noisy (training) or rounded (evaluation) values and their likelihoods, elementwise.
