@@ -8,9 +8,10 @@ internal static class NicCommandLine
 {
     public static RootCommand CreateRoot()
     {
-        var root = new RootCommand("nic — learned image compression: inspect .nic files and benchmark the codec.");
+        var root = new RootCommand("nic — learned image compression: inspect .nic files, train models and benchmark the codec.");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 }
