@@ -1,6 +1,10 @@
 using System.Runtime.CompilerServices;
 using Nic.Torch;
 
+// torch's random generator is one per process: tests that seed it and then draw training noise (the resume tests)
+// would see other tests' draws interleaved if classes ran in parallel.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace Nic.Torch.Tests;
 
 /// <summary>Runs Nic.Torch's native fix before any test can reach TorchSharp directly.</summary>

@@ -13,7 +13,8 @@ namespace Nic.Torch.Training;
 /// <remarks>
 /// Deterministic for a given seed and batch source: before step k torch's generator is seeded from (seed, k) and the
 /// batch is <see cref="IBatchSource.Batch"/>(k), so a run resumed from a checkpoint (parameters, both optimizers'
-/// state and the step count) continues exactly as the uninterrupted run would on the same machine. A step whose loss or
+/// state and the step count) continues exactly as the uninterrupted run would on the same machine (torch's generator is per process: nothing else
+/// may draw from it while a step runs). A step whose loss or
 /// gradient is not finite is skipped without touching the weights or the optimizers' state (rare: it takes an extreme
 /// noise draw); <see cref="RateDistortionTrainerOptions.MaxConsecutiveSkippedSteps"/> in a row end the run.
 /// </remarks>
