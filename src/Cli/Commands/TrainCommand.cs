@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Nic.Cli.Training;
 using Nic.Codec.Models;
 using Nic.Torch;
@@ -105,9 +106,9 @@ internal static class TrainCommand
                 ModelName = result.GetValue(name) ?? DefaultName(outputFile),
                 RatePoint = result.GetValue(ratePoint),
             };
-            return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bpp", "255²·MSE", progress =>
+            return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bpp", "255²·MSE", (progress, token) =>
             {
-                ImageTrainingResult trained = ImageTraining.Run(options, progress, cancellationToken);
+                ImageTrainingResult trained = ImageTraining.Run(options, progress, token);
                 WriteAtomically(outputFile.FullName, trained.ModelFile);
                 return string.Create(
                     CultureInfo.InvariantCulture,
@@ -136,10 +137,10 @@ internal static class TrainCommand
             TextWriter stdout = result.InvocationConfiguration.Output;
             FileInfo outputFile = result.GetValue(output)!;
             long total = result.GetValue(steps);
-            return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bits", "MAE", progress =>
+            return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bits", "MAE", (progress, token) =>
             {
                 var forward = new Progress(p => progress.Stepped(p, total));
-                MnistTutorialResult r = MnistTutorial.Run(result.GetValue(data)!.FullName, total, forward, result.GetValue(lambda), result.GetValue(batch), result.GetValue(seed), cancellationToken);
+                MnistTutorialResult r = MnistTutorial.Run(result.GetValue(data)!.FullName, total, forward, result.GetValue(lambda), result.GetValue(batch), result.GetValue(seed), token);
                 WriteAtomically(outputFile.FullName, r.ModelFile);
                 return string.Create(
                     CultureInfo.InvariantCulture,
@@ -149,7 +150,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int RunTraining(TextWriter error, TextWriter output, int threads, CancellationToken cancellationToken, string rateUnit, string distortion, Func<ProgressBar, string> run)
+    private static int RunTraining(TextWriter error, TextWriter output, int threads, CancellationToken cancellationToken, string rateUnit, string distortion, Func<ProgressBar, CancellationToken, string> run)
     {
         if (threads < 1)
         {
@@ -157,15 +158,26 @@ internal static class TrainCommand
             return 1;
         }
 
+        // Ctrl-C (SIGINT) and SIGTERM stop training between steps; the run writes its checkpoint and exits with 130.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        cancellationToken = stop.Token;
         try
         {
             TorchRuntime.EnsureLoaded();
             TorchSharp.torch.set_num_threads(threads);
             var progress = new ProgressBar(error, interactive: !Console.IsErrorRedirected && error == Console.Error, rateUnit, distortion);
-            output.WriteLine(run(progress));
+            output.WriteLine(run(progress, cancellationToken));
             return 0;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             error.WriteLine();
             error.WriteLine("cancelled; the checkpoint (if any) holds the progress");
