@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Nic.Cli.Commands;
 using Nic.Cli.Training;
 using Nic.Codec.Models;
 using Nic.Torch.Tests;
@@ -66,17 +65,5 @@ public sealed class TrainCommandTests
         var bar = new ProgressBar(TextWriter.Null, interactive: false, "bpp", "255²·MSE");
         string line = bar.Format(new TrainingProgress(250, 0.5123, 40.25, 1.0355, 2.5, 12, 1e-4, 1), 1000);
         Assert.Equal("step 250/1000 [######..................] 25.0%  rate 0.5123 bpp  255²·MSE 40.2500  loss 1.0355  lr 0.0001  2.50 steps/s  ETA 5:00 skipped 1", line);
-    }
-
-    [Fact]
-    public void WritingAtomicallyReplacesTheTargetAndLeavesNoTemporaryFile()
-    {
-        string directory = Directory.CreateTempSubdirectory("nic-atomic-").FullName;
-        string path = Path.Combine(directory, "model.nicm");
-        File.WriteAllBytes(path, [1, 2, 3]);
-        TrainCommand.WriteAtomically(path, [4, 5]);
-        Assert.Equal([4, 5], File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(directory));
-        Directory.Delete(directory, recursive: true);
     }
 }

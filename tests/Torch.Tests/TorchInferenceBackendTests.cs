@@ -15,20 +15,13 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
     /// <summary>The most a reconstruction sample may differ between the TorchSharp and the managed engine.</summary>
     private const float ReconstructionTolerance = 1e-4f;
 
-    public static TheoryData<ModelArchitectureKind> ImageArchitectures =>
-    [
-        ModelArchitectureKind.Bmshj2018Factorized,
-        ModelArchitectureKind.Bmshj2018Hyperprior,
-        ModelArchitectureKind.Mbt2018Mean,
-    ];
-
     /// <summary>
     /// The TorchSharp backend and the managed engine, on the same random model and a fixed smooth 64×128 image, give the
     /// same symbols for y and z (the latents differ only by float rounding, far from the rounding boundaries on this input)
     /// and reconstructions within <see cref="ReconstructionTolerance"/>.
     /// </summary>
     [Theory]
-    [MemberData(nameof(ImageArchitectures))]
+    [MemberData(nameof(ImageModelTests.ImageArchitectures), MemberType = typeof(ImageModelTests))]
     public void MatchesTheManagedEngine(ModelArchitectureKind kind)
     {
         NicModelFile file = ModelFactory.LoadRandom(kind, N, M, seed: 21);
@@ -82,7 +75,7 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(ImageArchitectures))]
+    [MemberData(nameof(ImageModelTests.ImageArchitectures), MemberType = typeof(ImageModelTests))]
     public void SynthesizeRowsGivesTheRowsOfSynthesize(ModelArchitectureKind kind)
     {
         NicModelFile file = ModelFactory.LoadRandom(kind, N, M, seed: 22);

@@ -260,7 +260,7 @@ internal static class BenchCommand
     private static Command CreateTrain()
     {
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
-        var architecture = new Option<string>("--arch") { Description = "bmshj2018-factorized, bmshj2018-hyperprior or mbt2018-mean.", DefaultValueFactory = _ => "bmshj2018-hyperprior" };
+        var architecture = ImageArchitectureOption.Create();
         var n = new Option<int>("--n") { Description = "N.", DefaultValueFactory = _ => 128 };
         var m = new Option<int>("--m") { Description = "M.", DefaultValueFactory = _ => 192 };
         var batch = new Option<int>("--batch") { Description = "Crops per batch.", DefaultValueFactory = _ => 8 };
@@ -276,9 +276,8 @@ internal static class BenchCommand
         {
             TextWriter output = result.InvocationConfiguration.Output;
             TextWriter error = result.InvocationConfiguration.Error;
-            if (!ModelArchitecture.TryParse(result.GetValue(architecture), out ModelArchitecture? arch) || arch.Kind == ModelArchitectureKind.TfcMnist)
+            if (!ImageArchitectureOption.TryGet(result, architecture, error, out ModelArchitecture? arch))
             {
-                error.WriteLine($"error: unknown image architecture '{result.GetValue(architecture)}'");
                 return 1;
             }
 

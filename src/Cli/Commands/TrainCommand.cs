@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Nic.Cli.Training;
 using Nic.Codec.Models;
+using Nic.Format;
 using Nic.Torch;
 using Nic.Torch.Training;
 
@@ -27,7 +28,7 @@ internal static class TrainCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "The model file to write (written atomically at the end).", Required = true };
         var lambda = new Option<double>("--lambda") { Description = "λ in loss = bpp + λ·255²·MSE (CompressAI: 0.0018 … 0.18).", Required = true };
         var steps = new Option<long>("--steps") { Description = "The step count to train to (a resumed run counts earlier steps).", Required = true };
-        var architecture = new Option<string>("--arch") { Description = "bmshj2018-factorized, bmshj2018-hyperprior or mbt2018-mean.", DefaultValueFactory = _ => "bmshj2018-hyperprior" };
+        var architecture = ImageArchitectureOption.Create();
         var n = new Option<int>("--n") { Description = "N, channels of the transforms.", DefaultValueFactory = _ => 128 };
         var m = new Option<int>("--m") { Description = "M, channels of the latent.", DefaultValueFactory = _ => 192 };
         var batch = new Option<int>("--batch") { Description = "Crops per batch.", DefaultValueFactory = _ => 8 };
@@ -55,9 +56,8 @@ internal static class TrainCommand
         {
             TextWriter error = result.InvocationConfiguration.Error;
             TextWriter stdout = result.InvocationConfiguration.Output;
-            if (!ModelArchitecture.TryParse(result.GetValue(architecture), out ModelArchitecture? arch) || arch.Kind == ModelArchitectureKind.TfcMnist)
+            if (!ImageArchitectureOption.TryGet(result, architecture, error, out ModelArchitecture? arch))
             {
-                error.WriteLine($"error: unknown image architecture '{result.GetValue(architecture)}' (bmshj2018-factorized, bmshj2018-hyperprior, mbt2018-mean)");
                 return Task.FromResult(1);
             }
 
@@ -109,7 +109,7 @@ internal static class TrainCommand
             return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bpp", "255²·MSE", (progress, token) =>
             {
                 ImageTrainingResult trained = ImageTraining.Run(options, progress, token);
-                WriteAtomically(outputFile.FullName, trained.ModelFile);
+                AtomicFile.WriteAllBytes(outputFile.FullName, trained.ModelFile);
                 return string.Create(
                     CultureInfo.InvariantCulture,
                     $"wrote {outputFile.FullName} ({trained.ModelFile.Length / 1e6:F1} MB): {trained.Steps} steps at {trained.StepsPerSecond:F2} steps/s, validation {trained.Validation.Rate:F4} bpp at {trained.ValidationPsnr:F2} dB");
@@ -141,7 +141,7 @@ internal static class TrainCommand
             {
                 var forward = new Progress(p => progress.Stepped(p, total));
                 MnistTutorialResult r = MnistTutorial.Run(result.GetValue(data)!.FullName, total, forward, result.GetValue(lambda), result.GetValue(batch), result.GetValue(seed), token);
-                WriteAtomically(outputFile.FullName, r.ModelFile);
+                AtomicFile.WriteAllBytes(outputFile.FullName, r.ModelFile);
                 return string.Create(
                     CultureInfo.InvariantCulture,
                     $"{r.Steps} steps in {r.WallTime.TotalSeconds:F0} s ({r.StepsPerSecond:F1} steps/s)\nvalidation ({r.Validation.Count} held-out digits): rate {r.Validation.Rate:F2} bits/digit (likelihoods), MAE {r.Validation.Distortion:F4}\ncompressed: {r.CompressedBitsPerDigit:F2} bits/digit actual, MAE after decompression {r.DecompressedMae:F4}\nwrote {outputFile.FullName}");
@@ -188,21 +188,6 @@ internal static class TrainCommand
             error.WriteLine();
             error.WriteLine($"error: {e.Message}");
             return 2;
-        }
-    }
-
-    /// <summary>Writes to a temporary file beside <paramref name="path"/> and renames it over the target.</summary>
-    internal static void WriteAtomically(string path, byte[] bytes)
-    {
-        string temporary = path + $".{Environment.ProcessId}.tmp";
-        try
-        {
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 

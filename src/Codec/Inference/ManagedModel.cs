@@ -121,7 +121,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// <exception cref="InvalidOperationException">The model cannot synthesize by rows (tfc-mnist).</exception>
     public FeatureMap SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount)
     {
-        CheckBand(yHat, firstRow, rowCount);
+        SynthesisBand.Check(this, yHat, firstRow, rowCount);
         var destination = new FeatureMap(OutputChannels, rowCount * SynthesisFactor, yHat.Width * SynthesisFactor);
         SynthesizeRows(yHat, firstRow, rowCount, destination);
         return destination;
@@ -134,18 +134,10 @@ public sealed class ManagedModel : IInferenceBackend
     /// </summary>
     public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination)
     {
-        CheckBand(yHat, firstRow, rowCount);
         ArgumentNullException.ThrowIfNull(destination);
-        if (destination.Channels != OutputChannels || destination.Height != rowCount * SynthesisFactor || destination.Width != yHat.Width * SynthesisFactor)
-        {
-            throw new ArgumentException(
-                $"the destination must be {OutputChannels}×{rowCount * SynthesisFactor}×{yHat.Width * SynthesisFactor}, not {destination.Channels}×{destination.Height}×{destination.Width}",
-                nameof(destination));
-        }
-
-        int start = Math.Max(0, firstRow - SynthesisHalo);
-        int end = Math.Min(yHat.Height, firstRow + rowCount + SynthesisHalo);
-        FeatureMap slice = _context.Buffers.RentMap(yHat.Channels, end - start, yHat.Width);
+        SynthesisBand.Check(this, yHat, firstRow, rowCount, destination);
+        (int start, int count) = SynthesisBand.Window(this, yHat.Height, firstRow, rowCount);
+        FeatureMap slice = _context.Buffers.RentMap(yHat.Channels, count, yHat.Width);
         for (int c = 0; c < yHat.Channels; c++)
         {
             yHat.Data.AsSpan(c * yHat.PlaneSize + start * yHat.Width, slice.PlaneSize).CopyTo(slice.Plane(c));
@@ -153,12 +145,7 @@ public sealed class ManagedModel : IInferenceBackend
 
         FeatureMap output = _synthesis.Forward(slice, _context);
         _context.Buffers.Return(slice.Data);
-        int skip = (firstRow - start) * SynthesisFactor;
-        for (int c = 0; c < OutputChannels; c++)
-        {
-            output.Data.AsSpan(c * output.PlaneSize + skip * output.Width, destination.PlaneSize).CopyTo(destination.Plane(c));
-        }
-
+        SynthesisBand.CopyOwnedRows(this, output, start, firstRow, destination);
         _context.Buffers.Return(output.Data);
     }
 
@@ -177,19 +164,6 @@ public sealed class ManagedModel : IInferenceBackend
         {
             _context.Buffers.Clear();
         }
-    }
-
-    private void CheckBand(FeatureMap yHat, int firstRow, int rowCount)
-    {
-        ArgumentNullException.ThrowIfNull(yHat);
-        if (SynthesisFactor == 0)
-        {
-            throw new InvalidOperationException($"{File.Architecture} synthesizes whole images only");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
-        ArgumentOutOfRangeException.ThrowIfLessThan(rowCount, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rowCount, yHat.Height, nameof(rowCount));
     }
 
     /// <summary>

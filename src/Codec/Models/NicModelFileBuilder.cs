@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Nic.Format;
 
 namespace Nic.Codec.Models;
 
@@ -142,24 +143,7 @@ public sealed class NicModelFileBuilder
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] file = Build();
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(file);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        AtomicFile.WriteAllBytes(path, Build());
     }
 
     /// <summary>Writes the bytes without validating them (tests use this to make invalid files).</summary>

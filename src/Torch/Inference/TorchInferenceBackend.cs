@@ -147,33 +147,12 @@ public sealed class TorchInferenceBackend : IInferenceBackend, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The rows are not within the latent.</exception>
     public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination)
     {
-        ArgumentNullException.ThrowIfNull(yHat);
         ArgumentNullException.ThrowIfNull(destination);
-        if (SynthesisFactor == 0)
-        {
-            throw new InvalidOperationException($"{File.Architecture} synthesizes whole images only");
-        }
-
+        SynthesisBand.Check(this, yHat, firstRow, rowCount, destination);
         CheckLatent(yHat);
-        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
-        ArgumentOutOfRangeException.ThrowIfLessThan(rowCount, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rowCount, yHat.Height, nameof(rowCount));
-        if (destination.Channels != OutputChannels || destination.Height != rowCount * SynthesisFactor || destination.Width != yHat.Width * SynthesisFactor)
-        {
-            throw new ArgumentException(
-                $"the destination must be {OutputChannels}×{rowCount * SynthesisFactor}×{yHat.Width * SynthesisFactor}, not {Describe(destination)}",
-                nameof(destination));
-        }
-
-        int start = Math.Max(0, firstRow - SynthesisHalo);
-        int end = Math.Min(yHat.Height, firstRow + rowCount + SynthesisHalo);
-        FeatureMap band = yHat.SliceRows(start, end - start);
-        FeatureMap output = Run(band, _imageModel!.Synthesize);
-        int skip = (firstRow - start) * SynthesisFactor;
-        for (int c = 0; c < OutputChannels; c++)
-        {
-            output.Data.AsSpan((c * output.PlaneSize) + (skip * output.Width), destination.PlaneSize).CopyTo(destination.Plane(c));
-        }
+        (int start, int count) = SynthesisBand.Window(this, yHat.Height, firstRow, rowCount);
+        FeatureMap output = Run(yHat.SliceRows(start, count), _imageModel!.Synthesize);
+        SynthesisBand.CopyOwnedRows(this, output, start, firstRow, destination);
     }
 
     /// <summary>Releases the module's tensors; later calls throw <see cref="ObjectDisposedException"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Nic.Format;
 
 namespace Nic.Torch.Native;
 
@@ -59,21 +60,7 @@ internal static class ElfVersionNeedPatcher
         }
 
         BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(flagsOffset), (ushort)(flags | VersionFlagWeak));
-        string temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllBytes(temporary, image);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, File.GetUnixFileMode(path));
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Write(path, stream => stream.Write(image), OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(path));
 
         return VersionNeedPatchOutcome.Patched;
     }

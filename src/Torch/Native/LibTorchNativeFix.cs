@@ -20,20 +20,10 @@ internal static class LibTorchNativeFix
     /// <summary>The file name of TorchSharp's native glue library on Linux.</summary>
     internal const string LibraryFileName = "libLibTorchSharp.so";
 
-    private static readonly Lock Gate = new();
-    private static string? _summary;
+    private static readonly OncePerProcess Once = new(Run);
 
     /// <summary>What the fix did in this process, for error messages: null before it has run.</summary>
-    internal static string? Summary
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _summary;
-            }
-        }
-    }
+    internal static string? Summary => Once.Summary;
 
 #pragma warning disable CA2255 // A module initializer is the only hook that runs before user code can reach TorchSharp.
     [ModuleInitializer]
@@ -41,18 +31,7 @@ internal static class LibTorchNativeFix
     internal static void ApplyOnAssemblyLoad() => Apply(message => Console.Error.WriteLine(message));
 
     /// <summary>Applies the fix to the copies of the library this process may load; safe to call any number of times.</summary>
-    internal static void Apply(Action<string> log)
-    {
-        lock (Gate)
-        {
-            if (_summary is not null)
-            {
-                return;
-            }
-
-            _summary = Run(log);
-        }
-    }
+    internal static void Apply(Action<string> log) => Once.Apply(log);
 
     private static string Run(Action<string> log)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nic.Format;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -98,11 +99,7 @@ public sealed class RateDistortionTrainer : IDisposable
             _optimizer.zero_grad();
             _auxiliaryOptimizer?.zero_grad();
             (Tensor reconstruction, Tensor bits) = _model.forward(batch);
-            Tensor rateTerm = bits.mean();
-            if (Options.RateUnit == RateUnit.BitsPerPixel)
-            {
-                rateTerm = rateTerm.div(batch.shape[^1] * batch.shape[^2]);
-            }
+            Tensor rateTerm = bits.mean().div(RateDivisor(batch, Options));
 
             Tensor distortionTerm = Options.Distortion.Compute(batch, reconstruction);
             Tensor lossTerm = rateTerm.add(distortionTerm.mul(Options.Lambda));
@@ -189,7 +186,7 @@ public sealed class RateDistortionTrainer : IDisposable
         ArgumentOutOfRangeException.ThrowIfZero(count, nameof(examples));
         model.eval();
         double rateSum = 0, distortionSum = 0;
-        double perExample = options.RateUnit == RateUnit.BitsPerPixel ? examples.shape[^1] * examples.shape[^2] : 1;
+        double perExample = RateDivisor(examples, options);
         using var noGrad = no_grad();
         for (int start = 0; start < count; start += batchSize)
         {
@@ -205,6 +202,10 @@ public sealed class RateDistortionTrainer : IDisposable
         return new ValidationResult(count, rate, distortion, rate + (options.Lambda * distortion));
     }
 
+    /// <summary>What an example's bits are divided by for the rate: its height × width for bits per pixel, else 1.</summary>
+    private static double RateDivisor(Tensor examples, RateDistortionTrainerOptions options) =>
+        options.RateUnit == RateUnit.BitsPerPixel ? examples.shape[^1] * examples.shape[^2] : 1;
+
     /// <summary>
     /// Writes a checkpoint — the step counts, the model's state dict and both optimizers' state — to a temporary file
     /// beside <paramref name="path"/> and renames it into place, so an interrupted save never leaves a broken checkpoint.
@@ -212,29 +213,17 @@ public sealed class RateDistortionTrainer : IDisposable
     /// <param name="path">The file to (over)write.</param>
     public void SaveCheckpoint(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string temporary = full + $".{Environment.ProcessId}.tmp";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temporary))
-            using (var writer = new BinaryWriter(stream))
-            {
-                writer.Write(CheckpointMagic);
-                writer.Write(StepCount);
-                writer.Write(SkippedSteps);
-                writer.Write(_auxiliaryOptimizer is not null);
-                _model.save(writer);
-                _optimizer.save_state_dict(writer);
-                _auxiliaryOptimizer?.save_state_dict(writer);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(CheckpointMagic);
+            writer.Write(StepCount);
+            writer.Write(SkippedSteps);
+            writer.Write(_auxiliaryOptimizer is not null);
+            _model.save(writer);
+            _optimizer.save_state_dict(writer);
+            _auxiliaryOptimizer?.save_state_dict(writer);
+        });
     }
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same model architecture; training then continues at its step count.</summary>
