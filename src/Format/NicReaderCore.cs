@@ -23,7 +23,7 @@ internal sealed class NicReaderCore
     private bool _pipeCompleted;
     private long _bufferOffset;
     private long _handedOutLength;
-    private ParsedChunk? _lookahead;
+    private bool _metadataEnded;
     private bool _preambleRead;
     private bool _iccSeen;
     private bool _exifSeen;
@@ -61,17 +61,17 @@ internal sealed class NicReaderCore
     public async ValueTask<NicMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
     {
         await ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-        while (!_substreamStarted)
+        while (!_substreamStarted && !_metadataEnded)
         {
-            var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
-            if (IsSubstreamChunk(chunk.Type))
+            // The metadata ends where a substream chunk starts: its 8-byte header is enough to tell, so the
+            // substream's payload is not waited for (an Identify reads no further than that).
+            if (await PeekChunkTypeAsync(cancellationToken).ConfigureAwait(false) is { } next && IsSubstreamChunk(next))
             {
-                _lookahead = chunk;
+                _metadataEnded = true;
+                break;
             }
-            else
-            {
-                HandOut(chunk);
-            }
+
+            HandOut(await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false));
         }
 
         return new NicMetadata { IccProfile = _icc, Exif = _exif, Xmp = _xmp };
@@ -86,12 +86,13 @@ internal sealed class NicReaderCore
         }
 
         await ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
-        if (_lookahead is not { } chunk || chunk.Type != NicChunkType.ZSub)
+        if (_zSeen)
         {
             throw new InvalidOperationException("The z substream has already been read or passed.");
         }
 
-        _lookahead = null;
+        // Any chunk other than ZSUB here breaks the order rules and is reported by ReadNextChunkAsync.
+        var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
         HandOut(chunk);
         return PayloadOf(chunk);
     }
@@ -99,14 +100,14 @@ internal sealed class NicReaderCore
     public async ValueTask<NicBand?> ReadNextBandAsync(CancellationToken cancellationToken)
     {
         await ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
-        if (_doneRead && _lookahead is null)
+        if (_doneRead)
         {
             return null;
         }
 
         while (true)
         {
-            var chunk = await TakeChunkAsync(cancellationToken).ConfigureAwait(false);
+            var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
             HandOut(chunk);
             if (chunk.Type == NicChunkType.YBnd)
             {
@@ -130,12 +131,12 @@ internal sealed class NicReaderCore
     public async ValueTask<NicChunkInfo?> ReadChunkAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        if (_doneRead && _lookahead is null)
+        if (_doneRead)
         {
             return null;
         }
 
-        var chunk = await TakeChunkAsync(cancellationToken).ConfigureAwait(false);
+        var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
         HandOut(chunk);
         return new NicChunkInfo(chunk.Type, chunk.Offset, chunk.Length, chunk.Crc, PayloadOf(chunk));
     }
@@ -156,15 +157,18 @@ internal sealed class NicReaderCore
     private ReadOnlySequence<byte> PayloadOf(ParsedChunk chunk) =>
         _buffer.Slice(NicConstants.ChunkHeaderLength, chunk.Length);
 
-    private async ValueTask<ParsedChunk> TakeChunkAsync(CancellationToken cancellationToken)
+    /// <summary>The type of the next chunk once its 8-byte header has arrived, without reading it; null when the type bytes are not a type.</summary>
+    private async ValueTask<NicChunkType?> PeekChunkTypeAsync(CancellationToken cancellationToken)
     {
-        if (_lookahead is { } lookahead)
+        ReleaseHandedOut();
+        if (!_preambleRead)
         {
-            _lookahead = null;
-            return lookahead;
+            await ReadPreambleAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(NicConstants.ChunkHeaderLength, _bufferOffset, "chunk header", cancellationToken).ConfigureAwait(false);
+        var (_, typeBytes) = ReadChunkHeader(_buffer);
+        return NicChunkType.TryCreate(typeBytes, out var type) ? type : null;
     }
 
     private void HandOut(ParsedChunk chunk) => _handedOutLength = chunk.TotalLength;
