@@ -32,4 +32,13 @@ public enum NicCodecError
 
     /// <summary>A model does not have the identity (registry name and SHA-256) that a <c>.nic</c> file names.</summary>
     ModelHashMismatch = 204,
+
+    /// <summary>A <c>.nic</c> header's image or latent shapes are not the ones its model makes of an image of that size (spec/nic-coding.md §11.4).</summary>
+    LatentShapeMismatch = 301,
+
+    /// <summary>The model cannot code RGB images into a <c>.nic</c> container (tfc-mnist codes 28×28 digits only).</summary>
+    UnsupportedModel = 302,
+
+    /// <summary>No model of the requested name, family or rate point is known to the model catalog.</summary>
+    UnknownModel = 303,
 }

@@ -70,6 +70,10 @@ internal static class ModelFileParser
             var other => throw Mismatch($"metadata 'distortion' is '{other}'; it must be 'mse' or 'mae'"),
         };
         CheckTraining(metadata);
+        if (metadata.TryGetValue(ModelMetadataKeys.Family, out string? family) && !NicModelId.IsValidName(family))
+        {
+            throw Mismatch($"metadata 'family' is '{family}'; a family name is 1 to 64 characters from a-z 0-9 . _ -");
+        }
 
         Dictionary<string, ModelTensor> tensors = ReadTensors(safetensors, architecture.GetTensors(hyperParameters));
         CheckGdnConstants(tensors);

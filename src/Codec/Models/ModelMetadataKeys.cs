@@ -16,6 +16,8 @@ internal static class ModelMetadataKeys
     internal const string Training = "training";
     internal const string Description = "description";
 
+    internal const string Family = "family";
+
     /// <summary>The value of <see cref="Format"/>.</summary>
     internal const string FormatValue = "nic-model";
 

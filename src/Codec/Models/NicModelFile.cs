@@ -37,6 +37,12 @@ public sealed class NicModelFile
     /// <summary>The rate–distortion trade-off the model was trained with (metadata key <c>lambda</c>).</summary>
     public double Lambda => _contents.Lambda;
 
+    /// <summary>
+    /// The family the model belongs to: models of one family differ only in rate point, and a codec's quality setting
+    /// picks among them (metadata key <c>family</c>; the model's own name when absent).
+    /// </summary>
+    public string Family => _contents.Metadata.TryGetValue(ModelMetadataKeys.Family, out string? family) ? family : Name;
+
     /// <summary>The model's position in its family of rate points, e.g. CompressAI's quality 1–8 (metadata key <c>rate_point</c>).</summary>
     public int RatePoint => _contents.RatePoint;
 

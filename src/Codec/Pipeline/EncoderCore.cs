@@ -1,0 +1,146 @@
+using Nic.Codec.Imaging;
+using Nic.Codec.Inference;
+using Nic.Format;
+
+namespace Nic.Codec.Pipeline;
+
+/// <summary>One encode (spec/nic-coding.md §11): pad, g_a in bands of rows, h_a, ẑ, h_s, then y band by band.</summary>
+internal static class EncoderCore
+{
+    /// <summary>Latent rows added above and below an analysis band so that it equals full-frame analysis (§11.2).</summary>
+    public const int AnalysisHalo = 2;
+
+    /// <summary>The bytes of the first layer's output one analysis band may take.</summary>
+    private const long AnalysisBandBudget = 64L << 20;
+
+    /// <summary>A coded image: the header and the substreams, ready to be written.</summary>
+    public sealed record Coded(NicHeader Header, NicMetadata Metadata, byte[]? ZSubstream, byte[][] Bands)
+    {
+        /// <summary>The length of the container (spec/nic-format.md §2, §5.1).</summary>
+        public long ContainerLength
+        {
+            get
+            {
+                const int Chunk = 12;
+                long length = NicConstants.Signature.Length + 2 + Chunk + 78 + Header.Model.Name.Length;
+                foreach (byte[]? item in new[] { Metadata.IccProfile, Metadata.Exif, Metadata.Xmp })
+                {
+                    length += item is null ? 0 : Chunk + item.Length;
+                }
+
+                length += ZSubstream is null ? 0 : Chunk + ZSubstream.Length;
+                length += Bands.Sum(b => Chunk + 4L + b.Length);
+                return length + Chunk;
+            }
+        }
+    }
+
+    public static Coded Encode(CodecModel model, RgbImage image, int bandRows, int parallelism, CancellationToken cancellationToken)
+    {
+        int paddedWidth = ImagePlanes.Align(image.Width, model.Alignment);
+        int paddedHeight = ImagePlanes.Align(image.Height, model.Alignment);
+        FeatureMap y = Analyze(model, image, paddedWidth, paddedHeight, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        byte[]? zSubstream = null;
+        EntropyParameters? parameters = null;
+        NicLatentShape zShape = NicLatentShape.Empty;
+        if (model.HasHyperprior)
+        {
+            FeatureMap z = model.Backend.HyperAnalyze(y);
+            zSubstream = model.Bottleneck.Compress(z, out FeatureMap zHat);
+            parameters = model.Managed.HyperSynthesize(zHat);
+            zShape = new NicLatentShape(z.Channels, z.Height, z.Width);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        int rows = Math.Min(bandRows, y.Height);
+        int bandCount = (y.Height + rows - 1) / rows;
+        var bands = new byte[bandCount][];
+        var quantized = new FeatureMap(y.Channels, y.Height, y.Width);
+        Parallel.For(
+            0,
+            bandCount,
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            band =>
+            {
+                int first = band * rows;
+                int count = Math.Min(rows, y.Height - first);
+                bands[band] = parameters is null
+                    ? model.Bottleneck.Compress(y.SliceRows(first, count), out _)
+                    : model.Gaussian!.CompressRows(y, parameters, first, count, quantized);
+            });
+
+        var header = new NicHeader
+        {
+            Width = image.Width,
+            Height = image.Height,
+            Alignment = model.Alignment,
+            RatePoint = model.File.RatePoint,
+            RateParameter = (float)model.File.Lambda,
+            Model = model.File.Id,
+            ZShape = zShape,
+            YShape = new NicLatentShape(y.Channels, y.Height, y.Width),
+            BandRows = rows,
+        };
+        return new Coded(header, image.Metadata, zSubstream, bands);
+    }
+
+    /// <summary>
+    /// g_a of the padded image, in bands of latent rows with <see cref="AnalysisHalo"/> rows of context above and
+    /// below, so that the first layer's output stays within <see cref="AnalysisBandBudget"/>.
+    /// </summary>
+    public static FeatureMap Analyze(CodecModel model, RgbImage image, int paddedWidth, int paddedHeight, CancellationToken cancellationToken, long bandBudget = AnalysisBandBudget)
+    {
+        const int Factor = CodecModel.LatentFactor;
+        int latentHeight = paddedHeight / Factor;
+        long bytesPerLatentRow = (long)model.N * (Factor / 2) * (paddedWidth / 2) * sizeof(float);
+        int bandRows = (int)Math.Clamp(bandBudget / bytesPerLatentRow, Math.Min(4, latentHeight), latentHeight);
+        if (bandRows >= latentHeight)
+        {
+            return model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight));
+        }
+
+        FeatureMap? y = null;
+        for (int first = 0; first < latentHeight; first += bandRows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int end = Math.Min(latentHeight, first + bandRows);
+            int windowStart = Math.Max(0, first - AnalysisHalo);
+            int windowEnd = Math.Min(latentHeight, end + AnalysisHalo);
+            FeatureMap window = model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, windowStart * Factor, (windowEnd - windowStart) * Factor));
+            y ??= new FeatureMap(window.Channels, latentHeight, window.Width);
+            for (int c = 0; c < window.Channels; c++)
+            {
+                for (int row = first; row < end; row++)
+                {
+                    window.Row(c, row - windowStart).CopyTo(y.Row(c, row));
+                }
+            }
+        }
+
+        return y!;
+    }
+
+    public static async ValueTask WriteAsync(Coded coded, Stream destination, CancellationToken cancellationToken)
+    {
+        await using var writer = new NicWriter(destination, leaveOpen: true);
+        await writer.WriteHeaderAsync(coded.Header, cancellationToken).ConfigureAwait(false);
+        if (!coded.Metadata.IsEmpty)
+        {
+            await writer.WriteMetadataAsync(coded.Metadata, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (coded.ZSubstream is not null)
+        {
+            await writer.WriteZSubstreamAsync(coded.ZSubstream, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (byte[] band in coded.Bands)
+        {
+            await writer.WriteBandAsync(band, cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

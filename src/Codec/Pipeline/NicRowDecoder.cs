@@ -1,0 +1,192 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Nic.Codec.Imaging;
+using Nic.Codec.Inference;
+using Nic.Format;
+
+namespace Nic.Codec.Pipeline;
+
+/// <summary>
+/// One streaming decode (spec/nic-coding.md §11.4): the header, the metadata and ẑ are read by
+/// <see cref="NicCodec.OpenAsync(Stream, CancellationToken)"/>; <see cref="ReadRowsAsync"/> then decodes y band by band
+/// and hands out image rows as soon as the bands they depend on have arrived, so memory stays bounded by the latent
+/// and one band of synthesis, and output starts before the input has fully arrived. The image is complete and valid
+/// only once the enumeration has finished (it checks the end of the file last). Not thread-safe; read it once.
+/// </summary>
+public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
+{
+    /// <summary>The most latent rows one synthesis call covers, which bounds the memory of g_s.</summary>
+    private const int MaxSynthesisRows = 8;
+
+    private readonly NicReader _reader;
+    private readonly bool _ownsReader;
+    private readonly CodecModel _model;
+    private readonly EntropyParameters? _parameters;
+    private bool _started;
+
+    private NicRowDecoder(NicReader reader, bool ownsReader, CodecModel model, NicImageInfo info, EntropyParameters? parameters)
+    {
+        _reader = reader;
+        _ownsReader = ownsReader;
+        _model = model;
+        Info = info;
+        _parameters = parameters;
+    }
+
+    /// <summary>The header and metadata of the file.</summary>
+    public NicImageInfo Info { get; }
+
+    /// <summary>The name of the engine that synthesizes the rows.</summary>
+    public string Backend => _model.Backend.Name;
+
+    internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicModelId, CodecModel> models, long fileLength, CancellationToken cancellationToken)
+    {
+        try
+        {
+            NicHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            CodecModel model = models(header.Model);
+            CheckShapes(header, model);
+            NicMetadata metadata = await reader.ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
+            EntropyParameters? parameters = null;
+            if (model.HasHyperprior)
+            {
+                ReadOnlySequence<byte> z = await reader.ReadZSubstreamAsync(cancellationToken).ConfigureAwait(false);
+                FeatureMap zHat = model.Bottleneck.Decompress(Contiguous(z), header.ZShape.Height, header.ZShape.Width);
+                parameters = model.Managed.HyperSynthesize(zHat);
+            }
+
+            var info = new NicImageInfo(header, metadata, reader.FormatVersion!, fileLength);
+            return new NicRowDecoder(reader, ownsReader, model, info, parameters);
+        }
+        catch
+        {
+            if (ownsReader)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Decodes the y bands as they arrive and yields the image rows, top to bottom, in blocks of up to 128 rows.
+    /// </summary>
+    /// <exception cref="NicException">The file is damaged (a <see cref="NicFormatException"/> or <see cref="NicCodecException"/> with its code).</exception>
+    /// <exception cref="InvalidOperationException">The rows were already read.</exception>
+    public async IAsyncEnumerable<RgbRowBlock> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException("the rows of a decode can be read once");
+        }
+
+        _started = true;
+        NicHeader header = Info.Header;
+        IInferenceBackend backend = _model.Backend;
+        const int Factor = CodecModel.LatentFactor;
+        int latentRowsNeeded = (header.Height + Factor - 1) / Factor;
+        int halo = backend.SynthesisHalo;
+        var quantized = new FeatureMap(header.YShape.Channels, header.YShape.Height, header.YShape.Width);
+        FeatureMap? synthesis = null;
+        int synthesized = 0;
+        await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            DecodeBand(band, quantized);
+            int end = band.FirstRow + band.RowCount;
+            int ready = Math.Min(latentRowsNeeded, end == header.YShape.Height ? end : end - halo);
+            while (synthesized < ready)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(MaxSynthesisRows, ready - synthesized);
+                if (synthesis is null || synthesis.Height != rows * Factor)
+                {
+                    synthesis = new FeatureMap(backend.OutputChannels, rows * Factor, quantized.Width * Factor);
+                }
+
+                backend.SynthesizeRows(quantized, synthesized, rows, synthesis);
+                int firstPixelRow = synthesized * Factor;
+                int pixelRows = Math.Min(rows * Factor, header.Height - firstPixelRow);
+                var pixels = new byte[(long)pixelRows * header.Width * RgbImage.BytesPerPixel];
+                ImagePlanes.ToPixels(synthesis, 0, pixelRows, header.Width, pixels);
+                synthesized += rows;
+                yield return new RgbRowBlock(firstPixelRow, pixelRows, header.Width, pixels);
+            }
+        }
+    }
+
+    /// <summary>Decodes every row into one image carrying the file's metadata.</summary>
+    /// <exception cref="NicException">The file is damaged.</exception>
+    public async Task<RgbImage> ReadImageAsync(CancellationToken cancellationToken = default)
+    {
+        var image = new RgbImage(Info.Width, Info.Height) { Metadata = Info.Metadata };
+        await foreach (RgbRowBlock block in ReadRowsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            block.Pixels.Span.CopyTo(image.Pixels.AsSpan(block.FirstRow * image.Stride));
+        }
+
+        return image;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_ownsReader)
+        {
+            _reader.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _ownsReader ? _reader.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <summary>Checks that the header's shapes are the ones the model makes of an image of its size (§11.4).</summary>
+    internal static void CheckShapes(NicHeader header, CodecModel model)
+    {
+        int paddedWidth = ImagePlanes.Align(header.Width, header.Alignment);
+        int paddedHeight = ImagePlanes.Align(header.Height, header.Alignment);
+        string? problem = null;
+        if (paddedWidth % model.Alignment != 0 || paddedHeight % model.Alignment != 0)
+        {
+            problem = $"the alignment {header.Alignment} does not pad to a multiple of {model.Alignment}";
+        }
+        else
+        {
+            const int Factor = CodecModel.LatentFactor;
+            var y = new NicLatentShape(model.HasHyperprior ? model.M : model.File.Architecture.EntropyBottleneckChannels(model.File.HyperParameters), paddedHeight / Factor, paddedWidth / Factor);
+            NicLatentShape z = model.HasHyperprior ? new NicLatentShape(model.N, paddedHeight / 64, paddedWidth / 64) : NicLatentShape.Empty;
+            if (header.YShape != y)
+            {
+                problem = $"y is {header.YShape}; the model makes {y} of a {header.Width}×{header.Height} image";
+            }
+            else if (header.ZShape != z)
+            {
+                problem = $"z is {header.ZShape}; the model makes {(z.IsEmpty ? "none" : z.ToString())} of a {header.Width}×{header.Height} image";
+            }
+        }
+
+        if (problem is not null)
+        {
+            throw new NicCodecException(NicCodecError.LatentShapeMismatch, $"model {header.Model.Name}: {problem}");
+        }
+    }
+
+    private void DecodeBand(NicBand band, FeatureMap quantized)
+    {
+        ReadOnlySpan<byte> data = Contiguous(band.Payload);
+        if (_parameters is null)
+        {
+            FeatureMap rows = _model.Bottleneck.Decompress(data, band.RowCount, quantized.Width);
+            for (int c = 0; c < quantized.Channels; c++)
+            {
+                rows.Plane(c).CopyTo(quantized.Data.AsSpan((c * quantized.PlaneSize) + (band.FirstRow * quantized.Width)));
+            }
+        }
+        else
+        {
+            _model.Gaussian!.DecompressRows(data, _parameters, band.FirstRow, band.RowCount, quantized);
+        }
+    }
+
+    private static ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> bytes) => bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray();
+}
