@@ -8,8 +8,12 @@ internal static class NicCommandLine
 {
     public static RootCommand CreateRoot()
     {
-        var root = new RootCommand("nic — learned image compression: inspect .nic files, train models and benchmark the codec.");
+        var root = new RootCommand("nic — learned image compression: encode and decode images, inspect .nic files, list and train models, evaluate and benchmark the codec.");
+        root.Subcommands.Add(EncodeCommand.Create());
+        root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         return root;

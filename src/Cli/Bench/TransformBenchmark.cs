@@ -116,24 +116,7 @@ internal static class TransformBenchmark
         }
 
         GC.KeepAlive(pixels);
-        return PeakResidentMegabytes();
-    }
-
-    private static double PeakResidentMegabytes()
-    {
-        if (File.Exists("/proc/self/status"))
-        {
-            foreach (string line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-                }
-            }
-        }
-
-        using var process = Process.GetCurrentProcess();
-        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
+        return PeakMemory.ResidentMegabytes();
     }
 
     private static void Round(FeatureMap map)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Nic.Cli.Bench;
 using Nic.Codec.Entropy;
 using Nic.Codec.Models;
+using Nic.Codec.Pipeline;
 
 namespace Nic.Cli.Commands;
 
@@ -28,6 +29,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateCoder());
         bench.Subcommands.Add(CreateTransforms());
         bench.Subcommands.Add(CreateTrain());
+        bench.Subcommands.Add(CreateCodec());
         return bench;
     }
 
@@ -171,51 +173,149 @@ internal static class BenchCommand
         return command;
     }
 
+    /// <summary>CompressAI bmshj2018-hyperprior (N=128, M=192) on a 768×512 image, PyTorch CPU (shared/anchors.md): encode and decode seconds by thread count.</summary>
+    private static readonly Dictionary<int, (double Encode, double Decode)> CompressAiCodecSeconds = new() { [1] = (1.3, 2.3), [2] = (1.0, 1.8) };
+
+    private static Command CreateCodec()
+    {
+        var image = new Argument<FileInfo>("IMAGE") { Description = "The image to encode and decode (PNG, JPEG, PPM…)." };
+        var model = new Option<string?>("--model") { Description = "A model or family name (default: the default model)." };
+        var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the family." };
+        var runs = new Option<int>("--runs") { Description = "Timed encodes and decodes; the medians are reported.", DefaultValueFactory = _ => 3 };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory runs." };
+        var memoryChild = new Option<string?>("--memory-child") { Description = "Internal: run one encode or decode in this process and print its peak memory in MiB.", Hidden = true };
+        var memoryFile = new Option<string?>("--memory-file") { Description = "Internal: the .nic file the decode child decodes.", Hidden = true };
+        var shared = new CodecCommandOptions();
+        var command = new Command("codec", "Encode and decode one image: median seconds, peak memory (each in a fresh child process), bpp and PSNR.")
+        {
+            image, model, quality, runs, json, skipMemory, memoryChild, memoryFile,
+        };
+        shared.AddTo(command);
+        command.SetAction(result =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            TextWriter error = result.InvocationConfiguration.Error;
+            int runCount = result.GetValue(runs);
+            if (runCount < 1)
+            {
+                error.WriteLine("error: --runs must be at least 1");
+                return ExitCodes.UsageOrFile;
+            }
+
+            try
+            {
+                NicCodec codec = shared.CreateCodec(result);
+                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
+                string imagePath = result.GetValue(image)!.FullName;
+                switch (result.GetValue(memoryChild))
+                {
+                    case "encode":
+                        codec.Encode(Nic.Cli.Imaging.ImageFiles.Read(imagePath), options);
+                        output.WriteLine(PeakMemory.ResidentMegabytes().ToString("F1", CultureInfo.InvariantCulture));
+                        return ExitCodes.Success;
+                    case "decode":
+                        codec.DecodeFileAsync(result.GetValue(memoryFile)!).GetAwaiter().GetResult();
+                        output.WriteLine(PeakMemory.ResidentMegabytes().ToString("F1", CultureInfo.InvariantCulture));
+                        return ExitCodes.Success;
+                }
+
+                Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
+                Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
+                var progress = new ProgressLine(error, "bench codec");
+                CodecBenchmarkResult figures = CodecBenchmark.Run(codec, picture, options, runCount, progress.Status);
+                progress.Finish();
+
+                double? encodePeak = null, decodePeak = null;
+                if (!result.GetValue(skipMemory))
+                {
+                    string[] common = ["bench", "codec", imagePath, "--model", entry.Name, "--backend", result.GetValue(shared.Backend)!, .. ModelDirectoryArguments(result, shared)];
+                    if (result.GetValue(shared.Threads) is int t)
+                    {
+                        common = [.. common, "--threads", t.ToString(CultureInfo.InvariantCulture)];
+                    }
+
+                    encodePeak = PeakMemory.MeasureInChild([.. common, "--memory-child", "encode"], error);
+                    string nicPath = Path.Combine(Path.GetTempPath(), $"nic-bench-codec-{Environment.ProcessId}.nic");
+                    File.WriteAllBytes(nicPath, figures.File);
+                    try
+                    {
+                        decodePeak = PeakMemory.MeasureInChild([.. common, "--memory-child", "decode", "--memory-file", nicPath], error);
+                    }
+                    finally
+                    {
+                        File.Delete(nicPath);
+                    }
+                }
+
+                int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
+                (double Encode, double Decode)? reference = CompressAiCodecSeconds.TryGetValue(threads, out var r) ? r : null;
+                double? peak = encodePeak is null && decodePeak is null ? null : Math.Max(encodePeak ?? 0, decodePeak ?? 0);
+                if (result.GetValue(json))
+                {
+                    var document = new
+                    {
+                        benchmark = "codec",
+                        image = imagePath,
+                        width = picture.Width,
+                        height = picture.Height,
+                        megapixels = Math.Round(picture.PixelCount / 1e6, 3),
+                        model = entry.Name,
+                        rate_point = entry.RatePoint,
+                        backend = codec.Backend,
+                        threads,
+                        runs = runCount,
+                        encode_s = Math.Round(figures.EncodeSeconds, 4),
+                        decode_s = Math.Round(figures.DecodeSeconds, 4),
+                        peak_memory_mb = peak is double p ? Math.Round(p, 1) : (double?)null,
+                        encode_peak_memory_mb = encodePeak is double ep ? Math.Round(ep, 1) : (double?)null,
+                        decode_peak_memory_mb = decodePeak is double dp ? Math.Round(dp, 1) : (double?)null,
+                        bytes = figures.File.Length,
+                        bpp = Math.Round(figures.BitsPerPixel, 5),
+                        psnr_db = Math.Round(figures.PsnrDb, 3),
+                        reference_compressai_768x512_encode_s = reference?.Encode,
+                        reference_compressai_768x512_decode_s = reference?.Decode,
+                    };
+                    output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                }
+                else
+                {
+                    output.WriteLine($"nic bench codec — {Path.GetFileName(imagePath)} {picture.Width}×{picture.Height} ({picture.PixelCount / 1e6:F2} MP), model {entry.Name}, {codec.Backend}, {threads} thread(s), median of {runCount} runs");
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"encode {figures.EncodeSeconds:F3} s   decode {figures.DecodeSeconds:F3} s   {figures.File.Length:N0} bytes   {figures.BitsPerPixel:F4} bpp   PSNR {figures.PsnrDb:F2} dB"));
+                    output.WriteLine(peak is null ? "peak memory: skipped" : string.Create(CultureInfo.InvariantCulture, $"peak memory: encode {encodePeak:F0} MiB, decode {decodePeak:F0} MiB (each in a fresh process)"));
+                    if (reference is { } c)
+                    {
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* CompressAI bmshj2018-hyperprior N=128/M=192 on a 768×512 image, PyTorch CPU, {threads} thread(s): encode {c.Encode} s, decode {c.Decode} s (shared/anchors.md; not measured in this run)"));
+                    }
+                }
+
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException)
+            {
+                return CommandErrors.Report(e, error);
+            }
+        });
+        return command;
+    }
+
+    private static IEnumerable<string> ModelDirectoryArguments(ParseResult result, CodecCommandOptions shared) =>
+        (result.GetValue(shared.ModelDirectories) ?? []).SelectMany(d => new[] { "--models", d });
+
     private static double? MeasureInChildProcess(int width, int height, TextWriter error)
     {
-        string? executable = Environment.ProcessPath;
-        if (executable is null)
-        {
-            error.WriteLine("warning: cannot find this program's path; peak memory not measured");
-            return null;
-        }
-
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(executable).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        }
-
-        foreach (string arg in new[] { "bench", "transforms", "--memory-width", width.ToString(CultureInfo.InvariantCulture), "--memory-height", height.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.ArgumentList.Add("--decode-memory-child");
         string modelPath = Path.Combine(Path.GetTempPath(), $"nic-bench-{Environment.ProcessId}.safetensors");
         File.WriteAllBytes(modelPath, TransformBenchmark.CreateModelBytes());
-        start.ArgumentList.Add(modelPath);
-        string text;
-        int exitCode;
         try
         {
-            using Process child = Process.Start(start) ?? throw new InvalidOperationException("the peak-memory child process did not start");
-            text = child.StandardOutput.ReadToEnd();
-            child.WaitForExit();
-            exitCode = child.ExitCode;
+            return PeakMemory.MeasureInChild(
+                ["bench", "transforms", "--memory-width", width.ToString(CultureInfo.InvariantCulture), "--memory-height", height.ToString(CultureInfo.InvariantCulture), "--decode-memory-child", modelPath],
+                error);
         }
         finally
         {
             File.Delete(modelPath);
         }
-
-        if (exitCode != 0 || !double.TryParse(text.Trim(), CultureInfo.InvariantCulture, out double megabytes))
-        {
-            error.WriteLine($"warning: the peak-memory child process failed (exit {exitCode}); peak memory not measured");
-            return null;
-        }
-
-        return megabytes;
     }
 
     private static void WriteTable(TextWriter output, List<CoderBenchmarkResult> results, int count, int runs)

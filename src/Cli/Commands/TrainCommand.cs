@@ -46,11 +46,12 @@ internal static class TrainCommand
         var initial = new Option<FileInfo?>("--init") { Description = "Start from this model file (fine-tuning) instead of fresh weights." };
         var name = new Option<string?>("--name") { Description = "The model's registry name (default: from the output file name)." };
         var ratePoint = new Option<int>("--rate-point") { Description = "The rate point recorded in the model file.", DefaultValueFactory = _ => 0 };
+        var family = new Option<string?>("--family") { Description = "The model family recorded in the file: `nic encode --model FAMILY --quality RATE-POINT` picks among its members." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: every processor).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("image", "Train an image model on random crops of the photo set, validating on the held-out photos.")
         {
             output, lambda, steps, architecture, n, m, batch, crop, data, factors, learningRate, milestones, clip, seed,
-            checkpoint, checkpointEvery, validateEvery, validationCrop, initial, name, ratePoint, threads,
+            checkpoint, checkpointEvery, validateEvery, validationCrop, initial, name, ratePoint, family, threads,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -83,6 +84,15 @@ internal static class TrainCommand
                 }
             }
 
+            foreach ((string what, string? value) in new[] { ("--name", result.GetValue(name)), ("--family", result.GetValue(family)) })
+            {
+                if (value is not null && !Nic.Format.NicModelId.IsValidName(value))
+                {
+                    error.WriteLine($"error: {what} '{value}' must be 1 to 64 characters from a-z 0-9 . _ -");
+                    return Task.FromResult(1);
+                }
+            }
+
             var options = new ImageTrainingOptions
             {
                 Architecture = arch.Kind,
@@ -105,6 +115,7 @@ internal static class TrainCommand
                 InitialModel = initialModel,
                 ModelName = result.GetValue(name) ?? DefaultName(outputFile),
                 RatePoint = result.GetValue(ratePoint),
+                Family = result.GetValue(family),
             };
             return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bpp", "255²·MSE", (progress, token) =>
             {

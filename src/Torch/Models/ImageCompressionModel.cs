@@ -199,7 +199,10 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
     /// <returns>The file, already checked by <see cref="NicModelFile.Load(ReadOnlyMemory{byte})"/>.</returns>
     /// <exception cref="ArgumentException">The name or λ is invalid.</exception>
     /// <exception cref="InvalidOperationException">The bottleneck's quantiles give tables too large to build.</exception>
-    public byte[] Export(string name, double lambda, string? trainingSummary, int ratePoint)
+    public byte[] Export(string name, double lambda, string? trainingSummary, int ratePoint) => Export(name, lambda, trainingSummary, ratePoint, family: null);
+
+    /// <summary>As <see cref="Export(string, double, string?, int)"/>, recording the model's family (metadata <c>family</c>) when not null.</summary>
+    public byte[] Export(string name, double lambda, string? trainingSummary, int ratePoint, string? family)
     {
         if (!(lambda > 0) || !double.IsFinite(lambda))
         {
@@ -215,6 +218,11 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
         if (trainingSummary is not null)
         {
             builder.SetMetadata("training", trainingSummary);
+        }
+
+        if (family is not null)
+        {
+            builder.SetMetadata("family", family);
         }
 
         EntropyBottleneck.Update();

@@ -64,4 +64,7 @@ public sealed record ImageTrainingOptions
 
     /// <summary>The rate point recorded in the exported file.</summary>
     public int RatePoint { get; init; }
+
+    /// <summary>The family recorded in the exported file (models of one family differ only in rate point); null for none.</summary>
+    public string? Family { get; init; }
 }

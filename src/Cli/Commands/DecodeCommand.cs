@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Nic.Cli.Imaging;
+using Nic.Codec.Imaging;
+using Nic.Codec.Pipeline;
+
+namespace Nic.Cli.Commands;
+
+/// <summary><c>nic decode IN.nic -o OUT.png</c>: decompresses a .nic file to PNG, streaming band by band.</summary>
+internal static class DecodeCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("IN") { Description = "The .nic file." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The PNG to write (atomically), with the file's ICC, EXIF and XMP.", Required = true };
+        var shared = new CodecCommandOptions();
+        var command = new Command("decode", "Decompress a .nic file to PNG.") { input, output };
+        shared.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            TextWriter error = result.InvocationConfiguration.Error;
+            try
+            {
+                NicCodec codec = shared.CreateCodec(result);
+                var watch = Stopwatch.StartNew();
+                await using FileStream stream = new(result.GetValue(input)!.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                await using NicRowDecoder decoder = await codec.OpenAsync(stream, cancellationToken);
+                var image = new RgbImage(decoder.Info.Width, decoder.Info.Height) { Metadata = decoder.Info.Metadata };
+                var progress = new ProgressLine(error, "decode");
+                await foreach (RgbRowBlock block in decoder.ReadRowsAsync(cancellationToken))
+                {
+                    block.Pixels.Span.CopyTo(image.Pixels.AsSpan(block.FirstRow * image.Stride));
+                    progress.Report(block.FirstRow + block.RowCount, image.Height, "rows");
+                }
+
+                progress.Finish();
+                double seconds = watch.Elapsed.TotalSeconds;
+                string path = result.GetValue(output)!.FullName;
+                ImageFiles.WritePng(path, image);
+                result.InvocationConfiguration.Output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: {image.Width}×{image.Height}, model {decoder.Info.Model.Name} (rate point {decoder.Info.RatePoint}), {decoder.Info.BitsPerPixel:F4} bpp, decoded in {seconds:F2} s on {decoder.Backend}"));
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException)
+            {
+                return CommandErrors.Report(e, error);
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nic.Cli.Eval;
+using Nic.Codec.Pipeline;
+
+namespace Nic.Cli.Commands;
+
+/// <summary>
+/// <c>nic eval DIR [--json] [--plot rd.png]</c>: bpp and RGB PSNR of every image at every rate point of the Nic model
+/// families and every quality of the classical codecs installed, the BD-rate of each family against each classical
+/// codec, and a rate–distortion plot.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<DirectoryInfo>("DIR") { Description = "A folder of images (PNG, JPEG, PPM…), e.g. data/photos/validation." };
+        var families = new Option<string[]>("--model") { Description = "A model family (or model) to evaluate; may be repeated (default: every family in the catalog).", DefaultValueFactory = _ => [] };
+        var codecs = new Option<string>("--codecs")
+        {
+            Description = $"Comma-separated classical codecs ({string.Join(", ", ClassicalCodecs.All.Select(c => c.Name))}), 'all' for those installed, or 'none'.",
+            DefaultValueFactory = _ => "all",
+        };
+        var downscale = new Option<int>("--downscale") { Description = "Box-downscale every image by this factor first (the training photos are downscaled 2–4×).", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Write the rate–distortion plot (mean PSNR against mean bpp) to this PNG." };
+        var shared = new CodecCommandOptions();
+        var command = new Command("eval", "Rate–distortion of the Nic models and the classical codecs on a folder of images, with BD-rates and a plot.")
+        {
+            directory, families, codecs, downscale, json, plot,
+        };
+        shared.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            TextWriter error = result.InvocationConfiguration.Error;
+            try
+            {
+                if (result.GetValue(downscale) < 1)
+                {
+                    throw new ArgumentException("--downscale must be at least 1");
+                }
+
+                NicCodec codec = shared.CreateCodec(result);
+                IReadOnlyList<ClassicalCodec> classical = SelectCodecs(result.GetValue(codecs)!, error);
+                string[] requested = result.GetValue(families) ?? [];
+                IReadOnlyList<string> familyNames = requested.Length > 0
+                    ? [.. requested.Select(f => codec.Catalog.Find(f).Family).Distinct()]
+                    : [.. codec.Catalog.Models.Select(m => m.Family).Distinct()];
+                IReadOnlyList<EvalImage> images = EvalImage.LoadDirectory(result.GetValue(directory)!.FullName, result.GetValue(downscale));
+                if (images.Count == 0)
+                {
+                    throw new ArgumentException($"no images ({string.Join(", ", EvalImage.Extensions)}) in {result.GetValue(directory)!.FullName}");
+                }
+
+                var progress = new ProgressLine(error, "eval");
+                IReadOnlyList<RdCurve> curves = await RdEvaluation.RunAsync(codec, images, familyNames, classical, progress.Status, cancellationToken);
+                progress.Finish();
+                IReadOnlyList<(string Test, string Anchor, double? Percent)> bdRates = RdEvaluation.BdRates(curves);
+                if (result.GetValue(plot) is FileInfo plotFile)
+                {
+                    RdPlot.Save(
+                        plotFile.FullName,
+                        $"RGB PSNR vs bpp, {images.Count} image(s)",
+                        [.. curves.Select(c => new RdSeries(c.Kind == "nic" ? "nic " + c.Name : c.Name, c.MeanPoints))]);
+                }
+
+                output.Write(result.GetValue(json) ? FormatJson(images, curves, bdRates) : FormatText(images, curves, bdRates, result.GetValue(plot)?.FullName));
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException or ExternalToolException or InvalidDataException)
+            {
+                return CommandErrors.Report(e, error);
+            }
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<ClassicalCodec> SelectCodecs(string value, TextWriter error)
+    {
+        if (value.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        if (value.Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (ClassicalCodec missing in ClassicalCodecs.All.Where(c => !c.IsAvailable))
+            {
+                error.WriteLine($"note: {missing.Name} skipped: {missing.EncoderTool}/{missing.DecoderTool} not installed");
+            }
+
+            return [.. ClassicalCodecs.All.Where(c => c.IsAvailable)];
+        }
+
+        var selected = new List<ClassicalCodec>();
+        foreach (string name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            ClassicalCodec codec = ClassicalCodecs.Find(name) ?? throw new ArgumentException($"unknown codec '{name}'; known: {string.Join(", ", ClassicalCodecs.All.Select(c => c.Name))}");
+            if (!codec.IsAvailable)
+            {
+                throw new ArgumentException($"{codec.Name} needs {codec.EncoderTool} and {codec.DecoderTool}, which are not installed");
+            }
+
+            selected.Add(codec);
+        }
+
+        return selected;
+    }
+
+    private static string FormatText(IReadOnlyList<EvalImage> images, IReadOnlyList<RdCurve> curves, IReadOnlyList<(string Test, string Anchor, double? Percent)> bdRates, string? plot)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"nic eval — {images.Count} image(s): {string.Join(", ", images.Select(i => $"{i.Name} {i.Image.Width}×{i.Image.Height}"))}\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"{"codec",-32} {"q",4} {"mean bpp",9} {"mean PSNR",9}  {"encode s",8}\n");
+        foreach (RdCurve curve in curves)
+        {
+            foreach (RdCurvePoint point in curve.Points)
+            {
+                RdPoint mean = point.Mean;
+                text.Append(CultureInfo.InvariantCulture, $"{(curve.Kind == "nic" ? point.Model : curve.Name),-32} {point.Quality,4} {mean.Bpp,9:F4} {mean.PsnrDb,9:F2}  {point.Images.Average(m => m.EncodeSeconds),8:F3}\n");
+            }
+        }
+
+        if (bdRates.Count > 0)
+        {
+            text.Append("\nBD-rate (negative: fewer bits than the anchor at equal PSNR)\n");
+            foreach ((string test, string anchor, double? percent) in bdRates)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{test,-32} vs {anchor,-6} {(percent is double p ? p.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " %" : "n/a (no overlapping PSNR range)")}\n");
+            }
+        }
+
+        if (plot is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\nplot: {plot}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string FormatJson(IReadOnlyList<EvalImage> images, IReadOnlyList<RdCurve> curves, IReadOnlyList<(string Test, string Anchor, double? Percent)> bdRates)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("images");
+            foreach (EvalImage image in images)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", image.Name);
+                json.WriteNumber("width", image.Image.Width);
+                json.WriteNumber("height", image.Image.Height);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("curves");
+            foreach (RdCurve curve in curves)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", curve.Name);
+                json.WriteString("kind", curve.Kind);
+                json.WriteStartArray("points");
+                foreach (RdCurvePoint point in curve.Points)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber(curve.Kind == "nic" ? "rate_point" : "quality", point.Quality);
+                    if (point.Model is not null)
+                    {
+                        json.WriteString("model", point.Model);
+                    }
+
+                    json.WriteNumber("mean_bpp", Math.Round(point.Mean.Bpp, 5));
+                    json.WriteNumber("mean_psnr_db", Math.Round(point.Mean.PsnrDb, 3));
+                    json.WriteStartArray("images");
+                    foreach (RdMeasurement m in point.Images)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("image", m.Image);
+                        json.WriteNumber("bytes", m.Bytes);
+                        json.WriteNumber("bpp", Math.Round(m.Bpp, 5));
+                        json.WriteNumber("psnr_db", Math.Round(m.PsnrDb, 3));
+                        json.WriteNumber("encode_s", Math.Round(m.EncodeSeconds, 4));
+                        if (double.IsFinite(m.DecodeSeconds))
+                        {
+                            json.WriteNumber("decode_s", Math.Round(m.DecodeSeconds, 4));
+                        }
+
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("bd_rate");
+            foreach ((string test, string anchor, double? percent) in bdRates)
+            {
+                json.WriteStartObject();
+                json.WriteString("model", test);
+                json.WriteString("anchor", anchor);
+                if (percent is double p)
+                {
+                    json.WriteNumber("bd_rate_percent", Math.Round(p, 2));
+                }
+                else
+                {
+                    json.WriteNull("bd_rate_percent");
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+}

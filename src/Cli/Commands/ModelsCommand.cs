@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nic.Codec.Catalog;
+using Nic.Codec.Models;
+
+namespace Nic.Cli.Commands;
+
+/// <summary><c>nic models [--models DIR] [--json]</c>: lists the models the codec can use.</summary>
+internal static class ModelsCommand
+{
+    public static Command Create()
+    {
+        var directories = new Option<string[]>("--models") { Description = "A directory of more *.nicm model files; may be repeated.", DefaultValueFactory = _ => [] };
+        var json = new Option<bool>("--json") { Description = "Print the list as JSON." };
+        var command = new Command("models", "List the shipped models and those of --models directories, with their families, rate points and validation figures.") { directories, json };
+        command.SetAction(result =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            TextWriter error = result.InvocationConfiguration.Error;
+            string[] extra = result.GetValue(directories) ?? [];
+            string? missing = extra.FirstOrDefault(d => !Directory.Exists(d));
+            if (missing is not null)
+            {
+                error.WriteLine($"error: model directory '{missing}' does not exist");
+                return ExitCodes.UsageOrFile;
+            }
+
+            var catalog = new NicModelCatalog(extra);
+            IReadOnlyList<NicModelEntry> models = catalog.Models;
+            foreach (string problem in catalog.Problems)
+            {
+                error.WriteLine($"warning: {problem}");
+            }
+
+            output.Write(result.GetValue(json) ? FormatJson(models, catalog.Directories) : FormatText(models, catalog.Directories));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string FormatText(IReadOnlyList<NicModelEntry> models, IReadOnlyList<string> directories)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{models.Count} model(s) in {string.Join(", ", directories)}\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"{"name",-34} {"family",-30} {"q",3} {"architecture",-20} {"N/M",-8} {"lambda",-8} {"MB",6}  {"val bpp",7} {"val PSNR",8}  {"sha256",-12} source\n");
+        foreach (NicModelEntry m in models)
+        {
+            (double? bpp, double? psnr) = ValidationFigures(m.File);
+            string mark = m.Name == NicModelCatalog.DefaultModelName ? " (default)" : string.Empty;
+            text.Append(CultureInfo.InvariantCulture, $"{m.Name,-34} {m.Family,-30} {m.RatePoint,3} {m.File.Architecture.Identifier,-20} {$"{m.File.HyperParameters.N}/{m.File.HyperParameters.M}",-8} {m.File.Lambda,-8:G4} {FileMegabytes(m),6:F2}  {Figure(bpp, "F3"),7} {Figure(psnr, "F2"),8}  {m.Sha256Hex[..12],-12} {m.Source}{mark}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string FormatJson(IReadOnlyList<NicModelEntry> models, IReadOnlyList<string> directories)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("default", NicModelCatalog.DefaultModelName);
+            json.WriteStartArray("directories");
+            foreach (string directory in directories)
+            {
+                json.WriteStringValue(directory);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("models");
+            foreach (NicModelEntry m in models)
+            {
+                (double? bpp, double? psnr) = ValidationFigures(m.File);
+                json.WriteStartObject();
+                json.WriteString("name", m.Name);
+                json.WriteString("family", m.Family);
+                json.WriteNumber("rate_point", m.RatePoint);
+                json.WriteString("architecture", m.File.Architecture.Identifier);
+                json.WriteNumber("n", m.File.HyperParameters.N);
+                json.WriteNumber("m", m.File.HyperParameters.M);
+                json.WriteNumber("lambda", m.File.Lambda);
+                json.WriteString("sha256", m.Sha256Hex);
+                json.WriteString("source", m.Source);
+                json.WriteString("path", m.Path);
+                if (m.Path is not null)
+                {
+                    json.WriteNumber("bytes", new FileInfo(m.Path).Length);
+                }
+
+                WriteNumberOrNull(json, "validation_bpp", bpp);
+                WriteNumberOrNull(json, "validation_psnr_db", psnr);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>The validation bpp and PSNR recorded by <c>nic train image</c> in the model's <c>training</c> metadata.</summary>
+    private static (double? Bpp, double? Psnr) ValidationFigures(NicModelFile file)
+    {
+        if (!file.Metadata.TryGetValue("training", out string? training))
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(training);
+            double? Read(string name) => document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+            return (Read("validation_bpp"), Read("validation_psnr_db") ?? Read("validation_psnr"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static double FileMegabytes(NicModelEntry m) => m.Path is null ? 0 : new FileInfo(m.Path).Length / 1e6;
+
+    private static string Figure(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "—";
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is double v)
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

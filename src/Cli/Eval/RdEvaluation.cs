@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Nic.Codec.Catalog;
+using Nic.Codec.Imaging;
+using Nic.Codec.Pipeline;
+
+namespace Nic.Cli.Eval;
+
+/// <summary>
+/// Runs every image through every rate point of the Nic model families and every quality of the classical codecs, and
+/// measures bits per pixel (of the whole file) and RGB PSNR per image; curves average both over the images.
+/// </summary>
+internal static class RdEvaluation
+{
+    public static async Task<IReadOnlyList<RdCurve>> RunAsync(
+        NicCodec codec,
+        IReadOnlyList<EvalImage> images,
+        IReadOnlyList<string> families,
+        IReadOnlyList<ClassicalCodec> classical,
+        Action<string>? progress,
+        CancellationToken cancellationToken)
+    {
+        var curves = new List<RdCurve>();
+        foreach (string family in families)
+        {
+            NicModelEntry[] members = codec.Catalog.Models.Where(m => m.Family == family).OrderBy(m => m.RatePoint).ToArray();
+            if (members.Length == 0)
+            {
+                codec.Catalog.Find(family);
+            }
+
+            var points = new List<RdCurvePoint>();
+            foreach (NicModelEntry model in members)
+            {
+                var measurements = new List<RdMeasurement>();
+                foreach (EvalImage image in images)
+                {
+                    progress?.Invoke($"{model.Name} on {image.Name}");
+                    var options = new NicEncodeOptions { Model = model.Name };
+                    var watch = Stopwatch.StartNew();
+                    byte[] file = await Task.Run(() => codec.Encode(image.Image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    double encodeSeconds = watch.Elapsed.TotalSeconds;
+                    watch.Restart();
+                    RgbImage decoded = await codec.DecodeAsync(file, cancellationToken).ConfigureAwait(false);
+                    double decodeSeconds = watch.Elapsed.TotalSeconds;
+                    measurements.Add(new RdMeasurement(image.Name, file.Length, file.Length * 8.0 / image.Image.PixelCount, ImageQuality.Psnr(image.Image, decoded), encodeSeconds, decodeSeconds));
+                }
+
+                points.Add(new RdCurvePoint(model.RatePoint, model.Name, measurements));
+            }
+
+            curves.Add(new RdCurve(family, "nic", points));
+        }
+
+        foreach (ClassicalCodec tool in classical)
+        {
+            var points = new List<RdCurvePoint>();
+            foreach (int quality in tool.DefaultQualities)
+            {
+                var measurements = new List<RdMeasurement>();
+                foreach (EvalImage image in images)
+                {
+                    progress?.Invoke($"{tool.Name} q{quality} on {image.Name}");
+                    ClassicalCodecResult result = await tool.CompressAsync(image.Image, quality, cancellationToken).ConfigureAwait(false);
+                    measurements.Add(new RdMeasurement(image.Name, result.Bytes, result.Bpp, result.PsnrDb, result.EncodeSeconds, double.NaN));
+                }
+
+                points.Add(new RdCurvePoint(quality, null, measurements));
+            }
+
+            curves.Add(new RdCurve(tool.Name, "classical", points));
+        }
+
+        return curves;
+    }
+
+    /// <summary>The BD-rate of every Nic curve against every classical curve, in percent (negative: Nic needs fewer bits).</summary>
+    public static IReadOnlyList<(string Test, string Anchor, double? Percent)> BdRates(IReadOnlyList<RdCurve> curves) =>
+        [.. from test in curves where test.Kind == "nic"
+            from anchor in curves where anchor.Kind == "classical"
+            select (test.Name, anchor.Name, BjontegaardDelta.Rate(anchor.MeanPoints, test.MeanPoints))];
+}

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Nic.Cli.Imaging;
+using Nic.Codec.Imaging;
+using Nic.Codec.Models;
+using Nic.Format;
+
+namespace Nic.Cli.Tests.Codec;
+
+/// <summary><c>nic encode</c>, <c>decode</c>, <c>models</c> and <c>bench codec</c> end to end on files, with a small model in a --models directory.</summary>
+public sealed class CodecCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("nic-cli-codec-").FullName;
+    private readonly string _models;
+    private readonly string _modelName;
+
+    public CodecCommandTests()
+    {
+        _models = Directory.CreateDirectory(Path.Combine(_directory, "models")).FullName;
+        byte[] model = ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: 5);
+        File.WriteAllBytes(Path.Combine(_models, "small.nicm"), model);
+        _modelName = NicModelFile.Load(model).Name;
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void EncodeThenDecodeRoundTripsAPngWithItsMetadata()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        RgbImage image = Photo(70, 50);
+        image.Metadata = new NicMetadata { IccProfile = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray(), Xmp = "<x/>"u8.ToArray() };
+        ImageFiles.WritePng(input, image);
+        string nic = Path.Combine(_directory, "out.nic");
+        string png = Path.Combine(_directory, "back.png");
+
+        var encode = CliRunner.Run("encode", input, "-o", nic, "--models", _models, "--model", _modelName, "--json");
+        Assert.True(encode.ExitCode == 0, encode.Error);
+        using (JsonDocument json = JsonDocument.Parse(encode.Output))
+        {
+            Assert.Equal(new FileInfo(nic).Length, json.RootElement.GetProperty("bytes").GetInt64());
+            Assert.Equal(_modelName, json.RootElement.GetProperty("model").GetString());
+            Assert.Equal(new FileInfo(nic).Length * 8.0 / (70 * 50), json.RootElement.GetProperty("bpp").GetDouble(), 9);
+        }
+
+        var decode = CliRunner.Run("decode", nic, "-o", png, "--models", _models);
+        Assert.True(decode.ExitCode == 0, decode.Error);
+        Assert.Contains("70×50", decode.Output);
+        RgbImage decoded = ImageFiles.Read(png);
+        Assert.Equal((70, 50), (decoded.Width, decoded.Height));
+        Assert.Equal(image.Metadata.IccProfile, decoded.Metadata.IccProfile);
+        Assert.Equal(image.Metadata.Xmp, decoded.Metadata.Xmp);
+
+        var info = CliRunner.Run("info", nic, "--json");
+        Assert.Equal(0, info.ExitCode);
+        Assert.Contains(_modelName, info.Output);
+    }
+
+    [Fact]
+    public void TheTorchBackendWritesTheSameFileAsTheManagedOne()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 64));
+        string managed = Path.Combine(_directory, "managed.nic");
+        string torch = Path.Combine(_directory, "torch.nic");
+
+        Assert.Equal(0, CliRunner.Run("encode", input, "-o", managed, "--models", _models, "--model", _modelName).ExitCode);
+        var run = CliRunner.Run("encode", input, "-o", torch, "--models", _models, "--model", _modelName, "--backend", "torch");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("torch:cpu", run.Output);
+        Assert.Equal(File.ReadAllBytes(managed), File.ReadAllBytes(torch));
+    }
+
+    [Fact]
+    public void AnUnknownModelExitsWithThreeListingWhatIsAvailableAndWritesNothing()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(20, 20));
+        string output = Path.Combine(_directory, "out.nic");
+        File.WriteAllText(output, "keep me");
+
+        var run = CliRunner.Run("encode", input, "-o", output, "--models", _models, "--model", "no-such-model");
+
+        Assert.Equal(ExitCodes.ModelUnavailable, run.ExitCode);
+        Assert.Contains("UnknownModel", run.Error);
+        Assert.Contains(_modelName, run.Error);
+        Assert.Equal("keep me", File.ReadAllText(output));
+    }
+
+    [Fact]
+    public void DecodingWithoutTheModelExitsWithThree()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(20, 20));
+        string nic = Path.Combine(_directory, "out.nic");
+        Assert.Equal(0, CliRunner.Run("encode", input, "-o", nic, "--models", _models, "--model", _modelName).ExitCode);
+
+        var run = CliRunner.Run("decode", nic, "-o", Path.Combine(_directory, "x.png"));
+
+        Assert.Equal(ExitCodes.ModelUnavailable, run.ExitCode);
+        Assert.Contains(_modelName, run.Error);
+        Assert.False(File.Exists(Path.Combine(_directory, "x.png")));
+    }
+
+    [Fact]
+    public void DamagedInputsExitWithTwoAndTheirErrorCode()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(40, 40));
+        string nic = Path.Combine(_directory, "out.nic");
+        Assert.Equal(0, CliRunner.Run("encode", input, "-o", nic, "--models", _models, "--model", _modelName).ExitCode);
+        byte[] bytes = File.ReadAllBytes(nic);
+        bytes[^20] ^= 1;
+        string damaged = Path.Combine(_directory, "damaged.nic");
+        File.WriteAllBytes(damaged, bytes);
+        string garbage = Path.Combine(_directory, "garbage.png");
+        File.WriteAllBytes(garbage, [1, 2, 3, 4]);
+
+        var decode = CliRunner.Run("decode", damaged, "-o", Path.Combine(_directory, "d.png"), "--models", _models);
+        Assert.Equal(ExitCodes.InvalidData, decode.ExitCode);
+        Assert.Contains("BadChecksum", decode.Error);
+        Assert.False(File.Exists(Path.Combine(_directory, "d.png")));
+
+        var encode = CliRunner.Run("encode", garbage, "-o", Path.Combine(_directory, "g.nic"), "--models", _models, "--model", _modelName);
+        Assert.Equal(ExitCodes.InvalidData, encode.ExitCode);
+        Assert.False(File.Exists(Path.Combine(_directory, "g.nic")));
+
+        var missing = CliRunner.Run("encode", Path.Combine(_directory, "none.png"), "-o", Path.Combine(_directory, "n.nic"));
+        Assert.Equal(ExitCodes.UsageOrFile, missing.ExitCode);
+    }
+
+    [Fact]
+    public void ModelsListsTheDirectoryAndTheShippedDefault()
+    {
+        var run = CliRunner.Run("models", "--models", _models, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement[] models = json.RootElement.GetProperty("models").EnumerateArray().ToArray();
+        JsonElement small = Assert.Single(models, m => m.GetProperty("name").GetString() == _modelName);
+        Assert.Equal(Path.Combine(_models, "small.nicm"), small.GetProperty("path").GetString());
+        Assert.Equal("mbt2018-mean", small.GetProperty("architecture").GetString());
+        Assert.Contains(models, m => m.GetProperty("name").GetString() == json.RootElement.GetProperty("default").GetString() && m.GetProperty("source").GetString() == "shipped");
+
+        var text = CliRunner.Run("models", "--models", _models);
+        Assert.Contains(_modelName, text.Output);
+        Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("models", "--models", Path.Combine(_directory, "nowhere")).ExitCode);
+    }
+
+    [Fact]
+    public void BenchCodecReportsTheFiguresAsJson()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 48));
+
+        var run = CliRunner.Run("bench", "codec", input, "--models", _models, "--model", _modelName, "--runs", "1", "--skip-memory", "--threads", "1", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement root = json.RootElement;
+        Assert.True(root.GetProperty("encode_s").GetDouble() > 0);
+        Assert.True(root.GetProperty("decode_s").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("peak_memory_mb").ValueKind);
+        Assert.InRange(root.GetProperty("bpp").GetDouble(), 0.01, 64);
+        Assert.True(root.GetProperty("psnr_db").GetDouble() > 0);
+        Assert.Equal(_modelName, root.GetProperty("model").GetString());
+    }
+
+    private static RgbImage Photo(int width, int height)
+    {
+        var image = new RgbImage(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                image.GetRow(y)[3 * x] = (byte)(x * 255 / width);
+                image.GetRow(y)[(3 * x) + 1] = (byte)(y * 255 / height);
+                image.GetRow(y)[(3 * x) + 2] = (byte)((x * y) % 256);
+            }
+        }
+
+        return image;
+    }
+}
