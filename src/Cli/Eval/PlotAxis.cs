@@ -44,9 +44,10 @@ internal sealed class PlotAxis
 
     /// <summary>
     /// An axis covering <paramref name="dataMin"/> to <paramref name="dataMax"/> with a margin of 3 % of the span on each
-    /// side and about <paramref name="targetTickCount"/> intervals; a single value gets a span of its own.
+    /// side and about <paramref name="targetTickCount"/> intervals; a single value gets a span of its own. The axis does
+    /// not start below <paramref name="lowestStart"/> (a round number) when the data do not: a rate axis stops at 0.
     /// </summary>
-    public static PlotAxis Cover(double dataMin, double dataMax, int targetTickCount)
+    public static PlotAxis Cover(double dataMin, double dataMax, int targetTickCount, double lowestStart = double.NegativeInfinity)
     {
         if (!double.IsFinite(dataMin) || !double.IsFinite(dataMax) || dataMin > dataMax)
         {
@@ -54,18 +55,19 @@ internal sealed class PlotAxis
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(targetTickCount, 1);
+        double floor = dataMin >= lowestStart ? lowestStart : double.NegativeInfinity;
         double span = dataMax - dataMin;
         if (span <= Math.Abs(dataMax) * 1e-9)
         {
             span = dataMin == 0 ? 1 : Math.Abs(dataMin) * 0.1;
-            dataMin -= span / 2;
+            dataMin = Math.Max(floor, dataMin - span / 2);
             dataMax += span / 2;
         }
 
-        double low = dataMin - 0.03 * span;
+        double low = Math.Max(floor, dataMin - 0.03 * span);
         double high = dataMax + 0.03 * span;
         double step = RoundStep((high - low) / targetTickCount);
-        double min = Math.Floor(low / step) * step;
+        double min = Math.Max(Math.Floor(low / step) * step, floor);
         double max = Math.Ceiling(high / step) * step;
         return new PlotAxis(min, max, step);
     }

@@ -43,7 +43,7 @@ internal sealed class RdPlotFrame
             throw new ArgumentException("a plot needs at least one point", nameof(points));
         }
 
-        PlotAxis rate = PlotAxis.Cover(points.Min(p => p.Bpp), points.Max(p => p.Bpp), 8);
+        PlotAxis rate = PlotAxis.Cover(points.Min(p => p.Bpp), points.Max(p => p.Bpp), 8, lowestStart: 0);
         PlotAxis psnr = PlotAxis.Cover(points.Min(p => p.PsnrDb), points.Max(p => p.PsnrDb), 6);
         int widestPsnrLabel = psnr.Ticks.Max(t => PlotCanvas.MeasureText(psnr.Format(t), RdPlot.TextScale));
         int left = RdPlot.Margin + BitmapFont.LineHeight * RdPlot.TextScale + RdPlot.Margin + widestPsnrLabel + RdPlot.TickLength + 4;
