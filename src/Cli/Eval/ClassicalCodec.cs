@@ -1,4 +1,3 @@
-using System.Globalization;
 using Nic.Codec.Imaging;
 
 namespace Nic.Cli.Eval;
@@ -121,5 +120,5 @@ internal sealed class ClassicalCodec
     }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({EncoderTool}/{DecoderTool})");
+    public override string ToString() => $"{Name} ({EncoderTool}/{DecoderTool})";
 }
