@@ -62,6 +62,11 @@ public sealed class ImageTrainingTests
             using var mnist = new TfcMnistModel(4);
             using var wrongKind = new RateDistortionTrainer(mnist, new ShuffledBatches(zeros(4, 1, 28, 28), 2, 1), new RateDistortionTrainerOptions { Lambda = 1 });
             Assert.Throws<InvalidDataException>(() => wrongKind.LoadCheckpoint(path));
+
+            using ImageCompressionModel wider = ImageModels.Create(ModelArchitectureKind.Bmshj2018Hyperprior, 8, 12);
+            using var widerTrainer = new RateDistortionTrainer(wider, new PhotoCrops(set, 2, 64, 3), options);
+            InvalidDataException mismatch = Assert.Throws<InvalidDataException>(() => widerTrainer.LoadCheckpoint(path));
+            Assert.Contains("does not fit this run's model", mismatch.Message);
         }
         finally
         {

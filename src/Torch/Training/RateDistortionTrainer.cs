@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Nic.Format;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -253,9 +254,19 @@ public sealed class RateDistortionTrainer : IDisposable
             throw new InvalidDataException($"{path} was written for a model {(hasAuxiliary ? "with" : "without")} an auxiliary loss");
         }
 
-        _model.load(reader);
-        _optimizer.load_state_dict(reader);
-        _auxiliaryOptimizer?.load_state_dict(reader);
+        try
+        {
+            _model.load(reader);
+            _optimizer.load_state_dict(reader);
+            _auxiliaryOptimizer?.load_state_dict(reader);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or ExternalException)
+        {
+            throw new InvalidDataException(
+                $"{path} does not fit this run's model: it was written for another architecture or other N/M ({e.Message}); use another --checkpoint or the run's original settings",
+                e);
+        }
+
         StepCount = steps;
         SkippedSteps = skipped;
         _consecutiveSkips = 0;
