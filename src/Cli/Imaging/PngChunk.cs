@@ -15,6 +15,19 @@ internal readonly record struct PngChunk(uint Type, int DataOffset, int Length)
     /// <summary>The length of a chunk's CRC field.</summary>
     public const int CrcLength = 4;
 
+    /// <summary>Whether the chunk is critical (its first letter is upper case): a decoder must understand it.</summary>
+    public bool IsCritical => (Type & 0x20000000) == 0;
+
+    /// <summary>The four type letters, e.g. <c>IDAT</c>; other bytes are shown as <c>?</c>.</summary>
+    public string TypeName => string.Create(4, Type, static (letters, type) =>
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            char letter = (char)((type >> (24 - (8 * i))) & 0xFF);
+            letters[i] = char.IsAsciiLetter(letter) ? letter : '?';
+        }
+    });
+
     /// <summary>The chunk data within <paramref name="file"/>.</summary>
     public ReadOnlySpan<byte> Data(ReadOnlySpan<byte> file) => file.Slice(DataOffset, Length);
 

@@ -5,8 +5,9 @@ namespace Nic.Cli.Imaging;
 
 /// <summary>
 /// Decodes PNG, JPEG, BMP, GIF, TGA, PSD and HDR files with StbImageSharp, after checking what the file declares:
-/// the size against the limits, and for PNG that the compressed image data does not inflate beyond what that size
-/// needs. Every failure of the decoder becomes an <see cref="ImageFileException"/>.
+/// the size against the limits; for PNG the chunk CRCs the decoder ignores and that the compressed image data can
+/// inflate to what that size needs and not far beyond; for JPEG that the scan data is complete enough for that size.
+/// Every failure of the decoder becomes an <see cref="ImageFileException"/>.
 /// </summary>
 internal static class StbImageFileDecoder
 {
@@ -22,6 +23,10 @@ internal static class StbImageFileDecoder
         if (format == ImageFileFormat.Png)
         {
             CheckPngImageData(file, fileName);
+        }
+        else if (format == ImageFileFormat.Jpeg)
+        {
+            CheckJpegScanData(file, fileName);
         }
 
         ImageResult result;
@@ -49,6 +54,7 @@ internal static class StbImageFileDecoder
         {
             case ImageFileFormat.Png:
                 PngHeader header = PngHeader.Read(file) ?? throw new ImageFileException(fileName, "not a PNG file (no IHDR chunk after the signature)");
+                CheckPngChunks(file, fileName);
                 if (header.Channels == 0)
                 {
                     throw new ImageFileException(fileName, $"the PNG colour type {header.ColorType} with bit depth {header.BitDepth} is not valid");
@@ -57,27 +63,13 @@ internal static class StbImageFileDecoder
                 return (header.Width, header.Height);
 
             case ImageFileFormat.Jpeg:
-                foreach (JpegSegment segment in JpegSegment.ReadHeaderSegments(file))
+                JpegFrameHeader frame = ReadJpegFrameHeader(file, fileName);
+                if (frame.Height == 0)
                 {
-                    if (segment.IsStartOfFrame)
-                    {
-                        ReadOnlySpan<byte> frame = segment.Data(file);
-                        if (frame.Length < 6)
-                        {
-                            throw new ImageFileException(fileName, "the JPEG frame header is truncated");
-                        }
-
-                        int height = (frame[1] << 8) | frame[2], width = (frame[3] << 8) | frame[4];
-                        if (height == 0)
-                        {
-                            throw new ImageFileException(fileName, "the JPEG gives its height in a DNL marker, which is not supported");
-                        }
-
-                        return (width, height);
-                    }
+                    throw new ImageFileException(fileName, "the JPEG gives its height in a DNL marker, which is not supported");
                 }
 
-                throw new ImageFileException(fileName, "the JPEG has no frame header before its first scan (truncated or corrupt)");
+                return (frame.Width, frame.Height);
 
             default:
                 ImageInfo? info;
@@ -99,9 +91,75 @@ internal static class StbImageFileDecoder
         }
     }
 
+    /// <summary>The frame header of the first SOFn segment before the first scan.</summary>
+    private static JpegFrameHeader ReadJpegFrameHeader(byte[] file, string fileName)
+    {
+        foreach (JpegSegment segment in JpegSegment.ReadHeaderSegments(file))
+        {
+            if (segment.IsStartOfFrame)
+            {
+                return JpegFrameHeader.Read(segment.Data(file), fileName);
+            }
+        }
+
+        throw new ImageFileException(fileName, "the JPEG has no frame header before its first scan (truncated or corrupt)");
+    }
+
     /// <summary>
-    /// Refuses PNG image data that inflates to more than the declared size needs (with some slack), so that a small
-    /// file cannot make the decoder grow its buffer without bound. Data too short to exceed the limit is not inflated.
+    /// Refuses a JPEG whose scan data cannot be complete, because the decoder would fill what is missing with gray
+    /// rather than fail: one without an end-of-image marker after its first scan (entropy-coded data escapes 0xFF as
+    /// 0xFF 0x00, so the marker appears there only as a marker), and one with fewer scan bytes than one bit per 8×8
+    /// block (the fewest a Huffman-coded DC coefficient takes), which also keeps a small file from making the decoder
+    /// allocate for a large image.
+    /// </summary>
+    private static void CheckJpegScanData(byte[] file, string fileName)
+    {
+        List<JpegSegment> segments = JpegSegment.ReadHeaderSegments(file);
+        int scan = segments.Count > 0 && segments[^1].Marker == JpegSegment.StartOfScan ? segments[^1].DataOffset + segments[^1].Length : -1;
+        if (scan < 0)
+        {
+            throw new ImageFileException(fileName, "the JPEG has no scan (truncated or corrupt)");
+        }
+
+        int end = file.AsSpan(scan).LastIndexOf([(byte)0xFF, (byte)0xD9]);
+        if (end < 0)
+        {
+            throw new ImageFileException(fileName, "the JPEG has no end-of-image marker after its scan data (truncated)");
+        }
+
+        JpegFrameHeader frame = ReadJpegFrameHeader(file, fileName);
+        if ((long)end * 8 < frame.BlockCount)
+        {
+            throw new ImageFileException(fileName, $"the JPEG scan data ({end} bytes) is too short for the {frame.BlockCount} blocks of a {frame.Width}×{frame.Height} image; truncated or corrupt");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a PNG without an <c>IEND</c> chunk (truncated) or with a critical chunk (<c>IHDR</c>, <c>PLTE</c>,
+    /// <c>IDAT</c>, <c>IEND</c>) whose CRC is wrong: the decoder ignores CRCs and would return a damaged image.
+    /// </summary>
+    private static void CheckPngChunks(byte[] file, string fileName)
+    {
+        List<PngChunk> chunks = PngChunk.ReadAll(file);
+        if (chunks.Count == 0 || chunks[^1].Type != PngChunkTypes.Iend)
+        {
+            throw new ImageFileException(fileName, "the PNG ends before its IEND chunk (truncated or corrupt)");
+        }
+
+        foreach (PngChunk chunk in chunks)
+        {
+            if (chunk.IsCritical && !chunk.CrcMatches(file))
+            {
+                throw new ImageFileException(fileName, $"the CRC of the {chunk.TypeName} chunk at byte {chunk.DataOffset - PngChunk.HeaderLength} is wrong (corrupt file)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses PNG image data too short to inflate to what the declared size needs, so that a small file cannot make
+    /// the decoder allocate for a large image, and image data that inflates to more than the declared size needs
+    /// (with some slack), so that a small file cannot make the decoder grow its buffer without bound. Data too short
+    /// to exceed the limit is not inflated here.
     /// </summary>
     private static void CheckPngImageData(byte[] file, string fileName)
     {
@@ -120,6 +178,11 @@ internal static class StbImageFileDecoder
         if (compressed.Length == 0)
         {
             throw new ImageFileException(fileName, "the PNG has no image data (IDAT chunk); truncated?");
+        }
+
+        if (compressed.Length < (needed / MaxDeflateRatio) - 16)
+        {
+            throw new ImageFileException(fileName, $"the PNG image data ({compressed.Length} bytes) is too short for a {header.Width}×{header.Height} image; truncated?");
         }
 
         if (compressed.Length <= limit / MaxDeflateRatio)
