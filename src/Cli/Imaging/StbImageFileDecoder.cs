@@ -6,8 +6,8 @@ namespace Nic.Cli.Imaging;
 /// <summary>
 /// Decodes PNG, JPEG, BMP, GIF, TGA, PSD and HDR files with StbImageSharp, after checking what the file declares:
 /// the size against the limits; for PNG the chunk CRCs the decoder ignores and that the compressed image data can
-/// inflate to what that size needs and not far beyond; for JPEG that the scan data is complete enough for that size.
-/// Every failure of the decoder becomes an <see cref="ImageFileException"/>.
+/// inflate to what that size needs and not far beyond; for JPEG that the scan data is complete enough for that size;
+/// for the other formats that the file is long enough for it. Every failure of the decoder becomes an <see cref="ImageFileException"/>.
 /// </summary>
 internal static class StbImageFileDecoder
 {
@@ -27,6 +27,10 @@ internal static class StbImageFileDecoder
         else if (format == ImageFileFormat.Jpeg)
         {
             CheckJpegScanData(file, fileName);
+        }
+        else
+        {
+            CheckFileLength(file, format, fileName, width * height);
         }
 
         ImageResult result;
@@ -204,6 +208,28 @@ internal static class StbImageFileDecoder
         if (beyond)
         {
             throw new ImageFileException(fileName, $"the PNG image data inflates to more than the {needed} bytes a {header.Width}×{header.Height} image needs");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a BMP, GIF, PSD, HDR or TGA file too short to hold the pixels it declares at the best compression its
+    /// format allows (so that a small file cannot make the decoder allocate for a large image): 1 bit a pixel for BMP;
+    /// for TGA and PSD run-length packets of 2 bytes per 128 samples; for HDR 2 bytes per 127 values of each of its 4
+    /// components; for GIF 12-bit LZW codes of at most 4096 pixels each, after the 2^23 pixels its first code table can
+    /// cover.
+    /// </summary>
+    private static void CheckFileLength(byte[] file, ImageFileFormat format, string fileName, long pixels)
+    {
+        long coverable = format switch
+        {
+            ImageFileFormat.Bmp => file.LongLength * 8,
+            ImageFileFormat.Gif => (file.LongLength * 8 / 12 * 4096) + (1L << 23),
+            ImageFileFormat.Hdr => file.LongLength * 127 / 8,
+            _ => file.LongLength * 64,
+        };
+        if (coverable < pixels)
+        {
+            throw new ImageFileException(fileName, $"the {Describe(format)} file ({file.Length} bytes) is too short for the {pixels} pixels it declares; truncated or corrupt");
         }
     }
 
