@@ -33,6 +33,27 @@ public static class ModelFactory
     public static byte[] CreateRandom(ModelArchitectureKind architecture, ModelHyperParameters hyperParameters, int seed) =>
         CreateRandomBuilder(architecture, hyperParameters, seed).Build();
 
+    /// <summary>Creates a random model file with a given identity: its registry name, rate point and family.</summary>
+    /// <param name="architecture">The architecture.</param>
+    /// <param name="n">Channels of the inner layers.</param>
+    /// <param name="m">Channels of the latent y.</param>
+    /// <param name="seed">The seed of the weights.</param>
+    /// <param name="name">The registry name.</param>
+    /// <param name="ratePoint">The rate point.</param>
+    /// <param name="family">The family (metadata <c>family</c>); null for none.</param>
+    /// <returns>The file's bytes: the same for the same arguments.</returns>
+    public static byte[] CreateRandom(ModelArchitectureKind architecture, int n, int m, int seed, string name, int ratePoint, string? family = null)
+    {
+        NicModelFileBuilder builder = CreateRandomBuilder(architecture, HyperParametersFor(architecture, n, m), seed, name);
+        builder.RatePoint = ratePoint;
+        if (family is not null)
+        {
+            builder.SetMetadata(ModelMetadataKeys.Family, family);
+        }
+
+        return builder.Build();
+    }
+
     /// <summary>Creates a random model and loads it.</summary>
     /// <param name="architecture">The architecture.</param>
     /// <param name="n">Channels of the inner layers (ignored for <c>tfc-mnist</c>).</param>
@@ -46,10 +67,10 @@ public static class ModelFactory
         architecture == ModelArchitectureKind.TfcMnist ? ModelHyperParameters.ForMnist(m) : ModelHyperParameters.ForChannels(n, m);
 
     /// <summary>A builder holding every required tensor of a random model (tests alter it to make invalid files).</summary>
-    internal static NicModelFileBuilder CreateRandomBuilder(ModelArchitectureKind architecture, ModelHyperParameters hyperParameters, int seed)
+    internal static NicModelFileBuilder CreateRandomBuilder(ModelArchitectureKind architecture, ModelHyperParameters hyperParameters, int seed, string? name = null)
     {
         ModelArchitecture descriptor = ModelArchitecture.Get(architecture);
-        string name = string.Create(CultureInfo.InvariantCulture, $"random-{descriptor.Identifier}-{seed & int.MaxValue}");
+        name ??= string.Create(CultureInfo.InvariantCulture, $"random-{descriptor.Identifier}-{seed & int.MaxValue}");
         var builder = new NicModelFileBuilder(architecture, name, hyperParameters)
         {
             Lambda = architecture == ModelArchitectureKind.TfcMnist ? 2000 : 0.013,

@@ -23,31 +23,8 @@ internal static class PipelineFixtures
         NicModelFile.Load(ModelBytes(kind, name, ratePoint, family, seed));
 
     /// <summary>The file of <see cref="Model"/>: the same bytes for the same arguments.</summary>
-    public static byte[] ModelBytes(ModelArchitectureKind kind, string name, int ratePoint, string? family, int seed)
-    {
-        NicModelFileBuilder builder = ModelFactory.CreateRandomBuilder(kind, ModelHyperParameters.ForChannels(8, 12), seed);
-        var renamed = new NicModelFileBuilder(kind, name, builder.HyperParameters) { Lambda = 0.013, RatePoint = ratePoint };
-        NicModelFile source = NicModelFile.Load(builder.Build());
-        foreach (string tensor in source.TensorNames)
-        {
-            ModelTensor t = source.GetTensor(tensor);
-            if (t.ElementType == ModelTensorType.Int32)
-            {
-                renamed.AddInt32(tensor, t.Shape.ToArray(), t.Int32Data.Span);
-            }
-            else
-            {
-                renamed.AddFloat32(tensor, t.Shape.ToArray(), t.Float32Data.Span);
-            }
-        }
-
-        if (family is not null)
-        {
-            renamed.SetMetadata("family", family);
-        }
-
-        return renamed.Build();
-    }
+    public static byte[] ModelBytes(ModelArchitectureKind kind, string name, int ratePoint, string? family, int seed) =>
+        ModelFactory.CreateRandom(kind, 8, 12, seed, name, ratePoint, family);
 
     /// <summary>A catalog of the test models only.</summary>
     public static NicModelCatalog Catalog()
