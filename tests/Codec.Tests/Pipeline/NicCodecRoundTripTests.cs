@@ -164,6 +164,22 @@ public sealed class NicCodecRoundTripTests
     }
 
     [Fact]
+    public async Task OneCodecServesConcurrentEncodesAndDecodesWithTheSequentialResults()
+    {
+        NicCodec codec = PipelineFixtures.Codec(parallelism: 2);
+        RgbImage[] images = [.. Enumerable.Range(0, 4).Select(i => PipelineFixtures.Photo(40 + (9 * i), 30 + (5 * i), seed: i))];
+        byte[][] files = [.. images.Select(image => codec.Encode(image))];
+        RgbImage[] decoded = [.. await Task.WhenAll(files.Select(f => codec.DecodeAsync(f)))];
+
+        Task<bool>[] work = [.. Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+            i % 2 == 0
+                ? codec.Encode(images[i / 2 % 4]).AsSpan().SequenceEqual(files[i / 2 % 4])
+                : (await codec.DecodeAsync(files[i / 2 % 4])).PixelsEqual(decoded[i / 2 % 4])))];
+
+        Assert.All(await Task.WhenAll(work), Assert.True);
+    }
+
+    [Fact]
     public async Task MetadataRoundTripsByteForByte()
     {
         NicCodec codec = PipelineFixtures.Codec();
