@@ -57,14 +57,36 @@ public sealed class EntropyBottleneckCoder
 
     /// <summary>Decodes a latent of <see cref="Channels"/> × <paramref name="height"/> × <paramref name="width"/>.</summary>
     /// <exception cref="NicCodecException">The stream is damaged.</exception>
-    public FeatureMap Decompress(ReadOnlySpan<byte> data, int height, int width)
+    public FeatureMap Decompress(ReadOnlySpan<byte> data, int height, int width) => Dequantize(DecodeSymbols(data, height, width), height, width);
+
+    /// <summary>Decodes the integer symbols (value − median, rounded) of a latent, in coding order: channel, row, column.</summary>
+    /// <exception cref="NicCodecException">The stream is damaged.</exception>
+    public int[] DecodeSymbols(ReadOnlySpan<byte> data, int height, int width)
+    {
+        var values = new int[checked(Channels * height * width)];
+        IndexedEntropyCoder.Decode(data, ChannelIndexes(height * width), _tables, values);
+        return values;
+    }
+
+    /// <summary>Codes integer symbols directly (the conformance suite's extreme values): what <see cref="DecodeSymbols"/> returns.</summary>
+    /// <exception cref="ArgumentException">The count is not <see cref="Channels"/> · height · width.</exception>
+    public byte[] EncodeSymbols(ReadOnlySpan<int> symbols, int height, int width)
+    {
+        if (symbols.Length != (long)Channels * height * width)
+        {
+            throw new ArgumentException($"{symbols.Length} symbols do not make {Channels}×{height}×{width}", nameof(symbols));
+        }
+
+        return IndexedEntropyCoder.Encode(symbols, ChannelIndexes(height * width), _tables);
+    }
+
+    /// <summary>The latent of decoded symbols: each plus its channel's median.</summary>
+    public FeatureMap Dequantize(ReadOnlySpan<int> symbols, int height, int width)
     {
         var latent = new FeatureMap(Channels, height, width);
-        var values = new int[latent.Data.Length];
-        IndexedEntropyCoder.Decode(data, ChannelIndexes(height * width), _tables, values);
-        for (int i = 0; i < values.Length; i++)
+        for (int i = 0; i < symbols.Length; i++)
         {
-            latent.Data[i] = LatentQuantizer.Dequantize(values[i], _medians[i / latent.PlaneSize]);
+            latent.Data[i] = LatentQuantizer.Dequantize(symbols[i], _medians[i / latent.PlaneSize]);
         }
 
         return latent;

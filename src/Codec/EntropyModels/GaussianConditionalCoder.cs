@@ -80,16 +80,50 @@ public sealed class GaussianConditionalCoder
     public void DecompressRows(ReadOnlySpan<byte> data, EntropyParameters parameters, int firstRow, int rowCount, FeatureMap quantized)
     {
         CheckShapes(quantized, parameters, quantized, firstRow, rowCount);
+        DequantizeRows(DecodeSymbols(data, parameters, firstRow, rowCount), parameters, firstRow, rowCount, quantized);
+    }
+
+    /// <summary>Decodes a band's integer symbols (round(y − μ)), in coding order: channel, row, column.</summary>
+    /// <exception cref="NicCodecException">The stream is damaged.</exception>
+    public int[] DecodeSymbols(ReadOnlySpan<byte> data, EntropyParameters parameters, int firstRow, int rowCount)
+    {
+        CheckShapes(parameters.Scales, parameters, parameters.Scales, firstRow, rowCount);
         int[] indexes = BandIndexes(parameters, firstRow, rowCount);
         var values = new int[indexes.Length];
         IndexedEntropyCoder.Decode(data, indexes, _tables, values);
+        return values;
+    }
+
+    /// <summary>Codes a band's integer symbols directly (the conformance suite's extreme values): what <see cref="DecodeSymbols"/> returns.</summary>
+    /// <exception cref="ArgumentException">The count does not match the band.</exception>
+    public byte[] EncodeSymbols(ReadOnlySpan<int> symbols, EntropyParameters parameters, int firstRow, int rowCount)
+    {
+        CheckShapes(parameters.Scales, parameters, parameters.Scales, firstRow, rowCount);
+        int[] indexes = BandIndexes(parameters, firstRow, rowCount);
+        if (symbols.Length != indexes.Length)
+        {
+            throw new ArgumentException($"{symbols.Length} symbols for a band of {indexes.Length}", nameof(symbols));
+        }
+
+        return IndexedEntropyCoder.Encode(symbols, indexes, _tables);
+    }
+
+    /// <summary>Writes the reconstruction of a band's symbols (symbol + μ) into its rows of <paramref name="quantized"/>.</summary>
+    public void DequantizeRows(ReadOnlySpan<int> symbols, EntropyParameters parameters, int firstRow, int rowCount, FeatureMap quantized)
+    {
+        CheckShapes(quantized, parameters, quantized, firstRow, rowCount);
         int band = rowCount * quantized.Width;
+        if (symbols.Length != quantized.Channels * band)
+        {
+            throw new ArgumentException($"{symbols.Length} symbols for a band of {quantized.Channels * band}", nameof(symbols));
+        }
+
         for (int c = 0, i = 0; c < quantized.Channels; c++)
         {
             int start = c * quantized.PlaneSize + firstRow * quantized.Width;
             for (int offset = start; offset < start + band; offset++, i++)
             {
-                quantized.Data[offset] = LatentQuantizer.Dequantize(values[i], parameters.Means?.Data[offset] ?? 0f);
+                quantized.Data[offset] = LatentQuantizer.Dequantize(symbols[i], parameters.Means?.Data[offset] ?? 0f);
             }
         }
     }

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Format;
@@ -22,19 +25,28 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     private readonly bool _ownsReader;
     private readonly CodecModel _model;
     private readonly EntropyParameters? _parameters;
+    private readonly IncrementalHash _symbols;
     private bool _started;
 
-    private NicRowDecoder(NicReader reader, bool ownsReader, CodecModel model, NicImageInfo info, EntropyParameters? parameters)
+    private NicRowDecoder(NicReader reader, bool ownsReader, CodecModel model, NicImageInfo info, EntropyParameters? parameters, IncrementalHash symbols)
     {
         _reader = reader;
         _ownsReader = ownsReader;
         _model = model;
         Info = info;
         _parameters = parameters;
+        _symbols = symbols;
     }
 
     /// <summary>The header and metadata of the file.</summary>
     public NicImageInfo Info { get; }
+
+    /// <summary>
+    /// SHA-256 of every decoded symbol — the z symbols, then the y symbols of band 0, 1, … — each as a little-endian
+    /// 32-bit integer in coding order (spec/nic-coding.md §10); null until <see cref="ReadRowsAsync"/> has finished.
+    /// Two decoders agree on the entropy layer exactly when these agree (the conformance suite compares them).
+    /// </summary>
+    public byte[]? SymbolsSha256 { get; private set; }
 
     /// <summary>The name of the engine that synthesizes the rows.</summary>
     public string Backend => _model.Backend.Name;
@@ -48,15 +60,17 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             CheckShapes(header, model);
             NicMetadata metadata = await reader.ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
             EntropyParameters? parameters = null;
+            var symbols = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             if (model.HasHyperprior)
             {
                 ReadOnlySequence<byte> z = await reader.ReadZSubstreamAsync(cancellationToken).ConfigureAwait(false);
-                FeatureMap zHat = model.Bottleneck.Decompress(Contiguous(z), header.ZShape.Height, header.ZShape.Width);
-                parameters = model.Managed.HyperSynthesize(zHat);
+                int[] zSymbols = model.Bottleneck.DecodeSymbols(Contiguous(z), header.ZShape.Height, header.ZShape.Width);
+                AppendSymbols(symbols, zSymbols);
+                parameters = model.Managed.HyperSynthesize(model.Bottleneck.Dequantize(zSymbols, header.ZShape.Height, header.ZShape.Width));
             }
 
             var info = new NicImageInfo(header, metadata, reader.FormatVersion!, fileLength);
-            return new NicRowDecoder(reader, ownsReader, model, info, parameters);
+            return new NicRowDecoder(reader, ownsReader, model, info, parameters, symbols);
         }
         catch
         {
@@ -113,6 +127,8 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                 yield return new RgbRowBlock(firstPixelRow, pixelRows, header.Width, pixels);
             }
         }
+
+        SymbolsSha256 = _symbols.GetHashAndReset();
     }
 
     /// <summary>Decodes every row into one image carrying the file's metadata.</summary>
@@ -131,6 +147,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        _symbols.Dispose();
         if (_ownsReader)
         {
             _reader.Dispose();
@@ -138,7 +155,11 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _ownsReader ? _reader.DisposeAsync() : ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _symbols.Dispose();
+        return _ownsReader ? _reader.DisposeAsync() : ValueTask.CompletedTask;
+    }
 
     /// <summary>Checks that the header's shapes are the ones the model makes of an image of its size (§11.4).</summary>
     internal static void CheckShapes(NicHeader header, CodecModel model)
@@ -176,7 +197,9 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         ReadOnlySpan<byte> data = Contiguous(band.Payload);
         if (_parameters is null)
         {
-            FeatureMap rows = _model.Bottleneck.Decompress(data, band.RowCount, quantized.Width);
+            int[] symbols = _model.Bottleneck.DecodeSymbols(data, band.RowCount, quantized.Width);
+            AppendSymbols(_symbols, symbols);
+            FeatureMap rows = _model.Bottleneck.Dequantize(symbols, band.RowCount, quantized.Width);
             for (int c = 0; c < quantized.Channels; c++)
             {
                 rows.Plane(c).CopyTo(quantized.Data.AsSpan((c * quantized.PlaneSize) + (band.FirstRow * quantized.Width)));
@@ -184,8 +207,20 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         }
         else
         {
-            _model.Gaussian!.DecompressRows(data, _parameters, band.FirstRow, band.RowCount, quantized);
+            int[] symbols = _model.Gaussian!.DecodeSymbols(data, _parameters, band.FirstRow, band.RowCount);
+            AppendSymbols(_symbols, symbols);
+            _model.Gaussian.DequantizeRows(symbols, _parameters, band.FirstRow, band.RowCount, quantized);
         }
+    }
+
+    private static void AppendSymbols(IncrementalHash hash, int[] symbols)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            symbols = [.. symbols.Select(BinaryPrimitives.ReverseEndianness)];
+        }
+
+        hash.AppendData(MemoryMarshal.AsBytes(symbols.AsSpan()));
     }
 
     private static ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> bytes) => bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray();

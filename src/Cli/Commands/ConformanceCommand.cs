@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nic.Cli.Conformance;
+using Nic.Codec.Pipeline;
+
+namespace Nic.Cli.Commands;
+
+/// <summary>
+/// <c>nic conformance [DIR] [--backend managed|torch] [--json]</c> runs the conformance suite;
+/// <c>nic conformance generate [DIR] [--overwrite]</c> writes it.
+/// </summary>
+internal static class ConformanceCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<DirectoryInfo>("DIR") { Description = "The suite directory (with manifest.json).", DefaultValueFactory = _ => new DirectoryInfo("conformance") };
+        var json = new Option<bool>("--json") { Description = "Print {\"passed\",\"failed\",\"cases\":[…]} as JSON." };
+        var shared = new CodecCommandOptions();
+        var command = new Command("conformance", "Decode every case of the conformance suite and check it: golden streams against their expected header, symbols and pixels, invalid streams against their error codes.")
+        {
+            directory, json,
+        };
+        shared.AddTo(command);
+        command.Subcommands.Add(CreateGenerate());
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            TextWriter error = result.InvocationConfiguration.Error;
+            try
+            {
+                NicCodec codec = shared.CreateCodec(result);
+                var progress = new ProgressLine(error, "conformance");
+                IReadOnlyList<ConformanceResult> results = await ConformanceRunner.RunAsync(result.GetValue(directory)!.FullName, codec, progress.Status, cancellationToken);
+                progress.Finish();
+                output.Write(result.GetValue(json) ? FormatJson(results, codec.Backend) : FormatText(results, codec.Backend));
+                return results.All(r => r.Passed) ? ExitCodes.Success : ExitCodes.InvalidData;
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException or InvalidDataException)
+            {
+                return CommandErrors.Report(e, error);
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateGenerate()
+    {
+        var directory = new Argument<DirectoryInfo>("DIR") { Description = "Where to write the suite.", DefaultValueFactory = _ => new DirectoryInfo("conformance") };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing suite (golden files change only on purpose: say why in the commit)." };
+        var sample = new Option<FileInfo>("--sample") { Description = "The photo of the photo cases.", DefaultValueFactory = _ => new FileInfo("samples/seeding.png") };
+        var command = new Command("generate", "Write the conformance suite with the reference managed decoder: golden streams of every shipped model, sizes, band layouts, metadata and escape extremes, and invalid streams with their error codes.")
+        {
+            directory, overwrite, sample,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            TextWriter error = result.InvocationConfiguration.Error;
+            try
+            {
+                var codec = new NicCodec();
+                var generator = new ConformanceGenerator(codec, result.GetValue(sample)!.FullName, result.InvocationConfiguration.Output);
+                ConformanceManifest manifest = await generator.GenerateAsync(result.GetValue(directory)!.FullName, result.GetValue(overwrite), cancellationToken);
+                result.InvocationConfiguration.Output.WriteLine($"wrote {manifest.Cases.Count} cases to {result.GetValue(directory)!.FullName}");
+                return ExitCodes.Success;
+            }
+            catch (InvalidOperationException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.UsageOrFile;
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e))
+            {
+                return CommandErrors.Report(e, error);
+            }
+        });
+        return command;
+    }
+
+    private static string FormatText(IReadOnlyList<ConformanceResult> results, string backend)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"nic conformance — backend {backend}\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"{"case",-36} {"kind",-8} {"result",-6} {"max err",7} {"PSNR dB",8}  detail\n");
+        foreach (ConformanceResult r in results)
+        {
+            string psnr = r.PsnrDb is double p ? (double.IsPositiveInfinity(p) ? "inf" : p.ToString("F2", CultureInfo.InvariantCulture)) : "";
+            text.Append(CultureInfo.InvariantCulture, $"{r.Name,-36} {r.Kind,-8} {(r.Passed ? "pass" : "FAIL"),-6} {r.MaxError?.ToString(CultureInfo.InvariantCulture) ?? "",7} {psnr,8}  {r.Detail}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\n{results.Count(r => r.Passed)} passed, {results.Count(r => !r.Passed)} failed\n");
+        return text.ToString();
+    }
+
+    private static string FormatJson(IReadOnlyList<ConformanceResult> results, string backend)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("backend", backend);
+            json.WriteNumber("passed", results.Count(r => r.Passed));
+            json.WriteNumber("failed", results.Count(r => !r.Passed));
+            json.WriteStartArray("cases");
+            foreach (ConformanceResult r in results)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", r.Name);
+                json.WriteString("kind", r.Kind);
+                json.WriteString("result", r.Passed ? "pass" : "fail");
+                json.WriteString("detail", r.Detail);
+                if (r.MaxError is int e)
+                {
+                    json.WriteNumber("max_error", e);
+                }
+
+                if (r.PsnrDb is double p)
+                {
+                    if (double.IsFinite(p))
+                    {
+                        json.WriteNumber("psnr_db", Math.Round(p, 3));
+                    }
+                    else
+                    {
+                        json.WriteString("psnr_db", "inf");
+                    }
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+}
