@@ -6,7 +6,8 @@ namespace Nic.Cli.Tests;
 /// <summary>The committed conformance suite on the managed (reference) and TorchSharp backends, and the runner's failures.</summary>
 public sealed class ConformanceSuiteTests
 {
-    private static string SuiteDirectory
+    /// <summary>The repository's conformance/ folder.</summary>
+    internal static string SuiteDirectory
     {
         get
         {

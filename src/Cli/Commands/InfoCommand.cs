@@ -152,7 +152,8 @@ internal static class InfoCommand
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
-    private static void WriteShape(Utf8JsonWriter json, string name, NicLatentShape shape)
+    /// <summary>Writes a latent shape as [channels, height, width].</summary>
+    internal static void WriteShape(Utf8JsonWriter json, string name, NicLatentShape shape)
     {
         json.WriteStartArray(name);
         json.WriteNumberValue(shape.Channels);

@@ -26,8 +26,8 @@ internal static class ConformanceHeader
             json.WriteNumber("rate_parameter", h.RateParameter);
             json.WriteString("model_name", h.Model.Name);
             json.WriteString("model_sha256", h.Model.Sha256Hex);
-            WriteShape(json, "z_shape", h.ZShape);
-            WriteShape(json, "y_shape", h.YShape);
+            Commands.InfoCommand.WriteShape(json, "z_shape", h.ZShape);
+            Commands.InfoCommand.WriteShape(json, "y_shape", h.YShape);
             json.WriteNumber("band_layout", (int)h.BandLayout);
             json.WriteNumber("band_rows", h.BandRows);
             json.WriteNumber("band_count", h.BandCount);
@@ -39,15 +39,6 @@ internal static class ConformanceHeader
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
-
-    private static void WriteShape(Utf8JsonWriter json, string name, NicLatentShape shape)
-    {
-        json.WriteStartArray(name);
-        json.WriteNumberValue(shape.Channels);
-        json.WriteNumberValue(shape.Height);
-        json.WriteNumberValue(shape.Width);
-        json.WriteEndArray();
     }
 
     private static void WriteMetadata(Utf8JsonWriter json, string name, byte[]? bytes)

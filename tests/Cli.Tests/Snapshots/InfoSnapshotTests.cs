@@ -16,7 +16,7 @@ public sealed class InfoSnapshotTests
         get
         {
             var data = new TheoryData<string>();
-            foreach (ConformanceCase test in ConformanceManifest.Load(SuiteDirectory()).Cases.Where(c => c.Kind == ConformanceCase.Golden))
+            foreach (ConformanceCase test in ConformanceManifest.Load(ConformanceSuiteTests.SuiteDirectory).Cases.Where(c => c.Kind == ConformanceCase.Golden))
             {
                 data.Add(test.Name);
             }
@@ -29,23 +29,10 @@ public sealed class InfoSnapshotTests
     [MemberData(nameof(GoldenCases))]
     public Task InfoJson(string name)
     {
-        string path = Path.Combine(SuiteDirectory(), "golden", name + ".nic");
+        string path = Path.Combine(ConformanceSuiteTests.SuiteDirectory, "golden", name + ".nic");
         var run = CliRunner.Run("info", path, "--json");
         Assert.Equal(0, run.ExitCode);
         return Verifier.Verify(run.Output.Replace(System.Text.Json.JsonEncodedText.Encode(path).ToString(), "{stream}", StringComparison.Ordinal)).UseParameters(name);
-    }
-
-    private static string SuiteDirectory()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Sdk.sln")))
-            {
-                return Path.Combine(d.FullName, "conformance");
-            }
-        }
-
-        throw new DirectoryNotFoundException("no Sdk.sln above the test assembly");
     }
 }
 #endif
