@@ -1,0 +1,32 @@
+using Nic.Codec.Pipeline;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+
+namespace Nic.ImageSharp;
+
+/// <summary>
+/// Registers the <c>.nic</c> format with an ImageSharp <see cref="Configuration"/>:
+/// <c>Configuration.Default.Configure(new NicConfigurationModule())</c>, after which <c>Image.Load("x.nic")</c>,
+/// <c>Image.Identify</c> and <c>image.Save("y.nic")</c> work.
+/// </summary>
+public sealed class NicConfigurationModule : IImageFormatConfigurationModule
+{
+    private readonly NicCodec? _codec;
+
+    /// <summary>A module whose decoder and encoder use the shipped models.</summary>
+    public NicConfigurationModule()
+    {
+    }
+
+    /// <summary>A module whose decoder and encoder use <paramref name="codec"/>.</summary>
+    public NicConfigurationModule(NicCodec codec) => _codec = codec ?? throw new ArgumentNullException(nameof(codec));
+
+    /// <inheritdoc/>
+    public void Configure(Configuration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.ImageFormatsManager.SetEncoder(NicFormat.Instance, _codec is null ? new NicEncoder() : new NicEncoder(_codec));
+        configuration.ImageFormatsManager.SetDecoder(NicFormat.Instance, _codec is null ? NicDecoder.Instance : new NicDecoder(_codec));
+        configuration.ImageFormatsManager.AddImageFormatDetector(new NicImageFormatDetector());
+    }
+}

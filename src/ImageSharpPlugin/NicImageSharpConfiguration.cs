@@ -1,0 +1,34 @@
+using Nic.Codec.Pipeline;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Pbm;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Qoi;
+using SixLabors.ImageSharp.Formats.Tga;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+
+namespace Nic.ImageSharp;
+
+/// <summary>ImageSharp configurations that know <c>.nic</c> beside ImageSharp's own formats.</summary>
+public static class NicImageSharpConfiguration
+{
+    /// <summary>
+    /// A new configuration with ImageSharp's built-in formats and <c>.nic</c> over <paramref name="codec"/>. It has
+    /// its own format registry: <see cref="Configuration.Clone"/> shares the registry with the original, so
+    /// configuring a clone would change <see cref="Configuration.Default"/> too.
+    /// </summary>
+    public static Configuration Create(NicCodec codec) => new(
+        new PngConfigurationModule(),
+        new JpegConfigurationModule(),
+        new GifConfigurationModule(),
+        new BmpConfigurationModule(),
+        new PbmConfigurationModule(),
+        new TgaConfigurationModule(),
+        new TiffConfigurationModule(),
+        new WebpConfigurationModule(),
+        new QoiConfigurationModule(),
+        new NicConfigurationModule(codec));
+}
