@@ -129,7 +129,8 @@ internal static class EvalCommand
             text.Append("\nBD-rate (negative: fewer bits than the anchor at equal PSNR)\n");
             foreach ((string test, string anchor, double? percent) in bdRates)
             {
-                text.Append(CultureInfo.InvariantCulture, $"{test,-32} vs {anchor,-6} {(percent is double p ? p.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " %" : "n/a (no overlapping PSNR range)")}\n");
+                string missing = curves.First(c => c.Name == test && c.Kind == "nic").Points.Count < 2 ? "n/a (needs 2 or more rate points)" : "n/a (no overlapping PSNR range)";
+                text.Append(CultureInfo.InvariantCulture, $"{test,-32} vs {anchor,-6} {(percent is double p ? p.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " %" : missing)}\n");
             }
         }
 
