@@ -9,12 +9,6 @@ namespace Nic.Cli.Commands;
 /// <summary><c>nic info FILE [--json]</c>: prints a <c>.nic</c> file's header and chunk list.</summary>
 internal static class InfoCommand
 {
-    /// <summary>Exit code for a file that cannot be opened.</summary>
-    public const int FileError = 1;
-
-    /// <summary>Exit code for a malformed file.</summary>
-    public const int FormatError = 2;
-
     public static Command Create()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "The .nic file to describe." };
@@ -39,12 +33,12 @@ internal static class InfoCommand
         catch (NicFormatException e)
         {
             await error.WriteLineAsync($"error: {e.ErrorCode} at byte {e.Offset}: {e.Detail}");
-            return FormatError;
+            return ExitCodes.InvalidData;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
         {
             await error.WriteLineAsync($"error: cannot read '{file.FullName}': {e.Message}");
-            return FileError;
+            return ExitCodes.UsageOrFile;
         }
 
         await output.WriteAsync(json ? FormatJson(description) : FormatText(description));

@@ -12,9 +12,6 @@ namespace Nic.Cli.Commands;
 /// <summary><c>nic train image|mnist</c>: trains a model with TorchSharp and writes a model file.</summary>
 internal static class TrainCommand
 {
-    /// <summary>Exit code of a run stopped by Ctrl-C (after its checkpoint was written).</summary>
-    public const int Cancelled = 130;
-
     public static Command Create()
     {
         var train = new Command("train", "Train a model with TorchSharp (CPU) and write a Nic model file.");
@@ -166,7 +163,7 @@ internal static class TrainCommand
         if (threads < 1)
         {
             error.WriteLine("error: --threads must be at least 1");
-            return 1;
+            return ExitCodes.UsageOrFile;
         }
 
         // Ctrl-C (SIGINT) and SIGTERM stop training between steps; the run writes its checkpoint and exits with 130.
@@ -186,19 +183,19 @@ internal static class TrainCommand
             TorchSharp.torch.set_num_threads(threads);
             var progress = new ProgressBar(error, interactive: !Console.IsErrorRedirected && error == Console.Error, rateUnit, distortion);
             output.WriteLine(run(progress, cancellationToken));
-            return 0;
+            return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             error.WriteLine();
             error.WriteLine("cancelled; the checkpoint (if any) holds the progress");
-            return Cancelled;
+            return ExitCodes.Cancelled;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or TrainingDivergedException or InvalidOperationException)
         {
             error.WriteLine();
             error.WriteLine($"error: {e.Message}");
-            return 2;
+            return ExitCodes.InvalidData;
         }
     }
 

@@ -170,27 +170,20 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, Te
             YShape = new NicLatentShape(m, 4, 4),
             BandRows = 2,
         };
-        using var buffer = new MemoryStream();
-        using (var writer = new NicWriter(buffer, leaveOpen: true))
+        var bands = new byte[2][];
+        for (int band = 0; band < 2; band++)
         {
-            writer.WriteHeader(header);
-            writer.WriteZSubstream(bottleneck.EncodeSymbols(z, 1, 1));
-            for (int band = 0; band < 2; band++)
+            var y = new int[m * 2 * 4];
+            for (int i = 0; i < y.Length; i++)
             {
-                var y = new int[m * 2 * 4];
-                for (int i = 0; i < y.Length; i++)
-                {
-                    y[i] = (i % 5) - 2;
-                }
-
-                (y[0], y[9], y[y.Length - 1]) = band == 0 ? (int.MinValue, int.MaxValue, 40000) : (int.MaxValue, int.MinValue, -40000);
-                writer.WriteBand(gaussian.EncodeSymbols(y, parameters, band * 2, 2));
+                y[i] = (i % 5) - 2;
             }
 
-            writer.Complete();
+            (y[0], y[9], y[y.Length - 1]) = band == 0 ? (int.MinValue, int.MaxValue, 40000) : (int.MaxValue, int.MinValue, -40000);
+            bands[band] = gaussian.EncodeSymbols(y, parameters, band * 2, 2);
         }
 
-        return buffer.ToArray();
+        return new NicFile { Header = header, ZSubstream = bottleneck.EncodeSymbols(z, 1, 1), Bands = bands }.ToArray();
     }
 
     private async Task InvalidCasesAsync(byte[] file, CancellationToken cancellationToken)

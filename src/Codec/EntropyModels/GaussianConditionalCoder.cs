@@ -77,11 +77,8 @@ public sealed class GaussianConditionalCoder
     /// <paramref name="quantized"/>.
     /// </summary>
     /// <exception cref="NicCodecException">The stream is damaged.</exception>
-    public void DecompressRows(ReadOnlySpan<byte> data, EntropyParameters parameters, int firstRow, int rowCount, FeatureMap quantized)
-    {
-        CheckShapes(quantized, parameters, quantized, firstRow, rowCount);
+    public void DecompressRows(ReadOnlySpan<byte> data, EntropyParameters parameters, int firstRow, int rowCount, FeatureMap quantized) =>
         DequantizeRows(DecodeSymbols(data, parameters, firstRow, rowCount), parameters, firstRow, rowCount, quantized);
-    }
 
     /// <summary>Decodes a band's integer symbols (round(y − μ)), in coding order: channel, row, column.</summary>
     /// <exception cref="NicCodecException">The stream is damaged.</exception>

@@ -13,29 +13,8 @@ internal static class EncoderCore
     /// <summary>The bytes of the first layer's output one analysis band may take.</summary>
     private const long AnalysisBandBudget = 64L << 20;
 
-    /// <summary>A coded image: the header and the substreams, ready to be written.</summary>
-    public sealed record Coded(NicHeader Header, NicMetadata Metadata, byte[]? ZSubstream, byte[][] Bands)
-    {
-        /// <summary>The length of the container (spec/nic-format.md §2, §5.1).</summary>
-        public long ContainerLength
-        {
-            get
-            {
-                const int Chunk = 12;
-                long length = NicConstants.Signature.Length + 2 + Chunk + 78 + Header.Model.Name.Length;
-                foreach (byte[]? item in new[] { Metadata.IccProfile, Metadata.Exif, Metadata.Xmp })
-                {
-                    length += item is null ? 0 : Chunk + item.Length;
-                }
-
-                length += ZSubstream is null ? 0 : Chunk + ZSubstream.Length;
-                length += Bands.Sum(b => Chunk + 4L + b.Length);
-                return length + Chunk;
-            }
-        }
-    }
-
-    public static Coded Encode(CodecModel model, RgbImage image, int bandRows, int parallelism, CancellationToken cancellationToken)
+    /// <summary>Codes <paramref name="image"/> into a container held in memory.</summary>
+    public static NicFile Encode(CodecModel model, RgbImage image, int bandRows, int parallelism, CancellationToken cancellationToken)
     {
         int paddedWidth = ImagePlanes.Align(image.Width, model.Alignment);
         int paddedHeight = ImagePlanes.Align(image.Height, model.Alignment);
@@ -83,7 +62,7 @@ internal static class EncoderCore
             YShape = new NicLatentShape(y.Channels, y.Height, y.Width),
             BandRows = rows,
         };
-        return new Coded(header, image.Metadata, zSubstream, bands);
+        return new NicFile { Header = header, Metadata = image.Metadata, ZSubstream = zSubstream, Bands = bands };
     }
 
     /// <summary>
@@ -120,27 +99,5 @@ internal static class EncoderCore
         }
 
         return y!;
-    }
-
-    public static async ValueTask WriteAsync(Coded coded, Stream destination, CancellationToken cancellationToken)
-    {
-        await using var writer = new NicWriter(destination, leaveOpen: true);
-        await writer.WriteHeaderAsync(coded.Header, cancellationToken).ConfigureAwait(false);
-        if (!coded.Metadata.IsEmpty)
-        {
-            await writer.WriteMetadataAsync(coded.Metadata, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (coded.ZSubstream is not null)
-        {
-            await writer.WriteZSubstreamAsync(coded.ZSubstream, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (byte[] band in coded.Bands)
-        {
-            await writer.WriteBandAsync(band, cancellationToken).ConfigureAwait(false);
-        }
-
-        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 }

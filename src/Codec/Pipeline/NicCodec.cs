@@ -63,10 +63,8 @@ public sealed class NicCodec
     /// <exception cref="NicCodecException">The model is unknown or cannot code images.</exception>
     public byte[] Encode(RgbImage image, NicEncodeOptions? options = null, CancellationToken cancellationToken = default)
     {
-        EncoderCore.Coded coded = EncodeCore(image, options, cancellationToken);
-        using var memory = new MemoryStream(checked((int)coded.ContainerLength));
-        EncoderCore.WriteAsync(coded, memory, cancellationToken).AsTask().GetAwaiter().GetResult();
-        return memory.ToArray();
+        (byte[] file, _) = EncodeCore(image, options, cancellationToken);
+        return file;
     }
 
     /// <summary>Encodes an image and writes the <c>.nic</c> file to <paramref name="destination"/>.</summary>
@@ -74,9 +72,9 @@ public sealed class NicCodec
     public async Task<NicEncodeResult> EncodeAsync(RgbImage image, Stream destination, NicEncodeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        EncoderCore.Coded coded = await Task.Run(() => EncodeCore(image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
-        await EncoderCore.WriteAsync(coded, destination, cancellationToken).ConfigureAwait(false);
-        return Result(coded);
+        (byte[] file, NicEncodeResult result) = await Task.Run(() => EncodeCore(image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await destination.WriteAsync(file, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>
@@ -86,9 +84,9 @@ public sealed class NicCodec
     public async Task<NicEncodeResult> EncodeFileAsync(RgbImage image, string path, NicEncodeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        EncoderCore.Coded coded = await Task.Run(() => EncodeCore(image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
-        AtomicFile.Write(path, stream => EncoderCore.WriteAsync(coded, stream, cancellationToken).AsTask().GetAwaiter().GetResult());
-        return Result(coded);
+        (byte[] file, NicEncodeResult result) = await Task.Run(() => EncodeCore(image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        AtomicFile.WriteAllBytes(path, file);
+        return result;
     }
 
     /// <summary>Reads the header and metadata of a <c>.nic</c> file without decoding it (and without needing its model).</summary>
@@ -172,7 +170,8 @@ public sealed class NicCodec
         return model;
     }
 
-    private EncoderCore.Coded EncodeCore(RgbImage image, NicEncodeOptions? options, CancellationToken cancellationToken)
+    /// <summary>Encodes into memory: the compressed file is small, so it is built whole and then written in one piece.</summary>
+    private (byte[] File, NicEncodeResult Result) EncodeCore(RgbImage image, NicEncodeOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         int bandRows = options?.BandRows ?? Options.BandRows;
@@ -180,13 +179,11 @@ public sealed class NicCodec
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bandRows, NicCodecOptions.MaxBandRows, nameof(options));
         var watch = Stopwatch.StartNew();
         CodecModel model = GetModel(ResolveModel(options).File);
-        EncoderCore.Coded coded = EncoderCore.Encode(model, image, bandRows, _parallelism, cancellationToken);
-        _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, watch.Elapsed.TotalSeconds, coded.ContainerLength);
-        return coded;
+        NicFile coded = EncoderCore.Encode(model, image, bandRows, _parallelism, cancellationToken);
+        byte[] file = coded.ToArray();
+        _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, watch.Elapsed.TotalSeconds, file.Length);
+        return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length)));
     }
-
-    private static NicEncodeResult Result(EncoderCore.Coded coded) =>
-        new(coded.Header, coded.ContainerLength, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length));
 
     private static async Task<NicImageInfo> IdentifyAsync(NicReader reader, long length, CancellationToken cancellationToken, bool dispose = false)
     {

@@ -174,7 +174,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         else
         {
             const int Factor = CodecModel.LatentFactor;
-            var y = new NicLatentShape(model.HasHyperprior ? model.M : model.File.Architecture.EntropyBottleneckChannels(model.File.HyperParameters), paddedHeight / Factor, paddedWidth / Factor);
+            var y = new NicLatentShape(model.M, paddedHeight / Factor, paddedWidth / Factor);
             NicLatentShape z = model.HasHyperprior ? new NicLatentShape(model.N, paddedHeight / 64, paddedWidth / 64) : NicLatentShape.Empty;
             if (header.YShape != y)
             {
