@@ -12,7 +12,7 @@ internal static class ModelsCommand
 {
     public static Command Create()
     {
-        var directories = new Option<string[]>("--models") { Description = "A directory of more *.nicm model files; may be repeated.", DefaultValueFactory = _ => [] };
+        Option<string[]> directories = new CodecCommandOptions().ModelDirectories;
         var json = new Option<bool>("--json") { Description = "Print the list as JSON." };
         var command = new Command("models", "List the shipped models and those of --models directories, with their families, rate points and validation figures.") { directories, json };
         command.SetAction(result =>

@@ -1,3 +1,4 @@
+using Nic.Codec.Imaging;
 using StbImageSharp;
 using static TorchSharp.torch;
 
@@ -73,7 +74,7 @@ public sealed class PhotoSet
                 int width = image.Width / factor, height = image.Height / factor;
                 if (width >= minimumSide && height >= minimumSide)
                 {
-                    photos.Add(new Photo(name, factor, width, height, Downscale(image.Data, image.Width, factor, width, height)));
+                    photos.Add(new Photo(name, factor, width, height, ImageResampling.BoxDownscale(new RgbImage(image.Width, image.Height, image.Data), factor).Pixels));
                 }
             }
         }
@@ -108,43 +109,6 @@ public sealed class PhotoSet
         }
 
         return tensor(values, [large.Length, 3, size, size]);
-    }
-
-    /// <summary>Averages <paramref name="factor"/> × <paramref name="factor"/> blocks of interleaved RGB bytes, rounding to nearest.</summary>
-    internal static byte[] Downscale(byte[] rgb, int sourceWidth, int factor, int width, int height)
-    {
-        if (factor == 1)
-        {
-            return rgb.AsSpan(0, width * height * 3).ToArray();
-        }
-
-        byte[] output = new byte[width * height * 3];
-        int area = factor * factor;
-        Parallel.For(0, height, y =>
-        {
-            Span<int> sums = stackalloc int[3];
-            for (int x = 0; x < width; x++)
-            {
-                sums.Clear();
-                for (int dy = 0; dy < factor; dy++)
-                {
-                    int row = ((y * factor) + dy) * sourceWidth * 3;
-                    for (int dx = 0; dx < factor; dx++)
-                    {
-                        int at = row + (((x * factor) + dx) * 3);
-                        sums[0] += rgb[at];
-                        sums[1] += rgb[at + 1];
-                        sums[2] += rgb[at + 2];
-                    }
-                }
-
-                int o = ((y * width) + x) * 3;
-                output[o] = (byte)((sums[0] + (area / 2)) / area);
-                output[o + 1] = (byte)((sums[1] + (area / 2)) / area);
-                output[o + 2] = (byte)((sums[2] + (area / 2)) / area);
-            }
-        });
-        return output;
     }
 }
 
