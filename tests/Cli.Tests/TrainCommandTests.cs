@@ -37,6 +37,25 @@ public sealed class TrainCommandTests
         Assert.Equal(5, training.RootElement.GetProperty("steps").GetInt64());
     }
 
+    [Fact]
+    public void TrainImageFloat16StoresBinary16Parameters()
+    {
+        using var photos = new TestPhotos(trainCount: 1, validationCount: 1);
+        string output = Path.Combine(photos.Root, "half.nicm");
+        (int code, _, string stderr) = CliRunner.Run(
+            "train", "image", "-o", output, "--lambda", "0.0067", "--n", "8", "--m", "8", "--batch", "1", "--crop", "64",
+            "--validation-crop", "64", "--downscale", "1", "--data", photos.Root, "--threads", "1", "--steps", "1",
+            "--arch", "bmshj2018-factorized", "--float16");
+        Assert.True(code == 0, stderr);
+        // The factorized model has no scale table: every float tensor is a parameter, and every value a binary16 one
+        // (thousands of trained binary32 values would not all be by chance).
+        NicModelFile file = NicModelFile.Load(output);
+        foreach (string name in file.TensorNames.Where(n => file.GetTensor(n).ElementType == ModelTensorType.Float32))
+        {
+            Assert.All(file.GetFloat32(name).ToArray(), v => Assert.Equal(v, (float)(Half)v));
+        }
+    }
+
     [Theory]
     [InlineData("--arch", "tfc-mnist", "unknown image architecture")]
     [InlineData("--arch", "jpeg", "unknown image architecture")]

@@ -5,6 +5,7 @@ using Nic.Cli.Training;
 using Nic.Codec.Models;
 using Nic.Format;
 using Nic.Torch;
+using Nic.Torch.Models;
 using Nic.Torch.Training;
 
 namespace Nic.Cli.Commands;
@@ -45,10 +46,11 @@ internal static class TrainCommand
         var ratePoint = new Option<int>("--rate-point") { Description = "The rate point recorded in the model file.", DefaultValueFactory = _ => 0 };
         var family = new Option<string?>("--family") { Description = "The model family recorded in the file: `nic encode --model FAMILY --quality RATE-POINT` picks among its members." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: every processor).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var float16 = new Option<bool>("--float16") { Description = "Store the parameters as binary16 (half the size); the tables are built from the rounded values. The checkpoint keeps binary32." };
         var command = new Command("image", "Train an image model on random crops of the photo set, validating on the held-out photos.")
         {
             output, lambda, steps, architecture, n, m, batch, crop, data, factors, learningRate, milestones, clip, seed,
-            checkpoint, checkpointEvery, validateEvery, validationCrop, initial, name, ratePoint, family, threads,
+            checkpoint, checkpointEvery, validateEvery, validationCrop, initial, name, ratePoint, family, threads, float16,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -113,6 +115,7 @@ internal static class TrainCommand
                 ModelName = result.GetValue(name) ?? DefaultName(outputFile),
                 RatePoint = result.GetValue(ratePoint),
                 Family = result.GetValue(family),
+                Precision = result.GetValue(float16) ? ParameterPrecision.Float16 : ParameterPrecision.Float32,
             };
             return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bpp", "255²·MSE", (progress, token) =>
             {

@@ -202,11 +202,38 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
     public byte[] Export(string name, double lambda, string? trainingSummary, int ratePoint) => Export(name, lambda, trainingSummary, ratePoint, family: null);
 
     /// <summary>As <see cref="Export(string, double, string?, int)"/>, recording the model's family (metadata <c>family</c>) when not null.</summary>
-    public byte[] Export(string name, double lambda, string? trainingSummary, int ratePoint, string? family)
+    public byte[] Export(string name, double lambda, string? trainingSummary, int ratePoint, string? family) =>
+        Export(name, lambda, trainingSummary, ratePoint, family, ParameterPrecision.Float32);
+
+    /// <summary>
+    /// As <see cref="Export(string, double, string?, int, string?)"/>, storing the parameters with
+    /// <paramref name="precision"/>. With <see cref="ParameterPrecision.Float16"/>, every parameter of this model is first
+    /// rounded to binary16 in place (to nearest, ties to even), and only then are the bottleneck's tables built, so the
+    /// tables are those of the values the file stores and the model afterwards holds exactly those values
+    /// (spec/nic-model.md §2.2). The scale table stays binary32 and the tables I32.
+    /// </summary>
+    /// <param name="name">The model's registry name (1 to 64 characters from a-z 0-9 . _ -).</param>
+    /// <param name="lambda">The λ it was trained with.</param>
+    /// <param name="trainingSummary">A JSON text describing the training (metadata key <c>training</c>); omitted when null.</param>
+    /// <param name="ratePoint">The rate point (e.g. CompressAI's quality 1–8).</param>
+    /// <param name="family">The model's family (metadata <c>family</c>); omitted when null.</param>
+    /// <param name="precision">How the parameters are stored.</param>
+    /// <returns>The file, already checked by <see cref="NicModelFile.Load(ReadOnlyMemory{byte})"/>.</returns>
+    /// <exception cref="ArgumentException">The name, family or λ is invalid, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The bottleneck's quantiles give tables too large to build, or (Float16) a parameter lies beyond binary16's range
+    /// (±65504), which is found before any parameter is rounded.
+    /// </exception>
+    public byte[] Export(string name, double lambda, string? trainingSummary, int ratePoint, string? family, ParameterPrecision precision)
     {
         if (!(lambda > 0) || !double.IsFinite(lambda))
         {
             throw new ArgumentException($"λ must be positive and finite; got {lambda}", nameof(lambda));
+        }
+
+        if (!Enum.IsDefined(precision))
+        {
+            throw new ArgumentException($"{precision} is not a parameter precision", nameof(precision));
         }
 
         var builder = new NicModelFileBuilder(Architecture.Kind, name, HyperParameters)
@@ -225,11 +252,19 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
             builder.SetMetadata("family", family);
         }
 
+        Dictionary<string, Half[]>? halves = precision == ParameterPrecision.Float16 ? RoundParametersToFloat16() : null;
         EntropyBottleneck.Update();
         using var scope = NewDisposeScope();
         foreach ((string parameterName, Parameter parameter) in named_parameters())
         {
-            builder.AddFloat32(parameterName, Shape(parameter), TensorData.ToArray<float>(parameter));
+            if (halves is null)
+            {
+                builder.AddFloat32(parameterName, Shape(parameter), TensorData.ToArray<float>(parameter));
+            }
+            else
+            {
+                builder.AddFloat16(parameterName, Shape(parameter), halves[parameterName]);
+            }
         }
 
         AddTables(builder, "entropy_bottleneck.", EntropyBottleneck.QuantizedCdf, EntropyBottleneck.Offset, EntropyBottleneck.CdfLength);
@@ -323,4 +358,40 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
     }
 
     private static int[] Shape(Tensor tensor) => tensor.shape.Select(d => checked((int)d)).ToArray();
+
+    /// <summary>
+    /// Rounds every parameter to binary16 in place and returns the rounded values by name; refuses (changing nothing) a
+    /// value beyond binary16's range.
+    /// </summary>
+    private Dictionary<string, Half[]> RoundParametersToFloat16()
+    {
+        var halves = new Dictionary<string, Half[]>(StringComparer.Ordinal);
+        foreach ((string name, Parameter parameter) in named_parameters())
+        {
+            float[] values = TensorData.ToArray<float>(parameter);
+            var rounded = new Half[values.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                rounded[i] = (Half)values[i];
+                if (!Half.IsFinite(rounded[i]))
+                {
+                    throw new InvalidOperationException($"parameter '{name}' element {i} is {values[i]:R}, beyond the binary16 range (±65504); export it as Float32");
+                }
+            }
+
+            halves.Add(name, rounded);
+        }
+
+        using (no_grad())
+        {
+            foreach ((string name, Parameter parameter) in named_parameters())
+            {
+                float[] widened = Array.ConvertAll(halves[name], h => (float)h);
+                using Tensor source = tensor(widened, parameter.shape);
+                parameter.copy_(source);
+            }
+        }
+
+        return halves;
+    }
 }

@@ -107,7 +107,7 @@ public static class ImageTraining
             ["training_seconds_this_run"] = Round(trainingClock.Elapsed.TotalSeconds),
             ["fine_tuned_from"] = options.InitialModel?.Name ?? string.Empty,
         });
-        byte[] file = model.Export(options.ModelName, options.Lambda, summary, options.RatePoint, options.Family);
+        byte[] file = model.Export(options.ModelName, options.Lambda, summary, options.RatePoint, options.Family, options.Precision);
         double stepsPerSecond = (trainer.StepCount - startStep) / Math.Max(trainingClock.Elapsed.TotalSeconds, 1e-9);
         return new ImageTrainingResult(trainer.StepCount, trainer.SkippedSteps, stepsPerSecond, lastValidation, Psnr(lastValidation.Distortion), file);
     }

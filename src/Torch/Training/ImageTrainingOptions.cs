@@ -1,4 +1,5 @@
 using Nic.Codec.Models;
+using Nic.Torch.Models;
 
 namespace Nic.Torch.Training;
 
@@ -67,4 +68,10 @@ public sealed record ImageTrainingOptions
 
     /// <summary>The family recorded in the exported file (models of one family differ only in rate point); null for none.</summary>
     public string? Family { get; init; }
+
+    /// <summary>
+    /// How the exported file stores the parameters (default binary32). With <see cref="ParameterPrecision.Float16"/> the
+    /// trained parameters are rounded to binary16 before the tables are built; the checkpoint keeps them in binary32.
+    /// </summary>
+    public ParameterPrecision Precision { get; init; }
 }
