@@ -1,3 +1,4 @@
+using Nic.Codec.Entropy;
 using Nic.Codec.Models;
 using Nic.Torch.EntropyModels;
 using TorchSharp;
@@ -90,6 +91,21 @@ public abstract class HyperpriorModel : ImageCompressionModel
         GaussianConditional.LoadTables(
             file.ScaleTable.ToArray(),
             file.GaussianConditionalTables ?? throw new ArgumentException("the file has no Gaussian conditional tables", nameof(file)));
+    }
+
+    /// <summary>
+    /// Takes an imported state dict's scale table, when it has one, and builds the Gaussian tables from its binary32
+    /// values; without one the default table (64 scales from 0.11 to 256) stays.
+    /// </summary>
+    private protected override void LoadStateDictTables(StateDict stateDict)
+    {
+        if (stateDict.ScaleTable is not { } scales)
+        {
+            return;
+        }
+
+        double[] widened = Array.ConvertAll(scales, s => (double)s);
+        GaussianConditional.LoadTables(scales, GaussianCdfTables.Create(widened));
     }
 
     /// <summary>The LeakyReLU of the mean-scale hyperprior, PyTorch's default slope 0.01.</summary>

@@ -1,3 +1,4 @@
+using Nic.Codec;
 using Nic.Codec.Models;
 using Nic.Torch.EntropyModels;
 using Nic.Torch.Layers;
@@ -15,7 +16,8 @@ namespace Nic.Torch.Models;
 /// transform g_s (the mirror image with transposed convs, padding 2, output padding 1, and inverse GDN) and an
 /// <see cref="EntropyBottleneck"/>, all under CompressAI's state-dict names (<c>g_a.0.weight</c>, <c>g_a.1.beta</c>, …,
 /// <c>entropy_bottleneck.quantiles</c>), together with training (<see cref="IAuxiliaryLossModel"/>), export to a Nic
-/// model file (<see cref="IExportableModel"/>) and import from one (<see cref="ImageModels.FromModelFile"/>).
+/// model file (<see cref="IExportableModel"/>) and import from one (<see cref="ImageModels.FromModelFile"/>) or from a
+/// PyTorch state dict (<see cref="ImageModels.FromStateDict(ReadOnlyMemory{byte}, ModelArchitectureKind)"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -270,6 +272,50 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
         AddTables(builder, "entropy_bottleneck.", EntropyBottleneck.QuantizedCdf, EntropyBottleneck.Offset, EntropyBottleneck.CdfLength);
         AddExportTensors(builder);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Copies the parameters of a checked state dict into this model, takes its scale table (hyperprior models), builds
+    /// the bottleneck's tables and switches to evaluation mode.
+    /// </summary>
+    /// <exception cref="NicCodecException">The quantiles give tables too large to build (<see cref="NicCodecError.ModelFileCorrupt"/>).</exception>
+    internal void LoadStateDict(StateDict stateDict)
+    {
+        if (stateDict.Architecture.Kind != Architecture.Kind || stateDict.N != N || stateDict.M != M)
+        {
+            throw new ArgumentException($"the state dict is of a {stateDict.Architecture} model with N={stateDict.N}, M={stateDict.M}, not a {Architecture} model with N={N}, M={M}", nameof(stateDict));
+        }
+
+        using (no_grad())
+        {
+            foreach ((string name, Parameter parameter) in named_parameters())
+            {
+                if (!stateDict.Parameters.TryGetValue(name, out float[]? values))
+                {
+                    throw new InvalidOperationException($"parameter '{name}' of {Architecture} is not in the architecture's tensor list (spec/nic-model.md §4)");
+                }
+
+                using Tensor source = tensor(values, parameter.shape);
+                parameter.copy_(source);
+            }
+        }
+
+        LoadStateDictTables(stateDict);
+        try
+        {
+            EntropyBottleneck.Update();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new NicCodecException(NicCodecError.ModelFileCorrupt, $"entropy_bottleneck.quantiles: {e.Message}");
+        }
+
+        eval();
+    }
+
+    /// <summary>Takes the tables a derived model keeps besides the bottleneck's from an imported state dict.</summary>
+    private protected virtual void LoadStateDictTables(StateDict stateDict)
+    {
     }
 
     /// <summary>Adds the tensors a derived model exports besides its parameters and the bottleneck's tables.</summary>
