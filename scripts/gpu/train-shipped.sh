@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The recipe of the shipped models (models/README.md), in two halves.
+#
+# On a machine with a CUDA GPU and PyTorch (it needs no .NET), from the repository root with data/photos fetched:
+#   scripts/gpu/train-shipped.sh train OUT        # both families at once, 23 minutes each on one H100
+# Back on a machine with the .NET SDK, with OUT copied over (only OUT/*/model.safetensors and OUT/*/log.jsonl matter):
+#   scripts/gpu/train-shipped.sh import OUT       # fold the gains, write float16 model files into OUT/models
+# then check them with `nic eval data/photos/validation --models OUT/models --downscale 2` and copy the chosen ones
+# into models/.
+#
+# Training resumes from OUT/<run>/model.safetensors and optimizer.pt when they exist (the time budget counts the
+# minutes already trained).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+step=${1:?train or import}
+out=${2:?output directory}
+lambdas=0.0018,0.0040,0.0090,0.0200,0.0450,0.1000
+runs=("mean-scale mbt2018-mean 96 128 nic-mbt2018-mean" "scale bmshj2018-hyperprior 64 96 nic-bmshj2018-hyperprior")
+python=${PYTHON:-python3}
+
+case "$step" in
+train)
+  mkdir -p "$out"
+  for run in "${runs[@]}"; do
+    set -- $run
+    PYTHONUNBUFFERED=1 "$python" scripts/gpu/train_gained.py train --arch "$2" --n "$3" --m "$4" --lambdas "$lambdas" \
+      --photos data/photos/train --validation data/photos/validation --out "$out/$1" --minutes 23 --lr 3e-4 \
+      --report-seconds 120 > "$out/$1.log" 2>&1 &
+  done
+  wait
+  tail -n 2 "$out"/*.log
+  ;;
+import)
+  dotnet build src/Cli -c Release >/dev/null
+  for run in "${runs[@]}"; do
+    set -- $run
+    "$python" scripts/gpu/train_gained.py export --checkpoint "$out/$1/model.safetensors" --out "$out/$1/export"
+    "$python" scripts/gpu/train_gained.py check-export --checkpoint "$out/$1/model.safetensors" --out "$out/$1/export"
+    "$python" scripts/gpu/import_models.py --run "$out/$1" --family "$5" --out "$out/models" --float16
+  done
+  ;;
+*)
+  echo "usage: $0 train|import OUT" >&2
+  exit 1
+  ;;
+esac

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Nic.Cli.Imaging;
+using Nic.Codec.Catalog;
+using Nic.Codec.Imaging;
+using Nic.Codec.Models;
+using Nic.Codec.Pipeline;
+using Nic.Format;
+using Nic.Torch.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Nic.Cli.Tests.Codec;
+
+/// <summary>
+/// The trained models in the repository's <c>models/</c> folder: the size budget, what their metadata records, and on the
+/// CC0 sample photo the compressed size against each model's own rate estimate and the order of the rate points.
+/// </summary>
+public sealed class ShippedModelTests
+{
+    /// <summary>The budget for all shipped model files together.</summary>
+    private const long ModelBytesBudget = 60_000_000;
+
+    private static readonly Lazy<NicModelCatalog> Catalog = new(() => new NicModelCatalog());
+
+    private static readonly Lazy<RgbImage> Sample = new(() => ImageFiles.Read(Path.Combine(RepositoryRoot(), "samples", "seeding.png")));
+
+    public static TheoryData<string> ShippedModelNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "models"), "*.nicm").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileNameWithoutExtension(file));
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void TheShippedModelsFitTheBudgetAndTheDefaultIsAMidRateMeanScaleModel()
+    {
+        string[] files = Directory.GetFiles(Path.Combine(RepositoryRoot(), "models"), "*.nicm");
+        Assert.True(files.Length >= 5, $"only {files.Length} shipped models");
+        long total = files.Sum(f => new FileInfo(f).Length);
+        Assert.True(total <= ModelBytesBudget, $"the shipped models take {total} bytes, over the budget of {ModelBytesBudget}");
+
+        NicModelEntry fallback = Catalog.Value.Find(NicModelCatalog.DefaultModelName);
+        Assert.Equal("shipped", fallback.Source);
+        Assert.Equal(ModelArchitectureKind.Mbt2018Mean, fallback.File.Architecture.Kind);
+        int[] ratePoints = [.. Catalog.Value.Models.Where(m => m.Family == fallback.Family).Select(m => m.RatePoint).Order()];
+        Assert.True(ratePoints.Length >= 5, $"the default family has only {ratePoints.Length} rate points");
+        int middle = ratePoints[(ratePoints.Length - 1) / 2], upperMiddle = ratePoints[ratePoints.Length / 2];
+        Assert.InRange(fallback.RatePoint, middle, upperMiddle);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedModelNames))]
+    public void AShippedModelIsFloat16AndRecordsItsTraining(string name)
+    {
+        string path = Path.Combine(RepositoryRoot(), "models", name + ".nicm");
+        NicModelFile file = NicModelFile.Load(path);
+        Assert.Equal(name, file.Name);
+        Assert.NotEqual(name, file.Family);
+        Assert.Equal($"{file.Family}-q{file.RatePoint}", name);
+
+        using JsonDocument training = JsonDocument.Parse(file.Metadata["training"]);
+        JsonElement root = training.RootElement;
+        Assert.True(root.GetProperty("steps").GetInt32() > 0);
+        Assert.Equal(file.Lambda, root.GetProperty("lambda").GetDouble(), 12);
+        Assert.Contains("data/photos/train", root.GetProperty("data").GetString(), StringComparison.Ordinal);
+        JsonElement validation = root.GetProperty("validation_final");
+        Assert.InRange(validation.GetProperty("bpp").GetDouble(), 0.001, 8);
+        Assert.InRange(validation.GetProperty("psnr").GetDouble(), 20, 60);
+
+        // Every parameter is stored as binary16 (spec/nic-model.md §2.2); the tables stay I32.
+        using FileStream stream = File.OpenRead(path);
+        Span<byte> length = stackalloc byte[8];
+        stream.ReadExactly(length);
+        byte[] header = new byte[BitConverter.ToUInt64(length)];
+        stream.ReadExactly(header);
+        using JsonDocument tensors = JsonDocument.Parse(header);
+        foreach (JsonProperty tensor in tensors.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__"))
+        {
+            string dtype = tensor.Value.GetProperty("dtype").GetString()!;
+            bool table = tensor.Name.EndsWith("._quantized_cdf", StringComparison.Ordinal) || tensor.Name.EndsWith("._offset", StringComparison.Ordinal)
+                || tensor.Name.EndsWith("._cdf_length", StringComparison.Ordinal);
+            string expected = table ? "I32" : tensor.Name.EndsWith("scale_table", StringComparison.Ordinal) ? "F32" : "F16";
+            Assert.True(expected == dtype, $"{tensor.Name} is {dtype}, expected {expected}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedModelNames))]
+    public void TheFileIsWithinOnePercentPlusHeaderOfTheModelsEstimatedRate(string name)
+    {
+        // A 640×320 crop: multiples of 64, so the codec pads nothing and codes exactly what the model's forward pass sees.
+        RgbImage crop = Crop(Sample.Value, 640, 320);
+        NicModelFile model = Catalog.Value.Find(name).File;
+        double estimatedBytes = EstimatedBits(model, crop) / 8;
+
+        var codec = new NicCodec(Catalog.Value);
+        byte[] encoded = codec.Encode(crop, new NicEncodeOptions { Model = name });
+        NicFile file = NicFile.Read(encoded);
+        long payload = (file.ZSubstream?.Length ?? 0) + file.Bands.Sum(b => (long)b.Length);
+        long header = encoded.Length - payload;
+
+        // The range coder ends each substream with at most a few bytes of its final state.
+        int substreams = file.Bands.Count + (file.ZSubstream is null ? 0 : 1);
+        double allowance = (0.01 * estimatedBytes) + (4 * substreams);
+        Assert.True(
+            Math.Abs(payload - estimatedBytes) <= allowance,
+            $"{name}: {encoded.Length} bytes = {header} of header + {payload} coded, the model estimates {estimatedBytes:F1} ({(payload / estimatedBytes) - 1:P2} off)");
+    }
+
+    [Fact]
+    public async Task EachFamilyTradesRateForQualityInOrderOfItsRatePoints()
+    {
+        RgbImage crop = Crop(Sample.Value, 640, 320);
+        var codec = new NicCodec(Catalog.Value);
+        foreach (IGrouping<string, NicModelEntry> family in Catalog.Value.Models.Where(m => m.Source == "shipped").GroupBy(m => m.Family))
+        {
+            var points = new List<(int RatePoint, long Bytes, double Psnr)>();
+            foreach (NicModelEntry entry in family.OrderBy(m => m.RatePoint))
+            {
+                byte[] encoded = codec.Encode(crop, new NicEncodeOptions { Model = entry.Name });
+                RgbImage decoded = await codec.DecodeAsync(encoded);
+                points.Add((entry.RatePoint, encoded.Length, ImageQuality.Psnr(crop, decoded)));
+            }
+
+            string curve = string.Join("; ", points.Select(p => $"q{p.RatePoint} {p.Bytes} B {p.Psnr:F2} dB"));
+            for (int i = 1; i < points.Count; i++)
+            {
+                Assert.True(points[i].Bytes > points[i - 1].Bytes && points[i].Psnr > points[i - 1].Psnr, $"{family.Key}: {curve}");
+            }
+
+            // The sample is a detailed photo: even the lowest rate point keeps it recognisable.
+            Assert.True(points[0].Psnr > 26, $"{family.Key}: {curve}");
+        }
+    }
+
+    private static double EstimatedBits(NicModelFile file, RgbImage image)
+    {
+        using var scope = NewDisposeScope();
+        using ImageCompressionModel model = ImageModels.FromModelFile(file);
+        model.eval();
+        float[] planes = new float[3 * image.Width * image.Height];
+        for (int y = 0; y < image.Height; y++)
+        {
+            ReadOnlySpan<byte> row = image.GetRow(y);
+            for (int x = 0; x < image.Width; x++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    planes[(((c * image.Height) + y) * image.Width) + x] = row[(3 * x) + c] / 255f;
+                }
+            }
+        }
+
+        using var noGrad = no_grad();
+        Tensor input = tensor(planes, [1, 3, image.Height, image.Width]);
+        (_, Tensor bits) = model.forward(input);
+        return bits.item<float>();
+    }
+
+    private static RgbImage Crop(RgbImage image, int width, int height)
+    {
+        var crop = new RgbImage(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            image.GetRow(y)[..(3 * width)].CopyTo(crop.Pixels.AsSpan(y * crop.Stride, 3 * width));
+        }
+
+        return crop;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (Directory.Exists(Path.Combine(d.FullName, "models")) && Directory.Exists(Path.Combine(d.FullName, "samples")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("the repository root (with models/ and samples/) was not found above " + AppContext.BaseDirectory);
+    }
+}
