@@ -26,10 +26,14 @@ internal static class EvalCommand
         var downscale = new Option<int>("--downscale") { Description = "Box-downscale every image by this factor first (the training photos are downscaled 2–4×).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
         var plot = new Option<FileInfo?>("--plot") { Description = "Write the rate–distortion plot (mean PSNR against mean bpp) to this PNG." };
+        var plotMaxBpp = new Option<double?>("--plot-max-bpp")
+        {
+            Description = "End the plot's rate axis here (curves are cut where they cross it). Default: twice the highest rate of the Nic models, so that the classical codecs' highest qualities do not squeeze them; 0 for the whole range.",
+        };
         var shared = new CodecCommandOptions();
         var command = new Command("eval", "Rate–distortion of the Nic models and the classical codecs on a folder of images, with BD-rates and a plot.")
         {
-            directory, families, codecs, downscale, json, plot,
+            directory, families, codecs, downscale, json, plot, plotMaxBpp,
         };
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -41,6 +45,11 @@ internal static class EvalCommand
                 if (result.GetValue(downscale) < 1)
                 {
                     throw new ArgumentException("--downscale must be at least 1");
+                }
+
+                if (result.GetValue(plotMaxBpp) is double cut && (!double.IsFinite(cut) || cut < 0))
+                {
+                    throw new ArgumentException("--plot-max-bpp must be 0 (the whole range) or a positive number of bits per pixel");
                 }
 
                 NicCodec codec = shared.CreateCodec(result);
@@ -61,10 +70,12 @@ internal static class EvalCommand
                 IReadOnlyList<(string Test, string Anchor, double? Percent)> bdRates = RdEvaluation.BdRates(curves);
                 if (result.GetValue(plot) is FileInfo plotFile)
                 {
+                    double? maxBpp = PlotRateLimit(curves, result.GetValue(plotMaxBpp));
                     RdPlot.Save(
                         plotFile.FullName,
-                        $"RGB PSNR vs bpp, {images.Count} image(s)",
-                        [.. curves.Select(c => new RdSeries(c.Kind == "nic" ? "nic " + c.Name : c.Name, c.MeanPoints))]);
+                        maxBpp is double m ? $"RGB PSNR vs bpp (to {m:0.###}), {images.Count} image(s)" : $"RGB PSNR vs bpp, {images.Count} image(s)",
+                        [.. curves.Select(c => new RdSeries(c.Kind == "nic" ? "nic " + c.Name : c.Name, c.MeanPoints))],
+                        maxBpp);
                 }
 
                 output.Write(result.GetValue(json) ? FormatJson(images, curves, bdRates) : FormatText(images, curves, bdRates, result.GetValue(plot)?.FullName));
@@ -76,6 +87,27 @@ internal static class EvalCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Where the plot's rate axis ends: <paramref name="requested"/> when given (0: nowhere), otherwise twice the highest
+    /// mean rate of the Nic curves, when some curve goes beyond that; null for the whole range.
+    /// </summary>
+    internal static double? PlotRateLimit(IReadOnlyList<RdCurve> curves, double? requested)
+    {
+        if (requested is double r)
+        {
+            return r > 0 ? r : null;
+        }
+
+        double[] nic = [.. curves.Where(c => c.Kind == "nic").SelectMany(c => c.MeanPoints).Where(p => p.IsFinite).Select(p => p.Bpp)];
+        if (nic.Length == 0)
+        {
+            return null;
+        }
+
+        double limit = 2 * nic.Max();
+        return curves.SelectMany(c => c.MeanPoints).Any(p => p.IsFinite && p.Bpp > limit) ? limit : null;
     }
 
     private static IReadOnlyList<ClassicalCodec> SelectCodecs(string value, TextWriter error)

@@ -55,11 +55,56 @@ internal static class RdPlot
 
     /// <summary>Renders the plot and writes it to <paramref name="path"/> as a PNG, atomically.</summary>
     /// <exception cref="ArgumentException">There are no series, or a series has no point with a finite rate and PSNR.</exception>
-    public static void Save(string path, string title, IReadOnlyList<RdSeries> series)
+    public static void Save(string path, string title, IReadOnlyList<RdSeries> series) => Save(path, title, series, maxBpp: null);
+
+    /// <summary>
+    /// As <see cref="Save(string, string, IReadOnlyList{RdSeries})"/>, with the rate axis cut at <paramref name="maxBpp"/>
+    /// when it is not null (see <see cref="Clip"/>).
+    /// </summary>
+    public static void Save(string path, string title, IReadOnlyList<RdSeries> series, double? maxBpp)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        PlotCanvas canvas = Render(title, series);
+        PlotCanvas canvas = Render(title, maxBpp is double max ? Clip(series, max) : series);
         AtomicFile.Write(path, stream => new ImageWriter().WritePng(canvas.Pixels, canvas.Width, canvas.Height, ColorComponents.RedGreenBlue, stream));
+    }
+
+    /// <summary>
+    /// The series as a plot whose rate axis ends at <paramref name="maxBpp"/> shows them: the points at or below it, and
+    /// where a curve goes on beyond it, the point where its line crosses it (linear between the two neighbours). A
+    /// series with no point at or below <paramref name="maxBpp"/> keeps its lowest-rate point, so that it is still drawn
+    /// and listed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBpp"/> is not positive and finite.</exception>
+    public static IReadOnlyList<RdSeries> Clip(IReadOnlyList<RdSeries> series, double maxBpp)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (!double.IsFinite(maxBpp) || maxBpp <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxBpp), maxBpp, "the rate axis must end at a positive, finite bpp");
+        }
+
+        var clipped = new List<RdSeries>(series.Count);
+        foreach (RdSeries s in series)
+        {
+            ArgumentNullException.ThrowIfNull(s);
+            RdPoint[] points = FinitePointsByRate(s);
+            var kept = points.Where(p => p.Bpp <= maxBpp).ToList();
+            int beyond = kept.Count;
+            if (beyond == 0)
+            {
+                kept.AddRange(points.Take(1));
+            }
+            else if (beyond < points.Length && points[beyond].Bpp > points[beyond - 1].Bpp)
+            {
+                RdPoint a = points[beyond - 1], b = points[beyond];
+                double t = (maxBpp - a.Bpp) / (b.Bpp - a.Bpp);
+                kept.Add(new RdPoint(maxBpp, a.PsnrDb + (t * (b.PsnrDb - a.PsnrDb))));
+            }
+
+            clipped.Add(s with { Points = kept });
+        }
+
+        return clipped;
     }
 
     /// <summary>Renders the plot onto a new <see cref="Width"/> × <see cref="Height"/> canvas.</summary>

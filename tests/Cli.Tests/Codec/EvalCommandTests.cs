@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nic.Cli.Commands;
 using Nic.Cli.Eval;
 using Nic.Cli.Imaging;
 using Nic.Codec.Imaging;
@@ -12,6 +13,22 @@ public sealed class EvalCommandTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("nic-cli-eval-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void ThePlotsRateAxisEndsAtTwiceTheHighestNicRateUnlessAskedOtherwise()
+    {
+        static RdCurve Curve(string name, string kind, params double[] rates) =>
+            new(name, kind, [.. rates.Select((r, i) => new RdCurvePoint(i + 1, null, [new RdMeasurement("a.png", 100, r, 30 + i, 0, 0)]))]);
+
+        RdCurve nic = Curve("nic-x", "nic", 0.05, 0.1, 0.3);
+        RdCurve jpeg = Curve("jpeg", "classical", 0.07, 0.2, 0.6, 1.5);
+
+        Assert.Equal(0.6, EvalCommand.PlotRateLimit([nic, jpeg], requested: null)!.Value, 12);
+        Assert.Null(EvalCommand.PlotRateLimit([nic, Curve("webp", "classical", 0.1, 0.5)], requested: null));
+        Assert.Null(EvalCommand.PlotRateLimit([jpeg], requested: null));
+        Assert.Null(EvalCommand.PlotRateLimit([nic, jpeg], requested: 0));
+        Assert.Equal(1.0, EvalCommand.PlotRateLimit([nic, jpeg], requested: 1.0));
+    }
 
     [Fact]
     public void EvalMeasuresEveryImageAtEveryRatePointAndWritesThePlot()

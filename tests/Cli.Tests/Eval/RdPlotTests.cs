@@ -66,6 +66,35 @@ public sealed class RdPlotTests : IDisposable
     }
 
     [Fact]
+    public void ClippingKeepsThePointsBelowTheCutAndEndsEachLineWhereItCrossesIt()
+    {
+        IReadOnlyList<RdSeries> clipped = RdPlot.Clip([Jpeg, Model], 0.75);
+
+        // JPEG: 0.25 and 0.5 stay; between (0.5, 30.4) and (1.0, 33.8) the line crosses 0.75 at 30.4 + ½·3.4 = 32.1 dB.
+        Assert.Equal([new(0.25, 27.5), new(0.5, 30.4), new(0.75, 32.1)], clipped[0].Points.Select(p => p with { PsnrDb = Math.Round(p.PsnrDb, 9) }));
+        // The model: 0.15, 0.3, 0.6 stay; (0.6, 34.4)–(1.2, 37.6) crosses 0.75 at 34.4 + ¼·3.2 = 35.2 dB.
+        Assert.Equal(4, clipped[1].Points.Count);
+        Assert.Equal(35.2, clipped[1].Points[3].PsnrDb, 9);
+        Assert.Equal(["JPEG", "nic (mse)"], clipped.Select(c => c.Label));
+
+        RdPlotFrame frame = RdPlot.CreateFrame(clipped);
+        Assert.True(frame.Rate.Max < 1.0, $"the rate axis runs to {frame.Rate.Max}");
+        Assert.True(frame.Psnr.Max < 37.6, $"the PSNR axis runs to {frame.Psnr.Max}");
+    }
+
+    [Fact]
+    public void ASeriesEntirelyBeyondTheCutKeepsItsFirstPointAndABadCutIsRefused()
+    {
+        RdSeries high = new("high", [new(3, 45), new(4, 47)]);
+
+        IReadOnlyList<RdSeries> clipped = RdPlot.Clip([Model, high], 1.0);
+
+        Assert.Equal([new RdPoint(3, 45)], clipped[1].Points);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RdPlot.Clip([Model], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RdPlot.Clip([Model], double.NaN));
+    }
+
+    [Fact]
     public void NonFinitePointsAreLeftOut()
     {
         RdSeries withGaps = new("gaps", [new(0.3, 30), new(double.NaN, 31), new(0.6, double.PositiveInfinity), new(0.9, 35)]);
