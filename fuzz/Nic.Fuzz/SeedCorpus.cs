@@ -54,6 +54,16 @@ internal static class SeedCorpus
             streams.Add(($"{model}-150x20-bands1.nic", codec.Encode(Image(150, 20, null), new NicEncodeOptions { Model = model, BandRows = 1 })));
         }
 
+        // A valid stream that names the digit model, which the decoder must refuse (UnsupportedModel): no mutation would
+        // find the 14-byte name and its SHA-256 by chance.
+        NicFile hyperprior = NicFile.Read(streams.First(s => s.Item1 == "fuzz-bmshj2018-hyperprior-1x1.nic").Item2);
+        NicFile digits = new()
+        {
+            Header = hyperprior.Header with { Model = FuzzModels.All.Single(m => m.Name == "fuzz-tfc-mnist").Id },
+            ZSubstream = hyperprior.ZSubstream,
+            Bands = hyperprior.Bands,
+        };
+        streams.Add(("fuzz-tfc-mnist-named.nic", digits.ToArray()));
         return streams;
     }
 
