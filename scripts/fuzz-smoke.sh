@@ -21,13 +21,17 @@ status=0
 if fuzz_have_afl; then
   echo "fuzz smoke: coverage-guided, $(fuzz_afl_version) with SharpFuzz instrumentation, ${seconds} s per target"
   fuzz_instrument || exit 1
-  for target in "${targets[@]}"; do
-    # The seeds once, in-process: they must pass, and the decode seeds must still reach the decoder.
+  # The seeds once, in-process (one process for every target): they must pass, and the decode seeds must still reach
+  # the decoder.
+  seed_runs=("${targets[@]}")
+  [ "${#targets[@]}" -eq "${#FUZZ_TARGETS[@]}" ] && seed_runs=(all)
+  for target in "${seed_runs[@]}"; do
     if ! fuzz_tool run "$target" --seconds 0 --findings "$findings" >"$FUZZ_OUT/seeds-$target.log" 2>&1; then
       cat "$FUZZ_OUT/seeds-$target.log"
       status=1
-      continue
     fi
+  done
+  for target in "${targets[@]}"; do
     out=$FUZZ_OUT/smoke-afl/$target
     rm -rf "$out"
     if ! fuzz_afl "$target" "$seconds" "$out" || [ ! -f "$out/default/fuzzer_stats" ]; then
