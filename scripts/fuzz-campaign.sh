@@ -30,7 +30,7 @@ if fuzz_have_afl; then
     fuzz_afl_findings "$target" "$out" "$findings" || status=1
   done
 else
-  echo "fuzz campaign: in-process mutation fuzzing (afl-fuzz is not installed), ${seconds} s per target"
+  echo "fuzz campaign: in-process mutation fuzzing ($(fuzz_inprocess_reason)), ${seconds} s per target"
   for target in "${targets[@]}"; do
     state=$FUZZ_OUT/campaign/$target.inprocess-seed
     seed=$(( $(cat "$state" 2>/dev/null || echo 0) + 1 ))

@@ -25,6 +25,11 @@ fuzz_have_afl() {
   [ "${NIC_FUZZ_MODE:-auto}" != inprocess ] && command -v afl-fuzz >/dev/null 2>&1
 }
 
+# Why the in-process fuzzer runs instead of afl-fuzz.
+fuzz_inprocess_reason() {
+  if [ "${NIC_FUZZ_MODE:-auto}" = inprocess ]; then echo "NIC_FUZZ_MODE=inprocess"; else echo "afl-fuzz is not installed"; fi
+}
+
 fuzz_afl_version() {
   afl-fuzz -h 2>&1 | grep -oE 'afl-fuzz\+*[0-9][0-9a-z.]*' | head -n 1
 }

@@ -44,7 +44,7 @@ if fuzz_have_afl; then
     fuzz_afl_findings "$target" "$out" "$findings" || status=1
   done
 else
-  echo "fuzz smoke: in-process mutation fuzzing (afl-fuzz is not installed), ${seconds} s per target"
+  echo "fuzz smoke: in-process mutation fuzzing ($(fuzz_inprocess_reason)), ${seconds} s per target"
   for target in "${targets[@]}"; do
     fuzz_tool run "$target" --seconds "$seconds" --findings "$findings" || status=1
   done

@@ -107,7 +107,7 @@ internal static class Program
             {
                 found++;
                 Console.WriteLine($"{name}: FINDING {finding.GetType().Name}: {finding.Message}");
-                Console.WriteLine($"  at {FindingStore.FirstNicFrame(finding)}");
+                Console.WriteLine($"  {FindingStore.FirstNicFrame(finding)}");
             }
         }
 

@@ -90,7 +90,7 @@ internal sealed class SmokeRunner
         if (Findings.AddCrash(input, finding) is { } path)
         {
             output.WriteLine($"FINDING ({origin}): {finding.GetType().Name}: {finding.Message}");
-            output.WriteLine($"  at {FindingStore.FirstNicFrame(finding)}");
+            output.WriteLine($"  {FindingStore.FirstNicFrame(finding)}");
             output.WriteLine($"  input saved to {path}");
         }
     }
