@@ -71,6 +71,12 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
     public int Kernel { get; }
 
+    /// <summary>Zero rows (and columns) added before the input in the padded buffer the phases read.</summary>
+    public int PadBefore => _padBefore;
+
+    /// <summary>Zero rows (and columns) added after the input in the padded buffer the phases read.</summary>
+    public int PadAfter => _padAfter;
+
     /// <summary>The kernel rows (or columns) that reach output phase <paramref name="phase"/>, ascending.</summary>
     public static IEnumerable<int> PhaseTaps(int kernel, int phase)
     {

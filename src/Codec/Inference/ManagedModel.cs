@@ -106,7 +106,8 @@ public sealed class ManagedModel : IInferenceBackend
         var means = new FeatureMap(m, output.Height, output.Width);
         output.Data.AsSpan(0, scales.Data.Length).CopyTo(scales.Data);
         output.Data.AsSpan(scales.Data.Length, means.Data.Length).CopyTo(means.Data);
-        _context.Buffers.Return(output.Data);
+
+        // Not given back to the pool: RunOnce has emptied it, and no later call asks for this size.
         return new EntropyParameters(scales, means);
     }
 
@@ -151,6 +152,14 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>
     public int OutputChannels { get; }
+
+    /// <summary>What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>, before it runs.</summary>
+    internal LayerFootprint SynthesisFootprint(int channels, int rows, int width) => LayerMemory.Estimate(_synthesis, channels, rows, width);
+
+    /// <summary>What h_s takes on a ẑ of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/>, before it runs.</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    internal LayerFootprint HyperSynthesisFootprint(int channels, int height, int width) =>
+        LayerMemory.Estimate(_hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior"), channels, height, width);
 
     /// <summary>Runs a whole network once, then drops the pooled buffers: their sizes belong to this call alone.</summary>
     private FeatureMap RunOnce(SequentialLayers layers, FeatureMap input)

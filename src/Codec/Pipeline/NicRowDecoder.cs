@@ -19,7 +19,7 @@ namespace Nic.Codec.Pipeline;
 public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
 {
     /// <summary>The most latent rows one synthesis call covers, which bounds the memory of g_s.</summary>
-    private const int MaxSynthesisRows = 8;
+    internal const int MaxSynthesisRows = 8;
 
     private readonly NicReader _reader;
     private readonly bool _ownsReader;
@@ -51,13 +51,14 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// <summary>The name of the engine that synthesizes the rows.</summary>
     public string Backend => _model.Backend.Name;
 
-    internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicModelId, CodecModel> models, long fileLength, CancellationToken cancellationToken)
+    internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicModelId, CodecModel> models, NicCodecOptions options, long fileLength, CancellationToken cancellationToken)
     {
         try
         {
             NicHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             CodecModel model = models(header.Model);
             CheckShapes(header, model);
+            CheckLimits(header, model, options);
             NicMetadata metadata = await reader.ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
             EntropyParameters? parameters = null;
             var symbols = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -99,7 +100,6 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         NicHeader header = Info.Header;
         IInferenceBackend backend = _model.Backend;
         const int Factor = CodecModel.LatentFactor;
-        int latentRowsNeeded = (header.Height + Factor - 1) / Factor;
         int halo = backend.SynthesisHalo;
         var quantized = new FeatureMap(header.YShape.Channels, header.YShape.Height, header.YShape.Width);
         FeatureMap? synthesis = null;
@@ -107,8 +107,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
         {
             DecodeBand(band, quantized);
-            int end = band.FirstRow + band.RowCount;
-            int ready = Math.Min(latentRowsNeeded, end == header.YShape.Height ? end : end - halo);
+            int ready = ReadyRows(header, halo, band.FirstRow + band.RowCount);
             while (synthesized < ready)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -191,6 +190,48 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             throw new NicCodecException(NicCodecError.LatentShapeMismatch, $"model {header.Model.Name}: {problem}");
         }
     }
+
+    /// <summary>
+    /// The latent rows that can be synthesized once the bands up to latent row <paramref name="end"/> (exclusive) are
+    /// decoded: all but the last <paramref name="halo"/> of them, or all at the last band; only the rows the image needs.
+    /// </summary>
+    internal static int ReadyRows(NicHeader header, int halo, int end)
+    {
+        int needed = (header.Height + CodecModel.LatentFactor - 1) / CodecModel.LatentFactor;
+        return Math.Min(needed, end == header.YShape.Height ? end : end - halo);
+    }
+
+    /// <summary>
+    /// Refuses a file whose decode would exceed the options' limits (spec/nic-coding.md §11.7): the pixel count, the estimated working
+    /// memory, or a buffer longer than the largest array. Runs on the header alone, before the decode allocates.
+    /// </summary>
+    internal static void CheckLimits(NicHeader header, CodecModel model, NicCodecOptions options)
+    {
+        long pixels = (long)header.Width * header.Height;
+        if (pixels > options.MaxDecodePixels)
+        {
+            throw new NicCodecException(
+                NicCodecError.ResourceLimitExceeded,
+                $"the image is {header.Width}×{header.Height} = {pixels:N0} pixels, above the decoder's limit of {options.MaxDecodePixels:N0} (NicCodecOptions.MaxDecodePixels)");
+        }
+
+        DecodeMemoryEstimate estimate = DecodeMemory.Estimate(header, model);
+        if (estimate.Bytes > options.MaxDecodeMemoryBytes)
+        {
+            throw new NicCodecException(
+                NicCodecError.ResourceLimitExceeded,
+                $"decoding the {header.Width}×{header.Height} image with {header.Model.Name} would take about {Mebibytes(estimate.Bytes)}, above the decoder's limit of {Mebibytes(options.MaxDecodeMemoryBytes)} (NicCodecOptions.MaxDecodeMemoryBytes)");
+        }
+
+        if (estimate.LargestBufferElements > Array.MaxLength)
+        {
+            throw new NicCodecException(
+                NicCodecError.ResourceLimitExceeded,
+                $"decoding the {header.Width}×{header.Height} image with {header.Model.Name} needs a buffer of {estimate.LargestBufferElements:N0} elements, more than the largest array ({Array.MaxLength:N0})");
+        }
+    }
+
+    private static string Mebibytes(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:N0} MiB");
 
     private void DecodeBand(NicBand band, FeatureMap quantized)
     {

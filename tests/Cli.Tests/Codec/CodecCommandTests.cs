@@ -129,6 +129,31 @@ public sealed class CodecCommandTests : IDisposable
     }
 
     [Fact]
+    public void DecodeRefusesAFileBeyondItsLimitsWithTwoAndWritesNothing()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(320, 240));
+        string nic = Path.Combine(_directory, "out.nic");
+        string png = Path.Combine(_directory, "back.png");
+        Assert.Equal(0, CliRunner.Run("encode", input, "-o", nic, "--models", _models, "--model", _modelName).ExitCode);
+
+        var pixels = CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-pixels", "76799");
+        Assert.Equal(ExitCodes.InvalidData, pixels.ExitCode);
+        Assert.Contains("ResourceLimitExceeded", pixels.Error);
+        Assert.Contains("MaxDecodePixels", pixels.Error);
+
+        var memory = CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-memory", "1");
+        Assert.Equal(ExitCodes.InvalidData, memory.ExitCode);
+        Assert.Contains("MaxDecodeMemoryBytes", memory.Error);
+        Assert.False(File.Exists(png));
+
+        Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-memory", "0").ExitCode);
+        var fits = CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-pixels", "76800");
+        Assert.True(fits.ExitCode == 0, fits.Error);
+        Assert.True(File.Exists(png));
+    }
+
+    [Fact]
     public void ModelsListsTheDirectoryAndTheShippedDefault()
     {
         var run = CliRunner.Run("models", "--models", _models, "--json");
