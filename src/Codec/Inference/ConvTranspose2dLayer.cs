@@ -100,7 +100,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
         int h = input.Height, w = input.Width;
         int rows = h + _padBefore + _padAfter, columns = w + _padBefore + _padAfter;
-        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns, context.Buffers);
+        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns, context.Buffers, context.CancellationToken);
         FeatureMap output = context.Buffers.RentMap(OutChannels, 2 * h, 2 * w);
         try
         {
@@ -127,7 +127,8 @@ internal sealed class ConvTranspose2dLayer : ILayer
                         OutputHeight = h,
                         OutputWidth = w,
                     },
-                    context.Parallelism);
+                    context.Parallelism,
+                    context.CancellationToken);
             }
 
             return output;

@@ -15,7 +15,8 @@ namespace Nic.Codec.Pipeline;
 /// The Nic image codec: encodes RGB images into <c>.nic</c> files with a model from the catalog, and decodes them,
 /// whole or streaming row by row. Each model's networks are built on first use and shared by every later call.
 /// Thread-safe and reusable: one instance serves any number of concurrent encodes and decodes. Register it with
-/// <c>services.AddNeuralImageCodec()</c> or create it directly.
+/// <c>services.AddNeuralImageCodec()</c> or create it directly. A cancelled token stops an encode or a decode within
+/// milliseconds, inside the transforms and the entropy decoder too, with an <see cref="OperationCanceledException"/>.
 /// </summary>
 public sealed class NicCodec
 {

@@ -65,9 +65,9 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             if (model.HasHyperprior)
             {
                 ReadOnlySequence<byte> z = await reader.ReadZSubstreamAsync(cancellationToken).ConfigureAwait(false);
-                int[] zSymbols = model.Bottleneck.DecodeSymbols(Contiguous(z), header.ZShape.Height, header.ZShape.Width);
+                int[] zSymbols = model.Bottleneck.DecodeSymbols(Contiguous(z), header.ZShape.Height, header.ZShape.Width, cancellationToken);
                 AppendSymbols(symbols, zSymbols);
-                parameters = model.Managed.HyperSynthesize(model.Bottleneck.Dequantize(zSymbols, header.ZShape.Height, header.ZShape.Width));
+                parameters = model.Managed.HyperSynthesize(model.Bottleneck.Dequantize(zSymbols, header.ZShape.Height, header.ZShape.Width), cancellationToken);
             }
 
             var info = new NicImageInfo(header, metadata, reader.FormatVersion!, fileLength);
@@ -89,6 +89,10 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// </summary>
     /// <exception cref="NicException">The file is damaged (a <see cref="NicFormatException"/> or <see cref="NicCodecException"/> with its code).</exception>
     /// <exception cref="InvalidOperationException">The rows were already read.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled; it is looked at throughout the entropy decoding and the
+    /// synthesis of a band, so the enumeration stops within milliseconds.
+    /// </exception>
     public async IAsyncEnumerable<RgbRowBlock> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (_started)
@@ -106,7 +110,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         int synthesized = 0;
         await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
         {
-            DecodeBand(band, quantized);
+            DecodeBand(band, quantized, cancellationToken);
             int ready = ReadyRows(header, halo, band.FirstRow + band.RowCount);
             while (synthesized < ready)
             {
@@ -117,7 +121,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                     synthesis = new FeatureMap(backend.OutputChannels, rows * Factor, quantized.Width * Factor);
                 }
 
-                backend.SynthesizeRows(quantized, synthesized, rows, synthesis);
+                backend.SynthesizeRows(quantized, synthesized, rows, synthesis, cancellationToken);
                 int firstPixelRow = synthesized * Factor;
                 int pixelRows = Math.Min(rows * Factor, header.Height - firstPixelRow);
                 var pixels = new byte[(long)pixelRows * header.Width * RgbImage.BytesPerPixel];
@@ -233,12 +237,12 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
 
     private static string Mebibytes(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:N0} MiB");
 
-    private void DecodeBand(NicBand band, FeatureMap quantized)
+    private void DecodeBand(NicBand band, FeatureMap quantized, CancellationToken cancellationToken)
     {
         ReadOnlySpan<byte> data = Contiguous(band.Payload);
         if (_parameters is null)
         {
-            int[] symbols = _model.Bottleneck.DecodeSymbols(data, band.RowCount, quantized.Width);
+            int[] symbols = _model.Bottleneck.DecodeSymbols(data, band.RowCount, quantized.Width, cancellationToken);
             AppendSymbols(_symbols, symbols);
             FeatureMap rows = _model.Bottleneck.Dequantize(symbols, band.RowCount, quantized.Width);
             for (int c = 0; c < quantized.Channels; c++)
@@ -248,7 +252,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         }
         else
         {
-            int[] symbols = _model.Gaussian!.DecodeSymbols(data, _parameters, band.FirstRow, band.RowCount);
+            int[] symbols = _model.Gaussian!.DecodeSymbols(data, _parameters, band.FirstRow, band.RowCount, cancellationToken);
             AppendSymbols(_symbols, symbols);
             _model.Gaussian.DequantizeRows(symbols, _parameters, band.FirstRow, band.RowCount, quantized);
         }
