@@ -190,6 +190,35 @@ public sealed class CodecCommandTests : IDisposable
         Assert.Equal(_modelName, root.GetProperty("model").GetString());
     }
 
+    [Fact]
+    public void BenchParallelReportsImagesPerSecondForEachTaskCount()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 48));
+
+        var run = CliRunner.Run("bench", "parallel", input, "--models", _models, "--model", _modelName, "--tasks", "1,3", "--runs", "2", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement root = json.RootElement;
+        Assert.True(root.GetProperty("identical").GetBoolean());
+        JsonElement[] results = [.. root.GetProperty("results").EnumerateArray()];
+        Assert.Equal([1, 3], results.Select(r => r.GetProperty("tasks").GetInt32()));
+        Assert.Equal([1, 3], results.Select(r => r.GetProperty("round_trips").GetInt32()));
+        foreach (JsonElement r in results)
+        {
+            Assert.Equal(2, r.GetProperty("runs_s").GetArrayLength());
+            double expected = r.GetProperty("round_trips").GetInt32() / r.GetProperty("median_s").GetDouble();
+            Assert.InRange(r.GetProperty("images_per_s").GetDouble() / expected, 0.99, 1.01);
+        }
+
+        var text = CliRunner.Run("bench", "parallel", input, "--models", _models, "--model", _modelName, "--tasks", "2", "--runs", "1");
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Contains("images/s", text.Output);
+        Assert.Contains("every concurrent round trip gave the sequential file and pixels", text.Output);
+        Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("bench", "parallel", input, "--tasks", "1,x").ExitCode);
+    }
+
     private static RgbImage Photo(int width, int height)
     {
         var image = new RgbImage(width, height);
