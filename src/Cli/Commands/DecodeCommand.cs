@@ -29,6 +29,7 @@ internal static class DecodeCommand
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
+            await SignalHandlers.InstalledAsync();
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {
