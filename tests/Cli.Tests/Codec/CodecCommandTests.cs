@@ -55,6 +55,44 @@ public sealed class CodecCommandTests : IDisposable
         Assert.Contains(_modelName, info.Output);
     }
 
+    [Theory]
+    [InlineData("png")]
+    [InlineData("jpeg")]
+    public void IccExifAndXmpComeBackByteForByteThroughEncodeAndDecode(string format)
+    {
+        RgbImage image = Photo(96, 64);
+        var metadata = new NicMetadata { IccProfile = TestImageFiles.Bytes(70_000, 7), Exif = TestImageFiles.Exif(2_000), Xmp = TestImageFiles.Xmp() };
+        string input = Path.Combine(_directory, "in." + format);
+        if (format == "png")
+        {
+            image.Metadata = metadata;
+            ImageFiles.WritePng(input, image);
+        }
+        else
+        {
+            File.WriteAllBytes(input, TestImageFiles.InsertAfterStartOfImage(
+                TestImageFiles.Jpeg(image),
+                TestImageFiles.JpegSegmentBytes(0xE1, "Exif\0\0"u8.ToArray(), metadata.Exif),
+                TestImageFiles.JpegSegmentBytes(0xE1, "http://ns.adobe.com/xap/1.0/\0"u8.ToArray(), metadata.Xmp),
+                TestImageFiles.IccSegment(metadata.IccProfile[..40_000], 1, 2),
+                TestImageFiles.IccSegment(metadata.IccProfile[40_000..], 2, 2)));
+        }
+
+        string nic = Path.Combine(_directory, "out.nic");
+        string png = Path.Combine(_directory, "back.png");
+        var encode = CliRunner.Run("encode", input, "-o", nic, "--models", _models, "--model", _modelName);
+        Assert.True(encode.ExitCode == 0, encode.Error);
+        var decode = CliRunner.Run("decode", nic, "-o", png, "--models", _models);
+        Assert.True(decode.ExitCode == 0, decode.Error);
+
+        foreach (NicMetadata carried in new[] { NicFile.Read(File.ReadAllBytes(nic)).Metadata, ImageFiles.Read(png).Metadata })
+        {
+            Assert.Equal(metadata.IccProfile, carried.IccProfile);
+            Assert.Equal(metadata.Exif, carried.Exif);
+            Assert.Equal(metadata.Xmp, carried.Xmp);
+        }
+    }
+
     [Fact]
     public void TheTorchBackendWritesTheSameFileAsTheManagedOne()
     {
