@@ -9,7 +9,10 @@ internal static class ExitCodes
     /// <summary>Bad options, or a file that cannot be read or written.</summary>
     public const int UsageOrFile = 1;
 
-    /// <summary>Damaged or unsupported input: a .nic file that fails the format or the entropy decoder, an undecodable image.</summary>
+    /// <summary>
+    /// Damaged or unsupported input: a .nic file that fails the format or the entropy decoder, or one beyond the decoder's
+    /// limits (<c>ResourceLimitExceeded</c>); an undecodable image.
+    /// </summary>
     public const int InvalidData = 2;
 
     /// <summary>The model asked for, or the one a .nic file needs, is not installed or differs.</summary>

@@ -41,4 +41,12 @@ public enum NicCodecError
 
     /// <summary>No model of the requested name, family or rate point is known to the model catalog.</summary>
     UnknownModel = 303,
+
+    /// <summary>
+    /// Decoding the file would exceed a limit of the decoder: its pixel count is above <c>NicCodecOptions.MaxDecodePixels</c>,
+    /// its estimated working memory above <c>NicCodecOptions.MaxDecodeMemoryBytes</c>, or one of its buffers would not fit
+    /// in a .NET array. Reported from the header alone, before anything of the image's size is allocated
+    /// (spec/nic-coding.md §11.7).
+    /// </summary>
+    ResourceLimitExceeded = 304,
 }

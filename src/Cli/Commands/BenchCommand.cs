@@ -30,6 +30,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateTransforms());
         bench.Subcommands.Add(CreateTrain());
         bench.Subcommands.Add(CreateCodec());
+        bench.Subcommands.Add(CreateParallel());
         return bench;
     }
 
@@ -297,6 +298,120 @@ internal static class BenchCommand
             }
         });
         return command;
+    }
+
+    private static Command CreateParallel()
+    {
+        var image = new Argument<FileInfo>("IMAGE") { Description = "The image every round trip encodes and decodes (PNG, JPEG, PPM…)." };
+        var tasks = new Option<string>("--tasks") { Description = "The numbers of concurrent tasks to measure, comma-separated.", DefaultValueFactory = _ => "1,2,32" };
+        var rounds = new Option<int>("--rounds") { Description = "Round trips (encode, then decode) each task runs per run.", DefaultValueFactory = _ => 1 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per task count; the median is reported.", DefaultValueFactory = _ => 3 };
+        var model = new Option<string?>("--model") { Description = "A model or family name (default: the default model)." };
+        var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the family." };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var shared = new CodecCommandOptions();
+        var command = new Command(
+            "parallel",
+            "Throughput of one shared codec under concurrent load: images/s of encode+decode round trips for 1, 2 and 32 concurrent tasks (median of runs). Every round trip is checked against a sequential one; the command exits with 2 if one differs.")
+        {
+            image, tasks, rounds, runs, model, quality, json,
+        };
+        shared.AddTo(command);
+        command.SetAction(result =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            TextWriter error = result.InvocationConfiguration.Error;
+            int[]? counts = ParseCounts(result.GetValue(tasks));
+            int roundCount = result.GetValue(rounds), runCount = result.GetValue(runs);
+            if (counts is null || roundCount < 1 || runCount < 1)
+            {
+                error.WriteLine("error: --tasks must be positive integers separated by commas, and --rounds and --runs at least 1");
+                return ExitCodes.UsageOrFile;
+            }
+
+            try
+            {
+                NicCodec codec = shared.CreateCodec(result);
+                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
+                string imagePath = result.GetValue(image)!.FullName;
+                Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
+                Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
+                var progress = new ProgressLine(error, "bench parallel");
+                ParallelBenchmarkResult figures = ParallelBenchmark.Run(codec, picture, options, counts, roundCount, runCount, progress.Status);
+                progress.Finish();
+                int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
+                double single = figures.Points[0].ImagesPerSecond;
+                if (result.GetValue(json))
+                {
+                    var document = new
+                    {
+                        benchmark = "parallel",
+                        image = imagePath,
+                        width = picture.Width,
+                        height = picture.Height,
+                        megapixels = Math.Round(picture.PixelCount / 1e6, 3),
+                        model = entry.Name,
+                        rate_point = entry.RatePoint,
+                        backend = codec.Backend,
+                        threads_per_call = threads,
+                        processors = Environment.ProcessorCount,
+                        rounds_per_task = roundCount,
+                        runs = runCount,
+                        bytes = figures.FileBytes,
+                        identical = figures.DifferingRoundTrips == 0,
+                        results = figures.Points.Select(p => new
+                        {
+                            tasks = p.Tasks,
+                            round_trips = p.RoundTrips,
+                            images_per_s = Math.Round(p.ImagesPerSecond, 4),
+                            median_s = Math.Round(p.MedianSeconds, 4),
+                            runs_s = p.RunSeconds.Select(r => Math.Round(r, 4)),
+                            speedup_vs_first = Math.Round(p.ImagesPerSecond / single, 3),
+                        }),
+                    };
+                    output.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+                }
+                else
+                {
+                    output.WriteLine($"nic bench parallel — {Path.GetFileName(imagePath)} {picture.Width}×{picture.Height} ({picture.PixelCount / 1e6:F2} MP), model {entry.Name}, {codec.Backend}, {threads} thread(s) per call, {Environment.ProcessorCount} processor(s), {roundCount} round trip(s) per task, median of {runCount} runs");
+                    output.WriteLine();
+                    output.WriteLine("  tasks  round trips   images/s    median s   vs first");
+                    foreach (ParallelBenchmarkPoint p in figures.Points)
+                    {
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Tasks,7}  {p.RoundTrips,11}  {p.ImagesPerSecond,9:F3}  {p.MedianSeconds,10:F3}  {p.ImagesPerSecond / single,8:F2}×"));
+                    }
+
+                    output.WriteLine();
+                    output.WriteLine(figures.DifferingRoundTrips == 0
+                        ? "every concurrent round trip gave the sequential file and pixels"
+                        : $"{figures.DifferingRoundTrips} concurrent round trip(s) differed from the sequential one");
+                }
+
+                return figures.DifferingRoundTrips == 0 ? ExitCodes.Success : ExitCodes.InvalidData;
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException)
+            {
+                return CommandErrors.Report(e, error);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>"1,2,32" as positive integers; null when any part is not one.</summary>
+    private static int[]? ParseCounts(string? text)
+    {
+        var counts = new List<int>();
+        foreach (string part in (text ?? string.Empty).Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
+            {
+                return null;
+            }
+
+            counts.Add(count);
+        }
+
+        return counts.Count == 0 ? null : [.. counts];
     }
 
     private static IEnumerable<string> ModelDirectoryArguments(ParseResult result, CodecCommandOptions shared) =>

@@ -32,13 +32,18 @@ internal sealed class CodecCommandOptions
 
     /// <summary>The codec these options describe.</summary>
     /// <exception cref="ArgumentException">A directory does not exist or the thread count is below 1.</exception>
-    public NicCodec CreateCodec(ParseResult result, int? bandRows = null)
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="bandRows">The encoder's latent rows per band; null for the default.</param>
+    /// <param name="configure">Sets more options (the decoder's limits) before they are validated.</param>
+    public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null)
     {
         var options = new NicCodecOptions { Parallelism = result.GetValue(Threads) };
         if (bandRows is int rows)
         {
             options.BandRows = rows;
         }
+
+        configure?.Invoke(options);
 
         foreach (string directory in result.GetValue(ModelDirectories) ?? [])
         {

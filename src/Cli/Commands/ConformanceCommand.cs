@@ -26,6 +26,7 @@ internal static class ConformanceCommand
         command.Subcommands.Add(CreateGenerate());
         command.SetAction(async (result, cancellationToken) =>
         {
+            await SignalHandlers.InstalledAsync();
             TextWriter output = result.InvocationConfiguration.Output;
             TextWriter error = result.InvocationConfiguration.Error;
             try
@@ -56,6 +57,7 @@ internal static class ConformanceCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
+            await SignalHandlers.InstalledAsync();
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {

@@ -14,15 +14,31 @@ internal static class DecodeCommand
     {
         var input = new Argument<FileInfo>("IN") { Description = "The .nic file." };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The PNG to write (atomically), with the file's ICC, EXIF and XMP.", Required = true };
+        var maxPixels = new Option<long>("--max-pixels")
+        {
+            Description = $"Refuse a file of more pixels than this, before decoding it (default {NicCodecOptions.DefaultMaxDecodePixels:N0}).",
+            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodePixels,
+        };
+        var maxMemory = new Option<long>("--max-memory")
+        {
+            Description = $"Refuse a file whose decode is estimated to need more MiB than this, before decoding it (default {NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20}).",
+            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20,
+        };
         var shared = new CodecCommandOptions();
-        var command = new Command("decode", "Decompress a .nic file to PNG.") { input, output };
+        var command = new Command("decode", "Decompress a .nic file to PNG.") { input, output, maxPixels, maxMemory };
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
+            await SignalHandlers.InstalledAsync();
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {
-                NicCodec codec = shared.CreateCodec(result);
+                NicCodec codec = shared.CreateCodec(result, configure: options =>
+                {
+                    options.MaxDecodePixels = result.GetValue(maxPixels);
+                    long megabytes = result.GetValue(maxMemory);
+                    options.MaxDecodeMemoryBytes = megabytes > long.MaxValue >> 20 ? long.MaxValue : megabytes << 20;
+                });
                 var watch = Stopwatch.StartNew();
                 await using FileStream stream = new(result.GetValue(input)!.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
                 await using NicRowDecoder decoder = await codec.OpenAsync(stream, cancellationToken);

@@ -25,6 +25,7 @@ internal static class EncodeCommand
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
+            await SignalHandlers.InstalledAsync();
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {

@@ -38,6 +38,7 @@ internal static class EvalCommand
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
+            await SignalHandlers.InstalledAsync();
             TextWriter output = result.InvocationConfiguration.Output;
             TextWriter error = result.InvocationConfiguration.Error;
             try

@@ -10,6 +10,9 @@ namespace Nic.Codec.Entropy;
 /// </summary>
 public static class IndexedEntropyCoder
 {
+    /// <summary>Symbols decoded between two looks at the cancellation token (about a millisecond of work).</summary>
+    private const int CancellationInterval = 1 << 16;
+
     /// <summary>Encodes <paramref name="values"/>; value i is coded under table <c>indexes[i]</c>.</summary>
     /// <returns>The coded stream (at least 4 bytes: an empty input codes to the bare initial state).</returns>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
@@ -61,7 +64,8 @@ public static class IndexedEntropyCoder
     /// damaged stream (the decoder checks that the stream ends exactly, with the coder back in its initial state);
     /// <see cref="NicCodecError.InvalidTableIndex"/> for an index that names no table.
     /// </exception>
-    public static void Decode(ReadOnlySpan<byte> data, ReadOnlySpan<int> indexes, QuantizedCdfTables tables, Span<int> values)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (it is looked at every 65,536 symbols).</exception>
+    public static void Decode(ReadOnlySpan<byte> data, ReadOnlySpan<int> indexes, QuantizedCdfTables tables, Span<int> values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tables);
         if (values.Length != indexes.Length)
@@ -77,6 +81,11 @@ public static class IndexedEntropyCoder
         ref ushort bucketRef = ref MemoryMarshal.GetReference(buckets);
         for (int i = 0; i < values.Length; i++)
         {
+            if ((i & (CancellationInterval - 1)) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             int t = indexes[i];
             if ((uint)t >= (uint)infos.Length)
             {

@@ -61,10 +61,11 @@ public sealed class EntropyBottleneckCoder
 
     /// <summary>Decodes the integer symbols (value − median, rounded) of a latent, in coding order: channel, row, column.</summary>
     /// <exception cref="NicCodecException">The stream is damaged.</exception>
-    public int[] DecodeSymbols(ReadOnlySpan<byte> data, int height, int width)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public int[] DecodeSymbols(ReadOnlySpan<byte> data, int height, int width, CancellationToken cancellationToken = default)
     {
         var values = new int[checked(Channels * height * width)];
-        IndexedEntropyCoder.Decode(data, ChannelIndexes(height * width), _tables, values);
+        IndexedEntropyCoder.Decode(data, ChannelIndexes(height * width), _tables, values, cancellationToken);
         return values;
     }
 

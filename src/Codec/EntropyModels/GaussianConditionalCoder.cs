@@ -82,12 +82,13 @@ public sealed class GaussianConditionalCoder
 
     /// <summary>Decodes a band's integer symbols (round(y − μ)), in coding order: channel, row, column.</summary>
     /// <exception cref="NicCodecException">The stream is damaged.</exception>
-    public int[] DecodeSymbols(ReadOnlySpan<byte> data, EntropyParameters parameters, int firstRow, int rowCount)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public int[] DecodeSymbols(ReadOnlySpan<byte> data, EntropyParameters parameters, int firstRow, int rowCount, CancellationToken cancellationToken = default)
     {
         CheckShapes(parameters.Scales, parameters, parameters.Scales, firstRow, rowCount);
         int[] indexes = BandIndexes(parameters, firstRow, rowCount);
         var values = new int[indexes.Length];
-        IndexedEntropyCoder.Decode(data, indexes, _tables, values);
+        IndexedEntropyCoder.Decode(data, indexes, _tables, values, cancellationToken);
         return values;
     }
 

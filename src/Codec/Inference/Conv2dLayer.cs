@@ -96,14 +96,14 @@ internal sealed class Conv2dLayer : ILayer
         int[] offsets;
         if (Stride == 1)
         {
-            buffer = PaddedPlanes.Pad(input, pad, pad, rows, columns, context.Buffers);
+            buffer = PaddedPlanes.Pad(input, pad, pad, rows, columns, context.Buffers, context.CancellationToken);
             rowStride = columns;
             channelStride = (long)rows * columns;
             offsets = [.. _taps.Select(t => t.Ky * columns + t.Kx)];
         }
         else
         {
-            buffer = PaddedPlanes.SplitPhases(input, pad, rows, columns, context.Buffers, out int phaseRows, out int phaseColumns);
+            buffer = PaddedPlanes.SplitPhases(input, pad, rows, columns, context.Buffers, context.CancellationToken, out int phaseRows, out int phaseColumns);
             rowStride = phaseColumns;
             channelStride = 4L * phaseRows * phaseColumns;
             int phasePlane = phaseRows * phaseColumns;
@@ -129,7 +129,8 @@ internal sealed class Conv2dLayer : ILayer
                     OutputHeight = output.Height,
                     OutputWidth = output.Width,
                 },
-                context.Parallelism);
+                context.Parallelism,
+                context.CancellationToken);
         }
         finally
         {

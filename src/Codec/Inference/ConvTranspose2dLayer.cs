@@ -71,6 +71,12 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
     public int Kernel { get; }
 
+    /// <summary>Zero rows (and columns) added before the input in the padded buffer the phases read.</summary>
+    public int PadBefore => _padBefore;
+
+    /// <summary>Zero rows (and columns) added after the input in the padded buffer the phases read.</summary>
+    public int PadAfter => _padAfter;
+
     /// <summary>The kernel rows (or columns) that reach output phase <paramref name="phase"/>, ascending.</summary>
     public static IEnumerable<int> PhaseTaps(int kernel, int phase)
     {
@@ -94,7 +100,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
         int h = input.Height, w = input.Width;
         int rows = h + _padBefore + _padAfter, columns = w + _padBefore + _padAfter;
-        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns, context.Buffers);
+        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns, context.Buffers, context.CancellationToken);
         FeatureMap output = context.Buffers.RentMap(OutChannels, 2 * h, 2 * w);
         try
         {
@@ -121,7 +127,8 @@ internal sealed class ConvTranspose2dLayer : ILayer
                         OutputHeight = h,
                         OutputWidth = w,
                     },
-                    context.Parallelism);
+                    context.Parallelism,
+                    context.CancellationToken);
             }
 
             return output;

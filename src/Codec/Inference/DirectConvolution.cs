@@ -57,7 +57,9 @@ internal static unsafe class DirectConvolution
     /// <summary>Runs the kernel over all output channels and rows, in parallel where allowed.</summary>
     /// <param name="job">What to compute.</param>
     /// <param name="parallelism">The most threads to use.</param>
-    public static void Run(in ConvolutionJob job, int parallelism)
+    /// <param name="cancellationToken">Looked at before each work item (one block of eight output channels over about 2048 output pixels).</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the output is then incomplete.</exception>
+    public static void Run(in ConvolutionJob job, int parallelism, CancellationToken cancellationToken = default)
     {
         int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
         int rowsPerItem = Math.Max(1, Math.Min(job.OutputHeight, 2048 / Math.Max(1, job.OutputWidth)));
@@ -68,13 +70,24 @@ internal static unsafe class DirectConvolution
         {
             for (int i = 0; i < items; i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 RunItem(copy, i, rowsPerItem);
             }
 
             return;
         }
 
-        Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i => RunItem(copy, i, rowsPerItem));
+        // Parallel.For stops handing out items once the token is cancelled, waits for the running ones and throws a
+        // single OperationCanceledException; no worker touches the buffers after it returns.
+        Parallel.For(
+            0,
+            items,
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            i =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RunItem(copy, i, rowsPerItem);
+            });
     }
 
     private static void RunItem(in ConvolutionJob job, int item, int rowsPerItem)

@@ -49,7 +49,8 @@ internal sealed class GdnLayer : ILayer
         {
             for (int first = 0; first < input.Height; first += blockRows)
             {
-                Normalize(input, first, Math.Min(blockRows, input.Height - first), squares, norm, context.Parallelism);
+                context.CancellationToken.ThrowIfCancellationRequested();
+                Normalize(input, first, Math.Min(blockRows, input.Height - first), squares, norm, context.Parallelism, context.CancellationToken);
             }
         }
         finally
@@ -62,7 +63,7 @@ internal sealed class GdnLayer : ILayer
     }
 
     /// <summary>Normalizes rows first … first + rows − 1 of every channel in place.</summary>
-    private void Normalize(FeatureMap input, int first, int rows, float[] squares, float[] norm, int parallelism)
+    private void Normalize(FeatureMap input, int first, int rows, float[] squares, float[] norm, int parallelism, CancellationToken cancellationToken)
     {
         int width = input.Width, block = rows * width;
         for (int c = 0; c < Channels; c++)
@@ -99,7 +100,8 @@ internal sealed class GdnLayer : ILayer
                 OutputHeight = rows,
                 OutputWidth = width,
             },
-            parallelism);
+            parallelism,
+            cancellationToken);
 
         for (int c = 0; c < Channels; c++)
         {

@@ -5,7 +5,7 @@ namespace Nic.Codec.Inference;
 /// <summary>
 /// The transforms a codec runs on some engine: g_a and h_a on the encoder side, g_s on the decoder side. The entropy
 /// path — h_s, which gives the tables the symbols are coded with — is not part of a backend: it always runs on the
-/// deterministic managed engine (<see cref="ManagedModel.HyperSynthesize"/>), so every backend reads and writes the
+/// deterministic managed engine (<see cref="ManagedModel.HyperSynthesize(FeatureMap)"/>), so every backend reads and writes the
 /// same bits. Implementations are thread-safe.
 /// </summary>
 public interface IInferenceBackend
@@ -28,9 +28,27 @@ public interface IInferenceBackend
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
     FeatureMap Analyze(FeatureMap image);
 
+    /// <summary>
+    /// g_a, stopping with an <see cref="OperationCanceledException"/> once <paramref name="cancellationToken"/> is
+    /// cancelled. The default looks at the token before the call only; the managed engine looks at it throughout.
+    /// </summary>
+    FeatureMap Analyze(FeatureMap image, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Analyze(image);
+    }
+
     /// <summary>h_a: the latent y to the hyper-latent z (the scale hyperprior applies it to |y|).</summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
     FeatureMap HyperAnalyze(FeatureMap y);
+
+    /// <summary>h_a, stopping once <paramref name="cancellationToken"/> is cancelled (see <see cref="Analyze(FeatureMap, CancellationToken)"/>).</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    FeatureMap HyperAnalyze(FeatureMap y, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return HyperAnalyze(y);
+    }
 
     /// <summary>g_s on the whole latent: the reconstruction, before clamping and cropping.</summary>
     FeatureMap Synthesize(FeatureMap yHat);
@@ -41,4 +59,14 @@ public interface IInferenceBackend
     /// <see cref="SynthesisFactor"/>·width): the same rows <see cref="Synthesize"/> would give.
     /// </summary>
     void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination);
+
+    /// <summary>
+    /// g_s for a band of latent rows, stopping once <paramref name="cancellationToken"/> is cancelled (see
+    /// <see cref="Analyze(FeatureMap, CancellationToken)"/>); the destination is then incomplete.
+    /// </summary>
+    void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SynthesizeRows(yHat, firstRow, rowCount, destination);
+    }
 }

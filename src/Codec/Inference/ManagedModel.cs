@@ -64,11 +64,20 @@ public sealed class ManagedModel : IInferenceBackend
     public int SynthesisHalo { get; }
 
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
-    public FeatureMap Analyze(FeatureMap image) => RunOnce(_analysis, image);
+    public FeatureMap Analyze(FeatureMap image) => Analyze(image, CancellationToken.None);
+
+    /// <summary>g_a, stopping within milliseconds of <paramref name="cancellationToken"/> being cancelled.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public FeatureMap Analyze(FeatureMap image, CancellationToken cancellationToken) => RunOnce(_analysis, image, cancellationToken);
 
     /// <summary>h_a: the latent y to the hyper-latent z (the scale hyperprior applies it to |y|).</summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
-    public FeatureMap HyperAnalyze(FeatureMap y)
+    public FeatureMap HyperAnalyze(FeatureMap y) => HyperAnalyze(y, CancellationToken.None);
+
+    /// <summary>h_a, stopping within milliseconds of <paramref name="cancellationToken"/> being cancelled.</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public FeatureMap HyperAnalyze(FeatureMap y, CancellationToken cancellationToken)
     {
         SequentialLayers layers = _hyperAnalysis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
         ArgumentNullException.ThrowIfNull(y);
@@ -83,7 +92,7 @@ public sealed class ManagedModel : IInferenceBackend
             y = magnitude;
         }
 
-        return RunOnce(layers, y);
+        return RunOnce(layers, y, cancellationToken);
     }
 
     /// <summary>
@@ -91,10 +100,15 @@ public sealed class ManagedModel : IInferenceBackend
     /// <see cref="Parallelism"/> (spec/nic-model.md §10).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
-    public EntropyParameters HyperSynthesize(FeatureMap zHat)
+    public EntropyParameters HyperSynthesize(FeatureMap zHat) => HyperSynthesize(zHat, CancellationToken.None);
+
+    /// <summary>h_s, stopping within milliseconds of <paramref name="cancellationToken"/> being cancelled.</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public EntropyParameters HyperSynthesize(FeatureMap zHat, CancellationToken cancellationToken)
     {
         SequentialLayers layers = _hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
-        FeatureMap output = RunOnce(layers, zHat);
+        FeatureMap output = RunOnce(layers, zHat, cancellationToken);
         if (File.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean)
         {
             return new EntropyParameters(output, null);
@@ -106,12 +120,13 @@ public sealed class ManagedModel : IInferenceBackend
         var means = new FeatureMap(m, output.Height, output.Width);
         output.Data.AsSpan(0, scales.Data.Length).CopyTo(scales.Data);
         output.Data.AsSpan(scales.Data.Length, means.Data.Length).CopyTo(means.Data);
-        _context.Buffers.Return(output.Data);
+
+        // Not given back to the pool: RunOnce has emptied it, and no later call asks for this size.
         return new EntropyParameters(scales, means);
     }
 
     /// <summary>g_s on the whole latent: the reconstruction, before clamping and cropping.</summary>
-    public FeatureMap Synthesize(FeatureMap yHat) => RunOnce(_synthesis, yHat);
+    public FeatureMap Synthesize(FeatureMap yHat) => RunOnce(_synthesis, yHat, CancellationToken.None);
 
     /// <summary>
     /// g_s for the latent rows <paramref name="firstRow"/> … <paramref name="firstRow"/> + <paramref name="rowCount"/> − 1
@@ -132,7 +147,15 @@ public sealed class ManagedModel : IInferenceBackend
     /// <see cref="SynthesisFactor"/>·rowCount × <see cref="SynthesisFactor"/>·width), so that a decoder can reuse one
     /// buffer for every band and allocate nothing per band.
     /// </summary>
-    public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination)
+    public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination) =>
+        SynthesizeRows(yHat, firstRow, rowCount, destination, CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>, stopping within milliseconds of
+    /// <paramref name="cancellationToken"/> being cancelled (the destination is then incomplete).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         SynthesisBand.Check(this, yHat, firstRow, rowCount, destination);
@@ -143,7 +166,7 @@ public sealed class ManagedModel : IInferenceBackend
             yHat.Data.AsSpan(c * yHat.PlaneSize + start * yHat.Width, slice.PlaneSize).CopyTo(slice.Plane(c));
         }
 
-        FeatureMap output = _synthesis.Forward(slice, _context);
+        FeatureMap output = _synthesis.Forward(slice, _context with { CancellationToken = cancellationToken });
         _context.Buffers.Return(slice.Data);
         SynthesisBand.CopyOwnedRows(this, output, start, firstRow, destination);
         _context.Buffers.Return(output.Data);
@@ -152,13 +175,21 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>
     public int OutputChannels { get; }
 
+    /// <summary>What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>, before it runs.</summary>
+    internal LayerFootprint SynthesisFootprint(int channels, int rows, int width) => LayerMemory.Estimate(_synthesis, channels, rows, width);
+
+    /// <summary>What h_s takes on a ẑ of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/>, before it runs.</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    internal LayerFootprint HyperSynthesisFootprint(int channels, int height, int width) =>
+        LayerMemory.Estimate(_hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior"), channels, height, width);
+
     /// <summary>Runs a whole network once, then drops the pooled buffers: their sizes belong to this call alone.</summary>
-    private FeatureMap RunOnce(SequentialLayers layers, FeatureMap input)
+    private FeatureMap RunOnce(SequentialLayers layers, FeatureMap input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         try
         {
-            return layers.Forward(input, _context);
+            return layers.Forward(input, _context with { CancellationToken = cancellationToken });
         }
         finally
         {

@@ -16,6 +16,7 @@ internal sealed class SequentialLayers(IReadOnlyList<ILayer> layers) : ILayer
         bool owned = false;
         foreach (ILayer layer in Layers)
         {
+            context.CancellationToken.ThrowIfCancellationRequested();
             if (layer.WritesInPlace && !owned)
             {
                 // Never overwrite the caller's map.

@@ -26,9 +26,9 @@ internal static class EncoderCore
         NicLatentShape zShape = NicLatentShape.Empty;
         if (model.HasHyperprior)
         {
-            FeatureMap z = model.Backend.HyperAnalyze(y);
+            FeatureMap z = model.Backend.HyperAnalyze(y, cancellationToken);
             zSubstream = model.Bottleneck.Compress(z, out FeatureMap zHat);
-            parameters = model.Managed.HyperSynthesize(zHat);
+            parameters = model.Managed.HyperSynthesize(zHat, cancellationToken);
             zShape = new NicLatentShape(z.Channels, z.Height, z.Width);
             cancellationToken.ThrowIfCancellationRequested();
         }
@@ -77,7 +77,7 @@ internal static class EncoderCore
         int bandRows = (int)Math.Clamp(bandBudget / bytesPerLatentRow, Math.Min(4, latentHeight), latentHeight);
         if (bandRows >= latentHeight)
         {
-            return model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight));
+            return model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight), cancellationToken);
         }
 
         FeatureMap? y = null;
@@ -87,7 +87,7 @@ internal static class EncoderCore
             int end = Math.Min(latentHeight, first + bandRows);
             int windowStart = Math.Max(0, first - AnalysisHalo);
             int windowEnd = Math.Min(latentHeight, end + AnalysisHalo);
-            FeatureMap window = model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, windowStart * Factor, (windowEnd - windowStart) * Factor));
+            FeatureMap window = model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, windowStart * Factor, (windowEnd - windowStart) * Factor), cancellationToken);
             y ??= new FeatureMap(window.Channels, latentHeight, window.Width);
             for (int c = 0; c < window.Channels; c++)
             {

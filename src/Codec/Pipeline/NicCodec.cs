@@ -15,7 +15,8 @@ namespace Nic.Codec.Pipeline;
 /// The Nic image codec: encodes RGB images into <c>.nic</c> files with a model from the catalog, and decodes them,
 /// whole or streaming row by row. Each model's networks are built on first use and shared by every later call.
 /// Thread-safe and reusable: one instance serves any number of concurrent encodes and decodes. Register it with
-/// <c>services.AddNeuralImageCodec()</c> or create it directly.
+/// <c>services.AddNeuralImageCodec()</c> or create it directly. A cancelled token stops an encode or a decode within
+/// milliseconds, inside the transforms and the entropy decoder too, with an <see cref="OperationCanceledException"/>.
 /// </summary>
 public sealed class NicCodec
 {
@@ -118,14 +119,14 @@ public sealed class NicCodec
     public Task<NicRowDecoder> OpenAsync(Stream source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return NicRowDecoder.OpenAsync(new NicReader(source, Options.ReaderLimits, leaveOpen: true), true, GetModel, LengthOf(source), cancellationToken);
+        return NicRowDecoder.OpenAsync(new NicReader(source, Options.ReaderLimits, leaveOpen: true), true, GetModel, Options, LengthOf(source), cancellationToken);
     }
 
     /// <summary>Starts a streaming decode from a pipe (see <see cref="OpenAsync(Stream, CancellationToken)"/>); the pipe is completed when the decoder is disposed.</summary>
     public Task<NicRowDecoder> OpenAsync(PipeReader source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return NicRowDecoder.OpenAsync(new NicReader(source, Options.ReaderLimits), true, GetModel, -1, cancellationToken);
+        return NicRowDecoder.OpenAsync(new NicReader(source, Options.ReaderLimits), true, GetModel, Options, -1, cancellationToken);
     }
 
     /// <summary>Decodes a whole <c>.nic</c> stream into an image carrying the file's metadata.</summary>
@@ -142,7 +143,7 @@ public sealed class NicCodec
     /// <summary>Decodes a whole <c>.nic</c> file held in memory.</summary>
     public async Task<RgbImage> DecodeAsync(ReadOnlyMemory<byte> file, CancellationToken cancellationToken = default)
     {
-        await using NicRowDecoder decoder = await NicRowDecoder.OpenAsync(new NicReader(file, Options.ReaderLimits), true, GetModel, file.Length, cancellationToken).ConfigureAwait(false);
+        await using NicRowDecoder decoder = await NicRowDecoder.OpenAsync(new NicReader(file, Options.ReaderLimits), true, GetModel, Options, file.Length, cancellationToken).ConfigureAwait(false);
         return await decoder.ReadImageAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -152,6 +153,21 @@ public sealed class NicCodec
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         await using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         return await DecodeAsync(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The memory, in bytes, that decoding the file described by <paramref name="info"/> would take, estimated from its
+    /// header's sizes and its model's channel counts (spec/nic-coding.md §11.7): the figure a decode compares with
+    /// <see cref="NicCodecOptions.MaxDecodeMemoryBytes"/> before it allocates anything of the image's size.
+    /// </summary>
+    /// <param name="info">The header and metadata of a file, from <c>IdentifyAsync</c>.</param>
+    /// <exception cref="NicCodecException">The file's model is unknown or differs, or its shapes are not the model's.</exception>
+    public long EstimateDecodeMemory(NicImageInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        CodecModel model = GetModel(info.Model);
+        NicRowDecoder.CheckShapes(info.Header, model);
+        return DecodeMemory.Estimate(info.Header, model).Bytes;
     }
 
     /// <summary>The networks and coders of a model, built once.</summary>

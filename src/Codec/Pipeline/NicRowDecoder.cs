@@ -19,7 +19,7 @@ namespace Nic.Codec.Pipeline;
 public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
 {
     /// <summary>The most latent rows one synthesis call covers, which bounds the memory of g_s.</summary>
-    private const int MaxSynthesisRows = 8;
+    internal const int MaxSynthesisRows = 8;
 
     private readonly NicReader _reader;
     private readonly bool _ownsReader;
@@ -51,22 +51,23 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// <summary>The name of the engine that synthesizes the rows.</summary>
     public string Backend => _model.Backend.Name;
 
-    internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicModelId, CodecModel> models, long fileLength, CancellationToken cancellationToken)
+    internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicModelId, CodecModel> models, NicCodecOptions options, long fileLength, CancellationToken cancellationToken)
     {
         try
         {
             NicHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             CodecModel model = models(header.Model);
             CheckShapes(header, model);
+            CheckLimits(header, model, options);
             NicMetadata metadata = await reader.ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
             EntropyParameters? parameters = null;
             var symbols = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             if (model.HasHyperprior)
             {
                 ReadOnlySequence<byte> z = await reader.ReadZSubstreamAsync(cancellationToken).ConfigureAwait(false);
-                int[] zSymbols = model.Bottleneck.DecodeSymbols(Contiguous(z), header.ZShape.Height, header.ZShape.Width);
+                int[] zSymbols = model.Bottleneck.DecodeSymbols(Contiguous(z), header.ZShape.Height, header.ZShape.Width, cancellationToken);
                 AppendSymbols(symbols, zSymbols);
-                parameters = model.Managed.HyperSynthesize(model.Bottleneck.Dequantize(zSymbols, header.ZShape.Height, header.ZShape.Width));
+                parameters = model.Managed.HyperSynthesize(model.Bottleneck.Dequantize(zSymbols, header.ZShape.Height, header.ZShape.Width), cancellationToken);
             }
 
             var info = new NicImageInfo(header, metadata, reader.FormatVersion!, fileLength);
@@ -88,6 +89,10 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// </summary>
     /// <exception cref="NicException">The file is damaged (a <see cref="NicFormatException"/> or <see cref="NicCodecException"/> with its code).</exception>
     /// <exception cref="InvalidOperationException">The rows were already read.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled; it is looked at throughout the entropy decoding and the
+    /// synthesis of a band, so the enumeration stops within milliseconds.
+    /// </exception>
     public async IAsyncEnumerable<RgbRowBlock> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (_started)
@@ -99,16 +104,14 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         NicHeader header = Info.Header;
         IInferenceBackend backend = _model.Backend;
         const int Factor = CodecModel.LatentFactor;
-        int latentRowsNeeded = (header.Height + Factor - 1) / Factor;
         int halo = backend.SynthesisHalo;
         var quantized = new FeatureMap(header.YShape.Channels, header.YShape.Height, header.YShape.Width);
         FeatureMap? synthesis = null;
         int synthesized = 0;
         await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
         {
-            DecodeBand(band, quantized);
-            int end = band.FirstRow + band.RowCount;
-            int ready = Math.Min(latentRowsNeeded, end == header.YShape.Height ? end : end - halo);
+            DecodeBand(band, quantized, cancellationToken);
+            int ready = ReadyRows(header, halo, band.FirstRow + band.RowCount);
             while (synthesized < ready)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -118,7 +121,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                     synthesis = new FeatureMap(backend.OutputChannels, rows * Factor, quantized.Width * Factor);
                 }
 
-                backend.SynthesizeRows(quantized, synthesized, rows, synthesis);
+                backend.SynthesizeRows(quantized, synthesized, rows, synthesis, cancellationToken);
                 int firstPixelRow = synthesized * Factor;
                 int pixelRows = Math.Min(rows * Factor, header.Height - firstPixelRow);
                 var pixels = new byte[(long)pixelRows * header.Width * RgbImage.BytesPerPixel];
@@ -192,12 +195,54 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         }
     }
 
-    private void DecodeBand(NicBand band, FeatureMap quantized)
+    /// <summary>
+    /// The latent rows that can be synthesized once the bands up to latent row <paramref name="end"/> (exclusive) are
+    /// decoded: all but the last <paramref name="halo"/> of them, or all at the last band; only the rows the image needs.
+    /// </summary>
+    internal static int ReadyRows(NicHeader header, int halo, int end)
+    {
+        int needed = (header.Height + CodecModel.LatentFactor - 1) / CodecModel.LatentFactor;
+        return Math.Min(needed, end == header.YShape.Height ? end : end - halo);
+    }
+
+    /// <summary>
+    /// Refuses a file whose decode would exceed the options' limits (spec/nic-coding.md §11.7): the pixel count, the estimated working
+    /// memory, or a buffer longer than the largest array. Runs on the header alone, before the decode allocates.
+    /// </summary>
+    internal static void CheckLimits(NicHeader header, CodecModel model, NicCodecOptions options)
+    {
+        long pixels = (long)header.Width * header.Height;
+        if (pixels > options.MaxDecodePixels)
+        {
+            throw new NicCodecException(
+                NicCodecError.ResourceLimitExceeded,
+                $"the image is {header.Width}×{header.Height} = {pixels:N0} pixels, above the decoder's limit of {options.MaxDecodePixels:N0} (NicCodecOptions.MaxDecodePixels)");
+        }
+
+        DecodeMemoryEstimate estimate = DecodeMemory.Estimate(header, model);
+        if (estimate.Bytes > options.MaxDecodeMemoryBytes)
+        {
+            throw new NicCodecException(
+                NicCodecError.ResourceLimitExceeded,
+                $"decoding the {header.Width}×{header.Height} image with {header.Model.Name} would take about {Mebibytes(estimate.Bytes)}, above the decoder's limit of {Mebibytes(options.MaxDecodeMemoryBytes)} (NicCodecOptions.MaxDecodeMemoryBytes)");
+        }
+
+        if (estimate.LargestBufferElements > Array.MaxLength)
+        {
+            throw new NicCodecException(
+                NicCodecError.ResourceLimitExceeded,
+                $"decoding the {header.Width}×{header.Height} image with {header.Model.Name} needs a buffer of {estimate.LargestBufferElements:N0} elements, more than the largest array ({Array.MaxLength:N0})");
+        }
+    }
+
+    private static string Mebibytes(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:N0} MiB");
+
+    private void DecodeBand(NicBand band, FeatureMap quantized, CancellationToken cancellationToken)
     {
         ReadOnlySpan<byte> data = Contiguous(band.Payload);
         if (_parameters is null)
         {
-            int[] symbols = _model.Bottleneck.DecodeSymbols(data, band.RowCount, quantized.Width);
+            int[] symbols = _model.Bottleneck.DecodeSymbols(data, band.RowCount, quantized.Width, cancellationToken);
             AppendSymbols(_symbols, symbols);
             FeatureMap rows = _model.Bottleneck.Dequantize(symbols, band.RowCount, quantized.Width);
             for (int c = 0; c < quantized.Channels; c++)
@@ -207,7 +252,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         }
         else
         {
-            int[] symbols = _model.Gaussian!.DecodeSymbols(data, _parameters, band.FirstRow, band.RowCount);
+            int[] symbols = _model.Gaussian!.DecodeSymbols(data, _parameters, band.FirstRow, band.RowCount, cancellationToken);
             AppendSymbols(_symbols, symbols);
             _model.Gaussian.DequantizeRows(symbols, _parameters, band.FirstRow, band.RowCount, quantized);
         }

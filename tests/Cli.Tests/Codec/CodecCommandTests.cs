@@ -55,6 +55,44 @@ public sealed class CodecCommandTests : IDisposable
         Assert.Contains(_modelName, info.Output);
     }
 
+    [Theory]
+    [InlineData("png")]
+    [InlineData("jpeg")]
+    public void IccExifAndXmpComeBackByteForByteThroughEncodeAndDecode(string format)
+    {
+        RgbImage image = Photo(96, 64);
+        var metadata = new NicMetadata { IccProfile = TestImageFiles.Bytes(70_000, 7), Exif = TestImageFiles.Exif(2_000), Xmp = TestImageFiles.Xmp() };
+        string input = Path.Combine(_directory, "in." + format);
+        if (format == "png")
+        {
+            image.Metadata = metadata;
+            ImageFiles.WritePng(input, image);
+        }
+        else
+        {
+            File.WriteAllBytes(input, TestImageFiles.InsertAfterStartOfImage(
+                TestImageFiles.Jpeg(image),
+                TestImageFiles.JpegSegmentBytes(0xE1, "Exif\0\0"u8.ToArray(), metadata.Exif),
+                TestImageFiles.JpegSegmentBytes(0xE1, "http://ns.adobe.com/xap/1.0/\0"u8.ToArray(), metadata.Xmp),
+                TestImageFiles.IccSegment(metadata.IccProfile[..40_000], 1, 2),
+                TestImageFiles.IccSegment(metadata.IccProfile[40_000..], 2, 2)));
+        }
+
+        string nic = Path.Combine(_directory, "out.nic");
+        string png = Path.Combine(_directory, "back.png");
+        var encode = CliRunner.Run("encode", input, "-o", nic, "--models", _models, "--model", _modelName);
+        Assert.True(encode.ExitCode == 0, encode.Error);
+        var decode = CliRunner.Run("decode", nic, "-o", png, "--models", _models);
+        Assert.True(decode.ExitCode == 0, decode.Error);
+
+        foreach (NicMetadata carried in new[] { NicFile.Read(File.ReadAllBytes(nic)).Metadata, ImageFiles.Read(png).Metadata })
+        {
+            Assert.Equal(metadata.IccProfile, carried.IccProfile);
+            Assert.Equal(metadata.Exif, carried.Exif);
+            Assert.Equal(metadata.Xmp, carried.Xmp);
+        }
+    }
+
     [Fact]
     public void TheTorchBackendWritesTheSameFileAsTheManagedOne()
     {
@@ -129,6 +167,31 @@ public sealed class CodecCommandTests : IDisposable
     }
 
     [Fact]
+    public void DecodeRefusesAFileBeyondItsLimitsWithTwoAndWritesNothing()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(320, 240));
+        string nic = Path.Combine(_directory, "out.nic");
+        string png = Path.Combine(_directory, "back.png");
+        Assert.Equal(0, CliRunner.Run("encode", input, "-o", nic, "--models", _models, "--model", _modelName).ExitCode);
+
+        var pixels = CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-pixels", "76799");
+        Assert.Equal(ExitCodes.InvalidData, pixels.ExitCode);
+        Assert.Contains("ResourceLimitExceeded", pixels.Error);
+        Assert.Contains("MaxDecodePixels", pixels.Error);
+
+        var memory = CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-memory", "1");
+        Assert.Equal(ExitCodes.InvalidData, memory.ExitCode);
+        Assert.Contains("MaxDecodeMemoryBytes", memory.Error);
+        Assert.False(File.Exists(png));
+
+        Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-memory", "0").ExitCode);
+        var fits = CliRunner.Run("decode", nic, "-o", png, "--models", _models, "--max-pixels", "76800");
+        Assert.True(fits.ExitCode == 0, fits.Error);
+        Assert.True(File.Exists(png));
+    }
+
+    [Fact]
     public void ModelsListsTheDirectoryAndTheShippedDefault()
     {
         var run = CliRunner.Run("models", "--models", _models, "--json");
@@ -163,6 +226,35 @@ public sealed class CodecCommandTests : IDisposable
         Assert.InRange(root.GetProperty("bpp").GetDouble(), 0.01, 64);
         Assert.True(root.GetProperty("psnr_db").GetDouble() > 0);
         Assert.Equal(_modelName, root.GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public void BenchParallelReportsImagesPerSecondForEachTaskCount()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 48));
+
+        var run = CliRunner.Run("bench", "parallel", input, "--models", _models, "--model", _modelName, "--tasks", "1,3", "--runs", "2", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement root = json.RootElement;
+        Assert.True(root.GetProperty("identical").GetBoolean());
+        JsonElement[] results = [.. root.GetProperty("results").EnumerateArray()];
+        Assert.Equal([1, 3], results.Select(r => r.GetProperty("tasks").GetInt32()));
+        Assert.Equal([1, 3], results.Select(r => r.GetProperty("round_trips").GetInt32()));
+        foreach (JsonElement r in results)
+        {
+            Assert.Equal(2, r.GetProperty("runs_s").GetArrayLength());
+            double expected = r.GetProperty("round_trips").GetInt32() / r.GetProperty("median_s").GetDouble();
+            Assert.InRange(r.GetProperty("images_per_s").GetDouble() / expected, 0.99, 1.01);
+        }
+
+        var text = CliRunner.Run("bench", "parallel", input, "--models", _models, "--model", _modelName, "--tasks", "2", "--runs", "1");
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Contains("images/s", text.Output);
+        Assert.Contains("every concurrent round trip gave the sequential file and pixels", text.Output);
+        Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("bench", "parallel", input, "--tasks", "1,x").ExitCode);
     }
 
     private static RgbImage Photo(int width, int height)

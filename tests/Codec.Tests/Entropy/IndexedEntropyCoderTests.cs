@@ -184,6 +184,23 @@ public class IndexedEntropyCoderTests
     }
 
     [Fact]
+    public void DecodingStopsOnACancelledTokenAndALiveOneChangesNothing()
+    {
+        QuantizedCdfTables tables = QuantizedCdfTables.FromCdfs([[0, 30000, 65000, 65536]], [-1]);
+        int[] values = [.. Enumerable.Range(0, 200_000).Select(i => (i % 5) - 2)];
+        var indexes = new int[values.Length];
+        byte[] coded = IndexedEntropyCoder.Encode(values, indexes, tables);
+        using var cancellation = new CancellationTokenSource();
+
+        var decoded = new int[values.Length];
+        IndexedEntropyCoder.Decode(coded, indexes, tables, decoded, cancellation.Token);
+        Assert.Equal(values, decoded);
+
+        cancellation.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => IndexedEntropyCoder.Decode(coded, indexes, tables, new int[values.Length], cancellation.Token));
+    }
+
+    [Fact]
     public void AStreamClaimingAnImpossibleEscapeLengthIsCorrupt()
     {
         // A table whose only in-range symbol has a tiny frequency, so most slots decode as the escape.

@@ -6,6 +6,7 @@ using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Codec.Models;
 using Nic.Codec.Pipeline;
+using Nic.Format;
 
 namespace Nic.Codec.Tests.Pipeline;
 
@@ -45,6 +46,78 @@ public sealed class DependencyInjectionTests
             Assert.True(direct.PixelsEqual(decoded));
             Assert.Contains(logs, line => line.Contains("Encoded a 50×40 image with test-mean-q2", StringComparison.Ordinal));
             Assert.Contains(logs, line => line.Contains("Decoded a 50×40 image", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheRegisteredCodecGivesThirtyTwoConcurrentTasksTheSequentialResults()
+    {
+        string directory = Directory.CreateTempSubdirectory("nic-di-").FullName;
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(directory, "mean.nicm"), PipelineFixtures.ModelBytes(ModelArchitectureKind.Mbt2018Mean, "test-mean-q2", 2, "test-mean", seed: 21));
+            await File.WriteAllBytesAsync(Path.Combine(directory, "hyperprior.nicm"), PipelineFixtures.ModelBytes(ModelArchitectureKind.Bmshj2018Hyperprior, "test-hyperprior", 3, null, seed: 24));
+            var services = new ServiceCollection();
+            services.AddNeuralImageCodec(options =>
+            {
+                options.IncludeShippedModels = false;
+                options.ModelDirectories.Add(directory);
+                options.DefaultModel = "test-mean";
+                options.BandRows = 2;
+            });
+            await using ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            NicCodec codec = provider.GetRequiredService<NicCodec>();
+
+            // Eight jobs of different sizes, models and metadata, run one after another first.
+            var jobs = Enumerable.Range(0, 8).Select(i =>
+            {
+                RgbImage image = PipelineFixtures.Photo(40 + (13 * i), 30 + (7 * i), seed: 100 + i);
+                image.Metadata = new NicMetadata { Xmp = [.. "<x n='"u8, (byte)('0' + i), .. "'/>"u8] };
+                return (Image: image, Options: new NicEncodeOptions { Model = i % 2 == 0 ? "test-mean" : "test-hyperprior" });
+            }).ToArray();
+            byte[][] files = [.. jobs.Select(job => codec.Encode(job.Image, job.Options))];
+            RgbImage[] decoded = new RgbImage[jobs.Length];
+            for (int i = 0; i < jobs.Length; i++)
+            {
+                decoded[i] = await codec.DecodeAsync(files[i]);
+            }
+
+            // Then 32 tasks at once through every entry point: encodes to bytes and to streams, whole and streaming decodes.
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<string?>[] tasks = [.. Enumerable.Range(0, 32).Select(k => Task.Run(async () =>
+            {
+                await start.Task;
+                int i = k % jobs.Length;
+                switch (k / jobs.Length)
+                {
+                    case 0:
+                        return codec.Encode(jobs[i].Image, jobs[i].Options).AsSpan().SequenceEqual(files[i]) ? null : $"task {k}: Encode differs";
+                    case 1:
+                        using (var stream = new MemoryStream())
+                        {
+                            await codec.EncodeAsync(jobs[i].Image, stream, jobs[i].Options);
+                            return stream.ToArray().AsSpan().SequenceEqual(files[i]) ? null : $"task {k}: EncodeAsync differs";
+                        }
+
+                    case 2:
+                        RgbImage whole = await codec.DecodeAsync(files[i]);
+                        return whole.PixelsEqual(decoded[i]) && whole.Metadata.Xmp!.AsSpan().SequenceEqual(jobs[i].Image.Metadata.Xmp) ? null : $"task {k}: DecodeAsync differs";
+                    default:
+                        await using (NicRowDecoder rows = await codec.OpenAsync(new MemoryStream(files[i], writable: false)))
+                        {
+                            RgbImage streamed = await rows.ReadImageAsync();
+                            return streamed.PixelsEqual(decoded[i]) ? null : $"task {k}: the streaming decode differs";
+                        }
+                }
+            }))];
+            start.SetResult();
+
+            string?[] failures = await Task.WhenAll(tasks);
+            Assert.All(failures, Assert.Null);
         }
         finally
         {
