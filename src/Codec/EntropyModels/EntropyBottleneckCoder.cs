@@ -64,8 +64,9 @@ public sealed class EntropyBottleneckCoder
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public int[] DecodeSymbols(ReadOnlySpan<byte> data, int height, int width, CancellationToken cancellationToken = default)
     {
-        var values = new int[checked(Channels * height * width)];
-        IndexedEntropyCoder.Decode(data, ChannelIndexes(height * width), _tables, values, cancellationToken);
+        // Every element is written by the decoder before the array is returned.
+        int[] values = GC.AllocateUninitializedArray<int>(checked(Channels * height * width));
+        IndexedEntropyCoder.Decode(data, ChannelIndexes(height * width, cancellationToken), _tables, values, cancellationToken);
         return values;
     }
 
@@ -82,12 +83,17 @@ public sealed class EntropyBottleneckCoder
     }
 
     /// <summary>The latent of decoded symbols: each plus its channel's median.</summary>
-    public FeatureMap Dequantize(ReadOnlySpan<int> symbols, int height, int width)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (it is looked at before each channel).</exception>
+    public FeatureMap Dequantize(ReadOnlySpan<int> symbols, int height, int width, CancellationToken cancellationToken = default)
     {
         var latent = new FeatureMap(Channels, height, width);
-        for (int i = 0; i < symbols.Length; i++)
+        for (int c = 0, i = 0; c < Channels; c++)
         {
-            latent.Data[i] = LatentQuantizer.Dequantize(symbols[i], _medians[i / latent.PlaneSize]);
+            cancellationToken.ThrowIfCancellationRequested();
+            for (int end = i + latent.PlaneSize; i < end && i < symbols.Length; i++)
+            {
+                latent.Data[i] = LatentQuantizer.Dequantize(symbols[i], _medians[c]);
+            }
         }
 
         return latent;
@@ -113,11 +119,12 @@ public sealed class EntropyBottleneckCoder
         return values;
     }
 
-    private int[] ChannelIndexes(int planeSize)
+    private int[] ChannelIndexes(int planeSize, CancellationToken cancellationToken = default)
     {
-        var indexes = new int[checked(Channels * planeSize)];
+        int[] indexes = GC.AllocateUninitializedArray<int>(checked(Channels * planeSize));
         for (int c = 0; c < Channels; c++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             indexes.AsSpan(c * planeSize, planeSize).Fill(c);
         }
 

@@ -86,8 +86,10 @@ public sealed class GaussianConditionalCoder
     public int[] DecodeSymbols(ReadOnlySpan<byte> data, EntropyParameters parameters, int firstRow, int rowCount, CancellationToken cancellationToken = default)
     {
         CheckShapes(parameters.Scales, parameters, parameters.Scales, firstRow, rowCount);
-        int[] indexes = BandIndexes(parameters, firstRow, rowCount);
-        var values = new int[indexes.Length];
+        int[] indexes = BandIndexes(parameters, firstRow, rowCount, cancellationToken);
+
+        // Every element is written by the decoder before the array is returned.
+        int[] values = GC.AllocateUninitializedArray<int>(indexes.Length);
         IndexedEntropyCoder.Decode(data, indexes, _tables, values, cancellationToken);
         return values;
     }
@@ -107,7 +109,8 @@ public sealed class GaussianConditionalCoder
     }
 
     /// <summary>Writes the reconstruction of a band's symbols (symbol + μ) into its rows of <paramref name="quantized"/>.</summary>
-    public void DequantizeRows(ReadOnlySpan<int> symbols, EntropyParameters parameters, int firstRow, int rowCount, FeatureMap quantized)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (it is looked at before each channel).</exception>
+    public void DequantizeRows(ReadOnlySpan<int> symbols, EntropyParameters parameters, int firstRow, int rowCount, FeatureMap quantized, CancellationToken cancellationToken = default)
     {
         CheckShapes(quantized, parameters, quantized, firstRow, rowCount);
         int band = rowCount * quantized.Width;
@@ -118,6 +121,7 @@ public sealed class GaussianConditionalCoder
 
         for (int c = 0, i = 0; c < quantized.Channels; c++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int start = c * quantized.PlaneSize + firstRow * quantized.Width;
             for (int offset = start; offset < start + band; offset++, i++)
             {
@@ -126,19 +130,21 @@ public sealed class GaussianConditionalCoder
         }
     }
 
-    /// <summary>The table indexes of the band's elements, in coding order: channel, then row, then column.</summary>
-    private int[] BandIndexes(EntropyParameters parameters, int firstRow, int rowCount)
+    /// <summary>
+    /// The table indexes of the band's elements, in coding order: channel, then row, then column; a channel at a time,
+    /// looking at the token before each (a band of a large image holds millions of elements).
+    /// </summary>
+    private int[] BandIndexes(EntropyParameters parameters, int firstRow, int rowCount, CancellationToken cancellationToken = default)
     {
         FeatureMap scales = parameters.Scales;
         int band = rowCount * scales.Width;
-        var sigma = new float[scales.Channels * band];
+        int[] indexes = GC.AllocateUninitializedArray<int>(scales.Channels * band);
         for (int c = 0; c < scales.Channels; c++)
         {
-            scales.Data.AsSpan(c * scales.PlaneSize + firstRow * scales.Width, band).CopyTo(sigma.AsSpan(c * band, band));
+            cancellationToken.ThrowIfCancellationRequested();
+            ScaleIndexer.Index(scales.Data.AsSpan(c * scales.PlaneSize + firstRow * scales.Width, band), _scaleTable, indexes.AsSpan(c * band, band));
         }
 
-        var indexes = new int[sigma.Length];
-        ScaleIndexer.Index(sigma, _scaleTable, indexes);
         return indexes;
     }
 

@@ -14,22 +14,39 @@ internal sealed class BufferPool(long maxRetainedBytes)
 
     public long MaxRetainedBytes { get; } = maxRetainedBytes;
 
-    /// <summary>A buffer of exactly <paramref name="length"/> floats; its contents are undefined unless <paramref name="zeroed"/>.</summary>
-    public float[] Rent(long length, bool zeroed)
+    /// <summary>Floats cleared between two looks at the cancellation token.</summary>
+    private const int ClearPiece = 1 << 20;
+
+    /// <summary>
+    /// A buffer of exactly <paramref name="length"/> floats; its contents are undefined unless <paramref name="zeroed"/>.
+    /// A new buffer is not cleared at allocation: a large one is fresh memory whose first touch is slow, so it is
+    /// cleared (when asked) a piece at a time with a look at <paramref name="cancellationToken"/> before each, or left
+    /// to the caller's first writes, which look at the token themselves.
+    /// </summary>
+    public float[] Rent(long length, bool zeroed, CancellationToken cancellationToken = default)
     {
         int size = checked((int)length);
-        if (_free.TryGetValue(size, out ConcurrentBag<float[]>? bag) && bag.TryTake(out float[]? buffer))
+        float[] buffer;
+        if (_free.TryGetValue(size, out ConcurrentBag<float[]>? bag) && bag.TryTake(out float[]? pooled))
         {
             Interlocked.Add(ref _retainedBytes, -4L * size);
-            if (zeroed)
-            {
-                Array.Clear(buffer);
-            }
-
-            return buffer;
+            buffer = pooled;
+        }
+        else
+        {
+            buffer = GC.AllocateUninitializedArray<float>(size);
         }
 
-        return new float[size];
+        if (zeroed)
+        {
+            for (int start = 0; start < size; start += ClearPiece)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                buffer.AsSpan(start, Math.Min(ClearPiece, size - start)).Clear();
+            }
+        }
+
+        return buffer;
     }
 
     /// <summary>A map whose elements the caller will overwrite entirely.</summary>

@@ -61,6 +61,23 @@ public sealed class FeatureMap
     /// <summary>The element at (channel, y, x).</summary>
     public ref float this[int channel, int y, int x] => ref Data[(channel * Height + y) * Width + x];
 
+    /// <summary>
+    /// A zero-filled map whose memory is cleared plane by plane with a look at <paramref name="cancellationToken"/>
+    /// before each: a large map is fresh memory whose first touch takes long, and this spreads it over stoppable steps.
+    /// </summary>
+    internal static FeatureMap Zeroed(int channels, int height, int width, CancellationToken cancellationToken)
+    {
+        long count = CheckShape(channels, height, width);
+        var map = new FeatureMap(channels, height, width, GC.AllocateUninitializedArray<float>(checked((int)count)));
+        for (int c = 0; c < channels; c++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            map.Plane(c).Clear();
+        }
+
+        return map;
+    }
+
     /// <summary>Rows <paramref name="firstRow"/> … <paramref name="firstRow"/> + <paramref name="rowCount"/> − 1 of every channel, copied.</summary>
     public FeatureMap SliceRows(int firstRow, int rowCount)
     {

@@ -43,7 +43,7 @@ internal sealed class GdnLayer : ILayer
 
         // Row blocks of about 2^20 elements bound the scratch (x² and the norm) whatever the image size.
         int blockRows = Math.Clamp((1 << 20) / Math.Max(1, Channels * input.Width), 1, input.Height);
-        float[] squares = context.Buffers.Rent((long)Channels * blockRows * input.Width + DirectConvolution.InputSlack, zeroed: true);
+        float[] squares = context.Buffers.Rent((long)Channels * blockRows * input.Width + DirectConvolution.InputSlack, zeroed: true, context.CancellationToken);
         float[] norm = context.Buffers.Rent((long)Channels * blockRows * input.Width, zeroed: false);
         try
         {

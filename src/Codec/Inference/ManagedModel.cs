@@ -114,15 +114,24 @@ public sealed class ManagedModel : IInferenceBackend
             return new EntropyParameters(output, null);
         }
 
-        // Channels 0…M−1 are the scales, M…2M−1 the means.
+        // Channels 0…M−1 are the scales, M…2M−1 the means. Each half is tens of megabytes for a large image, fresh
+        // memory whose first touch is slow, so it is copied plane by plane with a look at the token after each. The
+        // output is not given back to the pool: RunOnce has emptied it, and no later call asks for this size.
         int m = output.Channels / 2;
-        var scales = new FeatureMap(m, output.Height, output.Width);
-        var means = new FeatureMap(m, output.Height, output.Width);
-        output.Data.AsSpan(0, scales.Data.Length).CopyTo(scales.Data);
-        output.Data.AsSpan(scales.Data.Length, means.Data.Length).CopyTo(means.Data);
+        FeatureMap Half(int first)
+        {
+            var half = new FeatureMap(m, output.Height, output.Width, GC.AllocateUninitializedArray<float>(m * output.PlaneSize));
+            for (int c = 0; c < m; c++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                output.Plane(first + c).CopyTo(half.Plane(c));
+            }
 
-        // Not given back to the pool: RunOnce has emptied it, and no later call asks for this size.
-        return new EntropyParameters(scales, means);
+            return half;
+        }
+
+        FeatureMap scales = Half(0);
+        return new EntropyParameters(scales, Half(m));
     }
 
     /// <summary>g_s on the whole latent: the reconstruction, before clamping and cropping.</summary>

@@ -15,7 +15,7 @@ internal static class PaddedPlanes
     public static float[] Pad(FeatureMap x, int top, int left, int rows, int columns, BufferPool pool, CancellationToken cancellationToken)
     {
         long plane = (long)rows * columns;
-        float[] buffer = pool.Rent(x.Channels * plane + DirectConvolution.InputSlack, zeroed: true);
+        float[] buffer = pool.Rent(x.Channels * plane + DirectConvolution.InputSlack, zeroed: true, cancellationToken);
         for (int c = 0; c < x.Channels; c++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -39,7 +39,7 @@ internal static class PaddedPlanes
         phaseRows = (rows + 1) / 2;
         phaseColumns = (columns + 1) / 2;
         long phasePlane = (long)phaseRows * phaseColumns;
-        float[] buffer = pool.Rent(x.Channels * 4 * phasePlane + DirectConvolution.InputSlack, zeroed: true);
+        float[] buffer = pool.Rent(x.Channels * 4 * phasePlane + DirectConvolution.InputSlack, zeroed: true, cancellationToken);
         for (int c = 0; c < x.Channels; c++)
         {
             cancellationToken.ThrowIfCancellationRequested();

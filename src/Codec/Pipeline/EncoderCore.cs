@@ -36,7 +36,7 @@ internal static class EncoderCore
         int rows = Math.Min(bandRows, y.Height);
         int bandCount = (y.Height + rows - 1) / rows;
         var bands = new byte[bandCount][];
-        var quantized = new FeatureMap(y.Channels, y.Height, y.Width);
+        var quantized = FeatureMap.Zeroed(y.Channels, y.Height, y.Width, cancellationToken);
         Parallel.For(
             0,
             bandCount,
@@ -77,7 +77,7 @@ internal static class EncoderCore
         int bandRows = (int)Math.Clamp(bandBudget / bytesPerLatentRow, Math.Min(4, latentHeight), latentHeight);
         if (bandRows >= latentHeight)
         {
-            return model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight), cancellationToken);
+            return model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight, cancellationToken), cancellationToken);
         }
 
         FeatureMap? y = null;
@@ -87,8 +87,8 @@ internal static class EncoderCore
             int end = Math.Min(latentHeight, first + bandRows);
             int windowStart = Math.Max(0, first - AnalysisHalo);
             int windowEnd = Math.Min(latentHeight, end + AnalysisHalo);
-            FeatureMap window = model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, windowStart * Factor, (windowEnd - windowStart) * Factor), cancellationToken);
-            y ??= new FeatureMap(window.Channels, latentHeight, window.Width);
+            FeatureMap window = model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, windowStart * Factor, (windowEnd - windowStart) * Factor, cancellationToken), cancellationToken);
+            y ??= FeatureMap.Zeroed(window.Channels, latentHeight, window.Width, cancellationToken);
             for (int c = 0; c < window.Channels; c++)
             {
                 for (int row = first; row < end; row++)

@@ -13,13 +13,15 @@ internal static class ImagePlanes
 
     /// <summary>
     /// Rows <paramref name="firstRow"/> … of the image padded to <paramref name="paddedWidth"/> columns and an unlimited
-    /// height by replicating the last column, then the last row: 3 × rowCount × paddedWidth, sample / 255.
+    /// height by replicating the last column, then the last row: 3 × rowCount × paddedWidth, sample / 255. Every element
+    /// is written; the token is looked at before each row.
     /// </summary>
-    public static FeatureMap ToPlanes(RgbImage image, int paddedWidth, int firstRow, int rowCount)
+    public static FeatureMap ToPlanes(RgbImage image, int paddedWidth, int firstRow, int rowCount, CancellationToken cancellationToken = default)
     {
-        var planes = new FeatureMap(3, rowCount, paddedWidth);
+        var planes = new FeatureMap(3, rowCount, paddedWidth, GC.AllocateUninitializedArray<float>(checked(3 * rowCount * paddedWidth)));
         for (int r = 0; r < rowCount; r++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             ReadOnlySpan<byte> source = image.GetRow(Math.Min(firstRow + r, image.Height - 1));
             Span<float> red = planes.Row(0, r);
             Span<float> green = planes.Row(1, r);

@@ -66,8 +66,8 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             {
                 ReadOnlySequence<byte> z = await reader.ReadZSubstreamAsync(cancellationToken).ConfigureAwait(false);
                 int[] zSymbols = model.Bottleneck.DecodeSymbols(Contiguous(z), header.ZShape.Height, header.ZShape.Width, cancellationToken);
-                AppendSymbols(symbols, zSymbols);
-                parameters = model.Managed.HyperSynthesize(model.Bottleneck.Dequantize(zSymbols, header.ZShape.Height, header.ZShape.Width), cancellationToken);
+                AppendSymbols(symbols, zSymbols, cancellationToken);
+                parameters = model.Managed.HyperSynthesize(model.Bottleneck.Dequantize(zSymbols, header.ZShape.Height, header.ZShape.Width, cancellationToken), cancellationToken);
             }
 
             var info = new NicImageInfo(header, metadata, reader.FormatVersion!, fileLength);
@@ -105,7 +105,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         IInferenceBackend backend = _model.Backend;
         const int Factor = CodecModel.LatentFactor;
         int halo = backend.SynthesisHalo;
-        var quantized = new FeatureMap(header.YShape.Channels, header.YShape.Height, header.YShape.Width);
+        var quantized = FeatureMap.Zeroed(header.YShape.Channels, header.YShape.Height, header.YShape.Width, cancellationToken);
         FeatureMap? synthesis = null;
         int synthesized = 0;
         await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
@@ -243,8 +243,8 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         if (_parameters is null)
         {
             int[] symbols = _model.Bottleneck.DecodeSymbols(data, band.RowCount, quantized.Width, cancellationToken);
-            AppendSymbols(_symbols, symbols);
-            FeatureMap rows = _model.Bottleneck.Dequantize(symbols, band.RowCount, quantized.Width);
+            AppendSymbols(_symbols, symbols, cancellationToken);
+            FeatureMap rows = _model.Bottleneck.Dequantize(symbols, band.RowCount, quantized.Width, cancellationToken);
             for (int c = 0; c < quantized.Channels; c++)
             {
                 rows.Plane(c).CopyTo(quantized.Data.AsSpan((c * quantized.PlaneSize) + (band.FirstRow * quantized.Width)));
@@ -253,19 +253,25 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         else
         {
             int[] symbols = _model.Gaussian!.DecodeSymbols(data, _parameters, band.FirstRow, band.RowCount, cancellationToken);
-            AppendSymbols(_symbols, symbols);
-            _model.Gaussian.DequantizeRows(symbols, _parameters, band.FirstRow, band.RowCount, quantized);
+            AppendSymbols(_symbols, symbols, cancellationToken);
+            _model.Gaussian.DequantizeRows(symbols, _parameters, band.FirstRow, band.RowCount, quantized, cancellationToken);
         }
     }
 
-    private static void AppendSymbols(IncrementalHash hash, int[] symbols)
+    /// <summary>Hashes the symbols a megabyte at a time, looking at the token between pieces (a band may hold millions).</summary>
+    private static void AppendSymbols(IncrementalHash hash, int[] symbols, CancellationToken cancellationToken)
     {
         if (!BitConverter.IsLittleEndian)
         {
             symbols = [.. symbols.Select(BinaryPrimitives.ReverseEndianness)];
         }
 
-        hash.AppendData(MemoryMarshal.AsBytes(symbols.AsSpan()));
+        const int Piece = 1 << 18;
+        for (int start = 0; start < symbols.Length; start += Piece)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            hash.AppendData(MemoryMarshal.AsBytes(symbols.AsSpan(start, Math.Min(Piece, symbols.Length - start))));
+        }
     }
 
     private static ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> bytes) => bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray();
