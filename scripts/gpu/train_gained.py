@@ -17,6 +17,10 @@ of g_s and h_s per input channel) and writes an ordinary fixed-rate state dict p
               --photos data/photos/train --validation data/photos/validation --out DIR --minutes 20
   export: python3 train_gained.py export --checkpoint DIR/model.safetensors --out DIR/export
 
+`--init FILE.nicm` starts a new run from a Nic model file of the same architecture (a model file is a safetensors
+state dict under the same names): its weights, with its rate point's gains folded in, start the shared layers, and the
+gains start at ±½·ln(λ/λ_file), e.g. to train higher-rate points on from a shipped model.
+
 Checkpoints (DIR/model.safetensors, DIR/optimizer.pt) are written every --checkpoint-minutes and at the end;
 `train` resumes from them when they exist. The validation figures per rate point go to DIR/log.jsonl.
 """
@@ -196,7 +200,7 @@ def gaussian_likelihood(values, scales, means):
 class GainedHyperprior(nn.Module):
     """bmshj2018-hyperprior (scale) or mbt2018-mean (mean-scale) with gain units for R rate points."""
 
-    def __init__(self, arch, n, m, rates, lambdas=None):
+    def __init__(self, arch, n, m, rates, lambdas=None, reference_lambda=None):
         super().__init__()
         self.arch, self.n, self.m, self.rates = arch, n, m, rates
         self.g_a = nn.Sequential(conv(3, n), Gdn(n), conv(n, n), Gdn(n), conv(n, n), Gdn(n), conv(n, m))
@@ -214,8 +218,11 @@ class GainedHyperprior(nn.Module):
         self.entropy_bottleneck = EntropyBottleneck(n)
         # Log-gains: y·exp(gain[r]) is quantized, ŷ·exp(inverse_gain[r]) is synthesized; likewise z.
         # They start where high-rate theory puts them: the quantization step ∝ 1/sqrt(λ), so gain ∝ sqrt(λ).
+        # Relative to the geometric mean of the λs, or to the λ of the model the weights start from.
+        if reference_lambda is None and lambdas is not None:
+            reference_lambda = math.exp(sum(math.log(v) for v in lambdas) / len(lambdas))
         start = torch.zeros(rates, 1) if lambdas is None else 0.5 * torch.log(
-            torch.tensor(lambdas) / math.exp(sum(math.log(v) for v in lambdas) / len(lambdas))).reshape(rates, 1)
+            torch.tensor(lambdas) / reference_lambda).reshape(rates, 1)
         self.y_gain = nn.Parameter(start.repeat(1, m))
         self.y_inverse_gain = nn.Parameter(-start.repeat(1, m))
         self.z_gain = nn.Parameter(torch.zeros(rates, n))
@@ -327,7 +334,24 @@ def train(args):
     print(f"data: {len(train_photos)} training photos, {crops.shape[0]} validation crops, {time.time() - started:.1f} s",
           flush=True)
 
-    model = GainedHyperprior(args.arch, args.n, args.m, rates, lambdas).to(device)
+    init_tensors, reference_lambda = None, None
+    if args.init and not os.path.exists(model_path):
+        # A Nic model file is a safetensors state dict under the same names: its weights (with that rate point's gains
+        # folded in) start the shared layers, and the gains start relative to its λ.
+        init_tensors, init_meta = load_safetensors(args.init)
+        reference_lambda = float(init_meta["lambda"])
+        if init_meta.get("architecture") != args.arch or int(init_meta["N"]) != args.n or int(init_meta["M"]) != args.m:
+            raise SystemExit(f"{args.init} is {init_meta.get('architecture')} N={init_meta.get('N')} M={init_meta.get('M')}, "
+                             f"not {args.arch} N={args.n} M={args.m}")
+    model = GainedHyperprior(args.arch, args.n, args.m, rates, lambdas, reference_lambda).to(device)
+    if init_tensors is not None:
+        own = model.state_dict()
+        initial = {k: v.to(torch.float32) for k, v in init_tensors.items() if k in own and not k.endswith("gain")}
+        missing = [k for k in own if k not in initial and not k.endswith(("gain", ".target"))]
+        if missing:
+            raise SystemExit(f"{args.init} lacks {', '.join(missing)}")
+        model.load_state_dict({**own, **{k: v.to(device) for k, v in initial.items()}})
+        print(f"weights from {args.init} (lambda {reference_lambda})", flush=True)
     optimizer = torch.optim.Adam(model.transform_parameters(), lr=args.lr)
     aux_optimizer = torch.optim.Adam([model.entropy_bottleneck.quantiles], lr=1e-3)
     step, elapsed_before = 0, 0.0
@@ -489,6 +513,7 @@ def main():
     t.add_argument("--final-aux-steps", type=int, default=2000)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--device", default="")
+    t.add_argument("--init", default="", help="a Nic model file (.nicm) of the same architecture to start from")
     e = sub.add_parser("export")
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--out", required=True)
