@@ -50,7 +50,7 @@ public sealed class ImageModelTests
     {
         random.manual_seed(11);
         using var model = ImageModels.Create(kind, N, M);
-        Perturb(model);
+        TestModels.Perturb(model);
         byte[] bytes = model.Export("test-image-model", 0.0130, """{"steps":0}""", ratePoint: 3);
 
         NicModelFile file = NicModelFile.Load(bytes);
@@ -82,7 +82,7 @@ public sealed class ImageModelTests
     {
         random.manual_seed(12);
         using var model = ImageModels.Create(kind, N, M);
-        Perturb(model);
+        TestModels.Perturb(model);
         NicModelFile file = NicModelFile.Load(model.Export("tables", 0.01, null));
 
         AssertSameTables(model.EntropyBottleneck.Tables(), file.EntropyBottleneckTables!);
@@ -270,23 +270,5 @@ public sealed class ImageModelTests
         Assert.Equal(expectedCdf, actualCdf);
         Assert.Equal(expectedOffsets, actualOffsets);
         Assert.Equal(expectedLengths, actualLengths);
-    }
-
-    /// <summary>Moves every parameter off its initial value so that a lost or mixed-up tensor shows.</summary>
-    private static void Perturb(ImageCompressionModel model)
-    {
-        using var noGrad = no_grad();
-        foreach ((string name, Parameter parameter) in model.named_parameters())
-        {
-            if (name == "entropy_bottleneck.quantiles")
-            {
-                // Keep the quantiles ordered (lower < median < upper) so the tables stay small.
-                parameter.add_(rand_like(parameter).sub(0.5));
-            }
-            else
-            {
-                parameter.add_(randn_like(parameter).mul(0.01));
-            }
-        }
     }
 }

@@ -161,6 +161,9 @@ public sealed class ShippedModelTests
         return bits.item<float>();
     }
 
+    /// <summary>The repository root: the folder of the conformance suite's parent.</summary>
+    private static string RepositoryRoot() => Path.GetDirectoryName(ConformanceSuiteTests.SuiteDirectory)!;
+
     private static RgbImage Crop(RgbImage image, int width, int height)
     {
         var crop = new RgbImage(width, height);
@@ -170,18 +173,5 @@ public sealed class ShippedModelTests
         }
 
         return crop;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (Directory.Exists(Path.Combine(d.FullName, "models")) && Directory.Exists(Path.Combine(d.FullName, "samples")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("the repository root (with models/ and samples/) was not found above " + AppContext.BaseDirectory);
     }
 }
