@@ -28,11 +28,20 @@ internal static class TestModels
     }
 
     /// <summary>Every parameter rounded to binary16 and back by torch (an implementation independent of Nic's).</summary>
-    public static Dictionary<string, float[]> RoundedToFloat16(ImageCompressionModel model) =>
-        model.named_parameters().ToDictionary(
-            p => p.name,
-            p => p.parameter.detach().to_type(ScalarType.Float16).to_type(ScalarType.Float32).data<float>().ToArray(),
-            StringComparer.Ordinal);
+    public static Dictionary<string, float[]> RoundedToFloat16(ImageCompressionModel model)
+    {
+        var rounded = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach ((string name, Parameter parameter) in model.named_parameters())
+        {
+            // Every temporary is held and disposed here, so none is finalized while its memory is being read.
+            using Tensor detached = parameter.detach();
+            using Tensor half = detached.to_type(ScalarType.Float16);
+            using Tensor widened = half.to_type(ScalarType.Float32);
+            rounded.Add(name, widened.data<float>().ToArray());
+        }
+
+        return rounded;
+    }
 
     /// <summary>The parameters' values by name.</summary>
     public static Dictionary<string, float[]> Parameters(ImageCompressionModel model) =>
