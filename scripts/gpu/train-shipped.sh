@@ -2,19 +2,25 @@
 # The recipe of the shipped models (models/README.md), in two halves.
 #
 # On a machine with a CUDA GPU and PyTorch (it needs no .NET), from the repository root with data/photos fetched:
-#   scripts/gpu/train-shipped.sh train OUT        # both families at once, 23 minutes each on one H100
-# Back on a machine with the .NET SDK, with OUT copied over (only OUT/*/model.safetensors and OUT/*/log.jsonl matter):
+#   scripts/gpu/train-shipped.sh train OUT        # both families at once on one H100, in two stages (below)
+# Back on a machine with the .NET SDK, with OUT copied over (only OUT/<run>/model.safetensors and log.jsonl matter):
 #   scripts/gpu/train-shipped.sh import OUT       # fold the gains, write float16 model files into OUT/models
 # then check them with `nic eval data/photos/validation --models OUT/models --downscale 2` and copy the chosen ones
 # into models/.
 #
-# Training resumes from OUT/<run>/model.safetensors and optimizer.pt when they exist (the time budget counts the
+# Stage 1 trains each family from scratch for 23 minutes on six low and middle rate points (λ 0.0018–0.1) into
+# OUT/stage1/<run>. Stage 2 starts from stage 1 (shared layers as trained, gains interpolated and extended in log λ)
+# and trains 21 more minutes on the five shipped rate points, λ 0.0035–0.58, which reach the high rates, into
+# OUT/<run>. STAGE1=DIR takes stage 1's checkpoints from DIR/<run>/model.safetensors instead of training them.
+#
+# Training resumes from OUT/.../model.safetensors and optimizer.pt when they exist (the time budget counts the
 # minutes already trained).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 step=${1:?train or import}
 out=${2:?output directory}
-lambdas=0.0018,0.0040,0.0090,0.0200,0.0450,0.1000
+stage1_lambdas=0.0018,0.0040,0.0090,0.0200,0.0450,0.1000
+lambdas=0.0035,0.0125,0.0450,0.1600,0.5800
 runs=("mean-scale mbt2018-mean 96 128 nic-mbt2018-mean" "scale bmshj2018-hyperprior 64 96 nic-bmshj2018-hyperprior")
 python=${PYTHON:-python3}
 
@@ -22,10 +28,18 @@ case "$step" in
 train)
   mkdir -p "$out"
   for run in "${runs[@]}"; do
-    set -- $run
-    PYTHONUNBUFFERED=1 "$python" scripts/gpu/train_gained.py train --arch "$2" --n "$3" --m "$4" --lambdas "$lambdas" \
-      --photos data/photos/train --validation data/photos/validation --out "$out/$1" --minutes 23 --lr 3e-4 \
-      --report-seconds 120 > "$out/$1.log" 2>&1 &
+    (
+      set -- $run
+      first="${STAGE1:-$out/stage1}/$1/model.safetensors"
+      if [ -z "${STAGE1:-}" ]; then
+        PYTHONUNBUFFERED=1 "$python" scripts/gpu/train_gained.py train --arch "$2" --n "$3" --m "$4" \
+          --lambdas "$stage1_lambdas" --photos data/photos/train --validation data/photos/validation \
+          --out "$out/stage1/$1" --minutes 23 --lr 3e-4 --report-seconds 120 > "$out/$1-stage1.log" 2>&1
+      fi
+      PYTHONUNBUFFERED=1 "$python" scripts/gpu/train_gained.py train --arch "$2" --n "$3" --m "$4" \
+        --lambdas "$lambdas" --photos data/photos/train --validation data/photos/validation \
+        --out "$out/$1" --minutes 21 --lr 2e-4 --report-seconds 120 --init "$first" > "$out/$1.log" 2>&1
+    ) &
   done
   wait
   tail -n 2 "$out"/*.log

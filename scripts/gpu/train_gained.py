@@ -19,7 +19,10 @@ of g_s and h_s per input channel) and writes an ordinary fixed-rate state dict p
 
 `--init FILE.nicm` starts a new run from a Nic model file of the same architecture (a model file is a safetensors
 state dict under the same names): its weights, with its rate point's gains folded in, start the shared layers, and the
-gains start at ±½·ln(λ/λ_file), e.g. to train higher-rate points on from a shipped model.
+gains start at ±½·ln(λ/λ_file), e.g. to train higher-rate points on from a shipped model. `--init DIR/model.safetensors`
+starts from a checkpoint of this script trained for other λs: the shared layers as they are, the gains interpolated in
+log λ between its rate points and extended beyond them by the same ½·ln rule. The checkpoint's steps and minutes are
+kept in the new run's metadata (init_step, init_minutes), so the model files can state the whole training.
 
 Checkpoints (DIR/model.safetensors, DIR/optimizer.pt) are written every --checkpoint-minutes and at the end;
 `train` resumes from them when they exist. The validation figures per rate point go to DIR/log.jsonl.
@@ -312,6 +315,26 @@ def validate(model, crops, rates):
     return figures
 
 
+def interpolate_gains(tensors, old_lambdas, new_lambdas):
+    """The four gain tensors for new_lambdas from a checkpoint trained at old_lambdas (both rising)."""
+    logs = [math.log(v) for v in old_lambdas]
+    out = {name: [] for name in ("y_gain", "y_inverse_gain", "z_gain", "z_inverse_gain")}
+    for lam in new_lambdas:
+        t = math.log(lam)
+        if t <= logs[0] or t >= logs[-1]:
+            end = 0 if t <= logs[0] else len(logs) - 1
+            shift = 0.5 * (t - logs[end])
+            picked = {"y_gain": tensors["y_gain"][end] + shift, "y_inverse_gain": tensors["y_inverse_gain"][end] - shift,
+                      "z_gain": tensors["z_gain"][end], "z_inverse_gain": tensors["z_inverse_gain"][end]}
+        else:
+            i = max(k for k in range(len(logs) - 1) if logs[k] <= t)
+            w = (t - logs[i]) / (logs[i + 1] - logs[i])
+            picked = {name: (1 - w) * tensors[name][i] + w * tensors[name][i + 1] for name in out}
+        for name in out:
+            out[name].append(picked[name].to(torch.float32))
+    return {name: torch.stack(rows) for name, rows in out.items()}
+
+
 def train(args):
     torch.backends.cudnn.benchmark = True
     torch.backends.cuda.matmul.allow_tf32 = True
@@ -334,15 +357,26 @@ def train(args):
     print(f"data: {len(train_photos)} training photos, {crops.shape[0]} validation crops, {time.time() - started:.1f} s",
           flush=True)
 
-    init_tensors, reference_lambda = None, None
+    init_tensors, reference_lambda, init_gains, lineage = None, None, None, {}
     if args.init and not os.path.exists(model_path):
-        # A Nic model file is a safetensors state dict under the same names: its weights (with that rate point's gains
-        # folded in) start the shared layers, and the gains start relative to its λ.
         init_tensors, init_meta = load_safetensors(args.init)
-        reference_lambda = float(init_meta["lambda"])
-        if init_meta.get("architecture") != args.arch or int(init_meta["N"]) != args.n or int(init_meta["M"]) != args.m:
-            raise SystemExit(f"{args.init} is {init_meta.get('architecture')} N={init_meta.get('N')} M={init_meta.get('M')}, "
-                             f"not {args.arch} N={args.n} M={args.m}")
+        lineage = {"init": os.path.basename(os.path.dirname(os.path.abspath(args.init))) + "/" + os.path.basename(args.init),
+                   "init_lambdas": init_meta.get("lambdas", init_meta.get("lambda", "")),
+                   "init_step": int(init_meta.get("step", 0) or 0) + int(init_meta.get("init_step", 0) or 0),
+                   "init_minutes": float(init_meta.get("minutes", 0) or 0) + float(init_meta.get("init_minutes", 0) or 0)}
+        if "y_gain" in init_tensors:
+            # A checkpoint of this script (variable-rate, possibly for other λs): its shared layers as they are, and
+            # each new rate point's gains interpolated between its own in log λ, or extended by the high-rate rule
+            # (y gain ∝ sqrt(λ)) beyond its lowest and highest λ.
+            shape = (init_meta.get("arch"), int(init_meta["n"]), int(init_meta["m"]))
+            init_gains = interpolate_gains(init_tensors, [float(v) for v in init_meta["lambdas"].split(",")], lambdas)
+        else:
+            # A Nic model file is a safetensors state dict under the same names: its weights (with that rate point's
+            # gains folded in) start the shared layers, and the gains start relative to its λ.
+            shape = (init_meta.get("architecture"), int(init_meta["N"]), int(init_meta["M"]))
+            reference_lambda = float(init_meta["lambda"])
+        if shape != (args.arch, args.n, args.m):
+            raise SystemExit(f"{args.init} is {shape[0]} N={shape[1]} M={shape[2]}, not {args.arch} N={args.n} M={args.m}")
     model = GainedHyperprior(args.arch, args.n, args.m, rates, lambdas, reference_lambda).to(device)
     if init_tensors is not None:
         own = model.state_dict()
@@ -350,14 +384,16 @@ def train(args):
         missing = [k for k in own if k not in initial and not k.endswith(("gain", ".target"))]
         if missing:
             raise SystemExit(f"{args.init} lacks {', '.join(missing)}")
+        initial.update(init_gains or {})
         model.load_state_dict({**own, **{k: v.to(device) for k, v in initial.items()}})
-        print(f"weights from {args.init} (lambda {reference_lambda})", flush=True)
+        print(f"weights from {args.init}" + (f" (lambda {reference_lambda})" if reference_lambda else ""), flush=True)
     optimizer = torch.optim.Adam(model.transform_parameters(), lr=args.lr)
     aux_optimizer = torch.optim.Adam([model.entropy_bottleneck.quantiles], lr=1e-3)
     step, elapsed_before = 0, 0.0
     if os.path.exists(model_path) and os.path.exists(optimizer_path):
         tensors, meta = load_safetensors(model_path)
         model.load_state_dict({k: v.to(device) for k, v in tensors.items()})
+        lineage = {k: v for k, v in meta.items() if k.startswith("init")}
         state = torch.load(optimizer_path, map_location=device)
         optimizer.load_state_dict(state["optimizer"])
         aux_optimizer.load_state_dict(state["aux_optimizer"])
@@ -371,7 +407,7 @@ def train(args):
     def save(final):
         meta = {"arch": args.arch, "n": args.n, "m": args.m, "lambdas": args.lambdas, "step": step,
                 "batch": args.batch, "crop": args.crop, "factors": args.factors, "lr": args.lr,
-                "minutes": round((elapsed_before + time.time() - session_start) / 60, 2)}
+                "minutes": round((elapsed_before + time.time() - session_start) / 60, 2), **lineage}
         save_safetensors(model_path, dict(model.state_dict()), meta)
         torch.save({"optimizer": optimizer.state_dict(), "aux_optimizer": aux_optimizer.state_dict(), "step": step,
                     "elapsed": elapsed_before + time.time() - session_start}, optimizer_path + ".tmp")
@@ -513,7 +549,8 @@ def main():
     t.add_argument("--final-aux-steps", type=int, default=2000)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--device", default="")
-    t.add_argument("--init", default="", help="a Nic model file (.nicm) of the same architecture to start from")
+    t.add_argument("--init", default="", help="a Nic model file (.nicm), or a checkpoint of this script for other "
+                   "lambdas, of the same architecture to start from")
     e = sub.add_parser("export")
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--out", required=True)
