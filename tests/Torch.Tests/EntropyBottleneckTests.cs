@@ -1,3 +1,4 @@
+using Nic.Torch.Training;
 using Nic.Codec.Entropy;
 using Nic.Torch.EntropyModels;
 using TorchSharp;
@@ -46,7 +47,7 @@ public sealed class EntropyBottleneckTests
             bottleneck.Quantiles[1, 0, 1] = tensor(0.3f);
         }
 
-        Tensor input = randn(3, 2, 4, 4).mul(3);
+        Tensor input = randn(3, 2, 4, 4).Times(3);
         bottleneck.train();
         (Tensor noisy, Tensor likelihoods) = bottleneck.forward(input);
         Tensor difference = noisy.sub(input);
@@ -57,7 +58,7 @@ public sealed class EntropyBottleneckTests
         bottleneck.eval();
         (Tensor rounded, _) = bottleneck.forward(input);
         Tensor medians = tensor(new float[] { 0f, 0.3f }).reshape(1, 2, 1, 1);
-        Assert.Equal(input.sub(medians).round().add(medians).data<float>().ToArray(), rounded.data<float>().ToArray());
+        Assert.Equal(input.sub(medians).round().Plus(medians).data<float>().ToArray(), rounded.data<float>().ToArray());
     }
 
     [Fact]
@@ -70,17 +71,17 @@ public sealed class EntropyBottleneckTests
         Tensor spread = tensor(new float[] { 0.7f, 2f, 5f }).reshape(1, channels, 1, 1);
         Tensor shift = tensor(new float[] { 0f, 1.5f, -3f }).reshape(1, channels, 1, 1);
         var parameters = bottleneck.named_parameters().Where(p => p.name != "quantiles").Select(p => p.parameter).ToList();
-        var main = optim.Adam(parameters, lr: 1e-2);
-        var auxiliary = optim.Adam([bottleneck.Quantiles], lr: 1e-1);
+        var main = new Nic.Torch.Training.Adam(parameters, 1e-2);
+        var auxiliary = new Nic.Torch.Training.Adam([bottleneck.Quantiles], 1e-1);
         bottleneck.train();
         float firstAux = bottleneck.AuxiliaryLoss().item<float>(), lastAux = firstAux;
         for (int step = 0; step < 300; step++)
         {
             using var stepScope = NewDisposeScope();
-            Tensor sample = randn(4, channels, 16, 16).mul(spread).add(shift);
+            Tensor sample = randn(4, channels, 16, 16).mul(spread).Plus(shift);
             main.zero_grad();
             (_, Tensor likelihoods) = bottleneck.forward(sample);
-            likelihoods.log().sum().neg().div(sample.numel()).backward();
+            likelihoods.log().sum().neg().DividedBy(sample.numel()).backward();
             main.step();
             auxiliary.zero_grad();
             Tensor aux = bottleneck.AuxiliaryLoss();
@@ -97,7 +98,7 @@ public sealed class EntropyBottleneckTests
         // Unit bins over a wide range telescope to (almost) all of the mass.
         using (no_grad())
         {
-            Tensor grid = arange(-60f, 60f, 1f).repeat(channels, 1, 1);
+            Tensor grid = tensor(Enumerable.Range(-60, 120).Select(v => (float)v).ToArray()).repeat(channels, 1, 1);
             float[] totals = bottleneck.Likelihood(grid, stopGradient: true).sum(2).flatten().data<float>().ToArray();
             Assert.All(totals, total => Assert.InRange(total, 0.999f, 1.001f));
         }
@@ -115,7 +116,7 @@ public sealed class EntropyBottleneckTests
         Assert.Equal(bottleneck.QuantizedCdf.shape[1], bottleneck.CdfLength.max().item<int>());
 
         bottleneck.eval();
-        Tensor latent = randn(2, channels, 24, 24).mul(spread).add(shift);
+        Tensor latent = randn(2, channels, 24, 24).mul(spread).Plus(shift);
         byte[][] strings = bottleneck.Compress(latent);
         Assert.Equal(2, strings.Length);
         Tensor decoded = bottleneck.Decompress(strings, (24, 24));

@@ -64,7 +64,7 @@ public sealed class GdnTests
         var gdn = new Gdn(1);
         using (no_grad())
         {
-            gdn.RawBeta.fill_(1e-5f); // below beta_bound
+            gdn.RawBeta.FillInPlace(1e-5f); // below beta_bound
         }
 
         // The effective β sits at its floor; a loss that wants β larger must still move the raw value.

@@ -114,7 +114,7 @@ public sealed class ImageModelTests
         Assert.Equal([2L], bits.shape);
         Assert.All(bits.data<float>().ToArray(), b => Assert.True(float.IsFinite(b) && b > 0, $"bits {b}"));
 
-        Tensor loss = bits.mean().add(reconstruction.sub(x).square().mean().mul(100));
+        Tensor loss = bits.mean().Plus(reconstruction.sub(x).Squared().mean().Times(100));
         loss.backward();
         foreach ((string name, Parameter parameter) in model.named_parameters())
         {
@@ -176,18 +176,18 @@ public sealed class ImageModelTests
         {
             Tensor z = hyperprior.HyperAnalyze(y);
             Tensor medians = tensor(model.EntropyBottleneck.Medians()).reshape(1, -1, 1, 1);
-            Tensor zHat = z.sub(medians).round().add(medians);
+            Tensor zHat = z.sub(medians).round().Plus(medians);
             (_, Tensor? means) = hyperprior.HyperSynthesize(zHat);
             Assert.Equal(kind == ModelArchitectureKind.Mbt2018Mean, means is not null);
-            yHat = means is null ? y.round() : y.sub(means).round().add(means);
+            yHat = means is null ? y.round() : y.sub(means).round().Plus(means);
         }
         else
         {
             Tensor medians = tensor(model.EntropyBottleneck.Medians()).reshape(1, -1, 1, 1);
-            yHat = y.sub(medians).round().add(medians);
+            yHat = y.sub(medians).round().Plus(medians);
         }
 
-        Tensor expected = model.Synthesize(yHat).clamp(0, 1);
+        Tensor expected = model.Synthesize(yHat).ClampedTo(0, 1);
         Assert.Equal(0f, expected.sub(reconstruction).abs().max().item<float>());
 
         // Noise in training mode: the same input gives other values.
@@ -257,7 +257,7 @@ public sealed class ImageModelTests
             model.train();
             using var scope = NewDisposeScope();
             (Tensor reconstruction, Tensor bits) = model.forward(rand(1, 3, 64, 64));
-            bits.sum().add(reconstruction.sum()).backward();
+            bits.sum().Plus(reconstruction.sum()).backward();
             Assert.NotNull(model.named_parameters().First().parameter.grad);
         }
     }

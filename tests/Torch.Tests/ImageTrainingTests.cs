@@ -177,9 +177,9 @@ public sealed class ImageTrainingTests
 
         public override (Tensor Reconstruction, Tensor Bits) forward(Tensor input)
         {
-            Tensor reconstruction = input.mul(Weight).add(1);
+            Tensor reconstruction = input.mul(Weight).Plus(1);
             Tensor bits = ones(input.shape[0]);
-            return Poisoned ? (reconstruction.mul(float.NaN), bits) : (reconstruction, bits);
+            return Poisoned ? (reconstruction.Times(double.NaN), bits) : (reconstruction, bits);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Nic.Torch.Training;
 using System.Buffers.Binary;
 using Nic.Torch.Native;
 using TorchSharp;
@@ -88,12 +89,12 @@ public sealed class NativeFixTests : IDisposable
         var conv = nn.Conv2d(2, 3, 3, padding: 1);
         Tensor input = randn(1, 2, 6, 6);
         Tensor target = randn(1, 3, 6, 6);
-        var optimizer = optim.Adam(conv.parameters(), lr: 1e-2);
+        var optimizer = new Nic.Torch.Training.Adam(conv.parameters(), 1e-2);
         float first = 0, last = 0;
         for (int step = 0; step < 20; step++)
         {
             optimizer.zero_grad();
-            Tensor loss = conv.forward(input).sub(target).square().mean();
+            Tensor loss = conv.forward(input).sub(target).Squared().mean();
             loss.backward();
             Assert.NotNull(conv.weight!.grad);
             optimizer.step();

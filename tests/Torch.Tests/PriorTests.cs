@@ -42,7 +42,7 @@ public sealed class PriorTests
         const int dims = 6;
         Tensor logScales = tensor(new float[] { -1f, 0f, 0.5f, 1f, 2f, 3f });
         var model = new ContinuousBatchedEntropyModel(new NoisyLogistic(zeros(dims), logScales.exp()), codingRank: 1);
-        Tensor latent = randn(400, dims).mul(logScales.exp()).mul(1.7);
+        Tensor latent = randn(400, dims).mul(logScales.exp()).Times(1.7);
 
         (Tensor noisy, Tensor trainingBits) = model.Forward(latent, training: true);
         Assert.Equal([400L], trainingBits.shape);
@@ -84,7 +84,7 @@ public sealed class PriorTests
 
         Tensor scales = tensor(new float[] { 0.05f, 1f }).requires_grad_();
         // The rate of a value off the mean falls as σ grows: descent wants σ up, so the bound lets it through.
-        conditional.Likelihood(zeros(2).add(0.6), scales).log().sum().neg().backward();
+        conditional.Likelihood(zeros(2).Plus(0.6), scales).log().sum().neg().backward();
         float[] gradient = scales.grad!.data<float>().ToArray();
         Assert.True(gradient[0] < 0, "a gradient that raises σ passes the bound");
 
@@ -101,9 +101,9 @@ public sealed class PriorTests
         random.manual_seed(6);
         var conditional = new GaussianConditional();
         conditional.eval();
-        Tensor scales = rand(2, 4, 5, 5).mul(20).add(0.05);
+        Tensor scales = rand(2, 4, 5, 5).Times(20).Plus(0.05);
         Tensor means = randn(2, 4, 5, 5);
-        Tensor latent = randn(2, 4, 5, 5).mul(scales).add(means);
+        Tensor latent = randn(2, 4, 5, 5).mul(scales).Plus(means);
         (Tensor quantized, _) = conditional.forward(latent, scales, means);
         byte[][] strings = conditional.Compress(latent, scales, means);
         Tensor decoded = conditional.Decompress(strings, scales, means);

@@ -18,11 +18,11 @@ internal static class TestModels
             if (name == "entropy_bottleneck.quantiles")
             {
                 // Keep the quantiles ordered (lower < median < upper) so the tables stay small.
-                parameter.add_(rand_like(parameter).sub(0.5));
+                parameter.PlusInPlace(rand_like(parameter).Minus(0.5));
             }
             else
             {
-                parameter.add_(randn_like(parameter).mul(0.01));
+                parameter.PlusInPlace(randn_like(parameter).Times(0.01));
             }
         }
     }

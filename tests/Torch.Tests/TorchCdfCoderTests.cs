@@ -13,7 +13,7 @@ public sealed class TorchCdfCoderTests
         using var scope = NewDisposeScope();
         random.manual_seed(7);
         Tensor pmf = nn.functional.softmax(randn(2, 3, 5), -1);
-        Tensor cdf = cat([zeros(2, 3, 1), pmf.cumsum(-1)], -1).clamp(0, 1);
+        Tensor cdf = cat([zeros(2, 3, 1), pmf.cumsum(-1)], -1).ClampedTo(0, 1);
         Tensor symbols = tensor(new short[] { 0, 4, 2, 1, 3, 3 }).reshape(2, 3);
 
         byte[] stream = TorchCdfCoder.EncodeFloatCdf(cdf, symbols);

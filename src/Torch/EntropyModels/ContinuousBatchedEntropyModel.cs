@@ -71,10 +71,10 @@ public sealed class ContinuousBatchedEntropyModel
     {
         CheckShape(values);
         using var scope = NewDisposeScope();
-        Tensor output = training ? values.add(empty_like(values).uniform_(-0.5, 0.5)) : Quantize(values);
+        Tensor output = training ? values.Plus(empty_like(values).uniform_(-0.5, 0.5)) : Quantize(values);
         Tensor likelihood = LowerBoundFunction.Apply(Prior.Likelihood(output), LikelihoodBound);
         long[] dims = Enumerable.Range((int)values.dim() - CodingRank, CodingRank).Select(d => (long)d).ToArray();
-        Tensor bits = likelihood.log().sum(dims).div(-Math.Log(2));
+        Tensor bits = likelihood.log().sum(dims).DividedBy(-Math.Log(2));
         return (output.MoveToOuterDisposeScope(), bits.MoveToOuterDisposeScope());
     }
 
@@ -84,7 +84,7 @@ public sealed class ContinuousBatchedEntropyModel
         ArgumentNullException.ThrowIfNull(values);
         using var scope = NewDisposeScope();
         Tensor offset = Prior.Location.detach().sub(Prior.Location.detach().round());
-        return values.sub(offset).round().add(offset).MoveToOuterDisposeScope();
+        return values.sub(offset).round().Plus(offset).MoveToOuterDisposeScope();
     }
 
     /// <summary>The frozen tables, one per prior element in row-major order.</summary>

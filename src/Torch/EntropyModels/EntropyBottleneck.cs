@@ -74,7 +74,7 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
             for (int k = 0; k < layers; k++)
             {
                 double init = Math.Log(Math.Exp(1 / scale / _widths[k + 1]) - 1);
-                _matrices[k] = new Parameter(full(channels, _widths[k + 1], _widths[k], init));
+                _matrices[k] = new Parameter(TensorArithmetic.Full(init, channels, _widths[k + 1], _widths[k]));
                 _biases[k] = new Parameter(empty(channels, _widths[k + 1], 1).uniform_(-0.5, 0.5));
                 register_parameter($"_matrix{k}", _matrices[k]);
                 register_parameter($"_bias{k}", _biases[k]);
@@ -149,12 +149,12 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
         Tensor outputs;
         if (training)
         {
-            outputs = values.add(empty_like(values).uniform_(-0.5, 0.5));
+            outputs = values.Plus(empty_like(values).uniform_(-0.5, 0.5));
         }
         else
         {
             Tensor medians = _quantiles.select(2, 1).unsqueeze(2).detach();
-            outputs = values.sub(medians).round().add(medians);
+            outputs = values.sub(medians).round().Plus(medians);
         }
 
         Tensor likelihood = LowerBoundFunction.Apply(Likelihood(outputs, stopGradient: false), LikelihoodBound);
@@ -211,9 +211,9 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            Tensor samples = arange(maxLength, dtype: ScalarType.Float64).unsqueeze(0).add(tensor(starts).unsqueeze(1)).unsqueeze(1);
-            Tensor lowerLogits = LogitsCumulative(samples.sub(0.5), stopGradient: true);
-            Tensor upperLogits = LogitsCumulative(samples.add(0.5), stopGradient: true);
+            Tensor samples = tensor(Enumerable.Range(0, maxLength).Select(i => (double)i).ToArray()).unsqueeze(0).Plus(tensor(starts).unsqueeze(1)).unsqueeze(1);
+            Tensor lowerLogits = LogitsCumulative(samples.Minus(0.5), stopGradient: true);
+            Tensor upperLogits = LogitsCumulative(samples.Plus(0.5), stopGradient: true);
             double[] pmf = TensorData.ToArray<double>(BinMass(lowerLogits, upperLogits));
             double[] lowerTail = TensorData.ToArray<double>(nn.functional.sigmoid(lowerLogits));
             double[] upperTail = TensorData.ToArray<double>(nn.functional.sigmoid(upperLogits.neg()));
@@ -304,8 +304,8 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
     internal Tensor Likelihood(Tensor inputs, bool stopGradient)
     {
         using var scope = NewDisposeScope();
-        Tensor lower = LogitsCumulative(inputs.sub(0.5), stopGradient);
-        Tensor upper = LogitsCumulative(inputs.add(0.5), stopGradient);
+        Tensor lower = LogitsCumulative(inputs.Minus(0.5), stopGradient);
+        Tensor upper = LogitsCumulative(inputs.Plus(0.5), stopGradient);
         return BinMass(lower, upper).MoveToOuterDisposeScope();
     }
 
@@ -316,12 +316,12 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
         Tensor logits = inputs;
         for (int k = 0; k < _matrices.Length; k++)
         {
-            Tensor matrix = nn.functional.softplus(Cast(_matrices[k], inputs, stopGradient));
-            logits = matmul(matrix, logits).add(Cast(_biases[k], inputs, stopGradient));
+            Tensor matrix = Cast(_matrices[k], inputs, stopGradient).Softplus();
+            logits = matmul(matrix, logits).Plus(Cast(_biases[k], inputs, stopGradient));
             if (k < _factors.Length)
             {
                 Tensor factor = Cast(_factors[k], inputs, stopGradient).tanh();
-                logits = logits.add(factor.mul(logits.tanh()));
+                logits = logits.Plus(factor.mul(logits.tanh()));
             }
         }
 
@@ -332,7 +332,7 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
     private static Tensor BinMass(Tensor lower, Tensor upper)
     {
         using var scope = NewDisposeScope();
-        Tensor sign = lower.add(upper).sign().neg().detach();
+        Tensor sign = lower.Plus(upper).sign().neg().detach();
         Tensor mass = nn.functional.sigmoid(sign.mul(upper)).sub(nn.functional.sigmoid(sign.mul(lower))).abs();
         return mass.MoveToOuterDisposeScope();
     }

@@ -122,11 +122,11 @@ public sealed class GaussianConditional : nn.Module
         Tensor outputs;
         if (training)
         {
-            outputs = inputs.add(empty_like(inputs).uniform_(-0.5, 0.5));
+            outputs = inputs.Plus(empty_like(inputs).uniform_(-0.5, 0.5));
         }
         else
         {
-            outputs = means is null ? inputs.round() : inputs.sub(means).round().add(means);
+            outputs = means is null ? inputs.round() : inputs.sub(means).round().Plus(means);
         }
 
         Tensor likelihood = LowerBoundFunction.Apply(Likelihood(outputs, scales, means), LikelihoodBound);
@@ -141,8 +141,8 @@ public sealed class GaussianConditional : nn.Module
         using var scope = NewDisposeScope();
         Tensor centred = (means is null ? values : values.sub(means)).abs();
         Tensor bounded = LowerBoundFunction.Apply(scales, ScaleBound);
-        Tensor upper = StandardCumulative(centred.neg().add(0.5).div(bounded));
-        Tensor lower = StandardCumulative(centred.neg().sub(0.5).div(bounded));
+        Tensor upper = StandardCumulative(centred.neg().Plus(0.5).div(bounded));
+        Tensor lower = StandardCumulative(centred.neg().Minus(0.5).div(bounded));
         return upper.sub(lower).MoveToOuterDisposeScope();
     }
 
@@ -210,7 +210,7 @@ public sealed class GaussianConditional : nn.Module
         return tensor(data).reshape(scales.shape);
     }
 
-    private static Tensor StandardCumulative(Tensor x) => x.mul(-1 / Math.Sqrt(2)).erfc().mul(0.5);
+    private static Tensor StandardCumulative(Tensor x) => x.Times(-1 / Math.Sqrt(2)).erfc().Times(0.5);
 
     private static (int Batch, int Size) CheckCodingShapes(Tensor inputs, Tensor scales, Tensor? means)
     {

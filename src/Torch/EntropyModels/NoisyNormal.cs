@@ -16,7 +16,7 @@ public sealed class NoisyNormal : UniformNoisePrior
     }
 
     /// <inheritdoc/>
-    protected internal override Tensor StandardCdf(Tensor x) => x.mul(-1 / Math.Sqrt(2)).erfc().mul(0.5);
+    protected internal override Tensor StandardCdf(Tensor x) => x.Times(-1 / Math.Sqrt(2)).erfc().Times(0.5);
 
     /// <inheritdoc/>
     protected internal override double StandardCdf(double x) => StandardNormal.Cdf(x);

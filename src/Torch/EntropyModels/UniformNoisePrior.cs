@@ -37,8 +37,8 @@ public abstract class UniformNoisePrior
         ArgumentNullException.ThrowIfNull(values);
         using var scope = NewDisposeScope();
         Tensor distance = values.sub(Location).abs().neg();
-        Tensor upper = StandardCdf(distance.add(0.5).div(Scale));
-        Tensor lower = StandardCdf(distance.sub(0.5).div(Scale));
+        Tensor upper = StandardCdf(distance.Plus(0.5).div(Scale));
+        Tensor lower = StandardCdf(distance.Minus(0.5).div(Scale));
         return upper.sub(lower).MoveToOuterDisposeScope();
     }
 

@@ -28,8 +28,8 @@ public sealed class Gdn : nn.Module<Tensor, Tensor>
         Inverse = inverse;
         using (no_grad())
         {
-            Tensor beta = ones(channels).add_(GdnParameters.Pedestal).clamp_min_(GdnParameters.Pedestal).sqrt_();
-            Tensor gamma = eye(channels).mul_(0.1).add_(GdnParameters.Pedestal).clamp_min_(GdnParameters.Pedestal).sqrt_();
+            Tensor beta = ones(channels).PlusInPlace(GdnParameters.Pedestal).AtLeastInPlace(GdnParameters.Pedestal).sqrt_();
+            Tensor gamma = eye(channels).TimesInPlace(0.1).PlusInPlace(GdnParameters.Pedestal).AtLeastInPlace(GdnParameters.Pedestal).sqrt_();
             _beta = new Parameter(beta);
             _gamma = new Parameter(gamma);
         }
@@ -69,11 +69,11 @@ public sealed class Gdn : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         Tensor beta = EffectiveBeta();
         Tensor gamma = EffectiveGamma().reshape(Channels, Channels, 1, 1);
-        Tensor norm = nn.functional.conv2d(input.square(), gamma, beta);
+        Tensor norm = nn.functional.conv2d(input.Squared(), gamma, beta);
         Tensor output = Inverse ? input.mul(norm.sqrt()) : input.mul(norm.rsqrt());
         return output.MoveToOuterDisposeScope();
     }
 
     private static Tensor Effective(Tensor raw, float bound) =>
-        LowerBoundFunction.Apply(raw, bound).square().sub(GdnParameters.Pedestal);
+        LowerBoundFunction.Apply(raw, bound).Squared().Minus(GdnParameters.Pedestal);
 }

@@ -26,7 +26,7 @@ internal sealed class LowerBoundFunction : autograd.SingleTensorFunction<LowerBo
         double bound = (double)vars[1];
         ctx.save_for_backward([input]);
         ctx.save_data(BoundKey, bound);
-        return input.clamp_min(bound);
+        return input.AtLeast(bound);
     }
 
     /// <inheritdoc/>
@@ -34,8 +34,8 @@ internal sealed class LowerBoundFunction : autograd.SingleTensorFunction<LowerBo
     {
         Tensor input = ctx.get_saved_variables()[0];
         double bound = (double)ctx.get_data(BoundKey);
-        using Tensor above = input.ge(bound);
-        using Tensor pushesUp = grad_output.lt(0);
+        using Tensor above = input.AtLeastMask(bound);
+        using Tensor pushesUp = grad_output.BelowMask(0);
         using Tensor passes = above.logical_or(pushesUp);
         // One gradient per argument of forward: the tensor, then the bound (a constant, so none).
         return [grad_output.mul(passes.to_type(grad_output.dtype)), null!];

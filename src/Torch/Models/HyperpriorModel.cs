@@ -1,6 +1,7 @@
 using Nic.Codec.Entropy;
 using Nic.Codec.Models;
 using Nic.Torch.EntropyModels;
+using Nic.Torch.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -68,7 +69,7 @@ public abstract class HyperpriorModel : ImageCompressionModel
         (Tensor zTilde, Tensor zLikelihoods) = EntropyBottleneck.forward(z);
         (Tensor scales, Tensor? means) = HyperSynthesize(zTilde);
         (Tensor yTilde, Tensor yLikelihoods) = GaussianConditional.forward(y, scales, means);
-        Tensor bits = Bits(yLikelihoods).add(Bits(zLikelihoods));
+        Tensor bits = Bits(yLikelihoods).Plus(Bits(zLikelihoods));
         return (yTilde.MoveToOuterDisposeScope(), bits.MoveToOuterDisposeScope());
     }
 
@@ -109,5 +110,5 @@ public abstract class HyperpriorModel : ImageCompressionModel
     }
 
     /// <summary>The LeakyReLU of the mean-scale hyperprior, PyTorch's default slope 0.01.</summary>
-    private protected static LeakyReLU Leaky() => nn.LeakyReLU(0.01);
+    private protected static LeakyRelu Leaky() => new(0.01);
 }

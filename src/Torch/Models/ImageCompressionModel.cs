@@ -166,7 +166,7 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
         Tensor reconstruction = Synthesize(yTilde);
         if (!training)
         {
-            reconstruction = reconstruction.clamp(0, 1);
+            reconstruction = reconstruction.ClampedTo(0, 1);
         }
 
         return (reconstruction.MoveToOuterDisposeScope(), bits.MoveToOuterDisposeScope());
@@ -385,7 +385,7 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
     }
 
     /// <summary>−Σ log₂ of the likelihoods of each batch element, shape (B).</summary>
-    private protected static Tensor Bits(Tensor likelihoods) => likelihoods.log().flatten(1).sum(1).div(-Math.Log(2));
+    private protected static Tensor Bits(Tensor likelihoods) => likelihoods.log().flatten(1).sum(1).DividedBy(-Math.Log(2));
 
     /// <summary>A Conv2d with padding k/2.</summary>
     private protected static Conv2d Conv(int inChannels, int outChannels, int kernel, int stride) =>

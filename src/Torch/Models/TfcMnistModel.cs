@@ -1,6 +1,7 @@
 using Nic.Codec.Entropy;
 using Nic.Codec.Models;
 using Nic.Torch.EntropyModels;
+using Nic.Torch.Layers;
 using Nic.Torch.Native;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -49,21 +50,21 @@ public sealed class TfcMnistModel : nn.Module<Tensor, (Tensor Reconstruction, Te
         LatentDimensions = latentDimensions;
         _analysis = nn.Sequential(
             nn.Conv2d(1, 20, 5, stride: 2, padding: 2),
-            nn.LeakyReLU(LeakySlope),
+            new LeakyRelu(LeakySlope),
             nn.Conv2d(20, 50, 5, stride: 2, padding: 2),
-            nn.LeakyReLU(LeakySlope),
+            new LeakyRelu(LeakySlope),
             nn.Flatten(),
             nn.Linear(2450, 500),
-            nn.LeakyReLU(LeakySlope),
+            new LeakyRelu(LeakySlope),
             nn.Linear(500, latentDimensions));
         _synthesis = nn.Sequential(
             nn.Linear(latentDimensions, 500),
-            nn.LeakyReLU(LeakySlope),
+            new LeakyRelu(LeakySlope),
             nn.Linear(500, 2450),
-            nn.LeakyReLU(LeakySlope),
+            new LeakyRelu(LeakySlope),
             nn.Unflatten(1, [50, 7, 7]),
             nn.ConvTranspose2d(50, 20, 5, stride: 2, padding: 2, output_padding: 1),
-            nn.LeakyReLU(LeakySlope),
+            new LeakyRelu(LeakySlope),
             nn.ConvTranspose2d(20, 1, 5, stride: 2, padding: 2, output_padding: 1));
         _prior = new TfcMnistPrior(latentDimensions);
         register_module("analysis", _analysis);
@@ -149,12 +150,12 @@ public sealed class TfcMnistModel : nn.Module<Tensor, (Tensor Reconstruction, Te
     {
         using var scope = NewDisposeScope();
         Tensor y = Analyze(input);
-        Tensor yTilde = training ? y.add(empty_like(y).uniform_(-0.5, 0.5)) : y.round();
+        Tensor yTilde = training ? y.Plus(empty_like(y).uniform_(-0.5, 0.5)) : y.round();
         Tensor likelihood = Prior().Likelihood(yTilde);
 
         // The likelihood's lower bound with a straight-through gradient (TF Compression's "identity" mode).
-        Tensor bounded = likelihood.add(likelihood.clamp_min(LikelihoodBound).sub(likelihood).detach());
-        Tensor bits = bounded.log().sum(1).div(-Math.Log(2));
+        Tensor bounded = likelihood.Plus(likelihood.AtLeast(LikelihoodBound).sub(likelihood).detach());
+        Tensor bits = bounded.log().sum(1).DividedBy(-Math.Log(2));
         Tensor reconstruction = Synthesize(yTilde);
         return (reconstruction.MoveToOuterDisposeScope(), bits.MoveToOuterDisposeScope());
     }

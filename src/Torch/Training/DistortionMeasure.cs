@@ -25,7 +25,7 @@ public sealed class DistortionMeasure
     public static DistortionMeasure MeanAbsoluteError { get; } = new("mae", (x, xHat) => x.sub(xHat).abs().mean());
 
     /// <summary>255² · mean squared error per sample, for images in [0, 1] (CompressAI's λ convention).</summary>
-    public static DistortionMeasure ScaledMeanSquaredError { get; } = new("mse", (x, xHat) => x.sub(xHat).square().mean().mul(255.0 * 255.0));
+    public static DistortionMeasure ScaledMeanSquaredError { get; } = new("mse", (x, xHat) => x.sub(xHat).Squared().mean().Times(255.0 * 255.0));
 
     /// <summary>The measure's name.</summary>
     public string Name { get; }

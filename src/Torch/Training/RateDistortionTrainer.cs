@@ -63,10 +63,10 @@ public sealed class RateDistortionTrainer : IDisposable
         Parameter[] auxiliaryParameters = _auxiliary?.AuxiliaryParameters().ToArray() ?? [];
         var auxiliaryHandles = auxiliaryParameters.Select(p => p.Handle).ToHashSet();
         _mainParameters = model.parameters().Where(p => !auxiliaryHandles.Contains(p.Handle)).ToArray();
-        _optimizer = optim.Adam(_mainParameters, lr: options.LearningRate);
+        _optimizer = new Adam(_mainParameters, options.LearningRate);
         if (auxiliaryParameters.Length > 0)
         {
-            _auxiliaryOptimizer = optim.Adam(auxiliaryParameters, lr: options.AuxiliaryLearningRate);
+            _auxiliaryOptimizer = new Adam(auxiliaryParameters, options.AuxiliaryLearningRate);
         }
     }
 
@@ -100,10 +100,10 @@ public sealed class RateDistortionTrainer : IDisposable
             _optimizer.zero_grad();
             _auxiliaryOptimizer?.zero_grad();
             (Tensor reconstruction, Tensor bits) = _model.forward(batch);
-            Tensor rateTerm = bits.mean().div(RateDivisor(batch, Options));
+            Tensor rateTerm = bits.mean().DividedBy(RateDivisor(batch, Options));
 
             Tensor distortionTerm = Options.Distortion.Compute(batch, reconstruction);
-            Tensor lossTerm = rateTerm.add(distortionTerm.mul(Options.Lambda));
+            Tensor lossTerm = rateTerm.Plus(distortionTerm.Times(Options.Lambda));
             lossTerm.backward();
             rate = rateTerm.item<float>();
             distortion = distortionTerm.item<float>();
