@@ -61,6 +61,11 @@ def main():
                          "quantiles: Adam 1e-3 on the auxiliary loss, 2000 more steps at the end",
             "validation": "centre 256x256 crops of data/photos/validation at the same downscales; "
                           "bpp from the likelihoods of the rounded latents, RGB PSNR of the clamped reconstruction",
+            **({"started_from": {"checkpoint": meta["init"], "lambdas": [float(v) for v in meta["init_lambdas"].split(",")],
+                                 "steps": int(meta["init_step"]), "minutes": float(meta["init_minutes"])},
+                "total_steps": int(meta["step"]) + int(meta["init_step"]),
+                "total_minutes": round(float(meta["minutes"]) + float(meta["init_minutes"]), 2)}
+               if "init" in meta else {}),
             "validation_final": final_figures,
             "validation_history": history,
         }
