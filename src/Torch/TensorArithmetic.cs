@@ -142,11 +142,12 @@ internal static class TensorArithmetic
     /// </remarks>
     public static Tensor Softplus(this Tensor a)
     {
-        if (SoftplusWithScalars is { } native)
-        {
-            return native(a, OneDouble, SoftplusThreshold);
-        }
+        return SoftplusWithScalars is { } native ? native(a, OneDouble, SoftplusThreshold) : SoftplusComposed(a);
+    }
 
+    /// <summary>The composed softplus that <see cref="Softplus"/> falls back to.</summary>
+    internal static Tensor SoftplusComposed(Tensor a)
+    {
         using var scope = NewDisposeScope();
         Tensor result = where(a.gt(SoftplusThreshold), a, a.clamp_max(SoftplusThreshold).exp().log1p());
         return result.MoveToOuterDisposeScope();

@@ -39,6 +39,25 @@ public class TensorArithmeticTests
     }
 
     [Fact]
+    public void TheComposedSoftplusIsWithinAnUlpAndHasFiniteGradients()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(7);
+        Tensor x = cat([randn(5000).mul(randn(5000).exp()), tensor(new[] { -200f, 0f, 20f, 20.001f, 90f, 1e30f })]).requires_grad_();
+        Tensor composed = TensorArithmetic.SoftplusComposed(x);
+        float[] expected = nn.functional.softplus(x.detach()).data<float>().ToArray();
+        float[] actual = composed.detach().data<float>().ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float ulp = MathF.BitIncrement(Math.Abs(expected[i])) - Math.Abs(expected[i]);
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 2 * ulp, $"{i}: {expected[i]} vs {actual[i]}");
+        }
+
+        composed.sum().backward();
+        Assert.All(x.grad!.data<float>().ToArray(), g => Assert.True(float.IsFinite(g) && g >= 0 && g <= 1));
+    }
+
+    [Fact]
     public void NumberOperationsMatchTorchSharpsOverloads()
     {
         using var scope = NewDisposeScope();
