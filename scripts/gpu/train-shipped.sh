@@ -11,7 +11,8 @@
 # Stage 1 trains each family from scratch for 23 minutes on six low and middle rate points (λ 0.0018–0.1) into
 # OUT/stage1/<run>. Stage 2 starts from stage 1 (shared layers as trained, gains interpolated and extended in log λ)
 # and trains 21 more minutes on the five shipped rate points, λ 0.0035–0.58, which reach the high rates, into
-# OUT/<run>. STAGE1=DIR takes stage 1's checkpoints from DIR/<run>/model.safetensors instead of training them.
+# OUT/<run>. STAGE1=DIR takes stage 1's checkpoints from DIR/<run>/model.safetensors instead of training them
+# (scripts/gpu/prepare-stage2.py packs them for a GPU machine that receives this tree).
 #
 # Training resumes from OUT/.../model.safetensors and optimizer.pt when they exist (the time budget counts the
 # minutes already trained).
