@@ -25,21 +25,26 @@ lambdas=0.0035,0.0125,0.0450,0.1600,0.5800
 runs=("mean-scale mbt2018-mean 96 128 nic-mbt2018-mean" "scale bmshj2018-hyperprior 64 96 nic-bmshj2018-hyperprior")
 python=${PYTHON:-python3}
 
+# One variable-rate run of train_gained.py: ARCH N M LAMBDAS DIR MINUTES LR [more train options].
+train_run() {
+  local arch=$1 n=$2 m=$3 run_lambdas=$4 dir=$5 minutes=$6 lr=$7
+  shift 7
+  PYTHONUNBUFFERED=1 "$python" scripts/gpu/train_gained.py train --arch "$arch" --n "$n" --m "$m" \
+    --lambdas "$run_lambdas" --photos data/photos/train --validation data/photos/validation \
+    --out "$dir" --minutes "$minutes" --lr "$lr" --report-seconds 120 "$@"
+}
+
 case "$step" in
 train)
   mkdir -p "$out"
   for run in "${runs[@]}"; do
     (
       set -- $run
-      first="${STAGE1:-$out/stage1}/$1/model.safetensors"
       if [ -z "${STAGE1:-}" ]; then
-        PYTHONUNBUFFERED=1 "$python" scripts/gpu/train_gained.py train --arch "$2" --n "$3" --m "$4" \
-          --lambdas "$stage1_lambdas" --photos data/photos/train --validation data/photos/validation \
-          --out "$out/stage1/$1" --minutes 23 --lr 3e-4 --report-seconds 120 > "$out/$1-stage1.log" 2>&1
+        train_run "$2" "$3" "$4" "$stage1_lambdas" "$out/stage1/$1" 23 3e-4 > "$out/$1-stage1.log" 2>&1
       fi
-      PYTHONUNBUFFERED=1 "$python" scripts/gpu/train_gained.py train --arch "$2" --n "$3" --m "$4" \
-        --lambdas "$lambdas" --photos data/photos/train --validation data/photos/validation \
-        --out "$out/$1" --minutes 21 --lr 2e-4 --report-seconds 120 --init "$first" > "$out/$1.log" 2>&1
+      train_run "$2" "$3" "$4" "$lambdas" "$out/$1" 21 2e-4 \
+        --init "${STAGE1:-$out/stage1}/$1/model.safetensors" > "$out/$1.log" 2>&1
     ) &
   done
   wait

@@ -26,7 +26,7 @@ internal static class TensorArithmetic
 {
     private static readonly Scalar One = 1.ToScalar();
     private static readonly Scalar Two = 2.ToScalar();
-    private static readonly Scalar OneDouble = 1.0.ToScalar();
+    private static readonly Scalar SoftplusBeta = 1.0.ToScalar();
     private static readonly Scalar SoftplusThreshold = 20.0.ToScalar();
     private static readonly Func<Tensor, Scalar, Scalar, Tensor>? SoftplusWithScalars = typeof(Tensor)
         .GetMethod("softplus1", BindingFlags.Instance | BindingFlags.NonPublic, [typeof(Scalar), typeof(Scalar)])
@@ -42,67 +42,37 @@ internal static class TensorArithmetic
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
     /// <summary>a + value.</summary>
-    public static Tensor Plus(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.add(s, One);
-    }
+    public static Tensor Plus(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.add(s, One));
 
     /// <summary>a += value in place.</summary>
-    public static Tensor PlusInPlace(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.add_(s, One);
-    }
+    public static Tensor PlusInPlace(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.add_(s, One));
 
     /// <summary>Every element of a set to value, in place.</summary>
-    public static Tensor FillInPlace(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.fill_(s);
-    }
+    public static Tensor FillInPlace(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.fill_(s));
 
     /// <summary>a − value.</summary>
-    public static Tensor Minus(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.sub(s);
-    }
+    public static Tensor Minus(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.sub(s));
 
     /// <summary>a · value.</summary>
-    public static Tensor Times(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.mul(s);
-    }
+    public static Tensor Times(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.mul(s));
 
     /// <summary>a ·= value in place.</summary>
-    public static Tensor TimesInPlace(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.mul_(s);
-    }
+    public static Tensor TimesInPlace(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.mul_(s));
 
     /// <summary>a / value.</summary>
-    public static Tensor DividedBy(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.div(s);
-    }
+    public static Tensor DividedBy(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.div(s));
 
     /// <summary>max(a, bound).</summary>
-    public static Tensor AtLeast(this Tensor a, double bound)
-    {
-        using Scalar s = bound.ToScalar();
-        return a.clamp_min(s);
-    }
+    public static Tensor AtLeast(this Tensor a, double bound) => WithScalar(a, bound, static (t, s) => t.clamp_min(s));
 
     /// <summary>a = max(a, bound) in place.</summary>
-    public static Tensor AtLeastInPlace(this Tensor a, double bound)
-    {
-        using Scalar s = bound.ToScalar();
-        return a.clamp_min_(s);
-    }
+    public static Tensor AtLeastInPlace(this Tensor a, double bound) => WithScalar(a, bound, static (t, s) => t.clamp_min_(s));
+
+    /// <summary>The elements where a ≥ value.</summary>
+    public static Tensor AtLeastMask(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.ge(s));
+
+    /// <summary>The elements where a &lt; value.</summary>
+    public static Tensor BelowMask(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.lt(s));
 
     /// <summary>min(max(a, min), max).</summary>
     public static Tensor ClampedTo(this Tensor a, double min, double max)
@@ -110,20 +80,6 @@ internal static class TensorArithmetic
         using Scalar low = min.ToScalar();
         using Scalar high = max.ToScalar();
         return a.clamp(low, high);
-    }
-
-    /// <summary>The elements where a ≥ value.</summary>
-    public static Tensor AtLeastMask(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.ge(s);
-    }
-
-    /// <summary>The elements where a &lt; value.</summary>
-    public static Tensor BelowMask(this Tensor a, double value)
-    {
-        using Scalar s = value.ToScalar();
-        return a.lt(s);
     }
 
     /// <summary>a² (libtorch's square, which is pow(a, 2)).</summary>
@@ -140,10 +96,8 @@ internal static class TensorArithmetic
     /// threshold so the unused branch has a finite gradient), which can differ from libtorch's fused kernel in the
     /// last bit.
     /// </remarks>
-    public static Tensor Softplus(this Tensor a)
-    {
-        return SoftplusWithScalars is { } native ? native(a, OneDouble, SoftplusThreshold) : SoftplusComposed(a);
-    }
+    public static Tensor Softplus(this Tensor a) =>
+        SoftplusWithScalars is { } native ? native(a, SoftplusBeta, SoftplusThreshold) : SoftplusComposed(a);
 
     /// <summary>The composed softplus that <see cref="Softplus"/> falls back to.</summary>
     internal static Tensor SoftplusComposed(Tensor a)
@@ -158,5 +112,23 @@ internal static class TensorArithmetic
     {
         using Scalar s = value.ToScalar();
         return full(shape, s);
+    }
+
+    /// <summary>start, start + 1, …, stop − 1 as a 1-D tensor of <paramref name="dtype"/> (arange with held Scalars).</summary>
+    public static Tensor Arange(long start, long stop, ScalarType dtype)
+    {
+        using Scalar first = start.ToScalar();
+        using Scalar end = stop.ToScalar();
+        return arange(first, end, One, dtype);
+    }
+
+    /// <summary>
+    /// op(a, value as a Scalar), the Scalar held until op has returned. The operations above pass static lambdas, so
+    /// no delegate is allocated per call.
+    /// </summary>
+    private static Tensor WithScalar(Tensor a, double value, Func<Tensor, Scalar, Tensor> op)
+    {
+        using Scalar s = value.ToScalar();
+        return op(a, s);
     }
 }

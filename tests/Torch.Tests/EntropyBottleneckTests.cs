@@ -1,4 +1,3 @@
-using Nic.Torch.Training;
 using Nic.Codec.Entropy;
 using Nic.Torch.EntropyModels;
 using TorchSharp;
@@ -98,7 +97,7 @@ public sealed class EntropyBottleneckTests
         // Unit bins over a wide range telescope to (almost) all of the mass.
         using (no_grad())
         {
-            Tensor grid = tensor(Enumerable.Range(-60, 120).Select(v => (float)v).ToArray()).repeat(channels, 1, 1);
+            Tensor grid = TensorArithmetic.Arange(-60, 60, ScalarType.Float32).repeat(channels, 1, 1);
             float[] totals = bottleneck.Likelihood(grid, stopGradient: true).sum(2).flatten().data<float>().ToArray();
             Assert.All(totals, total => Assert.InRange(total, 0.999f, 1.001f));
         }

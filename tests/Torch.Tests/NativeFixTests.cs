@@ -1,4 +1,3 @@
-using Nic.Torch.Training;
 using System.Buffers.Binary;
 using Nic.Torch.Native;
 using TorchSharp;

@@ -43,7 +43,7 @@ public sealed class RateDistortionTrainerTests
     [Fact]
     public void ShuffledBatchesAreAFunctionOfSeedAndIndex()
     {
-        using Tensor examples = tensor(Enumerable.Range(0, 10).Select(v => (float)v).ToArray()).reshape(10, 1);
+        using Tensor examples = TensorArithmetic.Arange(0, 10, ScalarType.Float32).reshape(10, 1);
         var a = new ShuffledBatches(examples, 3, 4);
         var b = new ShuffledBatches(examples, 3, 4);
         Assert.Equal(3, a.BatchesPerEpoch);

@@ -74,6 +74,7 @@ public class TensorArithmeticTests
         Assert.Equal(a.ge(0.2).data<bool>().ToArray(), a.AtLeastMask(0.2).data<bool>().ToArray());
         Assert.Equal(a.lt(0).data<bool>().ToArray(), a.BelowMask(0).data<bool>().ToArray());
         Assert.Equal(full(2, 3, 0.75f).data<float>().ToArray(), TensorArithmetic.Full(0.75, 2, 3).data<float>().ToArray());
+        Assert.Equal(Enumerable.Range(-3, 10).Select(v => (double)v), TensorArithmetic.Arange(-3, 7, ScalarType.Float64).data<double>().ToArray());
         Tensor c = a.clone();
         c.PlusInPlace(b).TimesInPlace(2).PlusInPlace(1).AtLeastInPlace(-1);
         Assert.Equal(a.add(b).mul(2).add(1).clamp_min(-1).data<float>().ToArray(), c.data<float>().ToArray());
@@ -102,16 +103,20 @@ public class TensorArithmeticTests
         theirs.load_state_dict(ours.state_dict());
         var ourAdam = new Nic.Torch.Training.Adam(ours.parameters(), 3e-2);
         var theirAdam = optim.Adam(theirs.parameters(), lr: 3e-2);
-        for (int step = 0; step < 12; step++)
+        void StepBoth(Tensor x)
         {
-            using var stepScope = NewDisposeScope();
-            Tensor x = randn(8, 6);
             foreach ((Linear model, OptimizerHelper adam) in new (Linear, OptimizerHelper)[] { (ours, ourAdam), (theirs, theirAdam) })
             {
                 adam.zero_grad();
                 model.forward(x).Squared().mean().backward();
                 adam.step();
             }
+        }
+
+        for (int step = 0; step < 12; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            StepBoth(randn(8, 6));
 
             Assert.Equal(theirs.weight!.data<float>().ToArray(), ours.weight!.data<float>().ToArray());
             Assert.Equal(theirs.bias!.data<float>().ToArray(), ours.bias!.data<float>().ToArray());
@@ -127,13 +132,7 @@ public class TensorArithmeticTests
         stream.Position = 0;
         using var reader = new BinaryReader(stream);
         ourAdam.load_state_dict(reader);
-        Tensor y = randn(8, 6);
-        foreach ((Linear model, OptimizerHelper adam) in new (Linear, OptimizerHelper)[] { (ours, ourAdam), (theirs, theirAdam) })
-        {
-            adam.zero_grad();
-            model.forward(y).Squared().mean().backward();
-            adam.step();
-        }
+        StepBoth(randn(8, 6));
 
         Assert.Equal(theirs.weight!.data<float>().ToArray(), ours.weight!.data<float>().ToArray());
     }

@@ -59,7 +59,7 @@ internal static class DecodeMemory
         // are shorter, and the pool keeps the buffers of every window height it has seen (up to its cap).
         int factor = engine.SynthesisFactor;
         long synthesis = 0, largestWindow = 0;
-        foreach (int windowRows in WindowHeights(header, engine.SynthesisHalo))
+        foreach (int windowRows in WindowHeights(header, engine))
         {
             LayerFootprint gs = engine.SynthesisFootprint(y.Channels, windowRows, y.Width);
             synthesis += gs.PeakBytes;
@@ -76,22 +76,18 @@ internal static class DecodeMemory
         return new DecodeMemoryEstimate(Math.Max(hyper, bands), largest);
     }
 
-    /// <summary>The distinct heights of the latent windows g_s runs on, in the order of <see cref="NicRowDecoder.ReadRowsAsync"/>.</summary>
-    private static HashSet<int> WindowHeights(NicHeader header, int halo)
+    /// <summary>The distinct heights of the latent windows g_s runs on, in the schedule of <see cref="NicRowDecoder.ReadRowsAsync"/>.</summary>
+    private static HashSet<int> WindowHeights(NicHeader header, IInferenceBackend backend)
     {
         var heights = new HashSet<int>();
-        int latentHeight = header.YShape.Height;
         int synthesized = 0;
         for (int band = 0; band < header.BandCount; band++)
         {
-            int ready = NicRowDecoder.ReadyRows(header, halo, header.GetBandFirstRow(band) + header.GetBandRowCount(band));
-            while (synthesized < ready)
+            int end = header.GetBandFirstRow(band) + header.GetBandRowCount(band);
+            foreach ((int first, int rows) in NicRowDecoder.SynthesisRuns(header, backend.SynthesisHalo, end, synthesized))
             {
-                int rows = Math.Min(NicRowDecoder.MaxSynthesisRows, ready - synthesized);
-                int start = Math.Max(0, synthesized - halo);
-                int end = Math.Min(latentHeight, synthesized + rows + halo);
-                heights.Add(end - start);
-                synthesized += rows;
+                heights.Add(SynthesisBand.Window(backend, header.YShape.Height, first, rows).Count);
+                synthesized = first + rows;
             }
         }
 

@@ -111,22 +111,20 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
         {
             DecodeBand(band, quantized, cancellationToken);
-            int ready = ReadyRows(header, halo, band.FirstRow + band.RowCount);
-            while (synthesized < ready)
+            foreach ((int first, int rows) in SynthesisRuns(header, halo, band.FirstRow + band.RowCount, synthesized))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(MaxSynthesisRows, ready - synthesized);
                 if (synthesis is null || synthesis.Height != rows * Factor)
                 {
                     synthesis = new FeatureMap(backend.OutputChannels, rows * Factor, quantized.Width * Factor);
                 }
 
-                backend.SynthesizeRows(quantized, synthesized, rows, synthesis, cancellationToken);
-                int firstPixelRow = synthesized * Factor;
+                backend.SynthesizeRows(quantized, first, rows, synthesis, cancellationToken);
+                int firstPixelRow = first * Factor;
                 int pixelRows = Math.Min(rows * Factor, header.Height - firstPixelRow);
                 var pixels = new byte[(long)pixelRows * header.Width * RgbImage.BytesPerPixel];
                 ImagePlanes.ToPixels(synthesis, 0, pixelRows, header.Width, pixels);
-                synthesized += rows;
+                synthesized = first + rows;
                 yield return new RgbRowBlock(firstPixelRow, pixelRows, header.Width, pixels);
             }
         }
@@ -203,6 +201,20 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     {
         int needed = (header.Height + CodecModel.LatentFactor - 1) / CodecModel.LatentFactor;
         return Math.Min(needed, end == header.YShape.Height ? end : end - halo);
+    }
+
+    /// <summary>
+    /// The runs of latent rows g_s synthesizes once the bands up to latent row <paramref name="end"/> are decoded, from
+    /// row <paramref name="synthesized"/> on: up to <see cref="MaxSynthesisRows"/> rows each, up to
+    /// <see cref="ReadyRows"/>. The decode follows this schedule, and the memory estimate sums its windows.
+    /// </summary>
+    internal static IEnumerable<(int FirstRow, int Rows)> SynthesisRuns(NicHeader header, int halo, int end, int synthesized)
+    {
+        int ready = ReadyRows(header, halo, end);
+        for (int first = synthesized; first < ready; first += MaxSynthesisRows)
+        {
+            yield return (first, Math.Min(MaxSynthesisRows, ready - first));
+        }
     }
 
     /// <summary>

@@ -211,7 +211,7 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            Tensor samples = tensor(Enumerable.Range(0, maxLength).Select(i => (double)i).ToArray()).unsqueeze(0).Plus(tensor(starts).unsqueeze(1)).unsqueeze(1);
+            Tensor samples = TensorArithmetic.Arange(0, maxLength, ScalarType.Float64).unsqueeze(0).Plus(tensor(starts).unsqueeze(1)).unsqueeze(1);
             Tensor lowerLogits = LogitsCumulative(samples.Minus(0.5), stopGradient: true);
             Tensor upperLogits = LogitsCumulative(samples.Plus(0.5), stopGradient: true);
             double[] pmf = TensorData.ToArray<double>(BinMass(lowerLogits, upperLogits));
