@@ -16,6 +16,8 @@ of g_s and h_s per input channel) and writes an ordinary fixed-rate state dict p
   train:  python3 train_gained.py train --arch mbt2018-mean --n 96 --m 128 --lambdas 0.0018,... \
               --photos data/photos/train --validation data/photos/validation --out DIR --minutes 20
   export: python3 train_gained.py export --checkpoint DIR/model.safetensors --out DIR/export
+  evaluate: python3 train_gained.py evaluate --checkpoint DIR/model.safetensors --lambdas 0.2,0.4 \
+              --validation data/photos/validation    (validation figures with the gains --init would start from)
 
 `--init FILE.nicm` starts a new run from a Nic model file of the same architecture (a model file is a safetensors
 state dict under the same names): its weights, with its rate point's gains folded in, start the shared layers, and the
@@ -526,6 +528,19 @@ def check_export(args):
         raise SystemExit("folded gains do not reproduce the gained model")
 
 
+def evaluate(args):
+    """Validation figures of a checkpoint at any λs, its gains interpolated or extended as --init would start them."""
+    tensors, meta = load_safetensors(args.checkpoint)
+    lambdas = [float(v) for v in args.lambdas.split(",")]
+    model = GainedHyperprior(meta["arch"], int(meta["n"]), int(meta["m"]), len(lambdas))
+    shared = {k: v.to(torch.float32) for k, v in tensors.items() if not k.endswith("gain")}
+    shared.update(interpolate_gains(tensors, [float(v) for v in meta["lambdas"].split(",")], lambdas))
+    model.load_state_dict(shared)
+    crops = centre_crops(load_photos(args.validation, [int(f) for f in args.factors.split(",")], "cpu", args.crop), args.crop)
+    for lam, figures in zip(lambdas, validate(model, crops, len(lambdas))):
+        print(json.dumps({"lambda": lam, "bpp": figures["bpp"], "psnr": figures["psnr"]}), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
@@ -557,8 +572,14 @@ def main():
     c = sub.add_parser("check-export")
     c.add_argument("--checkpoint", required=True)
     c.add_argument("--out", required=True)
+    v = sub.add_parser("evaluate")
+    v.add_argument("--checkpoint", required=True)
+    v.add_argument("--lambdas", required=True, help="comma-separated, rising")
+    v.add_argument("--validation", required=True)
+    v.add_argument("--crop", type=int, default=256)
+    v.add_argument("--factors", default="2,3,4")
     args = p.parse_args()
-    {"train": train, "export": export, "check-export": check_export}[args.command](args)
+    {"train": train, "export": export, "check-export": check_export, "evaluate": evaluate}[args.command](args)
 
 
 if __name__ == "__main__":
