@@ -12,8 +12,18 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
     private const int N = 8;
     private const int M = 12;
 
-    /// <summary>The most a reconstruction sample may differ between the TorchSharp and the managed engine.</summary>
-    private const float ReconstructionTolerance = 1e-4f;
+    /// <summary>
+    /// The most a reconstruction sample may differ between two computations of the same pixels (the TorchSharp and the
+    /// managed engine, or a band and the whole frame), as a share of the reconstruction's range. It follows from what a
+    /// backend promises (conformance/manifest.json, other_backend_max_absolute_error: within 1 in 8 bits of the
+    /// reference): a tenth of an 8-bit step moves a rounded sample by at most one level. It is not one CPU's figure:
+    /// libtorch picks other kernels with AVX2 only (there a band of these random models, whose outputs reach ±820,
+    /// differs from the frame by up to 4.9e-4, 6e-7 of the range; with AVX-512 by less than 1e-6).
+    /// </summary>
+    private const float ReconstructionTolerance = 0.1f / 255;
+
+    /// <summary><see cref="ReconstructionTolerance"/> in the units of <paramref name="reference"/>: its range, at least 0–1.</summary>
+    private static float ToleranceFor(FeatureMap reference) => ReconstructionTolerance * Math.Max(1f, reference.Data.Max(MathF.Abs));
 
     /// <summary>
     /// The TorchSharp backend and the managed engine, on the same random model and a fixed smooth 64×128 image, give the
@@ -70,7 +80,7 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
         Assert.Equal((3, 64, 128), (xTorch.Channels, xTorch.Height, xTorch.Width));
         float difference = MaxDifference(xManaged, xTorch);
         output.WriteLine($"{kind}: |Δy| ≤ {MaxDifference(yManaged, yTorch):G3}, |Δx̂| ≤ {difference:G3}");
-        Assert.True(difference <= ReconstructionTolerance, $"reconstructions differ by {difference}");
+        Assert.True(difference <= ToleranceFor(xManaged), $"reconstructions differ by {difference}");
         Assert.True(xTorch.Data.Max(MathF.Abs) > 0.05f, "the reconstruction should not be trivially small");
     }
 
@@ -82,6 +92,7 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
         using var backend = new TorchInferenceBackend(file);
         FeatureMap yHat = RandomLatent(M, 6, 5, seed: 3);
         FeatureMap full = backend.Synthesize(yHat);
+        float tolerance = ToleranceFor(full);
         foreach ((int first, int count) in new[] { (0, 1), (0, 6), (1, 2), (2, 1), (3, 3), (5, 1) })
         {
             var band = new FeatureMap(3, 16 * count, 16 * yHat.Width);
@@ -98,9 +109,9 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
                 }
             }
 
-            // Mathematically equal (the halo hides the cut); libtorch may round differently on another height (here: equal).
-            output.WriteLine($"{kind} band ({first}, {count}): |Δ| ≤ {worst:G3}");
-            Assert.True(worst <= 1e-5f, $"band ({first}, {count}) differs by {worst}");
+            // Mathematically equal (the halo hides the cut); libtorch may pick other kernels for another height.
+            output.WriteLine($"{kind} band ({first}, {count}): |Δ| ≤ {worst:G3} (allowed {tolerance:G3})");
+            Assert.True(worst <= tolerance, $"band ({first}, {count}) differs by {worst}, more than {tolerance}");
         }
 
         Assert.Throws<ArgumentException>(() => backend.SynthesizeRows(yHat, 0, 1, new FeatureMap(3, 16, 16)));
@@ -128,8 +139,9 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
         Assert.True(MaxDifference(yManaged, yTorch) < 1e-4, $"y differs by {MaxDifference(yManaged, yTorch)}");
 
         FeatureMap yHat = RandomLatent(10, 1, 1, seed: 4);
-        float difference = MaxDifference(managed.Synthesize(yHat), backend.Synthesize(yHat));
-        Assert.True(difference <= ReconstructionTolerance, $"reconstructions differ by {difference}");
+        FeatureMap xManaged = managed.Synthesize(yHat);
+        float difference = MaxDifference(xManaged, backend.Synthesize(yHat));
+        Assert.True(difference <= ToleranceFor(xManaged), $"reconstructions differ by {difference}");
         Assert.Throws<InvalidOperationException>(() => backend.HyperAnalyze(yTorch));
         Assert.Throws<InvalidOperationException>(() => backend.SynthesizeRows(yHat, 0, 1, new FeatureMap(1, 1, 1)));
         Assert.Throws<ArgumentException>(() => backend.Analyze(new FeatureMap(1, 28, 27)));
@@ -162,8 +174,9 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
         float yDifference = MaxDifference(managed.Analyze(image), backend.Analyze(image));
         Assert.True(yDifference < 1e-4, $"y differs by {yDifference}");
         FeatureMap yHat = RandomLatent(M, 4, 4, seed: 6);
-        float difference = MaxDifference(managed.Synthesize(yHat), backend.Synthesize(yHat));
-        Assert.True(difference <= ReconstructionTolerance, $"reconstructions differ by {difference}");
+        FeatureMap xManaged = managed.Synthesize(yHat);
+        float difference = MaxDifference(xManaged, backend.Synthesize(yHat));
+        Assert.True(difference <= ToleranceFor(xManaged), $"reconstructions differ by {difference}");
     }
 
     /// <summary>A smooth RGB test image in [0, 1].</summary>
