@@ -7,7 +7,7 @@ public sealed class BenchTrainCommandTests
     [Fact]
     public void JsonHasTheConfigurationAndAPositiveSpeed()
     {
-        var (exitCode, output, error) = CliRunner.Run("bench", "train", "--n", "8", "--m", "8", "--batch", "1", "--crop", "64", "--warmup", "0", "--steps", "3", "--threads", "1", "--json");
+        var (exitCode, output, error) = CliRunner.RunTorch("bench", "train", "--n", "8", "--m", "8", "--batch", "1", "--crop", "64", "--warmup", "0", "--steps", "3", "--threads", "1", "--json");
 
         Assert.True(exitCode == 0, error);
         using var document = JsonDocument.Parse(output);
@@ -27,7 +27,7 @@ public sealed class BenchTrainCommandTests
     [InlineData("--arch", "tfc-mnist")]
     public void BadOptionsExitWithOne(string option, string value)
     {
-        var (exitCode, _, error) = CliRunner.Run("bench", "train", option, value);
+        var (exitCode, _, error) = CliRunner.RunTorch("bench", "train", option, value);
         Assert.Equal(1, exitCode);
         Assert.StartsWith("error:", error.Trim());
     }

@@ -32,7 +32,7 @@ public sealed class ModelsImportCommandTests : IDisposable
         File.WriteAllText(training, trainingText);
         string output = Path.Combine(_directory, "imported.nicm");
 
-        (int code, string stdout, string stderr) = CliRunner.Run(
+        (int code, string stdout, string stderr) = CliRunner.RunTorch(
             "models", "import", state, "-o", output, "--arch", "mbt2018-mean", "--name", "imported-mean", "--lambda", "0.013",
             "--rate-point", "3", "--family", "imported", "--training", training);
 
@@ -71,7 +71,7 @@ public sealed class ModelsImportCommandTests : IDisposable
         TestStateDict.FromModule(model).Save(state);
         string output = Path.Combine(_directory, "half.nicm");
 
-        (int code, string stdout, string stderr) = CliRunner.Run(
+        (int code, string stdout, string stderr) = CliRunner.RunTorch(
             "models", "import", state, "-o", output, "--arch", "bmshj2018-factorized", "--name", "half", "--lambda", "0.01", "--float16");
 
         Assert.True(code == 0, stderr);
@@ -101,7 +101,7 @@ public sealed class ModelsImportCommandTests : IDisposable
         string output = Path.Combine(_directory, "existing.nicm");
         File.WriteAllText(output, "the previous file");
 
-        (int code, _, string stderr) = CliRunner.Run("models", "import", state, "-o", output, "--arch", "bmshj2018-hyperprior", "--name", "broken", "--lambda", "0.01");
+        (int code, _, string stderr) = CliRunner.RunTorch("models", "import", state, "-o", output, "--arch", "bmshj2018-hyperprior", "--name", "broken", "--lambda", "0.01");
 
         Assert.Equal(2, code);
         Assert.Contains("h_s.2.weight", stderr);
@@ -110,14 +110,14 @@ public sealed class ModelsImportCommandTests : IDisposable
 
         // The right tensors under another architecture are refused too.
         TestStateDict.FromModule(model).Save(state);
-        (code, _, stderr) = CliRunner.Run("models", "import", state, "-o", output, "--arch", "bmshj2018-factorized", "--name", "wrong", "--lambda", "0.01");
+        (code, _, stderr) = CliRunner.RunTorch("models", "import", state, "-o", output, "--arch", "bmshj2018-factorized", "--name", "wrong", "--lambda", "0.01");
         Assert.Equal(2, code);
         Assert.Contains("ModelArchitectureMismatch", stderr);
         Assert.Equal("the previous file", File.ReadAllText(output));
 
         // So is a file that is not safetensors.
         File.WriteAllText(state, "not a safetensors file");
-        (code, _, stderr) = CliRunner.Run("models", "import", state, "-o", output, "--arch", "bmshj2018-hyperprior", "--name", "wrong", "--lambda", "0.01");
+        (code, _, stderr) = CliRunner.RunTorch("models", "import", state, "-o", output, "--arch", "bmshj2018-hyperprior", "--name", "wrong", "--lambda", "0.01");
         Assert.Equal(2, code);
         Assert.Contains("ModelFileCorrupt", stderr);
     }
@@ -151,7 +151,7 @@ public sealed class ModelsImportCommandTests : IDisposable
             .. arguments.Where(a => a.Key != "state").SelectMany(a => new[] { a.Key, a.Value }),
         ];
 
-        (int code, _, string stderr) = CliRunner.Run(args);
+        (int code, _, string stderr) = CliRunner.RunTorch(args);
 
         Assert.Equal(1, code);
         Assert.Contains(message, stderr);
@@ -168,7 +168,7 @@ public sealed class ModelsImportCommandTests : IDisposable
         File.WriteAllText(training, "{ steps: 5 ");
         string output = Path.Combine(_directory, "out.nicm");
 
-        (int code, _, string stderr) = CliRunner.Run("models", "import", state, "-o", output, "--arch", "bmshj2018-factorized", "--name", "x", "--lambda", "0.01", "--training", training);
+        (int code, _, string stderr) = CliRunner.RunTorch("models", "import", state, "-o", output, "--arch", "bmshj2018-factorized", "--name", "x", "--lambda", "0.01", "--training", training);
 
         Assert.Equal(2, code);
         Assert.Contains("not a JSON document", stderr);
@@ -189,7 +189,7 @@ public sealed class ModelsImportCommandTests : IDisposable
                 }
             }
 
-            (int code, _, string stderr) = CliRunner.Run([.. args]);
+            (int code, _, string stderr) = CliRunner.RunTorch([.. args]);
             Assert.True(code == 1, $"without {missing}: exit {code}");
             Assert.Contains(missing, stderr);
         }

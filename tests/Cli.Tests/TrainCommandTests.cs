@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Nic.Cli.Training;
+using Nic.Torch.Cli.Training;
 using Nic.Codec.Models;
 using Nic.Torch.Tests;
 using Nic.Torch.Training;
@@ -19,7 +19,7 @@ public sealed class TrainCommandTests
             "train", "image", "-o", output, "--lambda", "0.0067", "--n", "8", "--m", "8", "--batch", "2", "--crop", "64",
             "--validation-crop", "128", "--downscale", "1", "--data", photos.Root, "--checkpoint", checkpoint, "--threads", "1",
         ];
-        (int code, string stdout, string stderr) = CliRunner.Run([.. common, "--steps", "3"]);
+        (int code, string stdout, string stderr) = CliRunner.RunTorch([.. common, "--steps", "3"]);
         Assert.True(code == 0, stderr);
         Assert.Contains("3 steps", stdout);
         Assert.Contains("step 3/3", stderr);
@@ -30,7 +30,7 @@ public sealed class TrainCommandTests
         Assert.Equal(0.0067, file.Lambda);
         Assert.Empty(Directory.GetFiles(photos.Root, "*.tmp"));
 
-        (code, stdout, stderr) = CliRunner.Run([.. common, "--steps", "5"]);
+        (code, stdout, stderr) = CliRunner.RunTorch([.. common, "--steps", "5"]);
         Assert.True(code == 0, stderr);
         Assert.Contains("resumed from the checkpoint at step 3", stderr);
         using JsonDocument training = JsonDocument.Parse(NicModelFile.Load(output).Metadata["training"]);
@@ -42,7 +42,7 @@ public sealed class TrainCommandTests
     {
         using var photos = new TestPhotos(trainCount: 1, validationCount: 1);
         string output = Path.Combine(photos.Root, "half.nicm");
-        (int code, _, string stderr) = CliRunner.Run(
+        (int code, _, string stderr) = CliRunner.RunTorch(
             "train", "image", "-o", output, "--lambda", "0.0067", "--n", "8", "--m", "8", "--batch", "1", "--crop", "64",
             "--validation-crop", "64", "--downscale", "1", "--data", photos.Root, "--threads", "1", "--steps", "1",
             "--arch", "bmshj2018-factorized", "--float16");
@@ -63,7 +63,7 @@ public sealed class TrainCommandTests
     [InlineData("--lr-milestones", "-", "comma-separated positive integers")]
     public void BadOptionsExitWithOne(string option, string value, string message)
     {
-        (int code, _, string stderr) = CliRunner.Run("train", "image", "-o", "unused.nicm", "--lambda", "0.01", "--steps", "1", option, value);
+        (int code, _, string stderr) = CliRunner.RunTorch("train", "image", "-o", "unused.nicm", "--lambda", "0.01", "--steps", "1", option, value);
         Assert.Equal(1, code);
         Assert.Contains(message, stderr);
     }
@@ -72,7 +72,7 @@ public sealed class TrainCommandTests
     public void MissingDataIsAnErrorThatLeavesNoOutput()
     {
         string output = Path.Combine(Path.GetTempPath(), $"nic-{Guid.NewGuid():N}.nicm");
-        (int code, _, string stderr) = CliRunner.Run("train", "image", "-o", output, "--lambda", "0.01", "--steps", "1", "--data", "/nonexistent/photos", "--threads", "1");
+        (int code, _, string stderr) = CliRunner.RunTorch("train", "image", "-o", output, "--lambda", "0.01", "--steps", "1", "--data", "/nonexistent/photos", "--threads", "1");
         Assert.Equal(2, code);
         Assert.Contains("scripts/fetch-data.sh", stderr);
         Assert.False(File.Exists(output));

@@ -13,7 +13,7 @@ namespace Nic.Cli.Commands;
 internal static class BenchCommand
 {
     /// <summary>
-    /// CompressAI 1.2.4's C++ rANS on this machine class (shared/anchors.md): encode and decode M symbols/s for the
+    /// CompressAI 1.2.4's C++ rANS on this machine class (docs/performance.md): encode and decode M symbols/s for the
     /// same three index ranges. They were not measured in this run; the ratios against them are indicative.
     /// </summary>
     private static readonly Dictionary<string, (double Encode, double Decode)> CompressAiReference = new()
@@ -23,14 +23,13 @@ internal static class BenchCommand
         ["0-15"] = (15, 45),
     };
 
-    public static Command Create()
+    public static Command Create(TransformBackends backends)
     {
         var bench = new Command("bench", "Run a benchmark and print its figures.");
         bench.Subcommands.Add(CreateCoder());
         bench.Subcommands.Add(CreateTransforms());
-        bench.Subcommands.Add(CreateTrain());
-        bench.Subcommands.Add(CreateCodec());
-        bench.Subcommands.Add(CreateParallel());
+        bench.Subcommands.Add(CreateCodec(backends));
+        bench.Subcommands.Add(CreateParallel(backends));
         return bench;
     }
 
@@ -81,7 +80,7 @@ internal static class BenchCommand
         return command;
     }
 
-    /// <summary>CompressAI bmshj2018-hyperprior decode on PyTorch CPU for 768×512 (shared/anchors.md), by thread count; not measured in this run.</summary>
+    /// <summary>CompressAI bmshj2018-hyperprior decode on PyTorch CPU for 768×512 (docs/performance.md), by thread count; not measured in this run.</summary>
     private static readonly Dictionary<int, double> CompressAiDecodeSeconds = new() { [1] = 2.2, [2] = 1.8 };
 
     private static Command CreateTransforms()
@@ -141,10 +140,10 @@ internal static class BenchCommand
                     runs = timings.Select(t => new
                     {
                         threads = t.Threads,
-                        g_a_s = Math.Round(t.AnalysisSeconds, 4),
-                        h_a_s = Math.Round(t.HyperAnalysisSeconds, 4),
-                        h_s_s = Math.Round(t.HyperSynthesisSeconds, 4),
-                        g_s_s = Math.Round(t.SynthesisSeconds, 4),
+                        g_a_s = BenchStatistics.Significant(t.AnalysisSeconds),
+                        h_a_s = BenchStatistics.Significant(t.HyperAnalysisSeconds),
+                        h_s_s = BenchStatistics.Significant(t.HyperSynthesisSeconds),
+                        g_s_s = BenchStatistics.Significant(t.SynthesisSeconds),
                         reference_compressai_decode_s = CompressAiDecodeSeconds.GetValueOrDefault(t.Threads),
                     }),
                     peak_memory_mb_12mp = peak is double p ? Math.Round(p, 1) : (double?)null,
@@ -166,7 +165,7 @@ internal static class BenchCommand
 
                 output.WriteLine();
                 output.WriteLine(peak is double mb ? $"peak memory, banded decode of {mw}×{mh}: {mb:F0} MiB" : "peak memory: skipped");
-                output.WriteLine("* CompressAI bmshj2018-hyperprior PyTorch CPU decode reference for this machine class (shared/anchors.md), not measured in this run.");
+                output.WriteLine("* CompressAI bmshj2018-hyperprior PyTorch CPU decode reference for this machine class (docs/performance.md), not measured in this run.");
             }
 
             return 0;
@@ -174,10 +173,10 @@ internal static class BenchCommand
         return command;
     }
 
-    /// <summary>CompressAI bmshj2018-hyperprior (N=128, M=192) on a 768×512 image, PyTorch CPU (shared/anchors.md): encode and decode seconds by thread count.</summary>
+    /// <summary>CompressAI bmshj2018-hyperprior (N=128, M=192) on a 768×512 image, PyTorch CPU (docs/performance.md): encode and decode seconds by thread count.</summary>
     private static readonly Dictionary<int, (double Encode, double Decode)> CompressAiCodecSeconds = new() { [1] = (1.3, 2.3), [2] = (1.0, 1.8) };
 
-    private static Command CreateCodec()
+    private static Command CreateCodec(TransformBackends backends)
     {
         var image = new Argument<FileInfo>("IMAGE") { Description = "The image to encode and decode (PNG, JPEG, PPM…)." };
         var model = new Option<string?>("--model") { Description = "A model or family name (default: the default model)." };
@@ -187,7 +186,7 @@ internal static class BenchCommand
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory runs." };
         var memoryChild = new Option<string?>("--memory-child") { Description = "Internal: run one encode or decode in this process and print its peak memory in MiB.", Hidden = true };
         var memoryFile = new Option<string?>("--memory-file") { Description = "Internal: the .nic file the decode child decodes.", Hidden = true };
-        var shared = new CodecCommandOptions();
+        var shared = new CodecCommandOptions(backends);
         var command = new Command("codec", "Encode and decode one image: median seconds, peak memory (each in a fresh child process), bpp and PSNR.")
         {
             image, model, quality, runs, json, skipMemory, memoryChild, memoryFile,
@@ -222,6 +221,7 @@ internal static class BenchCommand
                 }
 
                 Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
+                QualityOption.Check(codec, options);
                 Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
                 var progress = new ProgressLine(error, "bench codec");
                 CodecBenchmarkResult figures = CodecBenchmark.Run(codec, picture, options, runCount, progress.Status);
@@ -266,8 +266,8 @@ internal static class BenchCommand
                         backend = codec.Backend,
                         threads,
                         runs = runCount,
-                        encode_s = Math.Round(figures.EncodeSeconds, 4),
-                        decode_s = Math.Round(figures.DecodeSeconds, 4),
+                        encode_s = BenchStatistics.Significant(figures.EncodeSeconds),
+                        decode_s = BenchStatistics.Significant(figures.DecodeSeconds),
                         peak_memory_mb = peak is double p ? Math.Round(p, 1) : (double?)null,
                         encode_peak_memory_mb = encodePeak is double ep ? Math.Round(ep, 1) : (double?)null,
                         decode_peak_memory_mb = decodePeak is double dp ? Math.Round(dp, 1) : (double?)null,
@@ -286,7 +286,7 @@ internal static class BenchCommand
                     output.WriteLine(peak is null ? "peak memory: skipped" : string.Create(CultureInfo.InvariantCulture, $"peak memory: encode {encodePeak:F0} MiB, decode {decodePeak:F0} MiB (each in a fresh process)"));
                     if (reference is { } c)
                     {
-                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* CompressAI bmshj2018-hyperprior N=128/M=192 on a 768×512 image, PyTorch CPU, {threads} thread(s): encode {c.Encode} s, decode {c.Decode} s (shared/anchors.md; not measured in this run)"));
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* CompressAI bmshj2018-hyperprior N=128/M=192 on a 768×512 image, PyTorch CPU, {threads} thread(s): encode {c.Encode} s, decode {c.Decode} s (docs/performance.md; not measured in this run)"));
                     }
                 }
 
@@ -300,7 +300,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateParallel()
+    private static Command CreateParallel(TransformBackends backends)
     {
         var image = new Argument<FileInfo>("IMAGE") { Description = "The image every round trip encodes and decodes (PNG, JPEG, PPM…)." };
         var tasks = new Option<string>("--tasks") { Description = "The numbers of concurrent tasks to measure, comma-separated.", DefaultValueFactory = _ => "1,2,32" };
@@ -309,7 +309,7 @@ internal static class BenchCommand
         var model = new Option<string?>("--model") { Description = "A model or family name (default: the default model)." };
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the family." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
-        var shared = new CodecCommandOptions();
+        var shared = new CodecCommandOptions(backends);
         var command = new Command(
             "parallel",
             "Throughput of one shared codec under concurrent load: images/s of encode+decode round trips for 1, 2 and 32 concurrent tasks (median of runs). Every round trip is checked against a sequential one; the command exits with 2 if one differs.")
@@ -335,6 +335,7 @@ internal static class BenchCommand
                 var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
                 string imagePath = result.GetValue(image)!.FullName;
                 Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
+                QualityOption.Check(codec, options);
                 Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
                 var progress = new ProgressLine(error, "bench parallel");
                 ParallelBenchmarkResult figures = ParallelBenchmark.Run(codec, picture, options, counts, roundCount, runCount, progress.Status);
@@ -363,9 +364,9 @@ internal static class BenchCommand
                         {
                             tasks = p.Tasks,
                             round_trips = p.RoundTrips,
-                            images_per_s = Math.Round(p.ImagesPerSecond, 4),
-                            median_s = Math.Round(p.MedianSeconds, 4),
-                            runs_s = p.RunSeconds.Select(r => Math.Round(r, 4)),
+                            images_per_s = BenchStatistics.Significant(p.ImagesPerSecond),
+                            median_s = BenchStatistics.Significant(p.MedianSeconds),
+                            runs_s = p.RunSeconds.Select(r => BenchStatistics.Significant(r)),
                             speedup_vs_first = Math.Round(p.ImagesPerSecond / single, 3),
                         }),
                     };
@@ -446,7 +447,7 @@ internal static class BenchCommand
         }
 
         output.WriteLine();
-        output.WriteLine("* CompressAI 1.2.4 C++ rANS reference figures for this machine class (shared/anchors.md), not measured in this run.");
+        output.WriteLine("* CompressAI 1.2.4 C++ rANS reference figures for this machine class (docs/performance.md), not measured in this run.");
     }
 
     private static void WriteJson(TextWriter output, List<CoderBenchmarkResult> results, int count, int runs)
@@ -470,69 +471,5 @@ internal static class BenchCommand
             }),
         };
         output.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
-    }
-
-    private static Command CreateTrain()
-    {
-        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
-        var architecture = ImageArchitectureOption.Create();
-        var n = new Option<int>("--n") { Description = "N.", DefaultValueFactory = _ => 128 };
-        var m = new Option<int>("--m") { Description = "M.", DefaultValueFactory = _ => 192 };
-        var batch = new Option<int>("--batch") { Description = "Crops per batch.", DefaultValueFactory = _ => 8 };
-        var crop = new Option<int>("--crop") { Description = "Crop side (a multiple of 64).", DefaultValueFactory = _ => 256 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 2 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps; the median is reported.", DefaultValueFactory = _ => 10 };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("train", "TorchSharp training speed of an image model: median seconds per optimizer step (forward, backward, both optimizers).")
-        {
-            json, architecture, n, m, batch, crop, warmup, steps, threads,
-        };
-        command.SetAction(result =>
-        {
-            TextWriter output = result.InvocationConfiguration.Output;
-            TextWriter error = result.InvocationConfiguration.Error;
-            if (!ImageArchitectureOption.TryGet(result, architecture, error, out ModelArchitecture? arch))
-            {
-                return 1;
-            }
-
-            int cropSize = result.GetValue(crop);
-            if (result.GetValue(steps) < 1 || result.GetValue(warmup) < 0 || result.GetValue(batch) < 1 || cropSize < 64 || cropSize % 64 != 0 || result.GetValue(threads) < 1)
-            {
-                error.WriteLine("error: --steps, --batch and --threads must be at least 1, --warmup at least 0, and --crop a positive multiple of 64");
-                return 1;
-            }
-
-            Nic.Torch.TorchRuntime.EnsureLoaded();
-            TrainingBenchmarkResult r = TrainingBenchmark.Run(arch.Kind, result.GetValue(n), result.GetValue(m), result.GetValue(batch), cropSize, result.GetValue(warmup), result.GetValue(steps), result.GetValue(threads), line => error.Write($"\r{line}      "));
-            error.Write("\r" + new string(' ', 40) + "\r");
-            if (result.GetValue(json))
-            {
-                output.WriteLine(JsonSerializer.Serialize(
-                    new Dictionary<string, object>
-                    {
-                        ["benchmark"] = "train",
-                        ["architecture"] = arch.Identifier,
-                        ["n"] = r.N,
-                        ["m"] = r.M,
-                        ["batch_size"] = r.BatchSize,
-                        ["crop_size"] = r.CropSize,
-                        ["threads"] = r.Threads,
-                        ["timed_steps"] = r.Steps,
-                        ["median_step_s"] = Math.Round(r.MedianStepSeconds, 4),
-                        ["steps_per_s"] = Math.Round(r.StepsPerSecond, 4),
-                    },
-                    new JsonSerializerOptions { WriteIndented = true }));
-            }
-            else
-            {
-                output.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{arch.Identifier} N={r.N} M={r.M}, batch {r.BatchSize} × {r.CropSize}×{r.CropSize}, {r.Threads} thread(s): median {r.MedianStepSeconds:F3} s per step = {r.StepsPerSecond:F2} steps/s ({r.Steps} timed steps)"));
-            }
-
-            return 0;
-        });
-        return command;
     }
 }

@@ -2,12 +2,11 @@ using System.CommandLine;
 using Nic.Codec.Catalog;
 using Nic.Codec.Inference;
 using Nic.Codec.Pipeline;
-using Nic.Torch.Inference;
 
 namespace Nic.Cli.Commands;
 
 /// <summary>The options every codec command shares: extra model directories, threads and the backend.</summary>
-internal sealed class CodecCommandOptions
+internal sealed class CodecCommandOptions(TransformBackends backends)
 {
     public Option<string[]> ModelDirectories { get; } = new("--models")
     {
@@ -19,7 +18,7 @@ internal sealed class CodecCommandOptions
 
     public Option<string> Backend { get; } = new Option<string>("--backend")
     {
-        Description = "The engine of the transforms: managed (default; needs nothing else) or torch (TorchSharp on the CPU). Files are identical either way.",
+        Description = "The engine of the transforms: managed (default; needs nothing else) or torch (TorchSharp on the CPU, in nic-torch only). Files are identical either way.",
         DefaultValueFactory = _ => "managed",
     }.AcceptOnlyFromAmong("managed", "torch");
 
@@ -31,34 +30,54 @@ internal sealed class CodecCommandOptions
     }
 
     /// <summary>The codec these options describe.</summary>
-    /// <exception cref="ArgumentException">A directory does not exist or the thread count is below 1.</exception>
+    /// <exception cref="ArgumentException">An option is out of range (the message names its flag), or the backend is not in this tool.</exception>
     /// <param name="result">The parsed command line.</param>
     /// <param name="bandRows">The encoder's latent rows per band; null for the default.</param>
     /// <param name="configure">Sets more options (the decoder's limits) before they are validated.</param>
     public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null)
     {
-        var options = new NicCodecOptions { Parallelism = result.GetValue(Threads) };
+        // The command line's own checks first, so that a message names the flag a user typed (not an API property).
+        var problems = new List<string>();
+        int? threads = result.GetValue(Threads);
+        if (threads is < 1)
+        {
+            problems.Add($"--threads must be at least 1 (default: every processor), not {threads}");
+        }
+
+        if (bandRows is < 1 or > NicCodecOptions.MaxBandRows)
+        {
+            problems.Add($"--band-rows must be 1 … {NicCodecOptions.MaxBandRows}, not {bandRows}");
+        }
+
+        string[] directories = result.GetValue(ModelDirectories) ?? [];
+        problems.AddRange(directories.Where(d => !Directory.Exists(d)).Select(d => $"--models directory '{d}' does not exist"));
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems));
+        }
+
+        var options = new NicCodecOptions { Parallelism = threads };
         if (bandRows is int rows)
         {
             options.BandRows = rows;
         }
 
         configure?.Invoke(options);
-
-        foreach (string directory in result.GetValue(ModelDirectories) ?? [])
+        foreach (string directory in directories)
         {
             options.ModelDirectories.Add(directory);
         }
 
-        IReadOnlyList<string> problems = options.Validate();
-        if (problems.Count > 0)
+        // What remains is the commands' own doing (configure), not the user's.
+        IReadOnlyList<string> invalid = options.Validate();
+        if (invalid.Count > 0)
         {
-            throw new ArgumentException(string.Join("; ", problems));
+            throw new InvalidOperationException(string.Join("; ", invalid));
         }
 
-        IInferenceBackendFactory backends = result.GetValue(Backend) == "torch"
-            ? new TorchBackendFactory()
+        IInferenceBackendFactory factory = result.GetValue(Backend) == "torch"
+            ? backends.Torch?.Invoke() ?? throw new ArgumentException(TransformBackends.TorchMissing)
             : new ManagedBackendFactory(options.Parallelism);
-        return new NicCodec(new NicModelCatalog(options.ModelDirectories), options, backends);
+        return new NicCodec(new NicModelCatalog(options.ModelDirectories), options, factory);
     }
 }

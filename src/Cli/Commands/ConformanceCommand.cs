@@ -13,11 +13,11 @@ namespace Nic.Cli.Commands;
 /// </summary>
 internal static class ConformanceCommand
 {
-    public static Command Create()
+    public static Command Create(TransformBackends backends)
     {
         var directory = new Argument<DirectoryInfo>("DIR") { Description = "The suite directory (with manifest.json).", DefaultValueFactory = _ => new DirectoryInfo("conformance") };
         var json = new Option<bool>("--json") { Description = "Print {\"passed\",\"failed\",\"cases\":[…]} as JSON." };
-        var shared = new CodecCommandOptions();
+        var shared = new CodecCommandOptions(backends);
         var command = new Command("conformance", "Decode every case of the conformance suite and check it: golden streams against their expected header, symbols and pixels, invalid streams against their error codes.")
         {
             directory, json,

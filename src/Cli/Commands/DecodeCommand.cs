@@ -10,7 +10,7 @@ namespace Nic.Cli.Commands;
 /// <summary><c>nic decode IN.nic -o OUT.png</c>: decompresses a .nic file to PNG, streaming band by band.</summary>
 internal static class DecodeCommand
 {
-    public static Command Create()
+    public static Command Create(TransformBackends backends)
     {
         var input = new Argument<FileInfo>("IN") { Description = "The .nic file." };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The PNG to write (atomically), with the file's ICC, EXIF and XMP.", Required = true };
@@ -24,7 +24,7 @@ internal static class DecodeCommand
             Description = $"Refuse a file whose decode is estimated to need more MiB than this, before decoding it (default {NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20}).",
             DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20,
         };
-        var shared = new CodecCommandOptions();
+        var shared = new CodecCommandOptions(backends);
         var command = new Command("decode", "Decompress a .nic file to PNG.") { input, output, maxPixels, maxMemory };
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -33,12 +33,18 @@ internal static class DecodeCommand
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {
+                if (result.GetValue(maxPixels) < 1 || result.GetValue(maxMemory) < 1)
+                {
+                    throw new ArgumentException($"--max-pixels and --max-memory must be at least 1 (got {result.GetValue(maxPixels)} and {result.GetValue(maxMemory)})");
+                }
+
                 NicCodec codec = shared.CreateCodec(result, configure: options =>
                 {
                     options.MaxDecodePixels = result.GetValue(maxPixels);
                     long megabytes = result.GetValue(maxMemory);
                     options.MaxDecodeMemoryBytes = megabytes > long.MaxValue >> 20 ? long.MaxValue : megabytes << 20;
                 });
+                OutputPath.CheckFolder(result.GetValue(output)!.FullName);
                 var watch = Stopwatch.StartNew();
                 await using FileStream stream = new(result.GetValue(input)!.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
                 await using NicRowDecoder decoder = await codec.OpenAsync(stream, cancellationToken);

@@ -12,7 +12,7 @@ namespace Nic.Cli.Commands;
 /// <summary><c>nic encode IN -o OUT.nic [--model M] [--quality Q]</c>: compresses a PNG, JPEG or PPM image.</summary>
 internal static class EncodeCommand
 {
-    public static Command Create()
+    public static Command Create(TransformBackends backends)
     {
         var input = new Argument<FileInfo>("IN") { Description = "The image: PNG, JPEG, PPM/PGM, BMP or TGA. ICC, EXIF and XMP of PNG and JPEG files are carried." };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The .nic file to write (atomically).", Required = true };
@@ -20,7 +20,7 @@ internal static class EncodeCommand
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family (`nic models` lists them)." };
         var bandRows = new Option<int>("--band-rows") { Description = "Latent rows per y band (16 image rows each).", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var shared = new CodecCommandOptions();
+        var shared = new CodecCommandOptions(backends);
         var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, quality, bandRows, json };
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -30,11 +30,13 @@ internal static class EncodeCommand
             try
             {
                 NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows));
+                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
+                QualityOption.Check(codec, options);
+                NicModelEntry entry = codec.ResolveModel(options);
+                OutputPath.CheckFolder(result.GetValue(output)!.FullName);
                 var watch = Stopwatch.StartNew();
                 RgbImage image = ImageFiles.Read(result.GetValue(input)!.FullName);
                 double readSeconds = watch.Elapsed.TotalSeconds;
-                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
-                NicModelEntry entry = codec.ResolveModel(options);
                 watch.Restart();
                 NicEncodeResult encoded = await codec.EncodeFileAsync(image, result.GetValue(output)!.FullName, options, cancellationToken);
                 double seconds = watch.Elapsed.TotalSeconds;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Nic.Cli.Bench;
 using Nic.Cli.Eval;
 using Nic.Codec.Pipeline;
 
@@ -14,7 +15,7 @@ namespace Nic.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    public static Command Create()
+    public static Command Create(TransformBackends backends)
     {
         var directory = new Argument<DirectoryInfo>("DIR") { Description = "A folder of images (PNG, JPEG, PPM…), e.g. data/photos/validation." };
         var families = new Option<string[]>("--model") { Description = "A model family (or model) to evaluate; may be repeated (default: every family in the catalog).", DefaultValueFactory = _ => [] };
@@ -30,7 +31,7 @@ internal static class EvalCommand
         {
             Description = "End the plot's rate axis here (curves are cut where they cross it). Default: twice the highest rate of the Nic models, so that the classical codecs' highest qualities do not squeeze them; 0 for the whole range.",
         };
-        var shared = new CodecCommandOptions();
+        var shared = new CodecCommandOptions(backends);
         var command = new Command("eval", "Rate–distortion of the Nic models and the classical codecs on a folder of images, with BD-rates and a plot.")
         {
             directory, families, codecs, downscale, json, plot, plotMaxBpp,
@@ -218,10 +219,10 @@ internal static class EvalCommand
                         json.WriteNumber("bytes", m.Bytes);
                         json.WriteNumber("bpp", Math.Round(m.Bpp, 5));
                         json.WriteNumber("psnr_db", Math.Round(m.PsnrDb, 3));
-                        json.WriteNumber("encode_s", Math.Round(m.EncodeSeconds, 4));
+                        json.WriteNumber("encode_s", BenchStatistics.Significant(m.EncodeSeconds));
                         if (double.IsFinite(m.DecodeSeconds))
                         {
-                            json.WriteNumber("decode_s", Math.Round(m.DecodeSeconds, 4));
+                            json.WriteNumber("decode_s", BenchStatistics.Significant(m.DecodeSeconds));
                         }
 
                         json.WriteEndObject();

@@ -8,17 +8,16 @@ using Nic.Codec.Models;
 namespace Nic.Cli.Commands;
 
 /// <summary>
-/// <c>nic models [--models DIR] [--json]</c>: lists the models the codec can use; <c>nic models import</c>
-/// (<see cref="ModelsImportCommand"/>) converts a PyTorch state dict into a model file.
+/// <c>nic models [--models DIR] [--json]</c>: lists the models the codec can use (<c>nic-torch models import</c>
+/// converts a PyTorch state dict into a model file).
 /// </summary>
 internal static class ModelsCommand
 {
     public static Command Create()
     {
-        Option<string[]> directories = new CodecCommandOptions().ModelDirectories;
+        Option<string[]> directories = new CodecCommandOptions(TransformBackends.ManagedOnly).ModelDirectories;
         var json = new Option<bool>("--json") { Description = "Print the list as JSON." };
         var command = new Command("models", "List the shipped models and those of --models directories, with their families, rate points and validation figures.") { directories, json };
-        command.Subcommands.Add(ModelsImportCommand.Create());
         command.SetAction(result =>
         {
             TextWriter output = result.InvocationConfiguration.Output;

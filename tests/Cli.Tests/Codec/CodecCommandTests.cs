@@ -102,10 +102,58 @@ public sealed class CodecCommandTests : IDisposable
         string torch = Path.Combine(_directory, "torch.nic");
 
         Assert.Equal(0, CliRunner.Run("encode", input, "-o", managed, "--models", _models, "--model", _modelName).ExitCode);
-        var run = CliRunner.Run("encode", input, "-o", torch, "--models", _models, "--model", _modelName, "--backend", "torch");
+        var run = CliRunner.RunTorch("encode", input, "-o", torch, "--models", _models, "--model", _modelName, "--backend", "torch");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("torch:cpu", run.Output);
         Assert.Equal(File.ReadAllBytes(managed), File.ReadAllBytes(torch));
+    }
+
+    [Fact]
+    public void TheNicToolSaysWhereTheTorchBackendIsAndNeverLoadsLibtorch()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 64));
+        string output = Path.Combine(_directory, "out.nic");
+
+        var run = CliRunner.Run("encode", input, "-o", output, "--models", _models, "--model", _modelName, "--backend", "torch");
+
+        Assert.Equal(ExitCodes.UsageOrFile, run.ExitCode);
+        Assert.Contains("nic-torch", run.Error);
+        Assert.Contains("dotnet run --project src/TorchCli", run.Error);
+        Assert.False(File.Exists(output));
+
+        // nic.dll references neither Nic.Torch nor TorchSharp: the tool cannot load libtorch, whatever the options.
+        string[] references = [.. typeof(NicCommandLine).Assembly.GetReferencedAssemblies().Select(a => a.Name!)];
+        Assert.Contains("Nic.Codec", references);
+        Assert.DoesNotContain(references, r => r.StartsWith("TorchSharp", StringComparison.Ordinal) || r == "Nic.Torch");
+    }
+
+    [Fact]
+    public void OptionErrorsNameTheFlagsAndExitWithOne()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 64));
+
+        var threads = CliRunner.Run("encode", input, "-o", Path.Combine(_directory, "t.nic"), "--threads", "0");
+        Assert.Equal(ExitCodes.UsageOrFile, threads.ExitCode);
+        Assert.Contains("--threads", threads.Error);
+        Assert.DoesNotContain("Parallelism", threads.Error);
+
+        var rows = CliRunner.Run("encode", input, "-o", Path.Combine(_directory, "r.nic"), "--band-rows", "0");
+        Assert.Equal(ExitCodes.UsageOrFile, rows.ExitCode);
+        Assert.Contains("--band-rows", rows.Error);
+
+        var quality = CliRunner.Run("encode", input, "-o", Path.Combine(_directory, "q.nic"), "--quality", "99");
+        Assert.Equal(ExitCodes.UsageOrFile, quality.ExitCode);
+        Assert.Contains("--quality", quality.Error);
+        Assert.Contains("1–6", quality.Error);
+        Assert.False(File.Exists(Path.Combine(_directory, "q.nic")));
+
+        string missingFolder = Path.Combine(_directory, "no-such-folder");
+        var folder = CliRunner.Run("encode", input, "-o", Path.Combine(missingFolder, "x.nic"));
+        Assert.Equal(ExitCodes.UsageOrFile, folder.ExitCode);
+        Assert.Contains($"'{missingFolder}'", folder.Error);
+        Assert.DoesNotContain(".tmp", folder.Error);
     }
 
     [Fact]

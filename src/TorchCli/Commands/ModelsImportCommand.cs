@@ -6,8 +6,10 @@ using Nic.Codec.Models;
 using Nic.Format;
 using Nic.Torch;
 using Nic.Torch.Models;
+using Nic.Cli;
+using Nic.Cli.Commands;
 
-namespace Nic.Cli.Commands;
+namespace Nic.Torch.Cli.Commands;
 
 /// <summary>
 /// <c>nic models import STATE.safetensors -o OUT.nicm --arch ARCH --name NAME --lambda L [--rate-point K] [--family F]

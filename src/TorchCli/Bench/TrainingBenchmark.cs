@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using Nic.Cli.Bench;
 using Nic.Codec.Models;
 using Nic.Torch.Models;
 using Nic.Torch.Training;
 using static TorchSharp.torch;
 
-namespace Nic.Cli.Bench;
+namespace Nic.Torch.Cli.Bench;
 
 /// <summary>
 /// Times optimizer steps of an image model on the trainer's real path (forward, backward, clipping, both optimizers)

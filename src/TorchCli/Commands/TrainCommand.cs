@@ -1,14 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Nic.Cli.Training;
+using Nic.Torch.Cli.Training;
 using Nic.Codec.Models;
 using Nic.Format;
 using Nic.Torch;
 using Nic.Torch.Models;
 using Nic.Torch.Training;
+using Nic.Cli;
+using Nic.Cli.Commands;
 
-namespace Nic.Cli.Commands;
+namespace Nic.Torch.Cli.Commands;
 
 /// <summary><c>nic train image|mnist</c>: trains a model with TorchSharp and writes a model file.</summary>
 internal static class TrainCommand

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics.CodeAnalysis;
 using Nic.Codec.Models;
 
-namespace Nic.Cli.Commands;
+namespace Nic.Torch.Cli.Commands;
 
 /// <summary>The <c>--arch</c> option of the commands that build image models (<c>train image</c>, <c>bench train</c>).</summary>
 internal static class ImageArchitectureOption

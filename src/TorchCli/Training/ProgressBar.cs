@@ -1,7 +1,7 @@
 using System.Globalization;
 using Nic.Torch.Training;
 
-namespace Nic.Cli.Training;
+namespace Nic.Torch.Cli.Training;
 
 /// <summary>
 /// The training progress line on stderr: steps, a bar, rate, distortion, loss, steps per second and the time left.

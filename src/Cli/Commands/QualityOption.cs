@@ -1,0 +1,33 @@
+using Nic.Codec.Catalog;
+using Nic.Codec.Pipeline;
+
+namespace Nic.Cli.Commands;
+
+/// <summary>
+/// <c>--quality</c> of the commands that encode: a rate point of the chosen family. A value the family does not have is a
+/// bad option (exit 1, with the valid range), not a missing model (exit 3, which says an install is incomplete).
+/// </summary>
+internal static class QualityOption
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the flag and the family's rate points when <paramref name="options"/>' quality is not one of them.</summary>
+    public static void Check(NicCodec codec, NicEncodeOptions options)
+    {
+        if (options.Quality is not int quality)
+        {
+            return;
+        }
+
+        string nameOrFamily = options.Model ?? codec.Options.DefaultModel;
+        IReadOnlyList<NicModelEntry> models = codec.Catalog.Models;
+        string family = models.FirstOrDefault(m => m.Name == nameOrFamily)?.Family ?? nameOrFamily;
+        int[] points = [.. models.Where(m => m.Family == family).Select(m => m.RatePoint).Distinct().Order()];
+        if (points.Length > 0 && !points.Contains(quality))
+        {
+            throw new ArgumentException($"--quality {quality} is not a rate point of family '{family}': use {Describe(points)}");
+        }
+    }
+
+    /// <summary>"1–6" for consecutive points, else the list.</summary>
+    private static string Describe(int[] points) =>
+        points.Length > 1 && points[^1] - points[0] == points.Length - 1 ? $"{points[0]}–{points[^1]}" : string.Join(", ", points);
+}

@@ -1,0 +1,21 @@
+using Nic.Codec.Inference;
+
+namespace Nic.Cli.Commands;
+
+/// <summary>
+/// The transform backends a tool offers for <c>--backend</c> besides the managed engine. <c>nic</c> carries none (it
+/// never loads libtorch); <c>nic-torch</c> (src/TorchCli) adds TorchSharp.
+/// </summary>
+/// <param name="Torch">Makes the TorchSharp backend; null where the tool does not carry it.</param>
+internal sealed record TransformBackends(Func<IInferenceBackendFactory>? Torch)
+{
+    /// <summary>What <c>nic</c> offers: the managed engine alone.</summary>
+    public static TransformBackends ManagedOnly { get; } = new(Torch: null);
+
+    /// <summary>The answer to <c>--backend torch</c> in a tool without it: where the backend is.</summary>
+    public const string TorchMissing =
+        "--backend torch: the nic tool does not carry the TorchSharp backend (libtorch is about 480 MB). It is in nic-torch, "
+        + "every nic command plus training: run it from a clone with `dotnet run --project src/TorchCli -c Release -- <command> … --backend torch`; "
+        + "in an application, reference the Nic.Torch package and a libtorch package (e.g. libtorch-cpu-linux-x64) and give "
+        + "NicCodec a Nic.Torch.Inference.TorchBackendFactory. The managed backend (the default) writes the same files.";
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Nic.Cli;
+using Nic.Cli.Commands;
+using Nic.Torch.Cli.Commands;
+using Nic.Torch.Inference;
+
+namespace Nic.Torch.Cli;
+
+/// <summary>
+/// The <c>nic-torch</c> command tree: <c>nic</c>'s (<see cref="NicCommandLine"/>) with the TorchSharp backend for
+/// <c>--backend torch</c>, plus <c>train</c>, <c>models import</c> and <c>bench train</c>, which need libtorch.
+/// </summary>
+internal static class NicTorchCommandLine
+{
+    public static RootCommand CreateRoot()
+    {
+        RootCommand root = NicCommandLine.CreateRoot(
+            "nic-torch — every nic command, with the TorchSharp backend (--backend torch), plus training models and importing PyTorch state dicts.",
+            new TransformBackends(Torch: () => new TorchBackendFactory()));
+        root.Subcommands.Add(TrainCommand.Create());
+        Subcommand(root, "models").Subcommands.Add(ModelsImportCommand.Create());
+        Subcommand(root, "bench").Subcommands.Add(BenchTrainCommand.Create());
+        return root;
+    }
+
+    private static Command Subcommand(Command parent, string name) =>
+        parent.Subcommands.Single(c => c.Name == name);
+}
