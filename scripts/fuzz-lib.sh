@@ -3,7 +3,8 @@
 
 FUZZ_TARGETS=(reader identify decode entropy)
 FUZZ_BIN=fuzz/Nic.Fuzz/bin/Release/net10.0
-FUZZ_OUT=${NIC_FUZZ_OUT:-artifacts/fuzz}
+# Absolute from here on, whether NIC_FUZZ_OUT is relative (to the repository root) or absolute.
+FUZZ_OUT=$(realpath -m "${NIC_FUZZ_OUT:-artifacts/fuzz}")
 FUZZ_AFL_BIN=$FUZZ_OUT/afl-bin
 
 # The fuzz tool, uninstrumented (in-process fuzzing, replays, instrumenting).
@@ -43,7 +44,7 @@ fuzz_instrument() {
   fi
   rm -rf "$FUZZ_AFL_BIN"
   mkdir -p "$FUZZ_AFL_BIN"
-  (cd "$FUZZ_BIN" && find . -maxdepth 1 -type f -exec cp {} "$OLDPWD/$FUZZ_AFL_BIN/" \;)
+  find "$FUZZ_BIN" -maxdepth 1 -type f -exec cp {} "$FUZZ_AFL_BIN/" \;
   ln -s "$(cd "$FUZZ_BIN/models" && pwd)" "$FUZZ_AFL_BIN/models"
   fuzz_tool instrument "$FUZZ_AFL_BIN/Nic.Format.dll" "$FUZZ_AFL_BIN/Nic.Codec.dll" >"$FUZZ_OUT/instrument.log" 2>&1 || {
     cat "$FUZZ_OUT/instrument.log"
