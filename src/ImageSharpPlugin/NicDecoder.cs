@@ -11,7 +11,7 @@ namespace Nic.ImageSharp;
 /// </summary>
 /// <remarks>
 /// Errors: data that is not <c>.nic</c> raises <see cref="UnknownImageFormatException"/>; a damaged file raises
-/// <see cref="InvalidImageContentException"/> whose message starts with the Nic error code and whose inner exception is
+/// <see cref="InvalidImageContentException"/> whose message names the Nic error code and whose inner exception is
 /// the <see cref="Nic.Format.NicException"/>; a file whose model is not installed (or differs from the installed one)
 /// raises <see cref="NotSupportedException"/> whose message names the model, with the
 /// <see cref="Nic.Codec.NicCodecException"/> inside.
