@@ -1,15 +1,16 @@
 using Nic.Codec.Pipeline;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats;
 
 namespace Nic.ImageSharp;
 
 /// <summary>
 /// Registers the <c>.nic</c> format with an ImageSharp <see cref="Configuration"/>:
 /// <c>Configuration.Default.Configure(new NicConfigurationModule())</c>, after which <c>Image.Load("x.nic")</c>,
-/// <c>Image.Identify</c> and <c>image.Save("y.nic")</c> work.
+/// <c>Image.Identify</c> and <c>image.Save("y.nic")</c> work; or
+/// <c>new Configuration(new NicConfigurationModule(), new PngConfigurationModule())</c> for a configuration that knows
+/// only the formats it is given.
 /// </summary>
-public sealed class NicConfigurationModule : IImageFormatConfigurationModule
+public sealed class NicConfigurationModule : IConfigurationModule
 {
     private readonly NicCodec? _codec;
 
@@ -26,7 +27,7 @@ public sealed class NicConfigurationModule : IImageFormatConfigurationModule
     {
         ArgumentNullException.ThrowIfNull(configuration);
         configuration.ImageFormatsManager.SetEncoder(NicFormat.Instance, _codec is null ? new NicEncoder() : new NicEncoder(_codec));
-        configuration.ImageFormatsManager.SetDecoder(NicFormat.Instance, _codec is null ? NicDecoder.Instance : new NicDecoder(_codec));
+        configuration.ImageFormatsManager.SetDecoder(NicFormat.Instance, _codec is null ? new NicDecoder() : new NicDecoder(_codec));
         configuration.ImageFormatsManager.AddImageFormatDetector(new NicImageFormatDetector());
     }
 }

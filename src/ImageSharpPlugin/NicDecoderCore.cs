@@ -1,49 +1,70 @@
+using Nic.Codec;
 using Nic.Codec.Imaging;
 using Nic.Codec.Pipeline;
 using Nic.Format;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.Metadata.Profiles.Icc;
 using SixLabors.ImageSharp.Metadata.Profiles.Xmp;
 using SixLabors.ImageSharp.PixelFormats;
+using CodecImageInfo = Nic.Codec.Pipeline.NicImageInfo;
 using ContainerMetadata = Nic.Format.NicMetadata;
 
 namespace Nic.ImageSharp;
 
 /// <summary>One decode or identify: the Nic codec's result turned into ImageSharp's types, and its errors into ImageSharp's.</summary>
-internal static class NicDecoderCore
+internal sealed class NicDecoderCore
 {
-    public static ImageInfo Identify(NicCodec codec, DecoderOptions options, Stream stream, CancellationToken cancellationToken)
+    private readonly NicCodec _codec;
+    private readonly Configuration _configuration;
+    private readonly bool _ignoreMetadata;
+
+    public NicDecoderCore(NicCodec codec, Configuration configuration, bool ignoreMetadata)
     {
-        NicImageInfo info = Run(() => codec.IdentifyAsync(stream, cancellationToken).GetAwaiter().GetResult());
-        var metadata = new ImageMetadata();
-        Fill(metadata, info, info.Metadata, options.SkipMetadata);
-        return new ImageInfo(new PixelTypeInfo(24), new Size(info.Width, info.Height), metadata);
+        _codec = codec;
+        _configuration = configuration;
+        _ignoreMetadata = ignoreMetadata;
     }
 
-    public static Image<TPixel> Decode<TPixel>(NicCodec codec, DecoderOptions options, Stream stream, CancellationToken cancellationToken)
+    public NicImageInfo Identify(Stream stream, CancellationToken cancellationToken)
+    {
+        CodecImageInfo info = Run(() => NicCodecs.RunSynchronously(() => _codec.IdentifyAsync(stream, cancellationToken)));
+        var metadata = new ImageMetadata();
+        Fill(metadata, info, info.Metadata);
+        return new NicImageInfo(info.Width, info.Height, metadata);
+    }
+
+    public Image<TPixel> Decode<TPixel>(Stream stream, CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        (RgbImage pixels, NicImageInfo info) = Run(() =>
+        (RgbImage pixels, CodecImageInfo info) = Run(() => NicCodecs.RunSynchronously(async () =>
         {
-            using NicRowDecoder decoder = codec.OpenAsync(stream, cancellationToken).GetAwaiter().GetResult();
-            return (decoder.ReadImageAsync(cancellationToken).GetAwaiter().GetResult(), decoder.Info);
-        });
-        var image = new Image<TPixel>(options.Configuration, pixels.Width, pixels.Height);
-        Fill(image.Metadata, info, pixels.Metadata, options.SkipMetadata);
-        image.ProcessPixelRows(accessor =>
+            await using NicRowDecoder decoder = await _codec.OpenAsync(stream, cancellationToken).ConfigureAwait(false);
+            RgbImage image = await decoder.ReadImageAsync(cancellationToken).ConfigureAwait(false);
+            return (image, decoder.Info);
+        }));
+        var image = new Image<TPixel>(_configuration, pixels.Width, pixels.Height);
+        try
         {
-            for (int y = 0; y < accessor.Height; y++)
+            Fill(image.Metadata, info, pixels.Metadata);
+            image.ProcessPixelRows(accessor =>
             {
-                PixelOperations<TPixel>.Instance.FromRgb24Bytes(options.Configuration, pixels.GetRow(y), accessor.GetRowSpan(y), pixels.Width);
-            }
-        });
-        return image;
+                for (int y = 0; y < accessor.Height; y++)
+                {
+                    PixelOperations<TPixel>.Instance.FromRgb24Bytes(_configuration, pixels.GetRow(y), accessor.GetRowSpan(y), pixels.Width);
+                }
+            });
+            return image;
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
     }
 
-    private static void Fill(ImageMetadata metadata, NicImageInfo info, ContainerMetadata carried, bool skipMetadata)
+    private void Fill(ImageMetadata metadata, CodecImageInfo info, ContainerMetadata carried)
     {
         NicMetadata nic = metadata.GetFormatMetadata(NicFormat.Instance);
         nic.Model = info.Model.Name;
@@ -51,7 +72,7 @@ internal static class NicDecoderCore
         nic.RatePoint = info.RatePoint;
         nic.RateParameter = info.RateParameter;
         nic.BitsPerPixel = double.IsFinite(info.BitsPerPixel) ? info.BitsPerPixel : null;
-        if (!skipMetadata)
+        if (!_ignoreMetadata)
         {
             metadata.IccProfile = carried.IccProfile is { } icc ? new IccProfile(icc) : null;
             metadata.ExifProfile = carried.Exif is { } exif ? new ExifProfile(exif) : null;
@@ -59,7 +80,10 @@ internal static class NicDecoderCore
         }
     }
 
-    /// <summary>Runs a Nic call, turning its errors into ImageSharp's: not a .nic file → unknown format, damaged → invalid content.</summary>
+    /// <summary>
+    /// Runs a Nic call, turning its errors into ImageSharp's: not a <c>.nic</c> file → unknown format; a model that is not
+    /// installed → not supported, naming the model; anything else the file is wrong about → invalid content.
+    /// </summary>
     private static T Run<T>(Func<T> call)
     {
         try
@@ -68,11 +92,16 @@ internal static class NicDecoderCore
         }
         catch (NicFormatException e) when (e.Error == NicFormatError.BadSignature)
         {
-            throw new UnknownImageFormatException($"not a .nic file: {e.Message}");
+            throw new UnknownImageFormatException($"Not a .nic file: {e.Message}");
+        }
+        catch (NicCodecException e) when (e.Error is NicCodecError.UnknownModel or NicCodecError.ModelHashMismatch or NicCodecError.UnsupportedModel)
+        {
+            throw new NotSupportedException($"This .nic file cannot be decoded here: {e.Message}", e);
         }
         catch (NicException e)
         {
-            throw new InvalidImageContentException($"{e.ErrorCode}: {e.Message}", e);
+            string message = e.Message.StartsWith(e.ErrorCode, StringComparison.Ordinal) ? e.Message : $"{e.ErrorCode}: {e.Message}";
+            throw new InvalidImageContentException($"Invalid .nic data: {message}", e);
         }
     }
 }

@@ -1,14 +1,16 @@
 using Nic.Codec.Pipeline;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Nic.ImageSharp;
 
 /// <summary>
-/// Encodes ImageSharp images as <c>.nic</c>: any pixel type (converted to 8-bit RGB; alpha is dropped), with the
-/// image's ICC, EXIF and XMP carried byte for byte unless <see cref="ImageEncoder.SkipMetadata"/> is set.
+/// Encodes ImageSharp images as <c>.nic</c>: any pixel type (converted to 8-bit RGB; alpha is dropped; of several frames
+/// the root frame), with the image's ICC profile, EXIF and XMP carried byte for byte unless <see cref="IgnoreMetadata"/>
+/// is set.
 /// </summary>
-public sealed class NicEncoder : ImageEncoder
+public sealed class NicEncoder : IImageEncoder
 {
     private readonly NicCodec? _codec;
 
@@ -20,15 +22,44 @@ public sealed class NicEncoder : ImageEncoder
     /// <summary>An encoder using <paramref name="codec"/> (its catalog, defaults and backend).</summary>
     public NicEncoder(NicCodec codec) => _codec = codec ?? throw new ArgumentNullException(nameof(codec));
 
-    /// <summary>A model or family name; null for the codec's default.</summary>
-    public string? Model { get; init; }
+    /// <summary>A model or family name from the catalog; null for the codec's default model.</summary>
+    public string? Model { get; set; }
 
-    /// <summary>The rate point (quality) within the model's family; null for the default.</summary>
-    public int? Quality { get; init; }
+    /// <summary>The rate point (quality) within the model's family; null for the model's own (or the family's middle) one.</summary>
+    public int? Quality { get; set; }
+
+    /// <summary>Whether to leave the image's ICC profile, EXIF and XMP out of the file.</summary>
+    public bool IgnoreMetadata { get; set; }
 
     private NicCodec Codec => _codec ?? NicCodecs.Default;
 
-    /// <inheritdoc/>
-    protected override void Encode<TPixel>(Image<TPixel> image, Stream stream, CancellationToken cancellationToken) =>
-        NicEncoderCore.Encode(Codec, image, stream, new NicEncodeOptions { Model = Model, Quality = Quality }, SkipMetadata, cancellationToken);
+    /// <summary>Encodes <paramref name="image"/> and writes the <c>.nic</c> file to <paramref name="stream"/>.</summary>
+    /// <typeparam name="TPixel">The pixel type.</typeparam>
+    /// <param name="image">The image.</param>
+    /// <param name="stream">The destination; left open.</param>
+    /// <exception cref="Nic.Codec.NicCodecException"><see cref="Model"/> or <see cref="Quality"/> names no installed model.</exception>
+    public void Encode<TPixel>(Image<TPixel> image, Stream stream)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(stream);
+        new NicEncoderCore(Codec, Options, IgnoreMetadata).Encode(image, stream);
+    }
+
+    /// <summary>Encodes <paramref name="image"/> and writes the <c>.nic</c> file to <paramref name="stream"/> asynchronously.</summary>
+    /// <typeparam name="TPixel">The pixel type.</typeparam>
+    /// <param name="image">The image.</param>
+    /// <param name="stream">The destination; left open.</param>
+    /// <param name="cancellationToken">Stops the encode with an <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The encode.</returns>
+    /// <exception cref="Nic.Codec.NicCodecException"><see cref="Model"/> or <see cref="Quality"/> names no installed model.</exception>
+    public Task EncodeAsync<TPixel>(Image<TPixel> image, Stream stream, CancellationToken cancellationToken)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(stream);
+        return new NicEncoderCore(Codec, Options, IgnoreMetadata).EncodeAsync(image, stream, cancellationToken);
+    }
+
+    private NicEncodeOptions Options => new() { Model = Model, Quality = Quality };
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using SixLabors.ImageSharp.Formats;
 
 namespace Nic.ImageSharp;
@@ -9,10 +8,9 @@ public sealed class NicImageFormatDetector : IImageFormatDetector
     /// <inheritdoc/>
     public int HeaderSize => Nic.Format.NicConstants.Signature.Length;
 
-    /// <inheritdoc/>
-    public bool TryDetectFormat(ReadOnlySpan<byte> header, [NotNullWhen(true)] out IImageFormat? format)
-    {
-        format = header.Length >= HeaderSize && header[..HeaderSize].SequenceEqual(Nic.Format.NicConstants.Signature) ? NicFormat.Instance : null;
-        return format is not null;
-    }
+    /// <summary>Tells whether <paramref name="header"/> starts with the <c>.nic</c> signature.</summary>
+    /// <param name="header">The first bytes of the data.</param>
+    /// <returns><see cref="NicFormat.Instance"/>, or null when the data is not <c>.nic</c>.</returns>
+    public IImageFormat? DetectFormat(ReadOnlySpan<byte> header) =>
+        header.Length >= HeaderSize && header[..HeaderSize].SequenceEqual(Nic.Format.NicConstants.Signature) ? NicFormat.Instance : null;
 }

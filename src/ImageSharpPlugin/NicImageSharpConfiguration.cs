@@ -5,7 +5,6 @@ using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Pbm;
 using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Formats.Qoi;
 using SixLabors.ImageSharp.Formats.Tga;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Formats.Webp;
@@ -16,9 +15,11 @@ namespace Nic.ImageSharp;
 public static class NicImageSharpConfiguration
 {
     /// <summary>
-    /// A new configuration with ImageSharp's built-in formats and <c>.nic</c> over <paramref name="codec"/>. It has
-    /// its own format registry: <see cref="Configuration.Clone"/> shares the registry with the original, so
-    /// configuring a clone would change <see cref="Configuration.Default"/> too.
+    /// A new configuration with ImageSharp 2.1's built-in formats (PNG, JPEG, GIF, BMP, PBM, TGA, TIFF, WebP) and
+    /// <c>.nic</c> over <paramref name="codec"/>. It has its own format registry: <see cref="Configuration.Clone"/> shares
+    /// the registry with the original, so configuring a clone would change <see cref="Configuration.Default"/> too.
+    /// For untrusted input, prefer a configuration with only the formats needed:
+    /// <c>new Configuration(new NicConfigurationModule(codec), new PngConfigurationModule())</c>.
     /// </summary>
     public static Configuration Create(NicCodec codec) => new(
         new PngConfigurationModule(),
@@ -29,6 +30,5 @@ public static class NicImageSharpConfiguration
         new TgaConfigurationModule(),
         new TiffConfigurationModule(),
         new WebpConfigurationModule(),
-        new QoiConfigurationModule(),
-        new NicConfigurationModule(codec));
+        new NicConfigurationModule(codec ?? throw new ArgumentNullException(nameof(codec))));
 }

@@ -13,7 +13,7 @@ public static class NicImageSharpServiceCollectionExtensions
     /// <see cref="Configuration.Default"/> is left alone) whose <c>.nic</c> decoder and encoder use the registered
     /// <see cref="NicCodec"/>, its models and backend.
     /// </summary>
-    /// <example><code>services.AddNeuralImageCodec().AddImageSharp(); … Image.Load(new DecoderOptions { Configuration = provider.GetRequiredService&lt;Configuration&gt;() }, "x.nic");</code></example>
+    /// <example><code>services.AddNeuralImageCodec().AddImageSharp(); … Image.Load(provider.GetRequiredService&lt;Configuration&gt;(), "x.nic");</code></example>
     public static NicCodecBuilder AddImageSharp(this NicCodecBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
