@@ -79,6 +79,7 @@ nic=$work/tool/nic
 if find "$work/tool" -iname '*torch*' | grep -q .; then
   echo "error: the nic tool's install carries libtorch or TorchSharp"; exit 1
 fi
-echo "  nic tool package: $(( $(stat -c %s "$feed/Nic.Cli.$version.nupkg") / 1024 / 1024 )) MiB; installed: $(du -sm "$work/tool" | cut -f1) MiB (du -sm of --tool-path)"
+files=$(dirname "$(find "$work/tool/.store" -name nic.dll -path '*/tools/*' | head -n 1)")
+echo "  nic tool package: $(( $(stat -c %s "$feed/Nic.Cli.$version.nupkg") / 1024 / 1024 )) MiB; installed: $(du -sm "$work/tool" | cut -f1) MiB under --tool-path, of which the tool's files $(du -sm "$files" | cut -f1) MiB (models $(du -sm "$files/models" | cut -f1) MiB; the rest is the SDK's tool store keeping the package itself)"
 
 echo "package consumer test: passed"

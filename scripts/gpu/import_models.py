@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Turns a variable-rate run of train_gained.py into one Nic model file per rate point.
 
-  python3 scripts/gpu/import_models.py --run DIR --family nic-mbt2018-mean --out models [--float16] [--nic "dotnet nic.dll"]
+  python3 scripts/gpu/import_models.py --run DIR --family nic-mbt2018-mean --out models [--float16] [--nic "dotnet nic-torch.dll"]
 
 DIR holds model.safetensors and log.jsonl from `train_gained.py train` and export/rate{K}.safetensors from
 `train_gained.py export`. Each model file gets the name FAMILY-q{K}, the family, its rate point and λ, and as its
 `training` metadata the run's settings, steps, minutes and the validation figures of its rate point (from the final
-log record, and the history of the periodic ones). Needs only the Python standard library and the `nic` tool.
+log record, and the history of the periodic ones). Needs only the Python standard library and the `nic-torch` tool (src/TorchCli).
 """
 
 import argparse
@@ -31,7 +31,7 @@ def main():
     p.add_argument("--family", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--float16", action="store_true")
-    p.add_argument("--nic", default="dotnet src/Cli/bin/Release/net10.0/nic.dll")
+    p.add_argument("--nic", default="dotnet src/TorchCli/bin/Release/net10.0/nic-torch.dll")
     p.add_argument("--hardware", default="one NVIDIA H100 (PyTorch, TF32 convolutions)")
     args = p.parse_args()
 
@@ -45,7 +45,7 @@ def main():
                    for r in records if not r.get("final")]
         final_figures = {key: v for key, v in final["validation"][k - 1].items() if key != "rate_point"}
         training = {
-            "trainer": "scripts/gpu/train_gained.py (PyTorch mirror of Nic.Torch's modules), imported with nic models import",
+            "trainer": "scripts/gpu/train_gained.py (PyTorch mirror of Nic.Torch's modules), imported with nic-torch models import",
             "hardware": args.hardware,
             "variable_rate": f"one model for {len(lambdas)} rate points with gain units on y and z, folded into "
                              "g_a.6, g_s.0, h_a.4 and h_s.0 for this rate point",

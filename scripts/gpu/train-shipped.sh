@@ -51,7 +51,7 @@ train)
   tail -n 2 "$out"/*.log
   ;;
 import)
-  dotnet build src/Cli -c Release >/dev/null
+  dotnet build src/TorchCli -c Release >/dev/null
   for run in "${runs[@]}"; do
     set -- $run
     "$python" scripts/gpu/train_gained.py export --checkpoint "$out/$1/model.safetensors" --out "$out/$1/export"

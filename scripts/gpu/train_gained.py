@@ -11,7 +11,7 @@ before quantization, and inverse gains scale them back before synthesis (asymmet
 image draws its own r and is weighed by that point's lambda. A gain is linear in its channel, so `export` folds
 the gains of one rate point into the adjacent convolutions (the last of g_a and h_a per output channel, the first
 of g_s and h_s per input channel) and writes an ordinary fixed-rate state dict per rate point, which
-`nic models import` turns into a Nic model file.
+`nic-torch models import` turns into a Nic model file.
 
   train:  python3 train_gained.py train --arch mbt2018-mean --n 96 --m 128 --lambdas 0.0018,... \
               --photos data/photos/train --validation data/photos/validation --out DIR --minutes 20
