@@ -345,6 +345,10 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
 
     private static void ReplaceContents(Tensor buffer, Tensor source)
     {
+        // The copy is a temporary that nothing else references while set_ runs: the dispose scope holds it until the
+        // buffer has taken its storage, so that a collection on another thread cannot finalize it mid-call (the fault
+        // TensorArithmetic explains, for tensors).
+        using var scope = NewDisposeScope();
         buffer.set_(source.clone());
     }
 

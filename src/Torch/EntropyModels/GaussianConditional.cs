@@ -91,6 +91,10 @@ public sealed class GaussianConditional : nn.Module
 
         float[] scales = scaleTable.ToArray();
         (Tensor cdf, Tensor offset, Tensor length) = FrozenCdfTables.ToTensors(tables);
+        // The dispose scope holds every temporary (the copies on the buffers' device and their clones) until set_ has
+        // taken its storage: a temporary that nothing references could otherwise be finalized by a collection on
+        // another thread while libtorch reads it (a crash in clone() under scripts/torch-gc-stress.sh).
+        using (NewDisposeScope())
         using (no_grad())
         using (Tensor scaleTensor = tensor(scales))
         {
