@@ -4,7 +4,8 @@
 #     Nic.ImageSharp from that feed only (their other dependencies from the usual feed), restored into an empty NuGet
 #     cache, is built and run: it lists the models, encodes a PNG, decodes it and loads the .nic through ImageSharp;
 #  2. the same app published as a single file, run from another folder;
-#  3. the nic tool installed from the feed (dotnet tool install --tool-path) and run: models, encode, decode, info.
+#  3. the README's C# examples (its "Using the SDK" and "ImageSharp" sections, as written) compiled against the packages;
+#  4. the nic tool installed from the feed (dotnet tool install --tool-path) and run: models, encode, decode, info.
 # Prints each package's size, the tool's install size and, last, "package consumer test: passed" (exit 0) or what failed.
 # NIC_CONSUMER_KEEP=1 keeps the work folder.
 set -euo pipefail
@@ -23,7 +24,7 @@ step() { echo "== package consumer: $*"; }
 step "pack (dotnet pack Sdk.sln -c Release -o FEED)"
 dotnet pack Sdk.sln -c Release -o "$feed" -v q -nologo >"$work/pack.log" 2>&1 || { cat "$work/pack.log"; echo "error: dotnet pack failed"; exit 1; }
 version=$(dotnet msbuild src/Codec/Nic.Codec.csproj -getProperty:Version -nologo)
-for package in Nic.Format Nic.Models Nic.Codec Nic.ImageSharp Nic.Torch Nic.Cli; do
+for package in Nic.Format Nic.Codec.Engine Nic.Models Nic.Codec Nic.ImageSharp Nic.Torch Nic.Cli; do
   file=$feed/$package.$version.nupkg
   [ -f "$file" ] || { echo "error: $package.$version.nupkg was not made"; exit 1; }
   printf '  %-16s %8s KiB%s\n' "$package" "$(( $(stat -c %s "$file") / 1024 ))" \
@@ -67,6 +68,19 @@ step "the same app published as one file, run from another folder"
 ls "$work/single/models"/*.nicm >/dev/null || { echo "error: the single-file publish has no models folder"; exit 1; }
 mkdir -p "$work/run-single"
 (cd / && "$work/single/Consumer" "$work/run-single")
+
+step "the README's C# examples compiled against the packages"
+snippets=$work/snippets
+mkdir -p "$snippets"
+cp "$work/nuget.config" "$snippets/nuget.config"
+(cd "$snippets" && dotnet new console -n ReadmeSnippets -o . --force >/dev/null && rm Program.cs)
+cp "$repo/tests/PackageConsumer/ReadmeSnippets.cs" "$snippets/"
+python3 "$repo/tests/PackageConsumer/extract-snippets.py" "$repo/README.md" "$snippets/Snippets.g.cs" "Using the SDK" "ImageSharp"
+(cd "$snippets" && for package in Nic.Codec Nic.ImageSharp Nic.Torch; do dotnet add package "$package" --version "$version" >/dev/null || exit 1; done &&
+  dotnet add package Microsoft.Extensions.Logging --version 10.0.11 >/dev/null) || { echo "error: dotnet add package failed for the examples"; exit 1; }
+(cd "$snippets" && dotnet build -c Release -v q -nologo >"$work/snippets-build.log" 2>&1) ||
+  { grep -E 'error' "$work/snippets-build.log" | sort -u; echo "error: a README example does not compile against the packages (the lines above; the examples are in $snippets/Snippets.g.cs)"; exit 1; }
+(cd "$snippets" && dotnet run -c Release --no-build)
 
 step "the nic tool from the feed"
 dotnet tool install Nic.Cli --version "$version" --tool-path "$work/tool" --configfile "$work/nuget.config" >/dev/null ||

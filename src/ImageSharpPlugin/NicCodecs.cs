@@ -1,4 +1,4 @@
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.ImageSharp;
 

@@ -1,4 +1,4 @@
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using SixLabors.ImageSharp;
 
 namespace Nic.ImageSharp;

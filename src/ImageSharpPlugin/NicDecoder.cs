@@ -1,4 +1,4 @@
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.PixelFormats;
@@ -59,7 +59,7 @@ public sealed class NicDecoder : IImageDecoder, IImageInfoDetector
     /// <param name="configuration">The configuration.</param>
     /// <param name="stream">The data, from its current position; left open.</param>
     /// <param name="cancellationToken">Stops the read with an <see cref="OperationCanceledException"/>.</param>
-    /// <returns>A <see cref="NicImageInfo"/>.</returns>
+    /// <returns>The size, pixel type (8-bit RGB) and metadata, read from the header without the model.</returns>
     public IImageInfo Identify(Configuration configuration, Stream stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);

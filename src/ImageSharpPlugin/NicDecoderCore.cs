@@ -1,6 +1,5 @@
 using Nic.Codec;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
 using Nic.Format;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Metadata;
@@ -8,8 +7,6 @@ using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.Metadata.Profiles.Icc;
 using SixLabors.ImageSharp.Metadata.Profiles.Xmp;
 using SixLabors.ImageSharp.PixelFormats;
-using CodecImageInfo = Nic.Codec.Pipeline.NicImageInfo;
-using ContainerMetadata = Nic.Format.NicMetadata;
 
 namespace Nic.ImageSharp;
 
@@ -27,18 +24,18 @@ internal sealed class NicDecoderCore
         _ignoreMetadata = ignoreMetadata;
     }
 
-    public NicImageInfo Identify(Stream stream, CancellationToken cancellationToken)
+    public NicIdentifiedImage Identify(Stream stream, CancellationToken cancellationToken)
     {
-        CodecImageInfo info = Run(() => NicCodecs.RunSynchronously(() => _codec.IdentifyAsync(stream, cancellationToken)));
+        NicImageInfo info = Run(() => NicCodecs.RunSynchronously(() => _codec.IdentifyAsync(stream, cancellationToken)));
         var metadata = new ImageMetadata();
         Fill(metadata, info, info.Metadata);
-        return new NicImageInfo(info.Width, info.Height, metadata);
+        return new NicIdentifiedImage(info.Width, info.Height, metadata);
     }
 
     public Image<TPixel> Decode<TPixel>(Stream stream, CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        (RgbImage pixels, CodecImageInfo info) = Run(() => NicCodecs.RunSynchronously(async () =>
+        (RgbImage pixels, NicImageInfo info) = Run(() => NicCodecs.RunSynchronously(async () =>
         {
             await using NicRowDecoder decoder = await _codec.OpenAsync(stream, cancellationToken).ConfigureAwait(false);
             RgbImage image = await decoder.ReadImageAsync(cancellationToken).ConfigureAwait(false);
@@ -64,9 +61,9 @@ internal sealed class NicDecoderCore
         }
     }
 
-    private void Fill(ImageMetadata metadata, CodecImageInfo info, ContainerMetadata carried)
+    private void Fill(ImageMetadata metadata, NicImageInfo info, NicMetadata carried)
     {
-        NicMetadata nic = metadata.GetFormatMetadata(NicFormat.Instance);
+        NicFormatMetadata nic = metadata.GetFormatMetadata(NicFormat.Instance);
         nic.Model = info.Model.Name;
         nic.ModelSha256 = info.Model.Sha256Hex;
         nic.RatePoint = info.RatePoint;

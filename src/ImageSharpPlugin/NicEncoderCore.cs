@@ -1,11 +1,11 @@
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Format;
+using Nic.Codec;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.Metadata.Profiles.Xmp;
 using SixLabors.ImageSharp.PixelFormats;
-using ContainerMetadata = Nic.Format.NicMetadata;
 
 namespace Nic.ImageSharp;
 
@@ -58,7 +58,7 @@ internal sealed class NicEncoderCore
     }
 
     /// <summary>The profiles as the container carries them; a profile with no bytes is left out.</summary>
-    private static ContainerMetadata Carried(ImageMetadata metadata) => new()
+    private static NicMetadata Carried(ImageMetadata metadata) => new()
     {
         IccProfile = NonEmpty(metadata.IccProfile?.ToByteArray()),
         Exif = NonEmpty(metadata.ExifProfile?.ToByteArray()),

@@ -3,7 +3,7 @@ using SixLabors.ImageSharp.Formats;
 namespace Nic.ImageSharp;
 
 /// <summary>The <c>.nic</c> learned-image format as ImageSharp sees it: name, MIME types, extension and its metadata.</summary>
-public sealed class NicFormat : IImageFormat<NicMetadata>
+public sealed class NicFormat : IImageFormat<NicFormatMetadata>
 {
     private NicFormat()
     {
@@ -25,5 +25,5 @@ public sealed class NicFormat : IImageFormat<NicMetadata>
     public IEnumerable<string> FileExtensions => NicImageSharpConstants.FileExtensions;
 
     /// <inheritdoc/>
-    public NicMetadata CreateDefaultFormatMetadata() => new();
+    public NicFormatMetadata CreateDefaultFormatMetadata() => new();
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Nic.Codec.DependencyInjection;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using SixLabors.ImageSharp;
 
 namespace Nic.ImageSharp;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 
 namespace Nic.Cli.Tests;

@@ -3,7 +3,7 @@
 // decodes it, loads the .nic file through the ImageSharp plugin and checks that both decodes give the same pixels.
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.ImageSharp;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

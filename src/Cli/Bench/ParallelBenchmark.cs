@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Bench;
 

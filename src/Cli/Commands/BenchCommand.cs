@@ -5,7 +5,7 @@ using System.Text.Json;
 using Nic.Cli.Bench;
 using Nic.Codec.Entropy;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 
@@ -230,7 +230,7 @@ internal static class BenchCommand
                 double? encodePeak = null, decodePeak = null;
                 if (!result.GetValue(skipMemory))
                 {
-                    string[] common = ["bench", "codec", imagePath, "--model", entry.Name, "--backend", result.GetValue(shared.Backend)!, .. ModelDirectoryArguments(result, shared)];
+                    string[] common = ["bench", "codec", imagePath, "--model", entry.Name, "--backend", result.GetValue(shared.Backend).ToString().ToLowerInvariant(), .. ModelDirectoryArguments(result, shared)];
                     if (result.GetValue(shared.Threads) is int t)
                     {
                         common = [.. common, "--threads", t.ToString(CultureInfo.InvariantCulture)];

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Nic.Codec.Catalog;
 using Nic.Codec.Inference;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 
@@ -16,11 +16,11 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
 
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads per encode or decode (default: every processor). Never changes the output." };
 
-    public Option<string> Backend { get; } = new Option<string>("--backend")
+    public Option<TransformBackend> Backend { get; } = new("--backend")
     {
         Description = "The engine of the transforms: managed (default; needs nothing else) or torch (TorchSharp on the CPU, in nic-torch only). Files are identical either way.",
-        DefaultValueFactory = _ => "managed",
-    }.AcceptOnlyFromAmong("managed", "torch");
+        DefaultValueFactory = _ => TransformBackend.Managed,
+    };
 
     public void AddTo(Command command)
     {
@@ -75,9 +75,11 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
             throw new InvalidOperationException(string.Join("; ", invalid));
         }
 
-        IInferenceBackendFactory factory = result.GetValue(Backend) == "torch"
-            ? backends.Torch?.Invoke() ?? throw new ArgumentException(TransformBackends.TorchMissing)
-            : new ManagedBackendFactory(options.Parallelism);
+        IInferenceBackendFactory factory = result.GetValue(Backend) switch
+        {
+            TransformBackend.Torch => backends.Torch?.Invoke() ?? throw new ArgumentException(TransformBackends.TorchMissing),
+            _ => new ManagedBackendFactory(options.Parallelism),
+        };
         return new NicCodec(new NicModelCatalog(options.ModelDirectories), options, factory);
     }
 }

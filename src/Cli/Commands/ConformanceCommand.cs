@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Nic.Cli.Conformance;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 

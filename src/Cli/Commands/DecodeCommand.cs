@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Nic.Cli.Imaging;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 

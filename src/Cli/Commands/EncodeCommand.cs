@@ -5,7 +5,7 @@ using System.Text.Json;
 using Nic.Cli.Imaging;
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 

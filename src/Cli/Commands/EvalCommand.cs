@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Nic.Cli.Bench;
 using Nic.Cli.Eval;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using Nic.Codec.Catalog;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 

@@ -2,6 +2,16 @@ using Nic.Codec.Inference;
 
 namespace Nic.Cli.Commands;
 
+/// <summary>The values of <c>--backend</c>.</summary>
+internal enum TransformBackend
+{
+    /// <summary>The managed engine, the reference: needs nothing else.</summary>
+    Managed,
+
+    /// <summary>TorchSharp on the CPU (nic-torch only).</summary>
+    Torch,
+}
+
 /// <summary>
 /// The transform backends a tool offers for <c>--backend</c> besides the managed engine. <c>nic</c> carries none (it
 /// never loads libtorch); <c>nic-torch</c> (src/TorchCli) adds TorchSharp.

@@ -8,7 +8,6 @@ using Nic.Codec.EntropyModels;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
 using Nic.Format;
 
 namespace Nic.Cli.Conformance;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 
 namespace Nic.Cli.Conformance;

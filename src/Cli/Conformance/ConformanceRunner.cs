@@ -1,7 +1,8 @@
 using System.Text;
 using Nic.Cli.Imaging;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
+using Nic.Codec.Inference;
 using Nic.Format;
 
 namespace Nic.Cli.Conformance;
@@ -15,7 +16,7 @@ internal static class ConformanceRunner
     public static async Task<IReadOnlyList<ConformanceResult>> RunAsync(string directory, NicCodec codec, Action<string>? progress, CancellationToken cancellationToken)
     {
         ConformanceManifest manifest = ConformanceManifest.Load(directory);
-        bool reference = codec.Backend == "managed";
+        bool reference = codec.BackendFactory is ManagedBackendFactory;
         var results = new List<ConformanceResult>();
         foreach (ConformanceCase test in manifest.Cases)
         {

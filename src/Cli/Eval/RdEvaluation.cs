@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Cli.Eval;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Codec.DependencyInjection;
 

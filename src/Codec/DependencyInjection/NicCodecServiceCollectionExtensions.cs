@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Nic.Codec.Catalog;
 using Nic.Codec.DependencyInjection;
 using Nic.Codec.Inference;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

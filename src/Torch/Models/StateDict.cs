@@ -164,7 +164,7 @@ internal sealed class StateDict
             values[i] = half ? (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]) : BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
             if (!float.IsFinite(values[i]))
             {
-                throw SafetensorsReader.Corrupt($"tensor '{entry.Name}' element {i} is {values[i].ToString(CultureInfo.InvariantCulture)}; model parameters must be finite");
+                throw new NicCodecException(NicCodecError.ModelFileCorrupt, $"tensor '{entry.Name}' element {i} is {values[i].ToString(CultureInfo.InvariantCulture)}; model parameters must be finite");
             }
         }
 
@@ -177,7 +177,7 @@ internal sealed class StateDict
         {
             if (!(scales[i] > 0) || (i > 0 && !(scales[i] > scales[i - 1])))
             {
-                throw SafetensorsReader.Corrupt($"{ScaleTableName} entry {i} is {scales[i].ToString("R", CultureInfo.InvariantCulture)}; scales must be positive and strictly rising");
+                throw new NicCodecException(NicCodecError.ModelFileCorrupt, $"{ScaleTableName} entry {i} is {scales[i].ToString("R", CultureInfo.InvariantCulture)}; scales must be positive and strictly rising");
             }
         }
     }

@@ -3,7 +3,7 @@ using Nic.Cli.Imaging;
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 using Nic.Torch.Models;
 using TorchSharp;

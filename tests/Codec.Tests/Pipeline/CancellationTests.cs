@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Xunit.Abstractions;
 
 namespace Nic.Codec.Tests.Pipeline;

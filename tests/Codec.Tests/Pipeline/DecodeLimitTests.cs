@@ -4,9 +4,10 @@ using Microsoft.Extensions.Options;
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 using Xunit.Abstractions;
+using Nic.Codec.Pipeline;
 
 namespace Nic.Codec.Tests.Pipeline;
 

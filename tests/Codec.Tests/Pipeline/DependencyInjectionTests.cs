@@ -5,7 +5,7 @@ using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 
 namespace Nic.Codec.Tests.Pipeline;

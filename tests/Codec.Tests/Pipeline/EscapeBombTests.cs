@@ -2,9 +2,10 @@ using System.Diagnostics;
 using Nic.Codec.Entropy;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 using Xunit.Abstractions;
+using Nic.Codec.Pipeline;
 
 namespace Nic.Codec.Tests.Pipeline;
 

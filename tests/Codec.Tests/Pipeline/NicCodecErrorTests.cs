@@ -1,6 +1,6 @@
 using Nic.Codec.Catalog;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 
 namespace Nic.Codec.Tests.Pipeline;

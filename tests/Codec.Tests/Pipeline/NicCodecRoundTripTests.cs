@@ -3,8 +3,9 @@ using Nic.Codec.EntropyModels;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
+using Nic.Codec.Pipeline;
 
 namespace Nic.Codec.Tests.Pipeline;
 
@@ -226,7 +227,7 @@ public sealed class NicCodecRoundTripTests
         RgbImage image = PipelineFixtures.Photo(64, 300);
 
         FeatureMap full = model.Backend.Analyze(ImagePlanes.ToPlanes(image, 64, 0, 320));
-        FeatureMap banded = EncoderCore.Analyze(model, image, 64, 320, CancellationToken.None, bandBudget: 1);
+        FeatureMap banded = EncodePipeline.Analyze(model, image, 64, 320, CancellationToken.None, bandBudget: 1);
 
         Assert.Equal(full.Data, banded.Data);
     }

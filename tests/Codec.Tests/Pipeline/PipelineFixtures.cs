@@ -1,7 +1,7 @@
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 
 namespace Nic.Codec.Tests.Pipeline;
 

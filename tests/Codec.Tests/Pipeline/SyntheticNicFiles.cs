@@ -1,7 +1,8 @@
 using Nic.Codec.Inference;
 using Nic.Codec.Models;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
+using Nic.Codec.Pipeline;
 
 namespace Nic.Codec.Tests.Pipeline;
 

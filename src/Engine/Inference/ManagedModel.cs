@@ -1,0 +1,238 @@
+using Nic.Codec.Models;
+
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// The networks of a model file running on the managed engine: g_a and h_a (encoder side), h_s (the entropy
+/// parameters, bit-identical on every machine) and g_s (reconstruction, also in bands of latent rows whose result
+/// equals the full-frame result exactly). Immutable and thread-safe; build once per model file and reuse.
+/// </summary>
+public sealed class ManagedModel : IInferenceBackend
+{
+    private readonly SequentialLayers _analysis;
+    private readonly SequentialLayers _synthesis;
+    private readonly SequentialLayers? _hyperAnalysis;
+    private readonly SequentialLayers? _hyperSynthesis;
+    private readonly LayerContext _context;
+
+    private ManagedModel(NicModelFile file, int parallelism)
+    {
+        File = file;
+        Parallelism = parallelism;
+        _context = new LayerContext(parallelism, new BufferPool(MaxPooledBytes));
+        _analysis = ModelNetworks.Analysis(file);
+        _synthesis = ModelNetworks.Synthesis(file);
+        _hyperAnalysis = ModelNetworks.HyperAnalysis(file);
+        _hyperSynthesis = ModelNetworks.HyperSynthesis(file);
+        (SynthesisFactor, SynthesisHalo) = BandGeometry(_synthesis);
+        OutputChannels = file.Architecture.Kind == ModelArchitectureKind.TfcMnist ? 1 : 3;
+    }
+
+    /// <summary>The most bytes of intermediate buffers a model keeps for reuse between calls.</summary>
+    public const long MaxPooledBytes = 384L << 20;
+
+    /// <summary>Builds the networks of <paramref name="file"/>.</summary>
+    /// <param name="file">A loaded (and therefore validated) model file.</param>
+    /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
+    public static ManagedModel Create(NicModelFile file, int? parallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        int threads = parallelism ?? Environment.ProcessorCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(parallelism));
+        return new ManagedModel(file, threads);
+    }
+
+    /// <summary>The model file the networks come from.</summary>
+    public NicModelFile File { get; }
+
+    /// <summary>"managed".</summary>
+    public string Name => "managed";
+
+    /// <summary>The most threads one call uses.</summary>
+    public int Parallelism { get; }
+
+    /// <summary>Whether the model has a hyperprior (h_a, h_s and a z substream).</summary>
+    public bool HasHyperprior => _hyperSynthesis is not null;
+
+    /// <summary>
+    /// How many output rows (and columns) g_s makes of one latent row: 16 for the image models. For tfc-mnist, whose
+    /// synthesis starts with dense layers, 0: it has no row-wise correspondence and synthesizes whole digits only.
+    /// </summary>
+    public int SynthesisFactor { get; }
+
+    /// <summary>The latent rows added above and below a band so that banded synthesis equals full-frame synthesis.</summary>
+    public int SynthesisHalo { get; }
+
+    /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
+    public FeatureMap Analyze(FeatureMap image) => Analyze(image, CancellationToken.None);
+
+    /// <summary>g_a, stopping within milliseconds of <paramref name="cancellationToken"/> being cancelled.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public FeatureMap Analyze(FeatureMap image, CancellationToken cancellationToken) => RunOnce(_analysis, image, cancellationToken);
+
+    /// <summary>h_a: the latent y to the hyper-latent z (the scale hyperprior applies it to |y|).</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    public FeatureMap HyperAnalyze(FeatureMap y) => HyperAnalyze(y, CancellationToken.None);
+
+    /// <summary>h_a, stopping within milliseconds of <paramref name="cancellationToken"/> being cancelled.</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public FeatureMap HyperAnalyze(FeatureMap y, CancellationToken cancellationToken)
+    {
+        SequentialLayers layers = _hyperAnalysis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
+        ArgumentNullException.ThrowIfNull(y);
+        if (File.Architecture.Kind == ModelArchitectureKind.Bmshj2018Hyperprior)
+        {
+            var magnitude = new FeatureMap(y.Channels, y.Height, y.Width);
+            for (int i = 0; i < y.Data.Length; i++)
+            {
+                magnitude.Data[i] = MathF.Abs(y.Data[i]);
+            }
+
+            y = magnitude;
+        }
+
+        return RunOnce(layers, y, cancellationToken);
+    }
+
+    /// <summary>
+    /// h_s: the decoded hyper-latent ẑ to the entropy parameters of y. Bit-identical on every machine, for any
+    /// <see cref="Parallelism"/> (spec/nic-model.md §10).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    public EntropyParameters HyperSynthesize(FeatureMap zHat) => HyperSynthesize(zHat, CancellationToken.None);
+
+    /// <summary>h_s, stopping within milliseconds of <paramref name="cancellationToken"/> being cancelled.</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public EntropyParameters HyperSynthesize(FeatureMap zHat, CancellationToken cancellationToken)
+    {
+        SequentialLayers layers = _hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
+        FeatureMap output = RunOnce(layers, zHat, cancellationToken);
+        if (File.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean)
+        {
+            return new EntropyParameters(output, null);
+        }
+
+        // Channels 0…M−1 are the scales, M…2M−1 the means. Each half is tens of megabytes for a large image, fresh
+        // memory whose first touch is slow, so it is copied plane by plane with a look at the token after each. The
+        // output is not given back to the pool: RunOnce has emptied it, and no later call asks for this size.
+        int m = output.Channels / 2;
+        FeatureMap Half(int first)
+        {
+            var half = new FeatureMap(m, output.Height, output.Width, GC.AllocateUninitializedArray<float>(m * output.PlaneSize));
+            for (int c = 0; c < m; c++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                output.Plane(first + c).CopyTo(half.Plane(c));
+            }
+
+            return half;
+        }
+
+        FeatureMap scales = Half(0);
+        return new EntropyParameters(scales, Half(m));
+    }
+
+    /// <summary>g_s on the whole latent: the reconstruction, before clamping and cropping.</summary>
+    public FeatureMap Synthesize(FeatureMap yHat) => RunOnce(_synthesis, yHat, CancellationToken.None);
+
+    /// <summary>
+    /// g_s for the latent rows <paramref name="firstRow"/> … <paramref name="firstRow"/> + <paramref name="rowCount"/> − 1
+    /// only: the <see cref="SynthesisFactor"/>·rowCount output rows they own, bit-identical to the same rows of
+    /// <see cref="Synthesize"/>. Memory grows with the band, not the image.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model cannot synthesize by rows (tfc-mnist).</exception>
+    public FeatureMap SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount)
+    {
+        SynthesisBand.Check(this, yHat, firstRow, rowCount);
+        var destination = new FeatureMap(OutputChannels, rowCount * SynthesisFactor, yHat.Width * SynthesisFactor);
+        SynthesizeRows(yHat, firstRow, rowCount, destination);
+        return destination;
+    }
+
+    /// <summary>
+    /// As <see cref="SynthesizeRows(FeatureMap, int, int)"/>, into <paramref name="destination"/> (the output channels ×
+    /// <see cref="SynthesisFactor"/>·rowCount × <see cref="SynthesisFactor"/>·width), so that a decoder can reuse one
+    /// buffer for every band and allocate nothing per band.
+    /// </summary>
+    public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination) =>
+        SynthesizeRows(yHat, firstRow, rowCount, destination, CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>, stopping within milliseconds of
+    /// <paramref name="cancellationToken"/> being cancelled (the destination is then incomplete).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public void SynthesizeRows(FeatureMap yHat, int firstRow, int rowCount, FeatureMap destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        SynthesisBand.Check(this, yHat, firstRow, rowCount, destination);
+        (int start, int count) = SynthesisBand.Window(this, yHat.Height, firstRow, rowCount);
+        FeatureMap slice = _context.Buffers.RentMap(yHat.Channels, count, yHat.Width);
+        for (int c = 0; c < yHat.Channels; c++)
+        {
+            yHat.Data.AsSpan(c * yHat.PlaneSize + start * yHat.Width, slice.PlaneSize).CopyTo(slice.Plane(c));
+        }
+
+        FeatureMap output = _synthesis.Forward(slice, _context with { CancellationToken = cancellationToken });
+        _context.Buffers.Return(slice.Data);
+        SynthesisBand.CopyOwnedRows(this, output, start, firstRow, destination);
+        _context.Buffers.Return(output.Data);
+    }
+
+    /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>
+    public int OutputChannels { get; }
+
+    /// <summary>What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>, before it runs.</summary>
+    public LayerFootprint SynthesisFootprint(int channels, int rows, int width) => LayerMemory.Estimate(_synthesis, channels, rows, width);
+
+    /// <summary>What h_s takes on a ẑ of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/>, before it runs.</summary>
+    /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
+    public LayerFootprint HyperSynthesisFootprint(int channels, int height, int width) =>
+        LayerMemory.Estimate(_hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior"), channels, height, width);
+
+    /// <summary>Runs a whole network once, then drops the pooled buffers: their sizes belong to this call alone.</summary>
+    private FeatureMap RunOnce(SequentialLayers layers, FeatureMap input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        try
+        {
+            return layers.Forward(input, _context with { CancellationToken = cancellationToken });
+        }
+        finally
+        {
+            _context.Buffers.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The upsampling factor of a synthesis made of transposed convolutions, stride-1 convolutions and point-wise
+    /// layers, and the halo that hides the zero padding at a band's cut edges. A cut puts wrong rows just outside
+    /// the band; a transposed convolution with kernel k doubles the wrong margin and adds k/2, a stride-1
+    /// convolution adds k/2. The halo is the final margin in latent rows, rounded up.
+    /// </summary>
+    private static (int Factor, int Halo) BandGeometry(SequentialLayers synthesis)
+    {
+        int factor = 1, margin = 0;
+        foreach (ILayer layer in synthesis.Layers)
+        {
+            switch (layer)
+            {
+                case ConvTranspose2dLayer deconv:
+                    factor *= 2;
+                    margin = 2 * margin + deconv.Kernel / 2;
+                    break;
+                case Conv2dLayer { Stride: 1 } conv:
+                    margin += conv.Kernel / 2;
+                    break;
+                case GdnLayer or ActivationLayer:
+                    break;
+                default:
+                    return (0, 0);
+            }
+        }
+
+        return (factor, (margin + factor - 1) / factor);
+    }
+}
