@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.IO.Hashing;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 
 namespace Nic.Format;
@@ -24,7 +24,6 @@ internal sealed class NicReaderCore
     private long _bufferOffset;
     private long _handedOutLength;
     private bool _metadataEnded;
-    private bool _preambleRead;
     private bool _iccSeen;
     private bool _exifSeen;
     private bool _xmpSeen;
@@ -94,7 +93,7 @@ internal sealed class NicReaderCore
         // Any chunk other than ZSUB here breaks the order rules and is reported by ReadNextChunkAsync.
         var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
         HandOut(chunk);
-        return PayloadOf(chunk);
+        return chunk.Payload;
     }
 
     public async ValueTask<NicBand?> ReadNextBandAsync(CancellationToken cancellationToken)
@@ -118,7 +117,7 @@ internal sealed class NicReaderCore
                     header.GetBandFirstRow(index),
                     header.GetBandRowCount(index),
                     chunk.Offset,
-                    PayloadOf(chunk).Slice(4));
+                    chunk.Payload.Slice(4));
             }
 
             if (chunk.Type == NicChunkType.Done)
@@ -138,7 +137,7 @@ internal sealed class NicReaderCore
 
         var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
         HandOut(chunk);
-        return new NicChunkInfo(chunk.Type, chunk.Offset, chunk.Length, chunk.Crc, PayloadOf(chunk));
+        return new NicChunkInfo(chunk.Type, chunk.Offset, chunk.Length, chunk.Crc, chunk.Payload);
     }
 
     /// <summary>Gives the pipe back everything examined, before the pipe is completed.</summary>
@@ -154,24 +153,25 @@ internal sealed class NicReaderCore
     private static bool IsSubstreamChunk(NicChunkType type) =>
         type == NicChunkType.ZSub || type == NicChunkType.YBnd || type == NicChunkType.Done;
 
-    private ReadOnlySequence<byte> PayloadOf(ParsedChunk chunk) =>
-        _buffer.Slice(NicConstants.ChunkHeaderLength, chunk.Length);
-
     /// <summary>The type of the next chunk once its 8-byte header has arrived, without reading it; null when the type bytes are not a type.</summary>
     private async ValueTask<NicChunkType?> PeekChunkTypeAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        if (!_preambleRead)
+        if (FormatVersion is null)
         {
             await ReadPreambleAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await EnsureAsync(NicConstants.ChunkHeaderLength, _bufferOffset, "chunk header", cancellationToken).ConfigureAwait(false);
-        var (_, typeBytes) = ReadChunkHeader(_buffer);
-        return NicChunkType.TryCreate(typeBytes, out var type) ? type : null;
+        NicChunkType? type;
+        while (!TryPeekChunkType(out type))
+        {
+            await NeedMoreAsync(NicConstants.ChunkHeaderLength, _bufferOffset, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return type;
     }
 
-    private void HandOut(ParsedChunk chunk) => _handedOutLength = chunk.TotalLength;
+    private void HandOut(in NicChunkFrame chunk) => _handedOutLength = chunk.TotalLength;
 
     private void ReleaseHandedOut()
     {
@@ -183,46 +183,32 @@ internal sealed class NicReaderCore
         }
     }
 
-    /// <summary>Reads, checks and accepts the chunk at the start of the buffer.</summary>
-    private async ValueTask<ParsedChunk> ReadNextChunkAsync(CancellationToken cancellationToken)
+    /// <summary>Reads, checks and accepts the chunk at the start of the buffer (spec §6, in the order of its rules).</summary>
+    private async ValueTask<NicChunkFrame> ReadNextChunkAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        if (!_preambleRead)
+        if (FormatVersion is null)
         {
             await ReadPreambleAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var offset = _bufferOffset;
-        await EnsureAsync(NicConstants.ChunkHeaderLength, offset, "chunk header", cancellationToken).ConfigureAwait(false);
-        var (length, typeBytes) = ReadChunkHeader(_buffer);
-        if (!NicChunkType.TryCreate(typeBytes, out var type))
+        NicChunkType type;
+        int length;
+        while (!TryParseChunkHeader(offset, out type, out length))
         {
-            throw new NicFormatException(
-                NicFormatError.InvalidChunkType, offset, $"chunk type bytes 0x{typeBytes:X8} (little-endian) are not four ASCII letters.");
+            await NeedMoreAsync(NicConstants.ChunkHeaderLength, offset, null, cancellationToken).ConfigureAwait(false);
         }
 
-        if (length > NicConstants.MaxChunkLength || length > (uint)_options.MaxChunkLength)
+        CheckChunkHeader(type, offset, length);
+        NicChunkFrame chunk;
+        while (!TryParseChunk(offset, out chunk))
         {
-            throw new NicFormatException(
-                NicFormatError.ChunkTooLarge,
-                offset,
-                $"{type} chunk length {length} is above the limit {Math.Min(NicConstants.MaxChunkLength, _options.MaxChunkLength)}.");
+            var needed = NicConstants.ChunkHeaderLength + (long)length + NicConstants.ChunkCrcLength;
+            await NeedMoreAsync(needed, offset, type, cancellationToken).ConfigureAwait(false);
         }
 
-        var chunk = new ParsedChunk(type, offset, (int)length, 0);
-        CheckChunkHeader(chunk);
-        await EnsureAsync(chunk.TotalLength, offset, $"{type} chunk", cancellationToken).ConfigureAwait(false);
-
-        var crc = ComputeCrc(_buffer.Slice(4, 4 + chunk.Length));
-        var storedCrc = ReadUInt32(_buffer.Slice(NicConstants.ChunkHeaderLength + chunk.Length, 4));
-        if (crc != storedCrc)
-        {
-            throw new NicFormatException(
-                NicFormatError.BadChecksum, offset, $"{type} chunk CRC is 0x{storedCrc:X8}; its contents give 0x{crc:X8}.");
-        }
-
-        chunk = chunk with { Crc = crc };
-        AcceptChunk(chunk, PayloadOf(chunk));
+        AcceptChunk(chunk);
         if (type == NicChunkType.Done)
         {
             await ReadEndAsync(offset + chunk.TotalLength, chunk.TotalLength, cancellationToken).ConfigureAwait(false);
@@ -231,21 +217,12 @@ internal sealed class NicReaderCore
         return chunk;
     }
 
+    /// <summary>Reads the signature and version, which start the buffer; <see cref="NicFormatError.Truncated"/> when the input ends inside them.</summary>
     private async ValueTask ReadPreambleAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        Version? version;
+        while (!TryParsePreamble(out version))
         {
-            var examined = (int)Math.Min(_buffer.Length, NicConstants.Signature.Length);
-            if (!MatchesSignaturePrefix(_buffer.Slice(0, examined)))
-            {
-                throw new NicFormatException(NicFormatError.BadSignature, 0, "the file does not start with the .nic signature.");
-            }
-
-            if (_buffer.Length >= NicConstants.PreambleLength)
-            {
-                break;
-            }
-
             if (_pipeCompleted)
             {
                 var at = _buffer.Length < NicConstants.Signature.Length ? 0 : NicConstants.Signature.Length;
@@ -258,31 +235,14 @@ internal sealed class NicReaderCore
             await ReadMoreAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var (major, minor) = ReadVersion(_buffer);
-        if (major != NicConstants.MajorVersion)
-        {
-            throw new NicFormatException(
-                NicFormatError.UnsupportedVersion,
-                NicConstants.Signature.Length,
-                $"version {major}.{minor} is not readable; this reader reads major version {NicConstants.MajorVersion}.");
-        }
-
-        FormatVersion = new Version(major, minor);
+        FormatVersion = version;
         _buffer = _buffer.Slice(NicConstants.PreambleLength);
         _bufferOffset = NicConstants.PreambleLength;
-        _preambleRead = true;
     }
 
-    /// <summary>Checks a chunk from its length and type alone, before its payload is awaited (spec §6 rules 3–5).</summary>
-    private void CheckChunkHeader(ParsedChunk chunk)
+    /// <summary>Checks a chunk from its length and type alone, before its payload is awaited (spec §6 rules 4–5).</summary>
+    private void CheckChunkHeader(NicChunkType type, long offset, int length)
     {
-        var type = chunk.Type;
-        var offset = chunk.Offset;
-        if (type.IsCritical && !type.IsKnown)
-        {
-            throw new NicFormatException(NicFormatError.UnknownCriticalChunk, offset, $"critical chunk type {type} is not defined by version 1.");
-        }
-
         var header = Header;
         if (header is null)
         {
@@ -312,10 +272,10 @@ internal sealed class NicReaderCore
                 throw Duplicate(type, offset);
             }
 
-            if (chunk.Length > _options.MaxMetadataLength)
+            if (length > _options.MaxMetadataLength)
             {
                 throw new NicFormatException(
-                    NicFormatError.LimitExceeded, offset, $"{type} chunk length {chunk.Length} is above the metadata limit {_options.MaxMetadataLength}.");
+                    NicFormatError.LimitExceeded, offset, $"{type} chunk length {length} is above the metadata limit {_options.MaxMetadataLength}.");
             }
         }
         else if (type == NicChunkType.ZSub)
@@ -341,10 +301,10 @@ internal sealed class NicReaderCore
                     NicFormatError.BandMismatch, offset, $"YBND chunk after all {header.BandCount} bands have been read.");
             }
 
-            if (chunk.Length < 4)
+            if (length < 4)
             {
                 throw new NicFormatException(
-                    NicFormatError.InvalidChunkLength, offset, $"YBND chunk length {chunk.Length} is below 4, the size of the band index.");
+                    NicFormatError.InvalidChunkLength, offset, $"YBND chunk length {length} is below 4, the size of the band index.");
             }
         }
         else if (type == NicChunkType.Done)
@@ -356,10 +316,10 @@ internal sealed class NicReaderCore
                     NicFormatError.MissingChunk, offset, $"DONE after {_bandsRead} of {header.BandCount} YBND chunks.");
             }
 
-            if (chunk.Length != 0)
+            if (length != 0)
             {
                 throw new NicFormatException(
-                    NicFormatError.InvalidChunkLength, offset, $"DONE chunk length is {chunk.Length}; it must be 0.");
+                    NicFormatError.InvalidChunkLength, offset, $"DONE chunk length is {length}; it must be 0.");
             }
         }
     }
@@ -376,9 +336,10 @@ internal sealed class NicReaderCore
         new(NicFormatError.DuplicateChunk, offset, $"a second {type} chunk; the format allows one.");
 
     /// <summary>Applies a chunk whose CRC has been checked (spec §6 rule 7).</summary>
-    private void AcceptChunk(ParsedChunk chunk, ReadOnlySequence<byte> payload)
+    private void AcceptChunk(in NicChunkFrame chunk)
     {
         var type = chunk.Type;
+        var payload = chunk.Payload;
         if (type == NicChunkType.Head)
         {
             Header = NicHeaderCodec.Parse(payload, FormatVersion!.Minor, _options);
@@ -441,20 +402,26 @@ internal sealed class NicReaderCore
         }
     }
 
-    private async ValueTask EnsureAsync(long needed, long structureOffset, string structure, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for more of the structure at <paramref name="structureOffset"/>, which needs <paramref name="needed"/> bytes
+    /// from there, more than the buffer holds; <see cref="NicFormatError.Truncated"/> when the input has ended.
+    /// </summary>
+    /// <param name="needed">The bytes the structure needs.</param>
+    /// <param name="structureOffset">The file offset of the structure.</param>
+    /// <param name="chunkType">The type of the chunk whose header has been read, or null for a chunk header.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    private ValueTask NeedMoreAsync(long needed, long structureOffset, NicChunkType? chunkType, CancellationToken cancellationToken)
     {
-        while (_buffer.Length < needed)
+        if (_pipeCompleted)
         {
-            if (_pipeCompleted)
-            {
-                throw new NicFormatException(
-                    NicFormatError.Truncated,
-                    structureOffset,
-                    $"the file ends inside the {structure}: {needed} bytes needed from here, {_buffer.Length} present.");
-            }
-
-            await ReadMoreAsync(cancellationToken).ConfigureAwait(false);
+            var structure = chunkType is { } type ? $"{type} chunk" : "chunk header";
+            throw new NicFormatException(
+                NicFormatError.Truncated,
+                structureOffset,
+                $"the file ends inside the {structure}: {needed} bytes needed from here, {_buffer.Length} present.");
         }
+
+        return ReadMoreAsync(cancellationToken);
     }
 
     /// <summary>Tells the pipe that everything present was examined and waits for more.</summary>
@@ -476,28 +443,28 @@ internal sealed class NicReaderCore
         }
     }
 
-    private static bool MatchesSignaturePrefix(ReadOnlySequence<byte> bytes)
+    private bool TryParsePreamble([NotNullWhen(true)] out Version? version)
     {
-        Span<byte> copy = stackalloc byte[8];
-        bytes.CopyTo(copy);
-        return copy[..(int)bytes.Length].SequenceEqual(NicConstants.Signature[..(int)bytes.Length]);
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryReadPreamble(ref reader, out version);
     }
 
-    private static (int Major, int Minor) ReadVersion(ReadOnlySequence<byte> buffer)
+    private bool TryPeekChunkType(out NicChunkType? type)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        reader.Advance(NicConstants.Signature.Length);
-        reader.TryRead(out var major);
-        reader.TryRead(out var minor);
-        return (major, minor);
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryPeekChunkType(reader, out type);
     }
 
-    private static (uint Length, uint Type) ReadChunkHeader(ReadOnlySequence<byte> buffer)
+    private bool TryParseChunkHeader(long offset, out NicChunkType type, out int length)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        reader.TryReadLittleEndian(out int length);
-        reader.TryReadLittleEndian(out int type);
-        return ((uint)length, (uint)type);
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryReadChunkHeader(ref reader, offset, _options.MaxChunkLength, out type, out length);
+    }
+
+    private bool TryParseChunk(long offset, out NicChunkFrame chunk)
+    {
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryReadChunk(ref reader, offset, _options.MaxChunkLength, out chunk);
     }
 
     private static uint ReadUInt32(ReadOnlySequence<byte> bytes)
@@ -505,22 +472,5 @@ internal sealed class NicReaderCore
         var reader = new SequenceReader<byte>(bytes);
         reader.TryReadLittleEndian(out int value);
         return (uint)value;
-    }
-
-    private static uint ComputeCrc(ReadOnlySequence<byte> typeAndPayload)
-    {
-        var crc = new Crc32();
-        foreach (var segment in typeAndPayload)
-        {
-            crc.Append(segment.Span);
-        }
-
-        return crc.GetCurrentHashAsUInt32();
-    }
-
-    /// <summary>A chunk whose header has been read: its type, file offset, payload length and CRC.</summary>
-    private readonly record struct ParsedChunk(NicChunkType Type, long Offset, int Length, uint Crc)
-    {
-        public long TotalLength => NicConstants.ChunkHeaderLength + (long)Length + NicConstants.ChunkCrcLength;
     }
 }
