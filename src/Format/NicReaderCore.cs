@@ -5,8 +5,10 @@ using System.IO.Pipelines;
 namespace Nic.Format;
 
 /// <summary>
-/// The per-file state of a <see cref="NicReader"/>: the buffer taken from the pipe, the
-/// position in the file and the chunk order state machine (spec/nic-format.md §2–§8).
+/// The per-file state of a <see cref="NicReader"/> and the only code that touches its pipe: it takes bytes from the
+/// pipe, has <see cref="NicChunkParser"/> parse them, feeds each chunk to the order rules of
+/// <see cref="NicChunkOrder"/> and keeps the header and metadata (spec/nic-format.md §2–§8). When a structure is not
+/// all present it waits for more, or reports <see cref="NicFormatError.Truncated"/> when the input has ended.
 /// </summary>
 /// <remarks>
 /// The buffer always starts at the first byte the reader has not released. A chunk handed
@@ -18,53 +20,54 @@ internal sealed class NicReaderCore
 {
     private readonly PipeReader _pipe;
     private readonly NicReaderOptions _options;
+    private readonly NicChunkOrder _order;
     private ReadOnlySequence<byte> _buffer;
     private bool _hasBuffer;
     private bool _pipeCompleted;
     private long _bufferOffset;
     private long _handedOutLength;
     private bool _metadataEnded;
-    private bool _iccSeen;
-    private bool _exifSeen;
-    private bool _xmpSeen;
-    private bool _zSeen;
-    private bool _substreamStarted;
-    private int _bandsRead;
-    private bool _doneRead;
     private byte[]? _icc;
     private byte[]? _exif;
     private byte[]? _xmp;
 
+    /// <summary>Creates the state before the first byte of a file.</summary>
     public NicReaderCore(PipeReader pipe, NicReaderOptions options)
     {
         _pipe = pipe;
         _options = options;
+        _order = new NicChunkOrder(options.MaxMetadataLength);
     }
 
-    public NicHeader? Header { get; private set; }
+    /// <summary>The header, once <c>HEAD</c> has been accepted; otherwise null.</summary>
+    public NicHeader? Header => _order.Header;
 
+    /// <summary>The version in the file, once the preamble has been read; otherwise null.</summary>
     public Version? FormatVersion { get; private set; }
 
+    /// <summary>Reads up to and including <c>HEAD</c>; see <see cref="NicReader.ReadHeaderAsync"/>.</summary>
     public async ValueTask<NicHeader> ReadHeaderAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        while (Header is null)
+        NicHeader? header;
+        while ((header = Header) is null)
         {
             var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
             HandOut(chunk);
         }
 
-        return Header;
+        return header;
     }
 
+    /// <summary>Reads the chunks up to the first substream chunk; see <see cref="NicReader.ReadMetadataAsync"/>.</summary>
     public async ValueTask<NicMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
     {
         await ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-        while (!_substreamStarted && !_metadataEnded)
+        while (!_order.SubstreamStarted && !_metadataEnded)
         {
             // The metadata ends where a substream chunk starts: its 8-byte header is enough to tell, so the
             // substream's payload is not waited for (an Identify reads no further than that).
-            if (await PeekChunkTypeAsync(cancellationToken).ConfigureAwait(false) is { } next && IsSubstreamChunk(next))
+            if (await PeekChunkTypeAsync(cancellationToken).ConfigureAwait(false) is { } next && NicChunkOrder.IsSubstreamChunk(next))
             {
                 _metadataEnded = true;
                 break;
@@ -76,6 +79,7 @@ internal sealed class NicReaderCore
         return new NicMetadata { IccProfile = _icc, Exif = _exif, Xmp = _xmp };
     }
 
+    /// <summary>Reads the <c>ZSUB</c> chunk; see <see cref="NicReader.ReadZSubstreamAsync"/>.</summary>
     public async ValueTask<ReadOnlySequence<byte>> ReadZSubstreamAsync(CancellationToken cancellationToken)
     {
         var header = await ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
@@ -85,7 +89,7 @@ internal sealed class NicReaderCore
         }
 
         await ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
-        if (_zSeen)
+        if (_order.ZSeen)
         {
             throw new InvalidOperationException("The z substream has already been read or passed.");
         }
@@ -96,10 +100,11 @@ internal sealed class NicReaderCore
         return chunk.Payload;
     }
 
+    /// <summary>Reads the next <c>YBND</c>, or <c>DONE</c> and the end; see <see cref="NicReader.ReadNextBandAsync"/>.</summary>
     public async ValueTask<NicBand?> ReadNextBandAsync(CancellationToken cancellationToken)
     {
         await ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
-        if (_doneRead)
+        if (_order.DoneRead)
         {
             return null;
         }
@@ -110,7 +115,7 @@ internal sealed class NicReaderCore
             HandOut(chunk);
             if (chunk.Type == NicChunkType.YBnd)
             {
-                var index = _bandsRead - 1;
+                var index = _order.BandsRead - 1;
                 var header = Header!;
                 return new NicBand(
                     index,
@@ -127,10 +132,11 @@ internal sealed class NicReaderCore
         }
     }
 
+    /// <summary>Reads the next chunk of any type; see <see cref="NicReader.ReadChunkAsync"/>.</summary>
     public async ValueTask<NicChunkInfo?> ReadChunkAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        if (_doneRead)
+        if (_order.DoneRead)
         {
             return null;
         }
@@ -150,9 +156,6 @@ internal sealed class NicReaderCore
         }
     }
 
-    private static bool IsSubstreamChunk(NicChunkType type) =>
-        type == NicChunkType.ZSub || type == NicChunkType.YBnd || type == NicChunkType.Done;
-
     /// <summary>The type of the next chunk once its 8-byte header has arrived, without reading it; null when the type bytes are not a type.</summary>
     private async ValueTask<NicChunkType?> PeekChunkTypeAsync(CancellationToken cancellationToken)
     {
@@ -171,8 +174,10 @@ internal sealed class NicReaderCore
         return type;
     }
 
+    /// <summary>Keeps a chunk handed to the caller in the buffer until the next call.</summary>
     private void HandOut(in NicChunkFrame chunk) => _handedOutLength = chunk.TotalLength;
 
+    /// <summary>Drops the chunk handed out by the previous call from the buffer.</summary>
     private void ReleaseHandedOut()
     {
         if (_handedOutLength > 0)
@@ -200,7 +205,7 @@ internal sealed class NicReaderCore
             await NeedMoreAsync(NicConstants.ChunkHeaderLength, offset, null, cancellationToken).ConfigureAwait(false);
         }
 
-        CheckChunkHeader(type, offset, length);
+        _order.CheckNext(type, offset, length);
         NicChunkFrame chunk;
         while (!TryParseChunk(offset, out chunk))
         {
@@ -240,146 +245,31 @@ internal sealed class NicReaderCore
         _bufferOffset = NicConstants.PreambleLength;
     }
 
-    /// <summary>Checks a chunk from its length and type alone, before its payload is awaited (spec §6 rules 4–5).</summary>
-    private void CheckChunkHeader(NicChunkType type, long offset, int length)
-    {
-        var header = Header;
-        if (header is null)
-        {
-            if (type != NicChunkType.Head)
-            {
-                throw new NicFormatException(NicFormatError.MissingChunk, offset, $"the first chunk is {type}; it must be HEAD.");
-            }
-
-            return;
-        }
-
-        if (type == NicChunkType.Head)
-        {
-            throw Duplicate(type, offset);
-        }
-
-        if (type == NicChunkType.Iccp || type == NicChunkType.Exif || type == NicChunkType.Xmpp)
-        {
-            if (_substreamStarted)
-            {
-                throw new NicFormatException(
-                    NicFormatError.ChunkOutOfOrder, offset, $"metadata chunk {type} comes after a substream chunk.");
-            }
-
-            if ((type == NicChunkType.Iccp && _iccSeen) || (type == NicChunkType.Exif && _exifSeen) || (type == NicChunkType.Xmpp && _xmpSeen))
-            {
-                throw Duplicate(type, offset);
-            }
-
-            if (length > _options.MaxMetadataLength)
-            {
-                throw new NicFormatException(
-                    NicFormatError.LimitExceeded, offset, $"{type} chunk length {length} is above the metadata limit {_options.MaxMetadataLength}.");
-            }
-        }
-        else if (type == NicChunkType.ZSub)
-        {
-            if (!header.HasHyperprior)
-            {
-                throw new NicFormatException(
-                    NicFormatError.UnexpectedChunk, offset, "ZSUB chunk in a file whose header declares no z latent.");
-            }
-
-            // A ZSUB after a YBND is a duplicate: a YBND is accepted only after the ZSUB.
-            if (_zSeen)
-            {
-                throw Duplicate(type, offset);
-            }
-        }
-        else if (type == NicChunkType.YBnd)
-        {
-            CheckZPresent(header, type, offset);
-            if (_bandsRead >= header.BandCount)
-            {
-                throw new NicFormatException(
-                    NicFormatError.BandMismatch, offset, $"YBND chunk after all {header.BandCount} bands have been read.");
-            }
-
-            if (length < 4)
-            {
-                throw new NicFormatException(
-                    NicFormatError.InvalidChunkLength, offset, $"YBND chunk length {length} is below 4, the size of the band index.");
-            }
-        }
-        else if (type == NicChunkType.Done)
-        {
-            CheckZPresent(header, type, offset);
-            if (_bandsRead < header.BandCount)
-            {
-                throw new NicFormatException(
-                    NicFormatError.MissingChunk, offset, $"DONE after {_bandsRead} of {header.BandCount} YBND chunks.");
-            }
-
-            if (length != 0)
-            {
-                throw new NicFormatException(
-                    NicFormatError.InvalidChunkLength, offset, $"DONE chunk length is {length}; it must be 0.");
-            }
-        }
-    }
-
-    private void CheckZPresent(NicHeader header, NicChunkType type, long offset)
-    {
-        if (header.HasHyperprior && !_zSeen)
-        {
-            throw new NicFormatException(NicFormatError.MissingChunk, offset, $"{type} chunk before the required ZSUB chunk.");
-        }
-    }
-
-    private static NicFormatException Duplicate(NicChunkType type, long offset) =>
-        new(NicFormatError.DuplicateChunk, offset, $"a second {type} chunk; the format allows one.");
-
-    /// <summary>Applies a chunk whose CRC has been checked (spec §6 rule 7).</summary>
+    /// <summary>
+    /// Accepts a chunk whose CRC has been checked (spec §6 rule 7): parses <c>HEAD</c>, has the order rules accept the
+    /// chunk and keeps a copy of a metadata payload.
+    /// </summary>
     private void AcceptChunk(in NicChunkFrame chunk)
     {
         var type = chunk.Type;
-        var payload = chunk.Payload;
         if (type == NicChunkType.Head)
         {
-            Header = NicHeaderCodec.Parse(payload, FormatVersion!.Minor, _options);
+            _order.AcceptHead(NicHeaderCodec.Parse(chunk.Payload, FormatVersion!.Minor, _options));
+            return;
         }
-        else if (type == NicChunkType.Iccp)
+
+        _order.Accept(chunk);
+        if (type == NicChunkType.Iccp)
         {
-            _iccSeen = true;
-            _icc = payload.ToArray();
+            _icc = chunk.Payload.ToArray();
         }
         else if (type == NicChunkType.Exif)
         {
-            _exifSeen = true;
-            _exif = payload.ToArray();
+            _exif = chunk.Payload.ToArray();
         }
         else if (type == NicChunkType.Xmpp)
         {
-            _xmpSeen = true;
-            _xmp = payload.ToArray();
-        }
-        else if (type == NicChunkType.ZSub)
-        {
-            _zSeen = true;
-            _substreamStarted = true;
-        }
-        else if (type == NicChunkType.YBnd)
-        {
-            var index = ReadUInt32(payload.Slice(0, 4));
-            if (index != _bandsRead)
-            {
-                throw new NicFormatException(
-                    NicFormatError.BandMismatch, chunk.Offset, $"YBND chunk has band index {index}; the next band is {_bandsRead}.");
-            }
-
-            _bandsRead++;
-            _substreamStarted = true;
-        }
-        else if (type == NicChunkType.Done)
-        {
-            _doneRead = true;
-            _substreamStarted = true;
+            _xmp = chunk.Payload.ToArray();
         }
     }
 
@@ -443,34 +333,31 @@ internal sealed class NicReaderCore
         }
     }
 
+    /// <summary>Parses the preamble at the start of the buffer.</summary>
     private bool TryParsePreamble([NotNullWhen(true)] out Version? version)
     {
         var reader = new SequenceReader<byte>(_buffer);
         return NicChunkParser.TryReadPreamble(ref reader, out version);
     }
 
+    /// <summary>The type of the chunk at the start of the buffer, when its header is present.</summary>
     private bool TryPeekChunkType(out NicChunkType? type)
     {
         var reader = new SequenceReader<byte>(_buffer);
         return NicChunkParser.TryPeekChunkType(reader, out type);
     }
 
+    /// <summary>Parses the header of the chunk at the start of the buffer.</summary>
     private bool TryParseChunkHeader(long offset, out NicChunkType type, out int length)
     {
         var reader = new SequenceReader<byte>(_buffer);
         return NicChunkParser.TryReadChunkHeader(ref reader, offset, _options.MaxChunkLength, out type, out length);
     }
 
+    /// <summary>Parses the whole chunk at the start of the buffer.</summary>
     private bool TryParseChunk(long offset, out NicChunkFrame chunk)
     {
         var reader = new SequenceReader<byte>(_buffer);
         return NicChunkParser.TryReadChunk(ref reader, offset, _options.MaxChunkLength, out chunk);
-    }
-
-    private static uint ReadUInt32(ReadOnlySequence<byte> bytes)
-    {
-        var reader = new SequenceReader<byte>(bytes);
-        reader.TryReadLittleEndian(out int value);
-        return (uint)value;
     }
 }
