@@ -206,10 +206,13 @@ internal sealed class NicReaderCore
         }
 
         _order.CheckNext(type, offset, length);
+
+        // The header says how many bytes the chunk needs: the chunk is parsed once they are all present, not again
+        // at each read while the payload arrives.
+        var needed = NicConstants.ChunkHeaderLength + (long)length + NicConstants.ChunkCrcLength;
         NicChunkFrame chunk;
-        while (!TryParseChunk(offset, out chunk))
+        while (_buffer.Length < needed || !TryParseChunk(offset, out chunk))
         {
-            var needed = NicConstants.ChunkHeaderLength + (long)length + NicConstants.ChunkCrcLength;
             await NeedMoreAsync(needed, offset, type, cancellationToken).ConfigureAwait(false);
         }
 
