@@ -1,12 +1,14 @@
 using System.Buffers;
-using System.IO.Hashing;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 
 namespace Nic.Format;
 
 /// <summary>
-/// The per-file state of a <see cref="NicReader"/>: the buffer taken from the pipe, the
-/// position in the file and the chunk order state machine (spec/nic-format.md §2–§8).
+/// The per-file state of a <see cref="NicReader"/> and the only code that touches its pipe: it takes bytes from the
+/// pipe, has <see cref="NicChunkParser"/> parse them, feeds each chunk to the order rules of
+/// <see cref="NicChunkOrder"/> and keeps the header and metadata (spec/nic-format.md §2–§8). When a structure is not
+/// all present it waits for more, or reports <see cref="NicFormatError.Truncated"/> when the input has ended.
 /// </summary>
 /// <remarks>
 /// The buffer always starts at the first byte the reader has not released. A chunk handed
@@ -18,54 +20,54 @@ internal sealed class NicReaderCore
 {
     private readonly PipeReader _pipe;
     private readonly NicReaderOptions _options;
+    private readonly NicChunkOrder _order;
     private ReadOnlySequence<byte> _buffer;
     private bool _hasBuffer;
     private bool _pipeCompleted;
     private long _bufferOffset;
     private long _handedOutLength;
     private bool _metadataEnded;
-    private bool _preambleRead;
-    private bool _iccSeen;
-    private bool _exifSeen;
-    private bool _xmpSeen;
-    private bool _zSeen;
-    private bool _substreamStarted;
-    private int _bandsRead;
-    private bool _doneRead;
     private byte[]? _icc;
     private byte[]? _exif;
     private byte[]? _xmp;
 
+    /// <summary>Creates the state before the first byte of a file.</summary>
     public NicReaderCore(PipeReader pipe, NicReaderOptions options)
     {
         _pipe = pipe;
         _options = options;
+        _order = new NicChunkOrder(options.MaxMetadataLength);
     }
 
-    public NicHeader? Header { get; private set; }
+    /// <summary>The header, once <c>HEAD</c> has been accepted; otherwise null.</summary>
+    public NicHeader? Header => _order.Header;
 
+    /// <summary>The version in the file, once the preamble has been read; otherwise null.</summary>
     public Version? FormatVersion { get; private set; }
 
+    /// <summary>Reads up to and including <c>HEAD</c>; see <see cref="NicReader.ReadHeaderAsync"/>.</summary>
     public async ValueTask<NicHeader> ReadHeaderAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        while (Header is null)
+        NicHeader? header;
+        while ((header = Header) is null)
         {
             var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
             HandOut(chunk);
         }
 
-        return Header;
+        return header;
     }
 
+    /// <summary>Reads the chunks up to the first substream chunk; see <see cref="NicReader.ReadMetadataAsync"/>.</summary>
     public async ValueTask<NicMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
     {
         await ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-        while (!_substreamStarted && !_metadataEnded)
+        while (!_order.SubstreamStarted && !_metadataEnded)
         {
             // The metadata ends where a substream chunk starts: its 8-byte header is enough to tell, so the
             // substream's payload is not waited for (an Identify reads no further than that).
-            if (await PeekChunkTypeAsync(cancellationToken).ConfigureAwait(false) is { } next && IsSubstreamChunk(next))
+            if (await PeekChunkTypeAsync(cancellationToken).ConfigureAwait(false) is { } next && NicChunkOrder.IsSubstreamChunk(next))
             {
                 _metadataEnded = true;
                 break;
@@ -77,6 +79,7 @@ internal sealed class NicReaderCore
         return new NicMetadata { IccProfile = _icc, Exif = _exif, Xmp = _xmp };
     }
 
+    /// <summary>Reads the <c>ZSUB</c> chunk; see <see cref="NicReader.ReadZSubstreamAsync"/>.</summary>
     public async ValueTask<ReadOnlySequence<byte>> ReadZSubstreamAsync(CancellationToken cancellationToken)
     {
         var header = await ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
@@ -86,7 +89,7 @@ internal sealed class NicReaderCore
         }
 
         await ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
-        if (_zSeen)
+        if (_order.ZSeen)
         {
             throw new InvalidOperationException("The z substream has already been read or passed.");
         }
@@ -94,13 +97,14 @@ internal sealed class NicReaderCore
         // Any chunk other than ZSUB here breaks the order rules and is reported by ReadNextChunkAsync.
         var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
         HandOut(chunk);
-        return PayloadOf(chunk);
+        return chunk.Payload;
     }
 
+    /// <summary>Reads the next <c>YBND</c>, or <c>DONE</c> and the end; see <see cref="NicReader.ReadNextBandAsync"/>.</summary>
     public async ValueTask<NicBand?> ReadNextBandAsync(CancellationToken cancellationToken)
     {
         await ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
-        if (_doneRead)
+        if (_order.DoneRead)
         {
             return null;
         }
@@ -111,14 +115,14 @@ internal sealed class NicReaderCore
             HandOut(chunk);
             if (chunk.Type == NicChunkType.YBnd)
             {
-                var index = _bandsRead - 1;
+                var index = _order.BandsRead - 1;
                 var header = Header!;
                 return new NicBand(
                     index,
                     header.GetBandFirstRow(index),
                     header.GetBandRowCount(index),
                     chunk.Offset,
-                    PayloadOf(chunk).Slice(4));
+                    chunk.Payload.Slice(4));
             }
 
             if (chunk.Type == NicChunkType.Done)
@@ -128,17 +132,18 @@ internal sealed class NicReaderCore
         }
     }
 
+    /// <summary>Reads the next chunk of any type; see <see cref="NicReader.ReadChunkAsync"/>.</summary>
     public async ValueTask<NicChunkInfo?> ReadChunkAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        if (_doneRead)
+        if (_order.DoneRead)
         {
             return null;
         }
 
         var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
         HandOut(chunk);
-        return new NicChunkInfo(chunk.Type, chunk.Offset, chunk.Length, chunk.Crc, PayloadOf(chunk));
+        return new NicChunkInfo(chunk.Type, chunk.Offset, chunk.Length, chunk.Crc, chunk.Payload);
     }
 
     /// <summary>Gives the pipe back everything examined, before the pipe is completed.</summary>
@@ -151,28 +156,28 @@ internal sealed class NicReaderCore
         }
     }
 
-    private static bool IsSubstreamChunk(NicChunkType type) =>
-        type == NicChunkType.ZSub || type == NicChunkType.YBnd || type == NicChunkType.Done;
-
-    private ReadOnlySequence<byte> PayloadOf(ParsedChunk chunk) =>
-        _buffer.Slice(NicConstants.ChunkHeaderLength, chunk.Length);
-
     /// <summary>The type of the next chunk once its 8-byte header has arrived, without reading it; null when the type bytes are not a type.</summary>
     private async ValueTask<NicChunkType?> PeekChunkTypeAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        if (!_preambleRead)
+        if (FormatVersion is null)
         {
             await ReadPreambleAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await EnsureAsync(NicConstants.ChunkHeaderLength, _bufferOffset, "chunk header", cancellationToken).ConfigureAwait(false);
-        var (_, typeBytes) = ReadChunkHeader(_buffer);
-        return NicChunkType.TryCreate(typeBytes, out var type) ? type : null;
+        NicChunkType? type;
+        while (!TryPeekChunkType(out type))
+        {
+            await NeedMoreAsync(NicConstants.ChunkHeaderLength, _bufferOffset, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return type;
     }
 
-    private void HandOut(ParsedChunk chunk) => _handedOutLength = chunk.TotalLength;
+    /// <summary>Keeps a chunk handed to the caller in the buffer until the next call.</summary>
+    private void HandOut(in NicChunkFrame chunk) => _handedOutLength = chunk.TotalLength;
 
+    /// <summary>Drops the chunk handed out by the previous call from the buffer.</summary>
     private void ReleaseHandedOut()
     {
         if (_handedOutLength > 0)
@@ -183,46 +188,35 @@ internal sealed class NicReaderCore
         }
     }
 
-    /// <summary>Reads, checks and accepts the chunk at the start of the buffer.</summary>
-    private async ValueTask<ParsedChunk> ReadNextChunkAsync(CancellationToken cancellationToken)
+    /// <summary>Reads, checks and accepts the chunk at the start of the buffer (spec §6, in the order of its rules).</summary>
+    private async ValueTask<NicChunkFrame> ReadNextChunkAsync(CancellationToken cancellationToken)
     {
         ReleaseHandedOut();
-        if (!_preambleRead)
+        if (FormatVersion is null)
         {
             await ReadPreambleAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var offset = _bufferOffset;
-        await EnsureAsync(NicConstants.ChunkHeaderLength, offset, "chunk header", cancellationToken).ConfigureAwait(false);
-        var (length, typeBytes) = ReadChunkHeader(_buffer);
-        if (!NicChunkType.TryCreate(typeBytes, out var type))
+        NicChunkType type;
+        int length;
+        while (!TryParseChunkHeader(offset, out type, out length))
         {
-            throw new NicFormatException(
-                NicFormatError.InvalidChunkType, offset, $"chunk type bytes 0x{typeBytes:X8} (little-endian) are not four ASCII letters.");
+            await NeedMoreAsync(NicConstants.ChunkHeaderLength, offset, null, cancellationToken).ConfigureAwait(false);
         }
 
-        if (length > NicConstants.MaxChunkLength || length > (uint)_options.MaxChunkLength)
+        _order.CheckNext(type, offset, length);
+
+        // The header says how many bytes the chunk needs: the chunk is parsed once they are all present, not again
+        // at each read while the payload arrives.
+        var needed = NicConstants.ChunkHeaderLength + (long)length + NicConstants.ChunkCrcLength;
+        NicChunkFrame chunk;
+        while (_buffer.Length < needed || !TryParseChunk(offset, out chunk))
         {
-            throw new NicFormatException(
-                NicFormatError.ChunkTooLarge,
-                offset,
-                $"{type} chunk length {length} is above the limit {Math.Min(NicConstants.MaxChunkLength, _options.MaxChunkLength)}.");
+            await NeedMoreAsync(needed, offset, type, cancellationToken).ConfigureAwait(false);
         }
 
-        var chunk = new ParsedChunk(type, offset, (int)length, 0);
-        CheckChunkHeader(chunk);
-        await EnsureAsync(chunk.TotalLength, offset, $"{type} chunk", cancellationToken).ConfigureAwait(false);
-
-        var crc = ComputeCrc(_buffer.Slice(4, 4 + chunk.Length));
-        var storedCrc = ReadUInt32(_buffer.Slice(NicConstants.ChunkHeaderLength + chunk.Length, 4));
-        if (crc != storedCrc)
-        {
-            throw new NicFormatException(
-                NicFormatError.BadChecksum, offset, $"{type} chunk CRC is 0x{storedCrc:X8}; its contents give 0x{crc:X8}.");
-        }
-
-        chunk = chunk with { Crc = crc };
-        AcceptChunk(chunk, PayloadOf(chunk));
+        AcceptChunk(chunk);
         if (type == NicChunkType.Done)
         {
             await ReadEndAsync(offset + chunk.TotalLength, chunk.TotalLength, cancellationToken).ConfigureAwait(false);
@@ -231,21 +225,12 @@ internal sealed class NicReaderCore
         return chunk;
     }
 
+    /// <summary>Reads the signature and version, which start the buffer; <see cref="NicFormatError.Truncated"/> when the input ends inside them.</summary>
     private async ValueTask ReadPreambleAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        Version? version;
+        while (!TryParsePreamble(out version))
         {
-            var examined = (int)Math.Min(_buffer.Length, NicConstants.Signature.Length);
-            if (!MatchesSignaturePrefix(_buffer.Slice(0, examined)))
-            {
-                throw new NicFormatException(NicFormatError.BadSignature, 0, "the file does not start with the .nic signature.");
-            }
-
-            if (_buffer.Length >= NicConstants.PreambleLength)
-            {
-                break;
-            }
-
             if (_pipeCompleted)
             {
                 var at = _buffer.Length < NicConstants.Signature.Length ? 0 : NicConstants.Signature.Length;
@@ -258,167 +243,36 @@ internal sealed class NicReaderCore
             await ReadMoreAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var (major, minor) = ReadVersion(_buffer);
-        if (major != NicConstants.MajorVersion)
-        {
-            throw new NicFormatException(
-                NicFormatError.UnsupportedVersion,
-                NicConstants.Signature.Length,
-                $"version {major}.{minor} is not readable; this reader reads major version {NicConstants.MajorVersion}.");
-        }
-
-        FormatVersion = new Version(major, minor);
+        FormatVersion = version;
         _buffer = _buffer.Slice(NicConstants.PreambleLength);
         _bufferOffset = NicConstants.PreambleLength;
-        _preambleRead = true;
     }
 
-    /// <summary>Checks a chunk from its length and type alone, before its payload is awaited (spec §6 rules 3–5).</summary>
-    private void CheckChunkHeader(ParsedChunk chunk)
+    /// <summary>
+    /// Accepts a chunk whose CRC has been checked (spec §6 rule 7): parses <c>HEAD</c>, has the order rules accept the
+    /// chunk and keeps a copy of a metadata payload.
+    /// </summary>
+    private void AcceptChunk(in NicChunkFrame chunk)
     {
         var type = chunk.Type;
-        var offset = chunk.Offset;
-        if (type.IsCritical && !type.IsKnown)
+        if (type == NicChunkType.Head)
         {
-            throw new NicFormatException(NicFormatError.UnknownCriticalChunk, offset, $"critical chunk type {type} is not defined by version 1.");
-        }
-
-        var header = Header;
-        if (header is null)
-        {
-            if (type != NicChunkType.Head)
-            {
-                throw new NicFormatException(NicFormatError.MissingChunk, offset, $"the first chunk is {type}; it must be HEAD.");
-            }
-
+            _order.AcceptHead(NicHeaderCodec.Parse(chunk.Payload, FormatVersion!.Minor, _options));
             return;
         }
 
-        if (type == NicChunkType.Head)
+        _order.Accept(chunk);
+        if (type == NicChunkType.Iccp)
         {
-            throw Duplicate(type, offset);
-        }
-
-        if (type == NicChunkType.Iccp || type == NicChunkType.Exif || type == NicChunkType.Xmpp)
-        {
-            if (_substreamStarted)
-            {
-                throw new NicFormatException(
-                    NicFormatError.ChunkOutOfOrder, offset, $"metadata chunk {type} comes after a substream chunk.");
-            }
-
-            if ((type == NicChunkType.Iccp && _iccSeen) || (type == NicChunkType.Exif && _exifSeen) || (type == NicChunkType.Xmpp && _xmpSeen))
-            {
-                throw Duplicate(type, offset);
-            }
-
-            if (chunk.Length > _options.MaxMetadataLength)
-            {
-                throw new NicFormatException(
-                    NicFormatError.LimitExceeded, offset, $"{type} chunk length {chunk.Length} is above the metadata limit {_options.MaxMetadataLength}.");
-            }
-        }
-        else if (type == NicChunkType.ZSub)
-        {
-            if (!header.HasHyperprior)
-            {
-                throw new NicFormatException(
-                    NicFormatError.UnexpectedChunk, offset, "ZSUB chunk in a file whose header declares no z latent.");
-            }
-
-            // A ZSUB after a YBND is a duplicate: a YBND is accepted only after the ZSUB.
-            if (_zSeen)
-            {
-                throw Duplicate(type, offset);
-            }
-        }
-        else if (type == NicChunkType.YBnd)
-        {
-            CheckZPresent(header, type, offset);
-            if (_bandsRead >= header.BandCount)
-            {
-                throw new NicFormatException(
-                    NicFormatError.BandMismatch, offset, $"YBND chunk after all {header.BandCount} bands have been read.");
-            }
-
-            if (chunk.Length < 4)
-            {
-                throw new NicFormatException(
-                    NicFormatError.InvalidChunkLength, offset, $"YBND chunk length {chunk.Length} is below 4, the size of the band index.");
-            }
-        }
-        else if (type == NicChunkType.Done)
-        {
-            CheckZPresent(header, type, offset);
-            if (_bandsRead < header.BandCount)
-            {
-                throw new NicFormatException(
-                    NicFormatError.MissingChunk, offset, $"DONE after {_bandsRead} of {header.BandCount} YBND chunks.");
-            }
-
-            if (chunk.Length != 0)
-            {
-                throw new NicFormatException(
-                    NicFormatError.InvalidChunkLength, offset, $"DONE chunk length is {chunk.Length}; it must be 0.");
-            }
-        }
-    }
-
-    private void CheckZPresent(NicHeader header, NicChunkType type, long offset)
-    {
-        if (header.HasHyperprior && !_zSeen)
-        {
-            throw new NicFormatException(NicFormatError.MissingChunk, offset, $"{type} chunk before the required ZSUB chunk.");
-        }
-    }
-
-    private static NicFormatException Duplicate(NicChunkType type, long offset) =>
-        new(NicFormatError.DuplicateChunk, offset, $"a second {type} chunk; the format allows one.");
-
-    /// <summary>Applies a chunk whose CRC has been checked (spec §6 rule 7).</summary>
-    private void AcceptChunk(ParsedChunk chunk, ReadOnlySequence<byte> payload)
-    {
-        var type = chunk.Type;
-        if (type == NicChunkType.Head)
-        {
-            Header = NicHeaderCodec.Parse(payload, FormatVersion!.Minor, _options);
-        }
-        else if (type == NicChunkType.Iccp)
-        {
-            _iccSeen = true;
-            _icc = payload.ToArray();
+            _icc = chunk.Payload.ToArray();
         }
         else if (type == NicChunkType.Exif)
         {
-            _exifSeen = true;
-            _exif = payload.ToArray();
+            _exif = chunk.Payload.ToArray();
         }
         else if (type == NicChunkType.Xmpp)
         {
-            _xmpSeen = true;
-            _xmp = payload.ToArray();
-        }
-        else if (type == NicChunkType.ZSub)
-        {
-            _zSeen = true;
-            _substreamStarted = true;
-        }
-        else if (type == NicChunkType.YBnd)
-        {
-            var index = ReadUInt32(payload.Slice(0, 4));
-            if (index != _bandsRead)
-            {
-                throw new NicFormatException(
-                    NicFormatError.BandMismatch, chunk.Offset, $"YBND chunk has band index {index}; the next band is {_bandsRead}.");
-            }
-
-            _bandsRead++;
-            _substreamStarted = true;
-        }
-        else if (type == NicChunkType.Done)
-        {
-            _doneRead = true;
-            _substreamStarted = true;
+            _xmp = chunk.Payload.ToArray();
         }
     }
 
@@ -441,20 +295,26 @@ internal sealed class NicReaderCore
         }
     }
 
-    private async ValueTask EnsureAsync(long needed, long structureOffset, string structure, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for more of the structure at <paramref name="structureOffset"/>, which needs <paramref name="needed"/> bytes
+    /// from there, more than the buffer holds; <see cref="NicFormatError.Truncated"/> when the input has ended.
+    /// </summary>
+    /// <param name="needed">The bytes the structure needs.</param>
+    /// <param name="structureOffset">The file offset of the structure.</param>
+    /// <param name="chunkType">The type of the chunk whose header has been read, or null for a chunk header.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    private ValueTask NeedMoreAsync(long needed, long structureOffset, NicChunkType? chunkType, CancellationToken cancellationToken)
     {
-        while (_buffer.Length < needed)
+        if (_pipeCompleted)
         {
-            if (_pipeCompleted)
-            {
-                throw new NicFormatException(
-                    NicFormatError.Truncated,
-                    structureOffset,
-                    $"the file ends inside the {structure}: {needed} bytes needed from here, {_buffer.Length} present.");
-            }
-
-            await ReadMoreAsync(cancellationToken).ConfigureAwait(false);
+            var structure = chunkType is { } type ? $"{type} chunk" : "chunk header";
+            throw new NicFormatException(
+                NicFormatError.Truncated,
+                structureOffset,
+                $"the file ends inside the {structure}: {needed} bytes needed from here, {_buffer.Length} present.");
         }
+
+        return ReadMoreAsync(cancellationToken);
     }
 
     /// <summary>Tells the pipe that everything present was examined and waits for more.</summary>
@@ -476,51 +336,31 @@ internal sealed class NicReaderCore
         }
     }
 
-    private static bool MatchesSignaturePrefix(ReadOnlySequence<byte> bytes)
+    /// <summary>Parses the preamble at the start of the buffer.</summary>
+    private bool TryParsePreamble([NotNullWhen(true)] out Version? version)
     {
-        Span<byte> copy = stackalloc byte[8];
-        bytes.CopyTo(copy);
-        return copy[..(int)bytes.Length].SequenceEqual(NicConstants.Signature[..(int)bytes.Length]);
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryReadPreamble(ref reader, out version);
     }
 
-    private static (int Major, int Minor) ReadVersion(ReadOnlySequence<byte> buffer)
+    /// <summary>The type of the chunk at the start of the buffer, when its header is present.</summary>
+    private bool TryPeekChunkType(out NicChunkType? type)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        reader.Advance(NicConstants.Signature.Length);
-        reader.TryRead(out var major);
-        reader.TryRead(out var minor);
-        return (major, minor);
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryPeekChunkType(reader, out type);
     }
 
-    private static (uint Length, uint Type) ReadChunkHeader(ReadOnlySequence<byte> buffer)
+    /// <summary>Parses the header of the chunk at the start of the buffer.</summary>
+    private bool TryParseChunkHeader(long offset, out NicChunkType type, out int length)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        reader.TryReadLittleEndian(out int length);
-        reader.TryReadLittleEndian(out int type);
-        return ((uint)length, (uint)type);
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryReadChunkHeader(ref reader, offset, _options.MaxChunkLength, out type, out length);
     }
 
-    private static uint ReadUInt32(ReadOnlySequence<byte> bytes)
+    /// <summary>Parses the whole chunk at the start of the buffer.</summary>
+    private bool TryParseChunk(long offset, out NicChunkFrame chunk)
     {
-        var reader = new SequenceReader<byte>(bytes);
-        reader.TryReadLittleEndian(out int value);
-        return (uint)value;
-    }
-
-    private static uint ComputeCrc(ReadOnlySequence<byte> typeAndPayload)
-    {
-        var crc = new Crc32();
-        foreach (var segment in typeAndPayload)
-        {
-            crc.Append(segment.Span);
-        }
-
-        return crc.GetCurrentHashAsUInt32();
-    }
-
-    /// <summary>A chunk whose header has been read: its type, file offset, payload length and CRC.</summary>
-    private readonly record struct ParsedChunk(NicChunkType Type, long Offset, int Length, uint Crc)
-    {
-        public long TotalLength => NicConstants.ChunkHeaderLength + (long)Length + NicConstants.ChunkCrcLength;
+        var reader = new SequenceReader<byte>(_buffer);
+        return NicChunkParser.TryReadChunk(ref reader, offset, _options.MaxChunkLength, out chunk);
     }
 }
