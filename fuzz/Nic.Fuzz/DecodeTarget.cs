@@ -1,7 +1,6 @@
 using Nic.Codec;
 using Nic.Codec.Catalog;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
 using Nic.Format;
 
 namespace Nic.Fuzz;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Nic.Codec;
 using Nic.Codec.Catalog;
-using Nic.Codec.Pipeline;
 using Nic.Format;
 
 namespace Nic.Fuzz;

@@ -1,6 +1,6 @@
 using Nic.Codec.Entropy;
 using Nic.Codec.Imaging;
-using Nic.Codec.Pipeline;
+using Nic.Codec;
 using Nic.Format;
 
 namespace Nic.Fuzz;
