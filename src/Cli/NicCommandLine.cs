@@ -22,6 +22,40 @@ internal static class NicCommandLine
         root.Subcommands.Add(EvalCommand.Create(backends));
         root.Subcommands.Add(ConformanceCommand.Create(backends));
         root.Subcommands.Add(BenchCommand.Create(backends));
+        CommandExamples.Add(root, "nic encode photo.png -o photo.nic", "nic decode photo.nic -o photo.png", "nic <command> --help");
+        foreach (Command command in root.Subcommands)
+        {
+            AddExamples(command, command.Name);
+        }
+
         return root;
+    }
+
+    /// <summary>The example lines of the commands that do not add their own (encode and decode do).</summary>
+    private static readonly Dictionary<string, string[]> Examples = new()
+    {
+        ["info"] = ["nic info photo.nic --json", "nic encode photo.png -o - | nic info -"],
+        ["models"] = ["nic models --json"],
+        ["eval"] = ["nic eval data/photos/validation --downscale 4 --plot rd.png"],
+        ["conformance"] = ["nic conformance conformance/"],
+        ["conformance generate"] = ["nic conformance generate conformance/"],
+        ["bench"] = ["nic bench codec samples/seeding.png --json"],
+        ["bench coder"] = ["nic bench coder --json"],
+        ["bench transforms"] = ["nic bench transforms"],
+        ["bench codec"] = ["nic bench codec samples/seeding.png --json"],
+        ["bench parallel"] = ["nic bench parallel samples/seeding.png --tasks 1,2,32"],
+    };
+
+    private static void AddExamples(Command command, string path)
+    {
+        if (Examples.TryGetValue(path, out string[]? examples))
+        {
+            CommandExamples.Add(command, examples);
+        }
+
+        foreach (Command sub in command.Subcommands)
+        {
+            AddExamples(sub, $"{path} {sub.Name}");
+        }
     }
 }

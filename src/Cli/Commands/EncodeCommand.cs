@@ -1,46 +1,109 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Nic.Cli.Imaging;
+using Nic.Cli.Json;
 using Nic.Codec.Catalog;
-using Nic.Codec.Imaging;
 using Nic.Codec;
 
 namespace Nic.Cli.Commands;
 
-/// <summary><c>nic encode IN -o OUT.nic [--model M] [--quality Q]</c>: compresses a PNG, JPEG or PPM image.</summary>
+/// <summary>
+/// <c>nic encode IN -o OUT.nic [--model M] [--quality Q]</c>: compresses a PNG, JPEG or PPM image; <c>-</c> is
+/// standard input or output.
+/// </summary>
 internal static class EncodeCommand
 {
     public static Command Create(TransformBackends backends)
     {
-        var input = new Argument<FileInfo>("IN") { Description = "The image: PNG, JPEG, PPM/PGM, BMP or TGA. ICC, EXIF and XMP of PNG and JPEG files are carried." };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "The .nic file to write (atomically).", Required = true };
+        var input = new Argument<FileInfo>("IN") { Description = "The image: PNG, JPEG, PPM/PGM, BMP or TGA; - reads standard input (at most 1 GiB). ICC, EXIF and XMP of PNG and JPEG files are carried." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The .nic file to write (atomically); - writes standard output (the result line then goes to standard error).", Required = true };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName})." };
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family (`nic models` lists them)." };
         var bandRows = new Option<int>("--band-rows") { Description = "Latent rows per y band (16 image rows each).", DefaultValueFactory = _ => 8 };
+        var dropAlpha = new Option<bool>("--drop-alpha") { Description = "Encode an image whose alpha channel is not opaque everywhere, without its alpha (Nic stores RGB; the colour is kept as stored, not composited). Without it such an image is refused." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var shared = new CodecCommandOptions(backends);
-        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, quality, bandRows, json };
+        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, quality, bandRows, dropAlpha, json };
         shared.AddTo(command);
+        CommandExamples.Add(command, "nic encode photo.png -o photo.nic -q 3", "cat photo.png | nic encode - -o - | nic decode - -o copy.png");
         command.SetAction(async (result, cancellationToken) =>
         {
             await SignalHandlers.InstalledAsync();
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {
+                FileInfo inputFile = result.GetValue(input)!;
+                FileInfo outputFile = result.GetValue(output)!;
+                bool toStdout = StandardStreams.IsDash(outputFile);
                 NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows));
                 var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
                 QualityOption.Check(codec, options);
                 NicModelEntry entry = codec.ResolveModel(options);
-                OutputPath.CheckFolder(result.GetValue(output)!.FullName);
+                if (!toStdout)
+                {
+                    OutputPath.CheckFolder(outputFile.FullName);
+                }
+
                 var watch = Stopwatch.StartNew();
-                RgbImage image = ImageFiles.Read(result.GetValue(input)!.FullName);
+                string inputName = StandardStreams.IsDash(inputFile) ? "standard input" : inputFile.FullName;
+                ImageFileContent content = StandardStreams.IsDash(inputFile)
+                    ? ImageFiles.ReadContent(StandardStreams.OpenInput(), inputName)
+                    : ImageFiles.ReadContent(inputFile.FullName);
+                List<string> warnings = InputConversion.Check(content.Source, inputName, result.GetValue(dropAlpha));
+                foreach (string warning in warnings)
+                {
+                    error.WriteLine(warning);
+                }
+
                 double readSeconds = watch.Elapsed.TotalSeconds;
                 watch.Restart();
-                NicEncodeResult encoded = await codec.EncodeFileAsync(image, result.GetValue(output)!.FullName, options, cancellationToken);
+                NicEncodeResult encoded;
+                string outputName;
+                if (toStdout)
+                {
+                    using var buffer = new MemoryStream();
+                    encoded = await codec.EncodeAsync(content.Image, buffer, options, cancellationToken);
+                    await StandardStreams.WriteOutputAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+                    outputName = StandardStreams.Dash;
+                }
+                else
+                {
+                    encoded = await codec.EncodeFileAsync(content.Image, outputFile.FullName, options, cancellationToken);
+                    outputName = outputFile.FullName;
+                }
+
                 double seconds = watch.Elapsed.TotalSeconds;
-                WriteResult(result.InvocationConfiguration.Output, result.GetValue(json), result.GetValue(output)!.FullName, entry, encoded, readSeconds, seconds, codec.Backend);
+                TextWriter summary = toStdout ? error : result.InvocationConfiguration.Output;
+                if (result.GetValue(json))
+                {
+                    ImageSource source = content.Source;
+                    summary.Write(NicJsonContext.Format(
+                        new EncodeJson(
+                            outputName,
+                            encoded.Header.Width,
+                            encoded.Header.Height,
+                            entry.Name,
+                            entry.RatePoint,
+                            encoded.Bytes,
+                            encoded.ZBytes,
+                            encoded.YBytes,
+                            encoded.BitsPerPixel,
+                            encoded.Header.BandCount,
+                            readSeconds,
+                            seconds,
+                            codec.Backend,
+                            new InputJson(source.Format.ToString().ToLowerInvariant(), source.Channels, source.BitsPerSample, source.TranslucentPixels),
+                            warnings),
+                        NicJsonContext.Default.EncodeJson));
+                }
+                else
+                {
+                    summary.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes, {encoded.BitsPerPixel:F4} bpp, model {entry.Name} (rate point {entry.RatePoint}), encoded in {seconds:F2} s on {codec.Backend}"));
+                }
+
                 return ExitCodes.Success;
             }
             catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException)
@@ -49,38 +112,5 @@ internal static class EncodeCommand
             }
         });
         return command;
-    }
-
-    private static void WriteResult(TextWriter output, bool json, string path, NicModelEntry model, NicEncodeResult encoded, double readSeconds, double seconds, string backend)
-    {
-        if (json)
-        {
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("output", path);
-                writer.WriteNumber("width", encoded.Header.Width);
-                writer.WriteNumber("height", encoded.Header.Height);
-                writer.WriteString("model", model.Name);
-                writer.WriteNumber("rate_point", model.RatePoint);
-                writer.WriteNumber("bytes", encoded.Bytes);
-                writer.WriteNumber("z_bytes", encoded.ZBytes);
-                writer.WriteNumber("y_bytes", encoded.YBytes);
-                writer.WriteNumber("bpp", encoded.BitsPerPixel);
-                writer.WriteNumber("bands", encoded.Header.BandCount);
-                writer.WriteNumber("read_s", readSeconds);
-                writer.WriteNumber("encode_s", seconds);
-                writer.WriteString("backend", backend);
-                writer.WriteEndObject();
-            }
-
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            return;
-        }
-
-        output.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{path}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes, {encoded.BitsPerPixel:F4} bpp, model {model.Name} (rate point {model.RatePoint}), encoded in {seconds:F2} s on {backend}"));
     }
 }

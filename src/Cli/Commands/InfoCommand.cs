@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Nic.Cli.Json;
 using Nic.Format;
 
 namespace Nic.Cli.Commands;
@@ -11,7 +12,7 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "The .nic file to describe." };
+        var file = new Argument<FileInfo>("FILE") { Description = "The .nic file to describe; - reads standard input." };
         var json = new Option<bool>("--json") { Description = "Print a JSON document instead of text." };
         var command = new Command("info", "Print the header and chunk list of a .nic file.") { file, json };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
@@ -28,7 +29,9 @@ internal static class InfoCommand
         FileDescription description;
         try
         {
-            description = await DescribeAsync(file.FullName, cancellationToken);
+            description = StandardStreams.IsDash(file)
+                ? await DescribeAsync(new NicReader(StandardStreams.OpenInput()), StandardStreams.Dash, cancellationToken)
+                : await DescribeAsync(NicReader.Open(file.FullName), file.FullName, cancellationToken);
         }
         catch (NicFormatException e)
         {
@@ -45,9 +48,9 @@ internal static class InfoCommand
         return 0;
     }
 
-    private static async Task<FileDescription> DescribeAsync(string path, CancellationToken cancellationToken)
+    private static async Task<FileDescription> DescribeAsync(NicReader opened, string path, CancellationToken cancellationToken)
     {
-        await using var reader = NicReader.Open(path);
+        await using NicReader reader = opened;
         var chunks = new List<ChunkDescription>();
         while (await reader.ReadChunkAsync(cancellationToken) is { } chunk)
         {
@@ -101,49 +104,26 @@ internal static class InfoCommand
     private static string FormatJson(FileDescription d)
     {
         var h = d.Header;
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("file", d.Path);
-            json.WriteString("version", d.Version.ToString(2));
-            json.WriteNumber("width", h.Width);
-            json.WriteNumber("height", h.Height);
-            json.WriteString("channel_layout", ChannelLayoutName(h.ChannelLayout));
-            json.WriteString("padding_rule", PaddingRuleName(h.PaddingRule));
-            json.WriteNumber("alignment", h.Alignment);
-            json.WriteStartObject("model");
-            json.WriteString("name", h.Model.Name);
-            json.WriteString("sha256", h.Model.Sha256Hex);
-            json.WriteEndObject();
-            json.WriteNumber("rate_point", h.RatePoint);
-            json.WriteNumber("rate_parameter", h.RateParameter);
-            WriteShape(json, "z_shape", h.ZShape);
-            WriteShape(json, "y_shape", h.YShape);
-            json.WriteString("band_layout", BandLayoutName(h.BandLayout));
-            json.WriteNumber("band_rows", h.BandRows);
-            json.WriteNumber("bands", h.BandCount);
-            json.WriteStartObject("metadata");
-            WriteOptionalNumber(json, "icc_bytes", d.IccBytes);
-            WriteOptionalNumber(json, "exif_bytes", d.ExifBytes);
-            WriteOptionalNumber(json, "xmp_bytes", d.XmpBytes);
-            json.WriteEndObject();
-            json.WriteStartArray("chunks");
-            foreach (var c in d.Chunks)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("offset", c.Offset);
-                json.WriteString("type", c.Type);
-                json.WriteNumber("length", c.Length);
-                json.WriteString("crc", c.Crc.ToString("x8", CultureInfo.InvariantCulture));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        return NicJsonContext.Format(
+            new InfoJson(
+                d.Path,
+                d.Version.ToString(2),
+                h.Width,
+                h.Height,
+                ChannelLayoutName(h.ChannelLayout),
+                PaddingRuleName(h.PaddingRule),
+                h.Alignment,
+                new InfoModelJson(h.Model.Name, h.Model.Sha256Hex),
+                h.RatePoint,
+                h.RateParameter,
+                [h.ZShape.Channels, h.ZShape.Height, h.ZShape.Width],
+                [h.YShape.Channels, h.YShape.Height, h.YShape.Width],
+                BandLayoutName(h.BandLayout),
+                h.BandRows,
+                h.BandCount,
+                new InfoMetadataJson(d.IccBytes, d.ExifBytes, d.XmpBytes),
+                [.. d.Chunks.Select(c => new InfoChunkJson(c.Offset, c.Type, c.Length, c.Crc.ToString("x8", CultureInfo.InvariantCulture)))]),
+            NicJsonContext.Default.InfoJson);
     }
 
     /// <summary>Writes a latent shape as [channels, height, width].</summary>
@@ -154,18 +134,6 @@ internal static class InfoCommand
         json.WriteNumberValue(shape.Height);
         json.WriteNumberValue(shape.Width);
         json.WriteEndArray();
-    }
-
-    private static void WriteOptionalNumber(Utf8JsonWriter json, string name, int? value)
-    {
-        if (value is { } number)
-        {
-            json.WriteNumber(name, number);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
     }
 
     private static string BytesOrNone(int? length) =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Nic.Cli.Json;
 using Nic.Codec.Catalog;
 using Nic.Codec.Models;
 
@@ -60,51 +61,34 @@ internal static class ModelsCommand
 
     private static string FormatJson(IReadOnlyList<NicModelEntry> models, IReadOnlyList<string> directories)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        var list = new List<ModelJson>();
+        foreach (NicModelEntry m in models)
         {
-            json.WriteStartObject();
-            json.WriteString("default", NicModelCatalog.DefaultModelName);
-            json.WriteStartArray("directories");
-            foreach (string directory in directories)
-            {
-                json.WriteStringValue(directory);
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("models");
-            foreach (NicModelEntry m in models)
-            {
-                (double? bpp, double? psnr) = ValidationFigures(m.File);
-                json.WriteStartObject();
-                json.WriteString("name", m.Name);
-                json.WriteString("family", m.Family);
-                json.WriteNumber("rate_point", m.RatePoint);
-                json.WriteString("architecture", m.File.Architecture.Identifier);
-                json.WriteNumber("n", m.File.HyperParameters.N);
-                json.WriteNumber("m", m.File.HyperParameters.M);
-                json.WriteNumber("lambda", m.File.Lambda);
-                json.WriteString("sha256", m.Sha256Hex);
-                json.WriteString("source", m.Source);
-                json.WriteString("path", m.Path);
-                if (m.Path is not null)
-                {
-                    json.WriteNumber("bytes", new FileInfo(m.Path).Length);
-                }
-
-                WriteNumberOrNull(json, "validation_bpp", bpp);
-                WriteNumberOrNull(json, "validation_psnr_db", psnr);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            (double? bpp, double? psnr) = ValidationFigures(m.File);
+            list.Add(new ModelJson(
+                m.Name,
+                m.Family,
+                m.RatePoint,
+                m.File.Architecture.Identifier,
+                m.File.HyperParameters.N,
+                m.File.HyperParameters.M,
+                m.File.Lambda,
+                m.Sha256Hex,
+                m.Source,
+                m.Path,
+                m.Path is null ? null : new FileInfo(m.Path).Length,
+                bpp,
+                psnr));
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        return NicJsonContext.Format(new ModelsJson(NicModelCatalog.DefaultModelName, directories, list), NicJsonContext.Default.ModelsJson);
     }
 
-    /// <summary>The validation bpp and PSNR recorded by <c>nic train image</c> in the model's <c>training</c> metadata.</summary>
+    /// <summary>
+    /// The validation bpp and PSNR the model's <c>training</c> metadata records: <c>validation_final</c>
+    /// (<c>{"bpp": …, "psnr": …}</c>, written by the PyTorch trainer of the shipped models), else the
+    /// <c>validation_bpp</c> and <c>validation_psnr_db</c> that <c>nic-torch train image</c> writes.
+    /// </summary>
     private static (double? Bpp, double? Psnr) ValidationFigures(NicModelFile file)
     {
         if (!file.Metadata.TryGetValue("training", out string? training))
@@ -115,8 +99,16 @@ internal static class ModelsCommand
         try
         {
             using var document = JsonDocument.Parse(training);
-            double? Read(string name) => document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
-            return (Read("validation_bpp"), Read("validation_psnr_db") ?? Read("validation_psnr"));
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            static double? Read(JsonElement element, string name) =>
+                element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+            JsonElement root = document.RootElement;
+            JsonElement final = root.TryGetProperty("validation_final", out JsonElement f) ? f : default;
+            return (Read(final, "bpp") ?? Read(root, "validation_bpp"), Read(final, "psnr") ?? Read(root, "validation_psnr_db") ?? Read(root, "validation_psnr"));
         }
         catch (JsonException)
         {
@@ -127,16 +119,4 @@ internal static class ModelsCommand
     private static double FileMegabytes(NicModelEntry m) => m.Path is null ? 0 : new FileInfo(m.Path).Length / 1e6;
 
     private static string Figure(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "—";
-
-    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is double v)
-        {
-            json.WriteNumber(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
 }

@@ -14,7 +14,7 @@ internal static class PnmDecoder
     /// <param name="fileName">The name used in error messages.</param>
     /// <param name="maxPixels">The largest pixel count accepted (already capped by <see cref="ImageSizeLimits.Effective"/>).</param>
     /// <exception cref="ImageFileException">The file is malformed, truncated, or declares a size beyond the limits.</exception>
-    public static RgbImage Decode(byte[] file, string fileName, long maxPixels)
+    public static ImageFileContent Decode(byte[] file, string fileName, long maxPixels)
     {
         PnmHeader header = PnmHeader.Read(file, fileName);
         ImageSizeLimits.Check(fileName, header.Width, header.Height, maxPixels);
@@ -43,7 +43,7 @@ internal static class PnmDecoder
             DecodeBinarySamples(file, header, image, fileName);
         }
 
-        return image;
+        return new ImageFileContent(image, new ImageSource(ImageFileFormat.Pnm, header.Channels, header.MaxValue > 255 ? 16 : 8, 0));
     }
 
     private static void DecodeBitmap(byte[] file, PnmHeader header, RgbImage image, string fileName)

@@ -14,9 +14,12 @@ internal static class StbImageFileDecoder
     /// <summary>Deflate expands at most about 1032-fold; image data this much smaller than its limit cannot exceed it.</summary>
     private const int MaxDeflateRatio = 1032;
 
-    /// <summary>Decodes <paramref name="file"/> to RGB (alpha is dropped, 16-bit samples are reduced to 8) with its metadata.</summary>
+    /// <summary>
+    /// Decodes <paramref name="file"/> to RGB with its metadata: alpha is dropped (the colour is kept as stored, not
+    /// composited), grey is replicated to R = G = B and 16-bit samples are reduced to 8; the result says what the file had.
+    /// </summary>
     /// <exception cref="ImageFileException">The file does not decode or declares a size beyond the limits.</exception>
-    public static RgbImage Decode(byte[] file, ImageFileFormat format, string fileName, long maxPixels)
+    public static ImageFileContent Decode(byte[] file, ImageFileFormat format, string fileName, long maxPixels)
     {
         (long width, long height) = ReadDeclaredSize(file, format, fileName);
         ImageSizeLimits.Check(fileName, width, height, maxPixels);
@@ -36,19 +39,64 @@ internal static class StbImageFileDecoder
         ImageResult result;
         try
         {
-            result = ImageResult.FromMemory(file, ColorComponents.RedGreenBlue);
+            result = ImageResult.FromMemory(file, ColorComponents.Default);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new ImageFileException(fileName, $"the {Describe(format)} does not decode: {e.Message}", e);
         }
 
-        if (result.Width != width || result.Height != height || result.Data is null || result.Data.LongLength != width * height * RgbImage.BytesPerPixel)
+        int channels = (int)result.Comp;
+        if (result.Width != width || result.Height != height || result.Data is null || channels is < 1 or > 4 || result.Data.LongLength != width * height * channels)
         {
             throw new ImageFileException(fileName, $"the {Describe(format)} decoded to {result.Width}×{result.Height} pixels, not the {width}×{height} it declares");
         }
 
-        return new RgbImage(result.Width, result.Height, result.Data) { Metadata = ImageMetadataReader.Read(file, format) };
+        (byte[] rgb, long translucent) = ToRgb(result.Data, channels);
+        int bits = format switch
+        {
+            ImageFileFormat.Png when PngHeader.Read(file) is { ColorType: not 3, BitDepth: 16 } => 16,
+            ImageFileFormat.Hdr => 32,
+            _ => 8,
+        };
+        return new ImageFileContent(
+            new RgbImage(result.Width, result.Height, rgb) { Metadata = ImageMetadataReader.Read(file, format) },
+            new ImageSource(format, channels, bits, translucent));
+    }
+
+    /// <summary>Interleaved RGB of 1 to 4 interleaved channels, and how many pixels have an alpha below 255.</summary>
+    private static (byte[] Rgb, long Translucent) ToRgb(byte[] samples, int channels)
+    {
+        if (channels == 3)
+        {
+            return (samples, 0);
+        }
+
+        long pixels = samples.LongLength / channels;
+        byte[] rgb = new byte[pixels * 3];
+        long translucent = 0;
+        for (long i = 0; i < pixels; i++)
+        {
+            long s = i * channels;
+            long d = i * 3;
+            if (channels <= 2)
+            {
+                rgb[d] = rgb[d + 1] = rgb[d + 2] = samples[s];
+            }
+            else
+            {
+                rgb[d] = samples[s];
+                rgb[d + 1] = samples[s + 1];
+                rgb[d + 2] = samples[s + 2];
+            }
+
+            if (channels is 2 or 4 && samples[s + channels - 1] != byte.MaxValue)
+            {
+                translucent++;
+            }
+        }
+
+        return (rgb, translucent);
     }
 
     /// <summary>The width and height the file declares, read without decoding anything.</summary>
