@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nic.Cli.Json;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -131,26 +132,22 @@ internal static class BenchCommand
             error.Write("\r" + new string(' ', 60) + "\r");
             if (result.GetValue(json))
             {
-                var document = new
-                {
-                    benchmark = "transforms",
-                    model = "bmshj2018-hyperprior N=128 M=192 (random weights)",
-                    width = w,
-                    height = h,
-                    runs = timings.Select(t => new
-                    {
-                        threads = t.Threads,
-                        g_a_s = BenchStatistics.Significant(t.AnalysisSeconds),
-                        h_a_s = BenchStatistics.Significant(t.HyperAnalysisSeconds),
-                        h_s_s = BenchStatistics.Significant(t.HyperSynthesisSeconds),
-                        g_s_s = BenchStatistics.Significant(t.SynthesisSeconds),
-                        reference_compressai_decode_s = CompressAiDecodeSeconds.GetValueOrDefault(t.Threads),
-                    }),
-                    peak_memory_mb_12mp = peak is double p ? Math.Round(p, 1) : (double?)null,
-                    memory_width = mw,
-                    memory_height = mh,
-                };
-                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                var document = new BenchTransformsJson(
+                    "transforms",
+                    "bmshj2018-hyperprior N=128 M=192 (random weights)",
+                    w,
+                    h,
+                    [.. timings.Select(t => new BenchTransformsRunJson(
+                        t.Threads,
+                        BenchStatistics.Significant(t.AnalysisSeconds),
+                        BenchStatistics.Significant(t.HyperAnalysisSeconds),
+                        BenchStatistics.Significant(t.HyperSynthesisSeconds),
+                        BenchStatistics.Significant(t.SynthesisSeconds),
+                        CompressAiDecodeSeconds.GetValueOrDefault(t.Threads)))],
+                    peak is double p ? Math.Round(p, 1) : null,
+                    mw,
+                    mh);
+                output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchTransformsJson));
             }
             else
             {
@@ -254,30 +251,28 @@ internal static class BenchCommand
                 double? peak = encodePeak is null && decodePeak is null ? null : Math.Max(encodePeak ?? 0, decodePeak ?? 0);
                 if (result.GetValue(json))
                 {
-                    var document = new
-                    {
-                        benchmark = "codec",
-                        image = imagePath,
-                        width = picture.Width,
-                        height = picture.Height,
-                        megapixels = Math.Round(picture.PixelCount / 1e6, 3),
-                        model = entry.Name,
-                        rate_point = entry.RatePoint,
-                        backend = codec.Backend,
+                    var document = new BenchCodecJson(
+                        "codec",
+                        imagePath,
+                        picture.Width,
+                        picture.Height,
+                        Math.Round(picture.PixelCount / 1e6, 3),
+                        entry.Name,
+                        entry.RatePoint,
+                        codec.Backend,
                         threads,
-                        runs = runCount,
-                        encode_s = BenchStatistics.Significant(figures.EncodeSeconds),
-                        decode_s = BenchStatistics.Significant(figures.DecodeSeconds),
-                        peak_memory_mb = peak is double p ? Math.Round(p, 1) : (double?)null,
-                        encode_peak_memory_mb = encodePeak is double ep ? Math.Round(ep, 1) : (double?)null,
-                        decode_peak_memory_mb = decodePeak is double dp ? Math.Round(dp, 1) : (double?)null,
-                        bytes = figures.File.Length,
-                        bpp = Math.Round(figures.BitsPerPixel, 5),
-                        psnr_db = Math.Round(figures.PsnrDb, 3),
-                        reference_compressai_768x512_encode_s = reference?.Encode,
-                        reference_compressai_768x512_decode_s = reference?.Decode,
-                    };
-                    output.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                        runCount,
+                        BenchStatistics.Significant(figures.EncodeSeconds),
+                        BenchStatistics.Significant(figures.DecodeSeconds),
+                        peak is double p ? Math.Round(p, 1) : null,
+                        encodePeak is double ep ? Math.Round(ep, 1) : null,
+                        decodePeak is double dp ? Math.Round(dp, 1) : null,
+                        figures.File.Length,
+                        Math.Round(figures.BitsPerPixel, 5),
+                        Math.Round(figures.PsnrDb, 3),
+                        reference?.Encode,
+                        reference?.Decode);
+                    output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchCodecJson));
                 }
                 else
                 {
@@ -344,33 +339,29 @@ internal static class BenchCommand
                 double single = figures.Points[0].ImagesPerSecond;
                 if (result.GetValue(json))
                 {
-                    var document = new
-                    {
-                        benchmark = "parallel",
-                        image = imagePath,
-                        width = picture.Width,
-                        height = picture.Height,
-                        megapixels = Math.Round(picture.PixelCount / 1e6, 3),
-                        model = entry.Name,
-                        rate_point = entry.RatePoint,
-                        backend = codec.Backend,
-                        threads_per_call = threads,
-                        processors = Environment.ProcessorCount,
-                        rounds_per_task = roundCount,
-                        runs = runCount,
-                        bytes = figures.FileBytes,
-                        identical = figures.DifferingRoundTrips == 0,
-                        results = figures.Points.Select(p => new
-                        {
-                            tasks = p.Tasks,
-                            round_trips = p.RoundTrips,
-                            images_per_s = BenchStatistics.Significant(p.ImagesPerSecond),
-                            median_s = BenchStatistics.Significant(p.MedianSeconds),
-                            runs_s = p.RunSeconds.Select(r => BenchStatistics.Significant(r)),
-                            speedup_vs_first = Math.Round(p.ImagesPerSecond / single, 3),
-                        }),
-                    };
-                    output.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+                    var document = new BenchParallelJson(
+                        "parallel",
+                        imagePath,
+                        picture.Width,
+                        picture.Height,
+                        Math.Round(picture.PixelCount / 1e6, 3),
+                        entry.Name,
+                        entry.RatePoint,
+                        codec.Backend,
+                        threads,
+                        Environment.ProcessorCount,
+                        roundCount,
+                        runCount,
+                        figures.FileBytes,
+                        figures.DifferingRoundTrips == 0,
+                        [.. figures.Points.Select(p => new BenchParallelPointJson(
+                            p.Tasks,
+                            p.RoundTrips,
+                            BenchStatistics.Significant(p.ImagesPerSecond),
+                            BenchStatistics.Significant(p.MedianSeconds),
+                            [.. p.RunSeconds.Select(r => BenchStatistics.Significant(r))],
+                            Math.Round(p.ImagesPerSecond / single, 3)))]);
+                    output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchParallelJson));
                 }
                 else
                 {
@@ -452,24 +443,20 @@ internal static class BenchCommand
 
     private static void WriteJson(TextWriter output, List<CoderBenchmarkResult> results, int count, int runs)
     {
-        var document = new
-        {
-            benchmark = "coder",
-            symbols = count,
+        var document = new BenchCoderJson(
+            "coder",
+            count,
             runs,
-            threads = 1,
-            results = results.Select(r => new
-            {
-                range = r.Range,
-                encode_msym_s = Math.Round(r.EncodeMsymS, 3),
-                decode_msym_s = Math.Round(r.DecodeMsymS, 3),
-                bits_per_symbol = r.BitsPerSymbol,
-                ideal_bits_per_symbol = r.IdealBitsPerSymbol,
-                overhead_pct = r.OverheadPct,
-                reference_compressai_encode_msym_s = CompressAiReference[r.Range].Encode,
-                reference_compressai_decode_msym_s = CompressAiReference[r.Range].Decode,
-            }),
-        };
-        output.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+            1,
+            [.. results.Select(r => new BenchCoderRangeJson(
+                r.Range,
+                Math.Round(r.EncodeMsymS, 3),
+                Math.Round(r.DecodeMsymS, 3),
+                r.BitsPerSymbol,
+                r.IdealBitsPerSymbol,
+                r.OverheadPct,
+                CompressAiReference[r.Range].Encode,
+                CompressAiReference[r.Range].Decode))]);
+        output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchCoderJson));
     }
 }

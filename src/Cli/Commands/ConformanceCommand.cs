@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using Nic.Cli.Json;
 using Nic.Cli.Conformance;
 using Nic.Codec;
 
@@ -95,47 +95,11 @@ internal static class ConformanceCommand
         return text.ToString();
     }
 
-    private static string FormatJson(IReadOnlyList<ConformanceResult> results, string backend)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("backend", backend);
-            json.WriteNumber("passed", results.Count(r => r.Passed));
-            json.WriteNumber("failed", results.Count(r => !r.Passed));
-            json.WriteStartArray("cases");
-            foreach (ConformanceResult r in results)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", r.Name);
-                json.WriteString("kind", r.Kind);
-                json.WriteString("result", r.Passed ? "pass" : "fail");
-                json.WriteString("detail", r.Detail);
-                if (r.MaxError is int e)
-                {
-                    json.WriteNumber("max_error", e);
-                }
-
-                if (r.PsnrDb is double p)
-                {
-                    if (double.IsFinite(p))
-                    {
-                        json.WriteNumber("psnr_db", Math.Round(p, 3));
-                    }
-                    else
-                    {
-                        json.WriteString("psnr_db", "inf");
-                    }
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
+    private static string FormatJson(IReadOnlyList<ConformanceResult> results, string backend) => NicJsonContext.Format(
+        new ConformanceJson(
+            backend,
+            results.Count(r => r.Passed),
+            results.Count(r => !r.Passed),
+            [.. results.Select(r => new ConformanceCaseJson(r.Name, r.Kind, r.Passed ? "pass" : "fail", r.Detail, r.MaxError, r.PsnrDb))]),
+        NicJsonContext.Default.ConformanceJson);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nic.Cli.Json;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -176,89 +177,25 @@ internal static class EvalCommand
         return text.ToString();
     }
 
-    private static string FormatJson(IReadOnlyList<EvalImage> images, IReadOnlyList<RdCurve> curves, IReadOnlyList<(string Test, string Anchor, double? Percent)> bdRates)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("images");
-            foreach (EvalImage image in images)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", image.Name);
-                json.WriteNumber("width", image.Image.Width);
-                json.WriteNumber("height", image.Image.Height);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("curves");
-            foreach (RdCurve curve in curves)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", curve.Name);
-                json.WriteString("kind", curve.Kind);
-                json.WriteStartArray("points");
-                foreach (RdCurvePoint point in curve.Points)
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber(curve.Kind == "nic" ? "rate_point" : "quality", point.Quality);
-                    if (point.Model is not null)
-                    {
-                        json.WriteString("model", point.Model);
-                    }
-
-                    json.WriteNumber("mean_bpp", Math.Round(point.Mean.Bpp, 5));
-                    json.WriteNumber("mean_psnr_db", Math.Round(point.Mean.PsnrDb, 3));
-                    json.WriteStartArray("images");
-                    foreach (RdMeasurement m in point.Images)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("image", m.Image);
-                        json.WriteNumber("bytes", m.Bytes);
-                        json.WriteNumber("bpp", Math.Round(m.Bpp, 5));
-                        json.WriteNumber("psnr_db", Math.Round(m.PsnrDb, 3));
-                        json.WriteNumber("encode_s", BenchStatistics.Significant(m.EncodeSeconds));
-                        if (double.IsFinite(m.DecodeSeconds))
-                        {
-                            json.WriteNumber("decode_s", BenchStatistics.Significant(m.DecodeSeconds));
-                        }
-
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("bd_rate");
-            foreach ((string test, string anchor, double? percent) in bdRates)
-            {
-                json.WriteStartObject();
-                json.WriteString("model", test);
-                json.WriteString("anchor", anchor);
-                if (percent is double p)
-                {
-                    json.WriteNumber("bd_rate_percent", Math.Round(p, 2));
-                }
-                else
-                {
-                    json.WriteNull("bd_rate_percent");
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
+    private static string FormatJson(IReadOnlyList<EvalImage> images, IReadOnlyList<RdCurve> curves, IReadOnlyList<(string Test, string Anchor, double? Percent)> bdRates) => NicJsonContext.Format(
+        new EvalJson(
+            [.. images.Select(image => new EvalImageJson(image.Name, image.Image.Width, image.Image.Height))],
+            [.. curves.Select(curve => new EvalCurveJson(
+                curve.Name,
+                curve.Kind,
+                [.. curve.Points.Select(point => new EvalPointJson(
+                    curve.Kind == "nic" ? point.Quality : null,
+                    curve.Kind == "nic" ? null : point.Quality,
+                    point.Model,
+                    Math.Round(point.Mean.Bpp, 5),
+                    Math.Round(point.Mean.PsnrDb, 3),
+                    [.. point.Images.Select(m => new EvalMeasurementJson(
+                        m.Image,
+                        m.Bytes,
+                        Math.Round(m.Bpp, 5),
+                        Math.Round(m.PsnrDb, 3),
+                        BenchStatistics.Significant(m.EncodeSeconds),
+                        double.IsFinite(m.DecodeSeconds) ? BenchStatistics.Significant(m.DecodeSeconds) : null))]))]))],
+            [.. bdRates.Select(b => new EvalBdRateJson(b.Test, b.Anchor, b.Percent is double p ? Math.Round(p, 2) : null))]),
+        NicJsonContext.Default.EvalJson);
 }

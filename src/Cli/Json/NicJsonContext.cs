@@ -12,6 +12,12 @@ namespace Nic.Cli.Json;
 [JsonSerializable(typeof(DecodeJson))]
 [JsonSerializable(typeof(InfoJson))]
 [JsonSerializable(typeof(ModelsJson))]
+[JsonSerializable(typeof(EvalJson))]
+[JsonSerializable(typeof(ConformanceJson))]
+[JsonSerializable(typeof(BenchCoderJson))]
+[JsonSerializable(typeof(BenchTransformsJson))]
+[JsonSerializable(typeof(BenchCodecJson))]
+[JsonSerializable(typeof(BenchParallelJson))]
 internal sealed partial class NicJsonContext : JsonSerializerContext
 {
     /// <summary>The text of <paramref name="value"/> followed by a line break, as the commands print it.</summary>
@@ -114,3 +120,145 @@ internal sealed record ModelJson(
 
 /// <summary><c>nic models --json</c>.</summary>
 internal sealed record ModelsJson(string Default, IReadOnlyList<string> Directories, IReadOnlyList<ModelJson> Models);
+
+/// <summary>One image of <see cref="EvalJson"/>.</summary>
+internal sealed record EvalImageJson(string Name, int Width, int Height);
+
+/// <summary>One image's figures at one point of an <see cref="EvalJson"/> curve; decode_s is left out when the codec's decoder was not timed.</summary>
+internal sealed record EvalMeasurementJson(
+    string Image,
+    long Bytes,
+    double Bpp,
+    double PsnrDb,
+    double EncodeS,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DecodeS);
+
+/// <summary>
+/// One point of an <see cref="EvalJson"/> curve: a Nic point has rate_point and model, a classical codec's has quality
+/// (the other members are left out).
+/// </summary>
+internal sealed record EvalPointJson(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RatePoint,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Quality,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+    double MeanBpp,
+    double MeanPsnrDb,
+    IReadOnlyList<EvalMeasurementJson> Images);
+
+/// <summary>One curve of <see cref="EvalJson"/>: kind nic or the classical codec's.</summary>
+internal sealed record EvalCurveJson(string Name, string Kind, IReadOnlyList<EvalPointJson> Points);
+
+/// <summary>One BD-rate of <see cref="EvalJson"/>; null when the curves do not overlap.</summary>
+internal sealed record EvalBdRateJson(string Model, string Anchor, double? BdRatePercent);
+
+/// <summary><c>nic eval --json</c>.</summary>
+internal sealed record EvalJson(IReadOnlyList<EvalImageJson> Images, IReadOnlyList<EvalCurveJson> Curves, [property: JsonPropertyName("bd_rate")] IReadOnlyList<EvalBdRateJson> BdRate);
+
+/// <summary>One case of <see cref="ConformanceJson"/>; max_error and psnr_db are left out where the case has none, psnr_db is "inf" for identical pixels.</summary>
+internal sealed record ConformanceCaseJson(
+    string Name,
+    string Kind,
+    string Result,
+    string Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MaxError,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonConverter(typeof(DecibelsConverter))] double? PsnrDb);
+
+/// <summary><c>nic conformance --json</c>.</summary>
+internal sealed record ConformanceJson(string Backend, int Passed, int Failed, IReadOnlyList<ConformanceCaseJson> Cases);
+
+/// <summary>One index range of <see cref="BenchCoderJson"/>.</summary>
+internal sealed record BenchCoderRangeJson(
+    string Range,
+    double EncodeMsymS,
+    double DecodeMsymS,
+    double BitsPerSymbol,
+    double IdealBitsPerSymbol,
+    double OverheadPct,
+    double ReferenceCompressaiEncodeMsymS,
+    double ReferenceCompressaiDecodeMsymS);
+
+/// <summary><c>nic bench coder --json</c>.</summary>
+internal sealed record BenchCoderJson(string Benchmark, int Symbols, int Runs, int Threads, IReadOnlyList<BenchCoderRangeJson> Results);
+
+/// <summary>One thread count of <see cref="BenchTransformsJson"/>: median seconds of each transform.</summary>
+internal sealed record BenchTransformsRunJson(
+    int Threads,
+    [property: JsonPropertyName("g_a_s")] double GaS,
+    [property: JsonPropertyName("h_a_s")] double HaS,
+    [property: JsonPropertyName("h_s_s")] double HsS,
+    [property: JsonPropertyName("g_s_s")] double GsS,
+    double ReferenceCompressaiDecodeS);
+
+/// <summary><c>nic bench transforms --json</c>.</summary>
+internal sealed record BenchTransformsJson(
+    string Benchmark,
+    string Model,
+    int Width,
+    int Height,
+    IReadOnlyList<BenchTransformsRunJson> Runs,
+    [property: JsonPropertyName("peak_memory_mb_12mp")] double? PeakMemoryMb12Mp,
+    int MemoryWidth,
+    int MemoryHeight);
+
+/// <summary><c>nic bench codec --json</c>.</summary>
+internal sealed record BenchCodecJson(
+    string Benchmark,
+    string Image,
+    int Width,
+    int Height,
+    double Megapixels,
+    string Model,
+    int RatePoint,
+    string Backend,
+    int Threads,
+    int Runs,
+    double EncodeS,
+    double DecodeS,
+    double? PeakMemoryMb,
+    double? EncodePeakMemoryMb,
+    double? DecodePeakMemoryMb,
+    long Bytes,
+    double Bpp,
+    double PsnrDb,
+    [property: JsonPropertyName("reference_compressai_768x512_encode_s")] double? ReferenceEncodeS,
+    [property: JsonPropertyName("reference_compressai_768x512_decode_s")] double? ReferenceDecodeS);
+
+/// <summary>One task count of <see cref="BenchParallelJson"/>.</summary>
+internal sealed record BenchParallelPointJson(int Tasks, int RoundTrips, double ImagesPerS, double MedianS, IReadOnlyList<double> RunsS, double SpeedupVsFirst);
+
+/// <summary><c>nic bench parallel --json</c>.</summary>
+internal sealed record BenchParallelJson(
+    string Benchmark,
+    string Image,
+    int Width,
+    int Height,
+    double Megapixels,
+    string Model,
+    int RatePoint,
+    string Backend,
+    int ThreadsPerCall,
+    int Processors,
+    int RoundsPerTask,
+    int Runs,
+    int Bytes,
+    bool Identical,
+    IReadOnlyList<BenchParallelPointJson> Results);
+
+/// <summary>Writes a PSNR in dB as a number rounded to 3 decimals, or "inf" when it is infinite (identical pixels).</summary>
+internal sealed class DecibelsConverter : JsonConverter<double>
+{
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && reader.GetString() == "inf" ? double.PositiveInfinity : reader.GetDouble();
+
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(Math.Round(value, 3));
+        }
+        else
+        {
+            writer.WriteStringValue("inf");
+        }
+    }
+}
