@@ -10,14 +10,25 @@ namespace Nic.Cli.Tests.Codec;
 internal static class NicChildProcess
 {
     /// <summary>Starts <c>dotnet nic.dll</c> with <paramref name="arguments"/>, standard output and error redirected.</summary>
-    public static Process Start(params string[] arguments)
+    public static Process Start(params string[] arguments) => Start(redirectInput: false, workingDirectory: null, arguments);
+
+    /// <summary>
+    /// Starts <c>dotnet nic.dll</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/> (null: this
+    /// process's), standard output and error redirected and, when <paramref name="redirectInput"/>, standard input too.
+    /// </summary>
+    public static Process Start(bool redirectInput, string? workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo(SigintIgnored() ? "/usr/bin/env" : DotnetHost())
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
 
         if (SigintIgnored())
         {
