@@ -2,7 +2,6 @@ using System.CommandLine;
 using Nic.Cli.Json;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Nic.Cli.Bench;
 using Nic.Codec.Entropy;
 using Nic.Codec.Models;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Nic.Cli.Json;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Nic.Cli.Bench;
 using Nic.Cli.Eval;
 using Nic.Codec;
