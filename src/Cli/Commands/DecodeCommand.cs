@@ -60,7 +60,11 @@ internal static class DecodeCommand
                     long megabytes = result.GetValue(maxMemory);
                     options.MaxDecodeMemoryBytes = megabytes > long.MaxValue >> 20 ? long.MaxValue : megabytes << 20;
                 });
-                if (!toStdout)
+                if (toStdout)
+                {
+                    StandardStreams.CheckOutputRedirected();
+                }
+                else
                 {
                     OutputPath.CheckFolder(outputFile.FullName);
                 }

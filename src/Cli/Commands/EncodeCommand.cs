@@ -40,7 +40,11 @@ internal static class EncodeCommand
                 var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
                 QualityOption.Check(codec, options);
                 NicModelEntry entry = codec.ResolveModel(options);
-                if (!toStdout)
+                if (toStdout)
+                {
+                    StandardStreams.CheckOutputRedirected();
+                }
+                else
                 {
                     OutputPath.CheckFolder(outputFile.FullName);
                 }

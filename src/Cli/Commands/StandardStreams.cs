@@ -14,6 +14,19 @@ internal static class StandardStreams
     /// <summary>Whether <paramref name="file"/> is the <c>-</c> the user typed (not a path such as <c>./-</c>).</summary>
     public static bool IsDash(FileSystemInfo? file) => file is not null && file.ToString() == Dash;
 
+    /// <summary>
+    /// Refuses <c>-o -</c> while standard output is a terminal, before any work (binary data would garble it), as
+    /// cwebp and cjxl do.
+    /// </summary>
+    /// <exception cref="ArgumentException">Standard output is not redirected.</exception>
+    public static void CheckOutputRedirected()
+    {
+        if (!Console.IsOutputRedirected)
+        {
+            throw new ArgumentException("-o - writes binary data, and standard output is a terminal; redirect it (> file, | command) or name an output file");
+        }
+    }
+
     /// <summary>Standard input, for reading binary data.</summary>
     public static Stream OpenInput() => Console.OpenStandardInput();
 
