@@ -31,7 +31,7 @@ public static class ImageEndpoints
     /// configured default) and stores the <c>.nic</c>: 201 with its id and Location. 400 for a bad quality, 413 for a
     /// body over the limit (refused from its Content-Length before it is read), 422 for an image that cannot be taken.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpContext context, NicCodec codec, UploadDecoder decoder, ImageStore store, IOptions<ServiceOptions> options)
+    private static async Task<IResult> UploadAsync(HttpContext context, NicCodec codec, UploadDecoder decoder, ImageStore store, OperationGate gate, IOptions<ServiceOptions> options)
     {
         CancellationToken cancellationToken = context.RequestAborted;
         HttpRequest request = context.Request;
@@ -87,6 +87,11 @@ public static class ImageEndpoints
         {
             return TooLarge(request.ContentLength ?? limit + 1, limit);
         }
+        catch (BadHttpRequestException exception)
+        {
+            // The body broke off or arrived too slowly (Kestrel's minimum data rate): 400 or 408, never a 500.
+            return Problem(exception.StatusCode, "Unreadable request body", exception.Message, null);
+        }
 
         if (body.Length == 0)
         {
@@ -94,6 +99,7 @@ public static class ImageEndpoints
         }
 
         body.Position = 0;
+        using IDisposable slot = await gate.EnterAsync(cancellationToken);
         RgbImage image;
         try
         {
@@ -134,7 +140,7 @@ public static class ImageEndpoints
     /// Decodes the stored file row by row straight into a PNG response: the first rows are decoded before the response
     /// starts, so a file that cannot be decoded gets 422; a failure later aborts the response (never a complete-looking PNG).
     /// </summary>
-    private static async Task<IResult> DownloadPngAsync(string id, HttpContext context, NicCodec codec, ImageStore store, ILoggerFactory loggers)
+    private static async Task<IResult> DownloadPngAsync(string id, HttpContext context, NicCodec codec, ImageStore store, OperationGate gate, ILoggerFactory loggers)
     {
         CancellationToken cancellationToken = context.RequestAborted;
         FileStream? file = store.OpenRead(id);
@@ -145,6 +151,7 @@ public static class ImageEndpoints
 
         await using (file)
         {
+            using IDisposable slot = await gate.EnterAsync(cancellationToken);
             NicRowDecoder decoder;
             try
             {

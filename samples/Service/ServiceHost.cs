@@ -23,6 +23,7 @@ public static class ServiceHost
             .Configure<IOptions<ServiceOptions>>((kestrel, service) => kestrel.Limits.MaxRequestBodySize = service.Value.MaxUploadBytes);
         builder.Services.AddSingleton<ImageStore>();
         builder.Services.AddSingleton<UploadDecoder>();
+        builder.Services.AddSingleton<OperationGate>();
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks()
             .AddCheck<CodecHealthCheck>("codec")

@@ -21,6 +21,12 @@ public sealed class ServiceOptions
     /// </summary>
     public long? MaxUploadPixels { get; set; }
 
+    /// <summary>
+    /// How many uploads (decode and encode) and PNG downloads (decode) run at once; null for the number of processors.
+    /// The others wait, asynchronously, after their body has been read.
+    /// </summary>
+    public int? MaxConcurrentOperations { get; set; }
+
     /// <summary>Whether the Nic meter and activity source (and ASP.NET Core's) are exported to the console through OpenTelemetry.</summary>
     public bool ConsoleTelemetry { get; set; }
 
@@ -35,6 +41,11 @@ public sealed class ServiceOptions
         if (MaxUploadBytes < 1)
         {
             yield return $"Service:MaxUploadBytes must be at least 1, not {MaxUploadBytes}";
+        }
+
+        if (MaxConcurrentOperations is < 1)
+        {
+            yield return $"Service:MaxConcurrentOperations must be at least 1, not {MaxConcurrentOperations}";
         }
 
         if (MaxUploadPixels is < 1)

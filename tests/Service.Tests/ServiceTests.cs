@@ -234,6 +234,33 @@ public sealed class ServiceLimitTests
         await ServiceTests.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, null);
     }
 
+    [Fact]
+    public void InvalidSettingsStopTheHostAtStart()
+    {
+        using var badService = new ServiceFactory(new() { ["Service:MaxConcurrentOperations"] = "0" });
+        using var badCodec = new ServiceFactory(new() { ["Nic:BandRows"] = "0" });
+
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => badService.CreateClient());
+        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => badCodec.CreateClient());
+        Assert.Contains(failure.Failures, f => f.Contains("BandRows must be 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithOneOperationAtATimeConcurrentUploadsAllSucceed()
+    {
+        using var factory = new ServiceFactory(new() { ["Service:MaxConcurrentOperations"] = "1" });
+        using HttpClient client = factory.CreateClient();
+
+        HttpStatusCode[] statuses = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+        {
+            using HttpResponseMessage response = await client.PostAsync("/images", ServiceTests.Content(Images.CropPng(10 * i, 0, 32, 32)));
+            return response.StatusCode;
+        }));
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Created, status));
+        Assert.Equal(6, Directory.GetFiles(factory.StorageDirectory, "*.nic").Length);
+    }
+
     private sealed class UnreadableStream : Stream
     {
         public bool WasRead { get; private set; }
