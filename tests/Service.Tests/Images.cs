@@ -22,6 +22,16 @@ internal static class Images
         return stream.ToArray();
     }
 
+    /// <summary>A crop of seeding.png as JPEG bytes.</summary>
+    public static byte[] CropJpeg(int x, int y, int width, int height)
+    {
+        using Image<Rgb24> image = Image.Load<Rgb24>(SeedingPath);
+        image.Mutate(c => c.Crop(new Rectangle(x, y, width, height)));
+        using var stream = new MemoryStream();
+        image.SaveAsJpeg(stream);
+        return stream.ToArray();
+    }
+
     /// <summary>The pixels of a PNG (or any format ImageSharp reads).</summary>
     public static RgbImage Pixels(byte[] encoded)
     {

@@ -73,6 +73,22 @@ public sealed class ServiceTests : IClassFixture<ServiceFactory>
     }
 
     [Fact]
+    public async Task JpegAndNicUploadsAreEncodedFromThePixelsTheyHold()
+    {
+        using HttpClient client = _factory.CreateClient();
+        byte[] jpeg = Images.CropJpeg(100, 50, 80, 64);
+        byte[] nic = Codec.Encode(Images.Pixels(Images.CropPng(0, 0, 48, 32)));
+
+        using HttpResponseMessage fromJpeg = await client.PostAsync("/images", Content(jpeg));
+        using HttpResponseMessage fromNic = await client.PostAsync("/images", Content(nic));
+
+        Assert.Equal(HttpStatusCode.Created, fromJpeg.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, fromNic.StatusCode);
+        Assert.Equal(Codec.Encode(Images.Pixels(jpeg)), await client.GetByteArrayAsync(fromJpeg.Headers.Location));
+        Assert.Equal(Codec.Encode(await Codec.DecodeAsync(nic)), await client.GetByteArrayAsync(fromNic.Headers.Location));
+    }
+
+    [Fact]
     public async Task BadImagesGet422WithTheirErrorCodeAndTheServiceGoesOn()
     {
         using HttpClient client = _factory.CreateClient();
