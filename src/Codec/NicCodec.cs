@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nic.Codec.Catalog;
+using Nic.Codec.Diagnostics;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Codec.Models;
@@ -200,21 +201,45 @@ public sealed class NicCodec
         int bandRows = options?.BandRows ?? Options.BandRows;
         ArgumentOutOfRangeException.ThrowIfLessThan(bandRows, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bandRows, NicCodecOptions.MaxBandRows, nameof(options));
-        var watch = Stopwatch.StartNew();
-        CodecModel model = GetModel(ResolveModel(options).File);
-        NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
-        byte[] file = coded.ToArray();
-        _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, watch.Elapsed.TotalSeconds, file.Length);
-        return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length)));
+        long start = Stopwatch.GetTimestamp();
+        Activity? activity = NicCodecTelemetry.StartActivity("nic.encode");
+        string? modelName = null;
+        try
+        {
+            CodecModel model = GetModel(ResolveModel(options).File);
+            modelName = model.File.Name;
+            NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+            byte[] file = coded.ToArray();
+            _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
+            NicCodecTelemetry.TagImage(activity, image.Width, image.Height, file.Length);
+            NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.Success, modelName, start, image.PixelCount * RgbImage.BytesPerPixel, file.Length, null, activity);
+            return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length)));
+        }
+        catch (Exception exception)
+        {
+            NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.OutcomeOf(exception), modelName, start, 0, 0, exception, activity);
+            throw;
+        }
     }
 
     private static async Task<NicImageInfo> IdentifyAsync(NicReader reader, long length, CancellationToken cancellationToken, bool dispose = false)
     {
+        long start = Stopwatch.GetTimestamp();
+        Activity? activity = NicCodecTelemetry.StartActivity("nic.identify");
+        string? modelName = null;
         try
         {
             NicHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            modelName = header.Model.Name;
             NicMetadata metadata = await reader.ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
+            NicCodecTelemetry.TagImage(activity, header.Width, header.Height, length);
+            NicCodecTelemetry.Record(NicCodecTelemetry.Identify, NicCodecTelemetry.Success, modelName, start, 0, 0, null, activity);
             return new NicImageInfo(header, metadata, reader.FormatVersion!, length);
+        }
+        catch (Exception exception)
+        {
+            NicCodecTelemetry.Record(NicCodecTelemetry.Identify, NicCodecTelemetry.OutcomeOf(exception), modelName, start, 0, 0, exception, activity);
+            throw;
         }
         finally
         {

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Nic.Codec.Diagnostics;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Format;
@@ -27,9 +29,12 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     private readonly CodecModel _model;
     private readonly EntropyParameters? _parameters;
     private readonly IncrementalHash _symbols;
+    private readonly long _startTimestamp;
+    private Activity? _activity;
     private bool _started;
+    private bool _recorded;
 
-    private NicRowDecoder(NicReader reader, bool ownsReader, CodecModel model, NicImageInfo info, EntropyParameters? parameters, IncrementalHash symbols)
+    private NicRowDecoder(NicReader reader, bool ownsReader, CodecModel model, NicImageInfo info, EntropyParameters? parameters, IncrementalHash symbols, long startTimestamp, Activity? activity)
     {
         _reader = reader;
         _ownsReader = ownsReader;
@@ -37,6 +42,8 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         Info = info;
         _parameters = parameters;
         _symbols = symbols;
+        _startTimestamp = startTimestamp;
+        _activity = activity;
     }
 
     /// <summary>The header and metadata of the file.</summary>
@@ -54,9 +61,14 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
 
     internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicModelId, CodecModel> models, NicCodecOptions options, long fileLength, CancellationToken cancellationToken)
     {
+        long start = Stopwatch.GetTimestamp();
+        Activity? decode = NicCodecTelemetry.StartActivity("nic.decode");
+        Activity? open = decode is null ? null : NicCodecTelemetry.StartActivity("nic.open");
+        string? modelName = null;
         try
         {
             NicHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            modelName = header.Model.Name;
             CodecModel model = models(header.Model);
             CheckShapes(header, model);
             CheckLimits(header, model, options);
@@ -72,10 +84,19 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             }
 
             var info = new NicImageInfo(header, metadata, reader.FormatVersion!, fileLength);
-            return new NicRowDecoder(reader, ownsReader, model, info, parameters, symbols);
+            NicCodecTelemetry.TagImage(decode, header.Width, header.Height, fileLength);
+            open?.Stop();
+            return new NicRowDecoder(reader, ownsReader, model, info, parameters, symbols, start, decode);
         }
-        catch
+        catch (Exception exception)
         {
+            if (open is not null)
+            {
+                open.SetStatus(ActivityStatusCode.Error, exception.Message);
+                open.Stop();
+            }
+
+            NicCodecTelemetry.Record(NicCodecTelemetry.Decode, NicCodecTelemetry.OutcomeOf(exception), modelName, start, 0, 0, exception, decode);
             if (ownsReader)
             {
                 await reader.DisposeAsync().ConfigureAwait(false);
@@ -102,6 +123,50 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         }
 
         _started = true;
+        IAsyncEnumerator<RgbRowBlock> rows = ReadRowsCoreAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (rows.ConfigureAwait(false))
+        {
+            bool ended = false;
+            try
+            {
+                while (true)
+                {
+                    RgbRowBlock block;
+                    try
+                    {
+                        if (!await rows.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            ended = true;
+                            break;
+                        }
+
+                        block = rows.Current;
+                    }
+                    catch (Exception exception)
+                    {
+                        ended = true;
+                        RecordDecode(NicCodecTelemetry.OutcomeOf(exception), exception);
+                        throw;
+                    }
+
+                    yield return block;
+                }
+            }
+            finally
+            {
+                if (!ended)
+                {
+                    RecordDecode(NicCodecTelemetry.Abandoned, null);
+                }
+            }
+        }
+
+        RecordDecode(NicCodecTelemetry.Success, null);
+    }
+
+    /// <summary>The decode of <see cref="ReadRowsAsync"/>, without its telemetry.</summary>
+    private async IAsyncEnumerable<RgbRowBlock> ReadRowsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         NicHeader header = Info.Header;
         IInferenceBackend backend = _model.Backend;
         const int Factor = CodecModel.LatentFactor;
@@ -149,6 +214,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        RecordDecode(NicCodecTelemetry.Abandoned, null);
         _symbols.Dispose();
         if (_ownsReader)
         {
@@ -159,6 +225,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
+        RecordDecode(NicCodecTelemetry.Abandoned, null);
         _symbols.Dispose();
         return _ownsReader ? _reader.DisposeAsync() : ValueTask.CompletedTask;
     }
@@ -246,6 +313,20 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                 NicCodecError.ResourceLimitExceeded,
                 $"decoding the {header.Width}×{header.Height} image with {header.Model.Name} needs a buffer of {estimate.LargestBufferElements:N0} elements, more than the largest array ({Array.MaxLength:N0})");
         }
+    }
+
+    /// <summary>Records the end of this decode on the codec's metrics and activity, once.</summary>
+    private void RecordDecode(string outcome, Exception? exception)
+    {
+        if (_recorded)
+        {
+            return;
+        }
+
+        _recorded = true;
+        long pixelBytes = outcome == NicCodecTelemetry.Success ? Info.Header.Width * (long)Info.Header.Height * RgbImage.BytesPerPixel : 0;
+        NicCodecTelemetry.Record(NicCodecTelemetry.Decode, outcome, Info.Model.Name, _startTimestamp, Info.FileLength, pixelBytes, exception, _activity);
+        _activity = null;
     }
 
     private static string Mebibytes(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:N0} MiB");

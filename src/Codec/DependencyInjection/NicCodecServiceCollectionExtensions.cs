@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,5 +44,22 @@ public static class NicCodecServiceCollectionExtensions
             provider.GetRequiredService<IInferenceBackendFactory>(),
             provider.GetService<ILoggerFactory>()?.CreateLogger<NicCodec>()));
         return new NicCodecBuilder(services);
+    }
+
+    /// <summary>
+    /// Registers the codec as <see cref="AddNeuralImageCodec(IServiceCollection, Action{NicCodecOptions}?)"/> does, with
+    /// <see cref="NicCodecOptions"/> bound from <paramref name="configuration"/> (for example the section <c>"Nic"</c>:
+    /// <c>DefaultModel</c>, <c>DefaultQuality</c>, <c>BandRows</c>, <c>ModelDirectories</c>, <c>IncludeShippedModels</c>,
+    /// <c>Parallelism</c>, <c>MaxDecodePixels</c>, <c>MaxDecodeMemoryBytes</c>) and validated when the host starts. A key
+    /// that names no option is an error at start too, so that a misspelt setting does not pass silently.
+    /// <paramref name="configure"/>, when given, runs after the binding.
+    /// </summary>
+    /// <example><code>builder.Services.AddNeuralImageCodec(builder.Configuration.GetSection("Nic"));</code></example>
+    public static NicCodecBuilder AddNeuralImageCodec(this IServiceCollection services, IConfiguration configuration, Action<NicCodecOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<NicCodecOptions>().Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
+        return services.AddNeuralImageCodec(configure);
     }
 }
