@@ -22,6 +22,7 @@ internal static class NicCommandLine
         root.Subcommands.Add(EvalCommand.Create(backends));
         root.Subcommands.Add(ConformanceCommand.Create(backends));
         root.Subcommands.Add(BenchCommand.Create(backends));
+        root.Subcommands.Add(BatchCommand.Create(backends));
         return root;
     }
 }
