@@ -46,6 +46,41 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
         return conflicts;
     }
 
+    /// <summary>
+    /// Deletes the temporary files a killed run left next to this shard's outputs (<see cref="AtomicFile"/> names them
+    /// <c>.NAME.GUID.tmp</c>); each output belongs to one shard, so no other shard's file is touched. Returns how many.
+    /// </summary>
+    public static int RemoveStaleTemporaryFiles(IReadOnlyList<BatchItem> items, string outputDirectory)
+    {
+        if (!Directory.Exists(outputDirectory))
+        {
+            return 0;
+        }
+
+        var outputs = new HashSet<string>(items.Select(i => i.OutputRelativePath), StringComparer.Ordinal);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
+        int removed = 0;
+        foreach (string file in Directory.EnumerateFiles(outputDirectory, ".*.tmp", options))
+        {
+            string name = Path.GetFileName(file);
+            int guid = name.Length - ".0123456789abcdef0123456789abcdef.tmp".Length;
+            if (guid < 2 || name[guid] != '.' || name.AsSpan(guid + 1, 32).ContainsAnyExcept("0123456789abcdef"))
+            {
+                continue;
+            }
+
+            string folder = Path.GetRelativePath(outputDirectory, Path.GetDirectoryName(file)!).Replace(Path.DirectorySeparatorChar, '/');
+            string target = (folder == "." ? string.Empty : folder + "/") + name[1..guid];
+            if (outputs.Contains(target))
+            {
+                File.Delete(file);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Runs <paramref name="items"/> (this shard's), <paramref name="jobs"/> at a time, appending to <paramref name="report"/>.</summary>
     public async Task<BatchTotals> RunAsync(
         IReadOnlyList<BatchItem> items,

@@ -89,6 +89,12 @@ internal static class BatchCommand
                 Dictionary<string, string> conflicts = BatchRunner.FindConflicts(listed, outputDirectory);
                 BatchItem[] mine = [.. listed.Where(i => which.Owns(i.RelativePath))];
                 Directory.CreateDirectory(outputDirectory);
+                int stale = BatchRunner.RemoveStaleTemporaryFiles(mine, outputDirectory);
+                if (stale > 0)
+                {
+                    error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"removed {stale} temporary file(s) an interrupted run of this shard left"));
+                }
+
                 string reportPath = result.GetValue(report) ?? Path.Combine(
                     outputDirectory, ".nic-batch", string.Create(CultureInfo.InvariantCulture, $"report-{which.Index}-of-{which.Count}.jsonl"));
                 writer = new BatchReportWriter(reportPath);
