@@ -99,8 +99,6 @@ internal sealed class BatchSummary
     /// <summary>Done items per second of the run.</summary>
     public required double ImagesPerSecond { get; init; }
 
-    public required int Jobs { get; init; }
-
     public required string Report { get; init; }
 
     public required int ExitCode { get; init; }

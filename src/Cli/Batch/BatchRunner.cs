@@ -81,30 +81,31 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
         return removed;
     }
 
-    /// <summary>Runs <paramref name="items"/> (this shard's), <paramref name="jobs"/> at a time, appending to <paramref name="report"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="items"/> (this shard's) one after the other, each on the codec's threads, appending to
+    /// <paramref name="report"/>. (Several items at once on those threads was no faster: docs/batch.md.)
+    /// </summary>
     public async Task<BatchTotals> RunAsync(
         IReadOnlyList<BatchItem> items,
         IReadOnlyDictionary<string, string> conflicts,
         BatchShard shard,
-        int jobs,
         BatchReportWriter report,
         ProgressLine progress,
         CancellationToken cancellationToken)
     {
         var totals = new BatchTotals();
         var watch = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(
-            items,
-            new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken },
-            async (item, token) =>
-            {
-                BatchReportLine line = conflicts.TryGetValue(item.RelativePath, out string? conflict)
-                    ? Failed(item, shard, OutputConflict, conflict, ExitCodes.UsageOrFile, 0)
-                    : await RunItemAsync(item, shard, token);
-                totals.Add(line);
-                report.Write(line);
-                progress.Report(totals.Processed, items.Count, $"images ({totals.Failed} failed)");
-            });
+        foreach (BatchItem item in items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            BatchReportLine line = conflicts.TryGetValue(item.RelativePath, out string? conflict)
+                ? Failed(item, shard, OutputConflict, conflict, ExitCodes.UsageOrFile, 0)
+                : await RunItemAsync(item, shard, cancellationToken);
+            totals.Add(line);
+            report.Write(line);
+            progress.Report(totals.Processed, items.Count, $"images ({totals.Failed} failed)");
+        }
+
         totals.Seconds = watch.Elapsed.TotalSeconds;
         return totals;
     }
@@ -235,11 +236,9 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
     };
 }
 
-/// <summary>The counts and sums of a shard's run so far; safe to add to from several items at once.</summary>
+/// <summary>The counts and sums of a shard's run so far.</summary>
 internal sealed class BatchTotals
 {
-    private readonly Lock _lock = new();
-
     public int Done { get; private set; }
 
     public int Skipped { get; private set; }
@@ -254,36 +253,24 @@ internal sealed class BatchTotals
 
     public double Seconds { get; set; }
 
-    public int Processed
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return Done + Skipped + Failed;
-            }
-        }
-    }
+    public int Processed => Done + Skipped + Failed;
 
     public void Add(BatchReportLine line)
     {
-        lock (_lock)
+        switch (line.Status)
         {
-            switch (line.Status)
-            {
-                case "done":
-                    Done++;
-                    BytesIn += line.BytesIn ?? 0;
-                    BytesOut += line.BytesOut ?? 0;
-                    Pixels += (long)(line.Width ?? 0) * (line.Height ?? 0);
-                    break;
-                case "skipped":
-                    Skipped++;
-                    break;
-                default:
-                    Failed++;
-                    break;
-            }
+            case "done":
+                Done++;
+                BytesIn += line.BytesIn ?? 0;
+                BytesOut += line.BytesOut ?? 0;
+                Pixels += (long)(line.Width ?? 0) * (line.Height ?? 0);
+                break;
+            case "skipped":
+                Skipped++;
+                break;
+            default:
+                Failed++;
+                break;
         }
     }
 }
@@ -295,7 +282,6 @@ internal sealed class BatchTotals
 /// </summary>
 internal sealed class BatchReportWriter : IDisposable
 {
-    private readonly Lock _lock = new();
     private readonly StreamWriter _writer;
 
     public BatchReportWriter(string path)
@@ -313,25 +299,18 @@ internal sealed class BatchReportWriter : IDisposable
 
     public void Write(BatchReportLine line)
     {
-        string json = JsonSerializer.Serialize(line, BatchJsonContext.Default.BatchReportLine);
-        lock (_lock)
-        {
-            _writer.Write(json);
-            _writer.Write('\n');
-            _writer.Flush();
-        }
+        _writer.Write(JsonSerializer.Serialize(line, BatchJsonContext.Default.BatchReportLine));
+        _writer.Write('\n');
+        _writer.Flush();
     }
 
     /// <summary>Flushes the report to disk and gives it its final name.</summary>
     public void Complete()
     {
-        lock (_lock)
-        {
-            _writer.Flush();
-            ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
-            _writer.Dispose();
-            File.Move(PartialPath, Path, overwrite: true);
-        }
+        _writer.Flush();
+        ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
+        _writer.Dispose();
+        File.Move(PartialPath, Path, overwrite: true);
     }
 
     public void Dispose() => _writer.Dispose();

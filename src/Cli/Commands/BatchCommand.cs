@@ -45,7 +45,6 @@ internal static class BatchCommand
         var shard = new Option<string?>("--shard") { Description = "Do shard K of N (0-based, \"K/N\"). Default: from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array), else everything." };
         var shards = new Option<int?>("--shards") { Description = $"The number of shards, when the environment gives only the index (JOB_COMPLETION_INDEX); or set {BatchShard.ShardsVariable}." };
         var report = new Option<string?>("--report") { Description = "The shard's JSONL report (default: OUTDIR/.nic-batch/report-K-of-N.jsonl); written as FILE.partial until the shard ends." };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Items coded at once (default 1: each item uses --threads).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName}); a JSONL manifest line may set its own." };
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family; a JSONL manifest line may set its own." };
@@ -54,7 +53,7 @@ internal static class BatchCommand
             ? "Compress every image of a tree or manifest into .nic files under OUTDIR."
             : "Decompress every .nic file of a tree or manifest into PNG files under OUTDIR.")
         {
-            input, output, root, shard, shards, report, jobs, json,
+            input, output, root, shard, shards, report, json,
         };
         if (encode)
         {
@@ -70,11 +69,6 @@ internal static class BatchCommand
             BatchReportWriter? writer = null;
             try
             {
-                if (result.GetValue(jobs) < 1)
-                {
-                    throw new ArgumentException($"--jobs must be at least 1, not {result.GetValue(jobs)}");
-                }
-
                 BatchShard which = BatchShard.Resolve(result.GetValue(shard), result.GetValue(shards), Environment.GetEnvironmentVariable);
                 NicCodec codec = shared.CreateCodec(result);
                 var defaults = new NicEncodeOptions { Model = encode ? result.GetValue(model) : null, Quality = encode ? result.GetValue(quality) : null };
@@ -100,7 +94,7 @@ internal static class BatchCommand
                 writer = new BatchReportWriter(reportPath);
                 var progress = new ProgressLine(error, $"batch {(encode ? "encode" : "decode")} {which}");
                 BatchTotals totals = await new BatchRunner(codec, mode, outputDirectory, defaults)
-                    .RunAsync(mine, conflicts, which, result.GetValue(jobs), writer, progress, cancellationToken);
+                    .RunAsync(mine, conflicts, which, writer, progress, cancellationToken);
                 progress.Finish();
                 writer.Complete();
                 int exitCode = totals.Failed > 0 ? SomeItemsFailed : AllDone;
@@ -120,11 +114,15 @@ internal static class BatchCommand
                     Bpp = totals.Pixels > 0 ? (encode ? totals.BytesOut : totals.BytesIn) * 8.0 / totals.Pixels : null,
                     Seconds = totals.Seconds,
                     ImagesPerSecond = totals.Seconds > 0 ? totals.Done / totals.Seconds : 0,
-                    Jobs = result.GetValue(jobs),
                     Report = writer.Path,
                     ExitCode = exitCode,
                 });
                 return exitCode;
+            }
+            catch (OperationCanceledException) when (writer is not null)
+            {
+                error.WriteLine($"interrupted; the outputs done so far are complete and kept, no partial output is left, and {writer.PartialPath} lists them: run the same command again to finish");
+                return ExitCodes.Cancelled;
             }
             catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException)
             {
