@@ -124,9 +124,11 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
                 model = codec.ResolveModel(options);
             }
 
-            if (IsComplete(output, model))
+            if (IsComplete(output, model, out NicHeader? header))
             {
-                return new BatchReportLine { Path = item.RelativePath, Output = item.OutputRelativePath, Status = "skipped", Shard = shard.ToString() };
+                return header is null
+                    ? new BatchReportLine { Path = item.RelativePath, Output = item.OutputRelativePath, Status = "skipped", Shard = shard.ToString() }
+                    : Skipped(item, shard, header, new FileInfo(output).Length, model!.Name);
             }
 
             long bytesIn = new FileInfo(item.InputPath).Length;
@@ -161,8 +163,9 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
     /// exists is whole; a .nic file is also parsed through its DONE chunk (checksums included) and must be coded with
     /// the model the item asks for (else it is coded again), a PNG must end with its IEND chunk.
     /// </summary>
-    private static bool IsComplete(string output, NicModelEntry? model)
+    private static bool IsComplete(string output, NicModelEntry? model, out NicHeader? header)
     {
+        header = null;
         if (!File.Exists(output))
         {
             return false;
@@ -173,6 +176,7 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
             if (model is not null)
             {
                 NicFile file = NicFile.Read(File.ReadAllBytes(output));
+                header = file.Header;
                 return file.Header.Model.Equals(model.File.Id);
             }
 
@@ -221,6 +225,21 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
         Bpp = Math.Round(nicBytes * 8.0 / ((double)width * height), 6),
         Model = model,
         Seconds = Math.Round(seconds, 4),
+    };
+
+    /// <summary>A skipped encode's line, with the sizes of the .nic file there, so that a report of a rerun still sums up the whole set.</summary>
+    private static BatchReportLine Skipped(BatchItem item, BatchShard shard, NicHeader header, long bytesOut, string model) => new()
+    {
+        Path = item.RelativePath,
+        Output = item.OutputRelativePath,
+        Status = "skipped",
+        Shard = shard.ToString(),
+        BytesIn = File.Exists(item.InputPath) ? new FileInfo(item.InputPath).Length : null,
+        BytesOut = bytesOut,
+        Width = header.Width,
+        Height = header.Height,
+        Bpp = Math.Round(bytesOut * 8.0 / ((double)header.Width * header.Height), 6),
+        Model = model,
     };
 
     private static BatchReportLine Failed(BatchItem item, BatchShard shard, string code, string message, int exitClass, double seconds) => new()

@@ -57,7 +57,13 @@ public sealed class BatchCommandTests : IDisposable
         Assert.Contains("5 done, 0 skipped, 0 failed", first.Output);
         Assert.Contains("0 done, 5 skipped, 0 failed", second.Output);
         Assert.Equal(written, Directory.GetFiles(Output, "*.nic", SearchOption.AllDirectories).Order().Select(File.GetLastWriteTimeUtc));
-        Assert.Equal(5, BatchTestFiles.ReadReports(Output).Count);
+        List<JsonElement> report = BatchTestFiles.ReadReports(Output);
+        Assert.Equal(5, report.Count);
+        Assert.All(report, l => Assert.Equal("skipped", l.GetProperty("status").GetString()));
+        Assert.All(report, l => Assert.Equal((48, 32), (l.GetProperty("width").GetInt32(), l.GetProperty("height").GetInt32())));
+        Assert.All(report, l => Assert.Equal(
+            new FileInfo(Path.Combine(Output, l.GetProperty("output").GetString()!)).Length,
+            l.GetProperty("bytes_out").GetInt64()));
     }
 
     [Fact]
