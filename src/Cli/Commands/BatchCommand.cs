@@ -40,14 +40,24 @@ internal static class BatchCommand
                 ? "A directory tree of images (png, jpg, jpeg, ppm, pgm, bmp, tga), or a manifest: one path per line, or JSONL lines {\"path\": …, \"quality\": …, \"model\": …}."
                 : "A directory tree of .nic files, or a manifest: one path per line, or JSONL lines {\"path\": …}.",
         };
-        var output = new Option<string>("--output", "-o") { Description = "The output folder; the input tree is mirrored under it (created as needed).", Required = true };
-        var root = new Option<string?>("--root") { Description = "The folder a manifest's paths are relative to (default: the manifest's folder)." };
-        var shard = new Option<string?>("--shard") { Description = "Do shard K of N (0-based, \"K/N\"). Default: from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array), else everything." };
-        var shards = new Option<int?>("--shards") { Description = $"The number of shards, when the environment gives only the index (JOB_COMPLETION_INDEX); or set {BatchShard.ShardsVariable}." };
-        var report = new Option<string?>("--report") { Description = "The shard's JSONL report (default: OUTDIR/.nic-batch/report-K-of-N.jsonl); written as FILE.partial until the shard ends." };
+        var output = new Option<string>("--output", "-o") { Description = "The output folder; the input tree is mirrored under it (created as needed).", Required = true, HelpName = "OUTDIR" };
+        var root = new Option<string?>("--root") { Description = "The folder a manifest's paths are relative to (default: the manifest's folder).", HelpName = "DIR" };
+        var shard = new Option<string?>("--shard") { Description = "Do shard K of N (0-based, \"K/N\"). Default: from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array), else everything.", HelpName = "K/N" };
+        var shards = new Option<int?>("--shards") { Description = $"The number of shards, when the environment gives only the index (JOB_COMPLETION_INDEX); or set {BatchShard.ShardsVariable}.", HelpName = "N" };
+        var report = new Option<string?>("--report") { Description = "The shard's JSONL report (default: OUTDIR/.nic-batch/report-K-of-N.jsonl); written as FILE.partial until the shard ends.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName}); a JSONL manifest line may set its own." };
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family; a JSONL manifest line may set its own." };
+        var maxPixels = new Option<long>("--max-pixels")
+        {
+            Description = $"Refuse (as a failed item) a file of more pixels than this, before decoding it (default {NicCodecOptions.DefaultMaxDecodePixels:N0}).",
+            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodePixels,
+        };
+        var maxMemory = new Option<long>("--max-memory")
+        {
+            Description = $"Refuse (as a failed item) a file whose decode is estimated to need more MiB than this (default {NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20}).",
+            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20,
+        };
         var shared = new CodecCommandOptions(backends);
         var command = new Command(encode ? "encode" : "decode", encode
             ? "Compress every image of a tree or manifest into .nic files under OUTDIR."
@@ -60,6 +70,11 @@ internal static class BatchCommand
             command.Options.Add(model);
             command.Options.Add(quality);
         }
+        else
+        {
+            command.Options.Add(maxPixels);
+            command.Options.Add(maxMemory);
+        }
 
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -70,7 +85,17 @@ internal static class BatchCommand
             try
             {
                 BatchShard which = BatchShard.Resolve(result.GetValue(shard), result.GetValue(shards), Environment.GetEnvironmentVariable);
-                NicCodec codec = shared.CreateCodec(result);
+                if (!encode && (result.GetValue(maxPixels) < 1 || result.GetValue(maxMemory) < 1))
+                {
+                    throw new ArgumentException($"--max-pixels and --max-memory must be at least 1 (got {result.GetValue(maxPixels)} and {result.GetValue(maxMemory)})");
+                }
+
+                NicCodec codec = shared.CreateCodec(result, configure: encode ? null : options =>
+                {
+                    options.MaxDecodePixels = result.GetValue(maxPixels);
+                    long megabytes = result.GetValue(maxMemory);
+                    options.MaxDecodeMemoryBytes = megabytes > long.MaxValue >> 20 ? long.MaxValue : megabytes << 20;
+                });
                 var defaults = new NicEncodeOptions { Model = encode ? result.GetValue(model) : null, Quality = encode ? result.GetValue(quality) : null };
                 if (encode)
                 {

@@ -189,6 +189,21 @@ public sealed class BatchCommandTests : IDisposable
     }
 
     [Fact]
+    public void ADecodeBeyondTheLimitsFailsThatItemWithItsCode()
+    {
+        BatchTestFiles.WriteTree(Input, 2);
+        string nics = Path.Combine(_directory, "nics");
+        Assert.Equal(0, CliRunner.Run("batch", "encode", Input, "-o", nics, "--shard", "0/1").ExitCode);
+
+        var run = CliRunner.Run("batch", "decode", nics, "-o", Output, "--shard", "0/1", "--max-pixels", "1000");
+
+        Assert.Equal(BatchCommand.SomeItemsFailed, run.ExitCode);
+        List<JsonElement> report = BatchTestFiles.ReadReports(Output);
+        Assert.Equal(2, report.Count);
+        Assert.All(report, l => Assert.Equal(("failed", "ResourceLimitExceeded", 2), (l.GetProperty("status").GetString(), l.GetProperty("error_code").GetString(), l.GetProperty("exit_class").GetInt32())));
+    }
+
+    [Fact]
     public void AMissingInputOrABadShardIsABadOption()
     {
         Assert.Equal(BatchCommand.BadOptions, CliRunner.Run("batch", "encode", Path.Combine(_directory, "none"), "-o", Output, "--shard", "0/1").ExitCode);
