@@ -71,6 +71,7 @@ internal static class BatchListing
     private static List<BatchItem> ReadManifest(string manifest, BatchMode mode, string root)
     {
         var items = new List<BatchItem>();
+        var seen = new Dictionary<string, (BatchItem Item, int Line)>(StringComparer.Ordinal);
         int number = 0;
         foreach (string raw in File.ReadLines(manifest))
         {
@@ -120,7 +121,20 @@ internal static class BatchListing
                 throw new ArgumentException($"manifest '{manifest}' line {number}: '{path}' is not under the root '{root}' (--root sets it)");
             }
 
-            items.Add(new BatchItem(relative, full, OutputPathOf(relative, mode), model, quality));
+            var item = new BatchItem(relative, full, OutputPathOf(relative, mode), model, quality);
+            if (seen.TryGetValue(relative, out var first))
+            {
+                // The same item twice is one item; the same path with other options is a mistake to be fixed, not guessed at.
+                if (first.Item != item)
+                {
+                    throw new ArgumentException($"manifest '{manifest}' line {number}: '{relative}' is listed on line {first.Line} with other options");
+                }
+
+                continue;
+            }
+
+            seen.Add(relative, (item, number));
+            items.Add(item);
         }
 
         items.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));

@@ -116,6 +116,26 @@ public sealed class BatchCommandTests : IDisposable
     }
 
     [Fact]
+    public void AManifestPathListedTwiceIsOneItemUnlessItsOptionsDiffer()
+    {
+        List<string> paths = BatchTestFiles.WriteTree(Input, 2);
+        string manifest = Path.Combine(Input, "items.jsonl");
+        File.WriteAllLines(manifest, [paths[0], paths[1], "./" + paths[0], $$"""{"path": "{{paths[1]}}"}"""]);
+
+        var run = CliRunner.Run("batch", "encode", manifest, "-o", Output, "--shard", "0/1");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(paths.Order(StringComparer.Ordinal), BatchTestFiles.ReadReports(Output).Select(l => l.GetProperty("path").GetString()).Order(StringComparer.Ordinal));
+
+        File.AppendAllLines(manifest, [$$"""{"path": "{{paths[1]}}", "quality": 2}"""]);
+        var differing = CliRunner.Run("batch", "encode", manifest, "-o", Output, "--shard", "0/1");
+
+        Assert.Equal(BatchCommand.BadOptions, differing.ExitCode);
+        Assert.Contains("line 5", differing.Error);
+        Assert.Contains("line 2", differing.Error);
+    }
+
+    [Fact]
     public void AManifestItemWithAQualityItsFamilyLacksFailsAlone()
     {
         List<string> paths = BatchTestFiles.WriteTree(Input, 2);
