@@ -6,7 +6,7 @@ namespace Nic.Cli;
 /// <summary>The <c>nic</c> command tree, shared by the program, its tests and <c>nic-torch</c> (which adds to it).</summary>
 internal static class NicCommandLine
 {
-    /// <summary>The codec tool: encode, decode, info, models, eval, conformance and bench, on the managed engine.</summary>
+    /// <summary>The codec tool: encode, decode, info, models, eval, conformance, bench and batch, on the managed engine.</summary>
     public static RootCommand CreateRoot() => CreateRoot(
         "nic — learned image compression: encode and decode images, inspect .nic files, list models, evaluate and benchmark the codec.",
         TransformBackends.ManagedOnly);
@@ -22,6 +22,7 @@ internal static class NicCommandLine
         root.Subcommands.Add(EvalCommand.Create(backends));
         root.Subcommands.Add(ConformanceCommand.Create(backends));
         root.Subcommands.Add(BenchCommand.Create(backends));
+        root.Subcommands.Add(BatchCommand.Create(backends));
         CommandExamples.Add(root, "nic encode photo.png -o photo.nic", "nic decode photo.nic -o photo.png", "nic <command> --help");
         foreach (Command command in root.Subcommands)
         {
@@ -44,6 +45,9 @@ internal static class NicCommandLine
         ["bench transforms"] = ["nic bench transforms"],
         ["bench codec"] = ["nic bench codec samples/seeding.png --json"],
         ["bench parallel"] = ["nic bench parallel samples/seeding.png --tasks 1,2,32"],
+        ["batch"] = ["nic batch encode photos/ -o encoded/ --shard 0/4"],
+        ["batch encode"] = ["nic batch encode photos/ -o encoded/ --quality 5 --shard 0/4", "JOB_COMPLETION_INDEX=2 nic batch encode manifest.jsonl -o encoded/ --shards 8"],
+        ["batch decode"] = ["nic batch decode encoded/ -o decoded/ --shard 1/4"],
     };
 
     private static void AddExamples(Command command, string path)
