@@ -48,16 +48,7 @@ internal static class BatchCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName}); a JSONL manifest line may set its own." };
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family; a JSONL manifest line may set its own." };
-        var maxPixels = new Option<long>("--max-pixels")
-        {
-            Description = $"Refuse (as a failed item) a file of more pixels than this, before decoding it (default {NicCodecOptions.DefaultMaxDecodePixels:N0}).",
-            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodePixels,
-        };
-        var maxMemory = new Option<long>("--max-memory")
-        {
-            Description = $"Refuse (as a failed item) a file whose decode is estimated to need more MiB than this (default {NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20}).",
-            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20,
-        };
+        var limits = new DecodeLimitOptions("Refuse (as a failed item)");
         var shared = new CodecCommandOptions(backends);
         var command = new Command(encode ? "encode" : "decode", encode
             ? "Compress every image of a tree or manifest into .nic files under OUTDIR."
@@ -72,8 +63,7 @@ internal static class BatchCommand
         }
         else
         {
-            command.Options.Add(maxPixels);
-            command.Options.Add(maxMemory);
+            limits.AddTo(command);
         }
 
         shared.AddTo(command);
@@ -85,17 +75,7 @@ internal static class BatchCommand
             try
             {
                 BatchShard which = BatchShard.Resolve(result.GetValue(shard), result.GetValue(shards), Environment.GetEnvironmentVariable);
-                if (!encode && (result.GetValue(maxPixels) < 1 || result.GetValue(maxMemory) < 1))
-                {
-                    throw new ArgumentException($"--max-pixels and --max-memory must be at least 1 (got {result.GetValue(maxPixels)} and {result.GetValue(maxMemory)})");
-                }
-
-                NicCodec codec = shared.CreateCodec(result, configure: encode ? null : options =>
-                {
-                    options.MaxDecodePixels = result.GetValue(maxPixels);
-                    long megabytes = result.GetValue(maxMemory);
-                    options.MaxDecodeMemoryBytes = megabytes > long.MaxValue >> 20 ? long.MaxValue : megabytes << 20;
-                });
+                NicCodec codec = shared.CreateCodec(result, configure: encode ? null : options => limits.Apply(result, options));
                 var defaults = new NicEncodeOptions { Model = encode ? result.GetValue(model) : null, Quality = encode ? result.GetValue(quality) : null };
                 if (encode)
                 {

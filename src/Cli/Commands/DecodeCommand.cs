@@ -23,19 +23,12 @@ internal static class DecodeCommand
             Required = true,
         };
         var format = new Option<ImageOutputFormat?>("--format") { Description = "png, ppm or bmp: the format for -o - or a name without extension; must agree with an extension." };
-        var maxPixels = new Option<long>("--max-pixels")
-        {
-            Description = $"Refuse a file of more pixels than this, before decoding it (default {NicCodecOptions.DefaultMaxDecodePixels:N0}).",
-            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodePixels,
-        };
-        var maxMemory = new Option<long>("--max-memory")
-        {
-            Description = $"Refuse a file whose decode is estimated to need more MiB than this, before decoding it (default {NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20}).",
-            DefaultValueFactory = _ => NicCodecOptions.DefaultMaxDecodeMemoryBytes >> 20,
-        };
+        var limits = new DecodeLimitOptions();
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var shared = new CodecCommandOptions(backends);
-        var command = new Command("decode", "Decompress a .nic file to PNG, PPM or BMP.") { input, output, format, maxPixels, maxMemory, json };
+        var command = new Command("decode", "Decompress a .nic file to PNG, PPM or BMP.") { input, output, format };
+        limits.AddTo(command);
+        command.Options.Add(json);
         shared.AddTo(command);
         CommandExamples.Add(command, "nic decode photo.nic -o photo.png", "nic decode - -o - --format ppm < photo.nic > photo.ppm");
         command.SetAction(async (result, cancellationToken) =>
@@ -44,22 +37,12 @@ internal static class DecodeCommand
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {
-                if (result.GetValue(maxPixels) < 1 || result.GetValue(maxMemory) < 1)
-                {
-                    throw new ArgumentException($"--max-pixels and --max-memory must be at least 1 (got {result.GetValue(maxPixels)} and {result.GetValue(maxMemory)})");
-                }
-
                 FileInfo inputFile = result.GetValue(input)!;
                 FileInfo outputFile = result.GetValue(output)!;
                 bool fromStdin = StandardStreams.IsDash(inputFile);
                 bool toStdout = StandardStreams.IsDash(outputFile);
                 ImageOutputFormat outputFormat = OutputFormats.Resolve(toStdout ? null : outputFile.FullName, result.GetValue(format));
-                NicCodec codec = shared.CreateCodec(result, configure: options =>
-                {
-                    options.MaxDecodePixels = result.GetValue(maxPixels);
-                    long megabytes = result.GetValue(maxMemory);
-                    options.MaxDecodeMemoryBytes = megabytes > long.MaxValue >> 20 ? long.MaxValue : megabytes << 20;
-                });
+                NicCodec codec = shared.CreateCodec(result, configure: options => limits.Apply(result, options));
                 if (toStdout)
                 {
                     StandardStreams.CheckOutputRedirected();
