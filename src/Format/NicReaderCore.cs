@@ -143,7 +143,7 @@ internal sealed class NicReaderCore
 
         var chunk = await ReadNextChunkAsync(cancellationToken).ConfigureAwait(false);
         HandOut(chunk);
-        return new NicChunkInfo(chunk.Type, chunk.Offset, chunk.Length, chunk.Crc, chunk.Payload);
+        return new NicChunkInfo(chunk);
     }
 
     /// <summary>Gives the pipe back everything examined, before the pipe is completed.</summary>

@@ -56,6 +56,9 @@ internal static class ModelsCommand
             text.Append(CultureInfo.InvariantCulture, $"{m.Name,-34} {m.Family,-30} {m.RatePoint,3} {m.File.Architecture.Identifier,-20} {$"{m.File.HyperParameters.N}/{m.File.HyperParameters.M}",-8} {m.File.Lambda,-8:G4} {FileMegabytes(m),6:F2}  {Figure(bpp, "F3"),7} {Figure(psnr, "F2"),8}  {m.Sha256Hex[..12],-12} {m.Source}{mark}\n");
         }
 
+        // Which images the figures are of: they come from each file's training metadata, not from this run.
+        text.Append("\nval bpp, val PSNR: as recorded at the end of training (metadata training.validation_final): the smooth validation\n");
+        text.Append("split of docs/data.md (centre 256×256 crops at 2–4× downscale, bpp from the likelihoods), not real photos at full size.\n");
         return text.ToString();
     }
 

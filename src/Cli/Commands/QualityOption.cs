@@ -17,13 +17,11 @@ internal static class QualityOption
             return;
         }
 
-        string nameOrFamily = options.Model ?? codec.Options.DefaultModel;
-        IReadOnlyList<NicModelEntry> models = codec.Catalog.Models;
-        string family = models.FirstOrDefault(m => m.Name == nameOrFamily)?.Family ?? nameOrFamily;
-        int[] points = [.. models.Where(m => m.Family == family).Select(m => m.RatePoint).Distinct().Order()];
+        IReadOnlyList<NicModelEntry> family = codec.Catalog.Family(options.Model ?? codec.Options.DefaultModel);
+        int[] points = [.. family.Select(m => m.RatePoint).Distinct()];
         if (points.Length > 0 && !points.Contains(quality))
         {
-            throw new ArgumentException($"--quality {quality} is not a rate point of family '{family}': use {Describe(points)}");
+            throw new ArgumentException($"--quality {quality} is not a rate point of family '{family[0].Family}': use {Describe(points)}");
         }
     }
 

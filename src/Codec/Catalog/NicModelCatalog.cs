@@ -114,9 +114,8 @@ public sealed class NicModelCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrFamily);
         IReadOnlyList<NicModelEntry> models = Models;
         NicModelEntry? named = models.FirstOrDefault(m => m.Name == nameOrFamily);
-        string family = named?.Family ?? nameOrFamily;
-        NicModelEntry[] members = models.Where(m => m.Family == family).ToArray();
-        if (members.Length == 0)
+        IReadOnlyList<NicModelEntry> members = FamilyOf(models, nameOrFamily);
+        if (members.Count == 0)
         {
             throw new NicCodecException(NicCodecError.UnknownModel, $"no model or family named '{nameOrFamily}'; {Available(models)}");
         }
@@ -124,10 +123,26 @@ public sealed class NicModelCatalog
         if (quality is int q)
         {
             return members.FirstOrDefault(m => m.RatePoint == q)
-                ?? throw new NicCodecException(NicCodecError.UnknownModel, $"family '{family}' has no rate point {q}; its rate points are {string.Join(", ", members.Select(m => m.RatePoint))}");
+                ?? throw new NicCodecException(NicCodecError.UnknownModel, $"family '{members[0].Family}' has no rate point {q}; its rate points are {string.Join(", ", members.Select(m => m.RatePoint))}");
         }
 
-        return named ?? members[(members.Length - 1) / 2];
+        return named ?? members[(members.Count - 1) / 2];
+    }
+
+    /// <summary>
+    /// The members of a family, by rate point: <paramref name="nameOrFamily"/> is the family's name or the name of one
+    /// of its models (as <see cref="Find"/> takes it). Empty when there is no such model or family.
+    /// </summary>
+    public IReadOnlyList<NicModelEntry> Family(string nameOrFamily)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrFamily);
+        return FamilyOf(Models, nameOrFamily);
+    }
+
+    private static NicModelEntry[] FamilyOf(IReadOnlyList<NicModelEntry> models, string nameOrFamily)
+    {
+        string family = models.FirstOrDefault(m => m.Name == nameOrFamily)?.Family ?? nameOrFamily;
+        return [.. models.Where(m => m.Family == family)];
     }
 
     /// <summary>The model a <c>.nic</c> file names.</summary>
