@@ -23,6 +23,7 @@ public sealed class Float16ExportTests
     [MemberData(nameof(ImageArchitectures))]
     public void Float16ExportStoresBinary16AndBuildsTheTablesFromTheRoundedValues(ModelArchitectureKind kind)
     {
+        using var scope = NewDisposeScope();
         random.manual_seed(41);
         using var model = ImageModels.Create(kind, N, M);
         Perturb(model);

@@ -48,6 +48,7 @@ public sealed class ImageModelTests
     [MemberData(nameof(ImageArchitectures))]
     public void ExportLoadsAndImportsExactly(ModelArchitectureKind kind)
     {
+        using var scope = NewDisposeScope();
         random.manual_seed(11);
         using var model = ImageModels.Create(kind, N, M);
         TestModels.Perturb(model);

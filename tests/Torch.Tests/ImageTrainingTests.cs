@@ -23,6 +23,7 @@ public sealed class ImageTrainingTests
     [Fact]
     public void ImageModelsTrainBothOptimizersAndResumeExactly()
     {
+        using var scope = NewDisposeScope();
         using var photos = new TestPhotos(trainCount: 2);
         PhotoSet set = PhotoSet.Load(Path.Combine(photos.Root, "train"), [1]);
         var options = new RateDistortionTrainerOptions
@@ -57,7 +58,7 @@ public sealed class ImageTrainingTests
             secondTrainer.LoadCheckpoint(path);
             Assert.Equal(3, secondTrainer.StepCount);
             secondTrainer.Train(3);
-            Assert.Equal(Snapshot(first), Snapshot(second));
+            Assert.Equal(ParameterSnapshot.Of(first), ParameterSnapshot.Of(second));
 
             using var mnist = new TfcMnistModel(4);
             using var wrongKind = new RateDistortionTrainer(mnist, new ShuffledBatches(zeros(4, 1, 28, 28), 2, 1), new RateDistortionTrainerOptions { Lambda = 1 });
@@ -77,6 +78,7 @@ public sealed class ImageTrainingTests
     [Fact]
     public void NonFiniteStepsAreSkippedWithoutTouchingTheWeightsThenStopTheRun()
     {
+        using var scope = NewDisposeScope();
         using var model = new PoisonedModel();
         using var trainer = new RateDistortionTrainer(model, new ShuffledBatches(ones(8, 2), 2, 1), new RateDistortionTrainerOptions { Lambda = 1, MaxConsecutiveSkippedSteps = 2 });
         trainer.Step();
@@ -141,8 +143,6 @@ public sealed class ImageTrainingTests
         }
     }
 
-    private static float[][] Snapshot(nn.Module model) =>
-        model.named_parameters().Select(p => p.parameter.detach().clone().data<float>().ToArray()).ToArray();
 
     private sealed class RecordingObserver : IImageTrainingObserver
     {

@@ -38,6 +38,7 @@ public sealed class PhotoDataTests
     [Fact]
     public void CropsAreAFunctionOfSeedAndIndex()
     {
+        using var scope = NewDisposeScope();
         using var photos = new TestPhotos(trainCount: 3);
         PhotoSet set = PhotoSet.Load(Path.Combine(photos.Root, "train"), [1, 2]);
         var a = new PhotoCrops(set, batchSize: 4, cropSize: 64, seed: 5);

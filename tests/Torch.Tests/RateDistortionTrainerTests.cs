@@ -9,6 +9,7 @@ public sealed class RateDistortionTrainerTests
     [Fact]
     public void ResumingFromACheckpointContinuesExactly()
     {
+        using var scope = NewDisposeScope();
         using Tensor digits = MnistTestData.LoadSubset();
         var options = new RateDistortionTrainerOptions { Lambda = 2000, Seed = 11 };
         string path = Path.Combine(Path.GetTempPath(), $"nic-ckpt-{Guid.NewGuid():N}.bin");
@@ -19,20 +20,20 @@ public sealed class RateDistortionTrainerTests
             using var firstTrainer = new RateDistortionTrainer(first, new ShuffledBatches(digits, 16, 5), options);
             firstTrainer.Train(12);
             firstTrainer.SaveCheckpoint(path);
-            float[][] saved = Snapshot(first);
+            float[][] saved = ParameterSnapshot.Of(first);
             firstTrainer.Train(8);
 
             random.manual_seed(2);
             using var second = new TfcMnistModel(16);
             using var secondTrainer = new RateDistortionTrainer(second, new ShuffledBatches(digits, 16, 5), options);
-            Assert.NotEqual(saved[0], Snapshot(second)[0]);
+            Assert.NotEqual(saved[0], ParameterSnapshot.Of(second)[0]);
             secondTrainer.LoadCheckpoint(path);
             Assert.Equal(12, secondTrainer.StepCount);
-            Assert.Equal(saved, Snapshot(second));
+            Assert.Equal(saved, ParameterSnapshot.Of(second));
             TrainingProgress last = secondTrainer.Train(8);
             Assert.Equal(20, last.Step);
             Assert.Equal(20, secondTrainer.StepCount);
-            Assert.Equal(Snapshot(first), Snapshot(second));
+            Assert.Equal(ParameterSnapshot.Of(first), ParameterSnapshot.Of(second));
         }
         finally
         {
@@ -43,6 +44,7 @@ public sealed class RateDistortionTrainerTests
     [Fact]
     public void ShuffledBatchesAreAFunctionOfSeedAndIndex()
     {
+        using var scope = NewDisposeScope();
         using Tensor examples = TensorArithmetic.Arange(0, 10, ScalarType.Float32).reshape(10, 1);
         var a = new ShuffledBatches(examples, 3, 4);
         var b = new ShuffledBatches(examples, 3, 4);
@@ -57,6 +59,7 @@ public sealed class RateDistortionTrainerTests
     [Fact]
     public void ProgressIsReportedAtTheInterval()
     {
+        using var scope = NewDisposeScope();
         using Tensor digits = MnistTestData.LoadSubset();
         random.manual_seed(1);
         using var model = new TfcMnistModel(8);
@@ -71,6 +74,7 @@ public sealed class RateDistortionTrainerTests
     [Fact]
     public void DigitBytesLoadAsUnitFloats()
     {
+        using var scope = NewDisposeScope();
         using Tensor digits = MnistTestData.LoadSubset();
         Assert.Equal(new long[] { 300, 1, 28, 28 }, digits.shape);
         Assert.Equal(0f, digits.min().item<float>());
@@ -80,14 +84,13 @@ public sealed class RateDistortionTrainerTests
     [Fact]
     public void ScaledMseIs255SquaredTimesMse()
     {
+        using var scope = NewDisposeScope();
         using Tensor a = tensor(new float[] { 0f, 1f });
         using Tensor b = tensor(new float[] { 0.5f, 1f });
         Assert.Equal(255.0 * 255 * 0.125, DistortionMeasure.ScaledMeanSquaredError.Compute(a, b).item<float>(), 2);
         Assert.Equal(0.25, DistortionMeasure.MeanAbsoluteError.Compute(a, b).item<float>(), 6);
     }
 
-    private static float[][] Snapshot(TfcMnistModel model) =>
-        model.named_parameters().Select(p => p.parameter.detach().clone().data<float>().ToArray()).ToArray();
 
     private sealed class ListProgress(List<TrainingProgress> reports) : IProgress<TrainingProgress>
     {

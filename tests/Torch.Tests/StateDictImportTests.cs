@@ -25,6 +25,7 @@ public sealed class StateDictImportTests
     [MemberData(nameof(ImageArchitectures))]
     public void ImportedStateDictsExportTheModelsOwnFile(ModelArchitectureKind kind)
     {
+        using var scope = NewDisposeScope();
         random.manual_seed(21);
         using var model = ImageModels.Create(kind, N, M);
         Perturb(model);

@@ -29,6 +29,7 @@ public sealed class TfcMnistModelTests(TrainedMnistFixture trained) : IClassFixt
     [Fact]
     public void InitialisationIsGlorotUniformWithZeroBiases()
     {
+        using var scope = NewDisposeScope();
         random.manual_seed(3);
         using var model = new TfcMnistModel();
         foreach ((string name, var parameter) in model.named_parameters())
@@ -99,6 +100,7 @@ public sealed class TfcMnistModelTests(TrainedMnistFixture trained) : IClassFixt
     [Fact]
     public void ModelFileRoundTripsTheParameters()
     {
+        using var scope = NewDisposeScope();
         byte[] bytes = trained.Model.Export("test-mnist", 2000, null);
         using TfcMnistModel loaded = TfcMnistModel.FromModelFile(NicModelFile.Load(bytes));
         var original = trained.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);

@@ -216,6 +216,8 @@ public sealed class RateDistortionTrainer : IDisposable
     {
         AtomicFile.Write(path, stream =>
         {
+            // Saving makes temporaries (CPU copies, byte views) that must live until libtorch has read them.
+            using var scope = NewDisposeScope();
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(CheckpointMagic);
             writer.Write(StepCount);
