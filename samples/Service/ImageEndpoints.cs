@@ -27,7 +27,7 @@ public static class ImageEndpoints
     }
 
     /// <summary>
-    /// Takes a PNG, JPEG or <c>.nic</c> body, encodes it with the codec (rate point from <c>?quality=</c>, else the
+    /// Takes a PNG, JPEG or <c>.nic</c> body, encodes it with the codec (quality 0–100 from <c>?quality=</c> or a trained point from <c>?rate_point=</c>, else the
     /// configured default) and stores the <c>.nic</c>: 201 with its id and Location. 400 for a bad quality, 413 for a
     /// body over the limit (refused from its Content-Length before it is read), 422 for an image that cannot be taken.
     /// </summary>
@@ -36,18 +36,29 @@ public static class ImageEndpoints
         CancellationToken cancellationToken = context.RequestAborted;
         HttpRequest request = context.Request;
         long limit = options.Value.MaxUploadBytes;
-        int? quality = null;
+        double? quality = null;
+        int? ratePoint = null;
         if (request.Query.TryGetValue("quality", out Microsoft.Extensions.Primitives.StringValues values))
         {
-            if (values.Count != 1 || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out int value))
+            if (values.Count != 1 || !double.TryParse(values[0], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value > 100)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Bad quality", $"quality must be one whole number (a rate point), not '{values}'", null);
+                return Problem(StatusCodes.Status400BadRequest, "Bad quality", $"quality must be one number from 0 to 100, not '{values}'", null);
             }
 
             quality = value;
         }
 
-        var encodeOptions = new NicEncodeOptions { Quality = quality };
+        if (request.Query.TryGetValue("rate_point", out Microsoft.Extensions.Primitives.StringValues points))
+        {
+            if (points.Count != 1 || !int.TryParse(points[0], NumberStyles.None, CultureInfo.InvariantCulture, out int value) || quality is not null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad quality", $"rate_point must be one whole number (a trained rate point), without quality, not '{points}'", null);
+            }
+
+            ratePoint = value;
+        }
+
+        var encodeOptions = new NicEncodeOptions { Quality = quality, RatePoint = ratePoint };
         NicModelEntry model;
         try
         {

@@ -32,7 +32,7 @@ internal static class ServiceBench
                     requests = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--quality" when i + 1 < args.Length:
-                    query = "?quality=" + int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    query = "?quality=" + double.Parse(args[++i], CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture);
                     break;
                 default:
                     image ??= args[i];

@@ -23,6 +23,9 @@ namespace Nic.Codec;
 public sealed class NicCodec
 {
     private readonly ConcurrentDictionary<NicModelId, Lazy<CodecModel>> _models = new();
+
+    // Models interpolated between trained points live as long as the catalog keeps their file (a few), not for ever.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<NicModelFile, Lazy<CodecModel>> _interpolatedModels = new();
     private readonly IInferenceBackendFactory _backends;
     private readonly ILogger _logger;
     private readonly int _parallelism;
@@ -63,10 +66,41 @@ public sealed class NicCodec
     /// </summary>
     public IInferenceBackendFactory BackendFactory => _backends;
 
-    /// <summary>The model an encode with these options would use.</summary>
+    /// <summary>
+    /// The model an encode with these options would use (with a <see cref="NicEncodeOptions.Target"/>, the model the search
+    /// starts from: the family's, which the search then moves along). The options' <see cref="NicEncodeOptions.Quality"/> or
+    /// <see cref="NicEncodeOptions.RatePoint"/> first; without either, a named model is that model and a named family its
+    /// middle point; with no model named, the codec's <see cref="NicCodecOptions.DefaultModel"/> at its default quality
+    /// or rate point.
+    /// </summary>
     /// <exception cref="NicCodecException"><see cref="NicCodecError.UnknownModel"/>: no such model, family or rate point.</exception>
-    public NicModelEntry ResolveModel(NicEncodeOptions? options = null) =>
-        Catalog.Find(options?.Model ?? Options.DefaultModel, options?.Quality ?? (options?.Model is null ? Options.DefaultQuality : null));
+    /// <exception cref="ArgumentException">The options are invalid (<see cref="NicEncodeOptions.Validate"/>).</exception>
+    public NicModelEntry ResolveModel(NicEncodeOptions? options = null)
+    {
+        IReadOnlyList<string> problems = options?.Validate() ?? [];
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"invalid encode options: {string.Join("; ", problems)}", nameof(options));
+        }
+
+        string model = options?.Model ?? Options.DefaultModel;
+        if (options?.Quality is double quality)
+        {
+            return Catalog.FindAtQuality(model, quality);
+        }
+
+        if (options?.RatePoint is int point)
+        {
+            return Catalog.Find(model, point);
+        }
+
+        if (options?.Model is null && Options.DefaultQuality is double defaultQuality)
+        {
+            return Catalog.FindAtQuality(model, defaultQuality);
+        }
+
+        return Catalog.Find(model, options?.Model is null ? Options.DefaultRatePoint : null);
+    }
 
     /// <summary>Encodes an image into a <c>.nic</c> file in memory.</summary>
     /// <exception cref="NicCodecException">The model is unknown or cannot code images.</exception>
@@ -173,16 +207,18 @@ public sealed class NicCodec
     public long EstimateDecodeMemory(NicImageInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        CodecModel model = GetModel(info.Model);
+        CodecModel model = GetModel(info.Header);
         NicRowDecoder.CheckShapes(info.Header, model);
         return DecodeMemory.Estimate(info.Header, model).Bytes;
     }
 
-    /// <summary>The networks and coders of a model, built once.</summary>
-    internal CodecModel GetModel(NicModelId id) => GetModel(Catalog.Resolve(id));
+    /// <summary>The networks and coders of the model a header names (a fixed-rate file, or a family at the header's rate position), built once.</summary>
+    internal CodecModel GetModel(NicHeader header) => GetModel(Catalog.Resolve(header.Model, header.RateParameter));
 
     internal CodecModel GetModel(NicModelFile file) =>
-        _models.GetOrAdd(file.Id, _ => new Lazy<CodecModel>(() => BuildModel(file))).Value;
+        file.FamilyId is null
+            ? _models.GetOrAdd(file.Id, _ => new Lazy<CodecModel>(() => BuildModel(file))).Value
+            : _interpolatedModels.GetValue(file, f => new Lazy<CodecModel>(() => BuildModel(f))).Value;
 
     private CodecModel BuildModel(NicModelFile file)
     {
@@ -206,20 +242,33 @@ public sealed class NicCodec
         string? modelName = null;
         try
         {
-            CodecModel model = GetModel(ResolveModel(options).File);
-            modelName = model.File.Name;
-            NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
-            byte[] file = coded.ToArray();
+            NicModelEntry entry = ResolveModel(options);
+            modelName = entry.Name;
+            (NicFile coded, byte[] file, CodecModel model, RateSearch.Outcome? search) = options?.Target is { } target
+                ? RateSearch.Run(this, entry, image, target, bandRows, _parallelism, cancellationToken)
+                : EncodeWith(GetModel(entry.File), image, bandRows, cancellationToken);
             _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
             NicCodecTelemetry.TagImage(activity, image.Width, image.Height, file.Length);
             NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.Success, modelName, start, image.PixelCount * RgbImage.BytesPerPixel, file.Length, null, activity);
-            return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length)));
+            return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length), model.File.Lambda)
+            {
+                Encodes = search?.Encodes ?? 1,
+                TargetMet = search?.Met,
+                PsnrDb = search?.PsnrDb,
+            });
         }
         catch (Exception exception)
         {
             NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.OutcomeOf(exception), modelName, start, 0, 0, exception, activity);
             throw;
         }
+    }
+
+    /// <summary>One encode with one model: the coded file and its bytes.</summary>
+    internal (NicFile Coded, byte[] File, CodecModel Model, RateSearch.Outcome? Search) EncodeWith(CodecModel model, RgbImage image, int bandRows, CancellationToken cancellationToken)
+    {
+        NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+        return (coded, coded.ToArray(), model, null);
     }
 
     private static async Task<NicImageInfo> IdentifyAsync(NicReader reader, long length, CancellationToken cancellationToken, bool dispose = false)

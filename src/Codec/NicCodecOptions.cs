@@ -18,8 +18,14 @@ public sealed class NicCodecOptions
     /// <summary>The model (name or family) an encode uses when it names none.</summary>
     public string DefaultModel { get; set; } = NicModelCatalog.DefaultModelName;
 
-    /// <summary>The rate point an encode uses when it names none; null for the model's own (or its family's middle one).</summary>
-    public int? DefaultQuality { get; set; }
+    /// <summary>
+    /// The quality (Nic's 0–100 scale, <see cref="NicEncodeOptions.Quality"/>) of an encode that names neither a model nor a
+    /// rate; null to use <see cref="DefaultRatePoint"/> or the default model as it is.
+    /// </summary>
+    public double? DefaultQuality { get; set; }
+
+    /// <summary>The rate point of an encode that names neither a model nor a rate, when <see cref="DefaultQuality"/> is null; null for the model's own (or its family's middle one).</summary>
+    public int? DefaultRatePoint { get; set; }
 
     /// <summary>Latent rows per y band: smaller bands stream with finer steps and less memory and cost about 30 bytes each.</summary>
     public int BandRows { get; set; } = 8;
@@ -59,6 +65,16 @@ public sealed class NicCodecOptions
         if (string.IsNullOrWhiteSpace(DefaultModel))
         {
             problems.Add("DefaultModel must name a model or a family");
+        }
+
+        if (DefaultQuality is double quality && !(quality >= 0 && quality <= 100))
+        {
+            problems.Add($"DefaultQuality must be a number from 0 to 100, not {quality}");
+        }
+
+        if (DefaultQuality is not null && DefaultRatePoint is not null)
+        {
+            problems.Add("DefaultQuality and DefaultRatePoint each choose the default rate: set at most one");
         }
 
         if (BandRows is < 1 or > MaxBandRows)

@@ -5,12 +5,13 @@ namespace Nic.Codec;
 /// <summary>What an encode produced.</summary>
 public sealed class NicEncodeResult
 {
-    internal NicEncodeResult(NicHeader header, long bytes, int zBytes, long yBytes)
+    internal NicEncodeResult(NicHeader header, long bytes, int zBytes, long yBytes, double lambda)
     {
         Header = header;
         Bytes = bytes;
         ZBytes = zBytes;
         YBytes = yBytes;
+        Lambda = lambda;
     }
 
     /// <summary>The header written.</summary>
@@ -27,4 +28,19 @@ public sealed class NicEncodeResult
 
     /// <summary>Bits per pixel of the whole file.</summary>
     public double BitsPerPixel => Bytes * 8.0 / ((double)Header.Width * Header.Height);
+
+    /// <summary>The λ of the model coded with (interpolated for a rate between trained points).</summary>
+    public double Lambda { get; }
+
+    /// <summary>That λ on Nic's quality scale (0–100; outside it for a model trained beyond the scale's λ range).</summary>
+    public double Quality => Nic.Codec.Models.NicModelFamily.QualityForLambda(Lambda);
+
+    /// <summary>The encodes it took: 1, or those of the search for a <see cref="NicEncodeOptions.Target"/>.</summary>
+    public int Encodes { get; internal init; } = 1;
+
+    /// <summary>Whether the file meets the <see cref="NicEncodeOptions.Target"/>; null without a target.</summary>
+    public bool? TargetMet { get; internal init; }
+
+    /// <summary>The RGB PSNR of the decoded image against the input, in dB, when a PSNR target made the encoder measure it; else null.</summary>
+    public double? PsnrDb { get; internal init; }
 }

@@ -59,7 +59,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     /// <summary>The name of the engine that synthesizes the rows.</summary>
     public string Backend => _model.Backend.Name;
 
-    internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicModelId, CodecModel> models, NicCodecOptions options, long fileLength, CancellationToken cancellationToken)
+    internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicHeader, CodecModel> models, NicCodecOptions options, long fileLength, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         Activity? decode = NicCodecTelemetry.StartActivity("nic.decode");
@@ -69,7 +69,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         {
             NicHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             modelName = header.Model.Name;
-            CodecModel model = models(header.Model);
+            CodecModel model = models(header);
             CheckShapes(header, model);
             CheckLimits(header, model, options);
             NicMetadata metadata = await reader.ReadMetadataAsync(cancellationToken).ConfigureAwait(false);

@@ -49,4 +49,10 @@ public enum NicCodecError
     /// (spec/nic-coding.md §11.7).
     /// </summary>
     ResourceLimitExceeded = 304,
+
+    /// <summary>
+    /// A <c>.nic</c> header names a variable-rate model file but its <c>rate_parameter</c> is not one of that model's rate
+    /// positions (a multiple of 1/64 from 0 to the number of trained points − 1; spec/nic-model.md §11.3).
+    /// </summary>
+    InvalidRate = 305,
 }

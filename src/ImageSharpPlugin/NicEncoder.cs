@@ -25,8 +25,14 @@ public sealed class NicEncoder : IImageEncoder
     /// <summary>A model or family name from the catalog; null for the codec's default model.</summary>
     public string? Model { get; set; }
 
-    /// <summary>The rate point (quality) within the model's family; null for the model's own (or the family's middle) one.</summary>
-    public int? Quality { get; set; }
+    /// <summary>
+    /// The quality on Nic's scale (0–100, the same for every family; <see cref="NicEncodeOptions.Quality"/>); null for
+    /// <see cref="RatePoint"/> or the model's own rate.
+    /// </summary>
+    public double? Quality { get; set; }
+
+    /// <summary>A trained rate point of the model's family; null for <see cref="Quality"/> or the model's own (or the family's middle) one.</summary>
+    public int? RatePoint { get; set; }
 
     /// <summary>Whether to leave the image's ICC profile, EXIF and XMP out of the file.</summary>
     public bool IgnoreMetadata { get; set; }
@@ -38,6 +44,7 @@ public sealed class NicEncoder : IImageEncoder
     /// <param name="image">The image.</param>
     /// <param name="stream">The destination; left open.</param>
     /// <exception cref="Nic.Codec.NicCodecException"><see cref="Model"/> or <see cref="Quality"/> names no installed model.</exception>
+    /// <exception cref="ArgumentException"><see cref="Quality"/> is outside 0–100, or both it and <see cref="RatePoint"/> are set.</exception>
     public void Encode<TPixel>(Image<TPixel> image, Stream stream)
         where TPixel : unmanaged, IPixel<TPixel>
     {
@@ -53,6 +60,7 @@ public sealed class NicEncoder : IImageEncoder
     /// <param name="cancellationToken">Stops the encode with an <see cref="OperationCanceledException"/>.</param>
     /// <returns>The encode.</returns>
     /// <exception cref="Nic.Codec.NicCodecException"><see cref="Model"/> or <see cref="Quality"/> names no installed model.</exception>
+    /// <exception cref="ArgumentException"><see cref="Quality"/> is outside 0–100, or both it and <see cref="RatePoint"/> are set.</exception>
     public Task EncodeAsync<TPixel>(Image<TPixel> image, Stream stream, CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
@@ -61,5 +69,5 @@ public sealed class NicEncoder : IImageEncoder
         return new NicEncoderCore(Codec, Options, IgnoreMetadata).EncodeAsync(image, stream, cancellationToken);
     }
 
-    private NicEncodeOptions Options => new() { Model = Model, Quality = Quality };
+    private NicEncodeOptions Options => new() { Model = Model, Quality = Quality, RatePoint = RatePoint };
 }

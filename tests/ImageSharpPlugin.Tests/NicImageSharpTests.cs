@@ -139,8 +139,8 @@ public sealed class NicImageSharpTests : IDisposable
         string scale2 = Path.Combine(_directory, "scale-q2.nic");
 
         image.Save(byExtension);
-        image.Save(quality5, new NicEncoder { Quality = 5 });
-        image.Save(scale2, new NicEncoder { Model = "nic-bmshj2018-hyperprior", Quality = 2 });
+        image.Save(quality5, new NicEncoder { RatePoint = 5 });
+        image.Save(scale2, new NicEncoder { Model = "nic-bmshj2018-hyperprior", RatePoint = 2 });
 
         NicHeader defaults = NicFile.Read(File.ReadAllBytes(byExtension)).Header;
         NicHeader q5 = NicFile.Read(File.ReadAllBytes(quality5)).Header;

@@ -27,7 +27,7 @@ public sealed class ServiceTests : IClassFixture<ServiceFactory>
         using HttpClient client = _factory.CreateClient();
         byte[] png = Images.Seeding();
 
-        using HttpResponseMessage created = await client.PostAsync("/images?quality=2", Content(png));
+        using HttpResponseMessage created = await client.PostAsync("/images?rate_point=2", Content(png));
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         UploadResult result = (await created.Content.ReadFromJsonAsync<UploadResult>())!;
@@ -41,7 +41,7 @@ public sealed class ServiceTests : IClassFixture<ServiceFactory>
         byte[] nic = await nicResponse.Content.ReadAsByteArrayAsync();
         Assert.Equal(result.Bytes, nic.Length);
         Assert.Equal(nic.Length * 8.0 / (664 * 374), result.BitsPerPixel, 9);
-        Assert.Equal(Codec.Encode(Images.Pixels(png), new NicEncodeOptions { Quality = 2 }), nic);
+        Assert.Equal(Codec.Encode(Images.Pixels(png), new NicEncodeOptions { RatePoint = 2 }), nic);
 
         using HttpResponseMessage pngResponse = await client.GetAsync($"/images/{result.Id}.png");
         Assert.Equal(HttpStatusCode.OK, pngResponse.StatusCode);
@@ -120,7 +120,8 @@ public sealed class ServiceTests : IClassFixture<ServiceFactory>
         byte[] png = Images.CropPng(0, 0, 16, 16);
 
         await AssertProblem(await client.PostAsync("/images?quality=high", Content(png)), HttpStatusCode.BadRequest, null);
-        await AssertProblem(await client.PostAsync("/images?quality=99", Content(png)), HttpStatusCode.BadRequest, "UnknownModel");
+        await AssertProblem(await client.PostAsync("/images?rate_point=99", Content(png)), HttpStatusCode.BadRequest, "UnknownModel");
+        await AssertProblem(await client.PostAsync("/images?quality=101", Content(png)), HttpStatusCode.BadRequest, null);
         await AssertProblem(await client.PostAsync("/images", Content([])), HttpStatusCode.BadRequest, null);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/images/{new string('0', 32)}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/images/{new string('0', 32)}.png")).StatusCode);

@@ -6,4 +6,4 @@ namespace Nic.Cli.Batch;
 /// <param name="OutputRelativePath">The output's path under the output folder, '/' separators.</param>
 /// <param name="Model">The item's own model or family (manifest), or null for the command's.</param>
 /// <param name="Quality">The item's own rate point (manifest), or null for the command's.</param>
-internal sealed record BatchItem(string RelativePath, string InputPath, string OutputRelativePath, string? Model = null, int? Quality = null);
+internal sealed record BatchItem(string RelativePath, string InputPath, string OutputRelativePath, string? Model = null, double? Quality = null, int? RatePoint = null);

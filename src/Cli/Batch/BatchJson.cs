@@ -2,14 +2,17 @@ using System.Text.Json.Serialization;
 
 namespace Nic.Cli.Batch;
 
-/// <summary>One line of a JSONL manifest: <c>{"path": "a/b.png", "quality": 5, "model": "nic-mbt2018-mean"}</c>.</summary>
+/// <summary>One line of a JSONL manifest: <c>{"path": "a/b.png", "quality": 62.5, "model": "nic-mbt2018-mean"}</c> (or <c>"rate_point": 5</c>).</summary>
 internal sealed class BatchManifestLine
 {
     /// <summary>The input, relative to the manifest's root (or absolute, under it).</summary>
     public string? Path { get; set; }
 
-    /// <summary>The rate point for this item (encode only).</summary>
-    public int? Quality { get; set; }
+    /// <summary>The quality (0–100, Nic's scale) for this item (encode only).</summary>
+    public double? Quality { get; set; }
+
+    /// <summary>The trained rate point for this item (encode only).</summary>
+    public int? RatePoint { get; set; }
 
     /// <summary>The model or family for this item (encode only).</summary>
     public string? Model { get; set; }

@@ -84,7 +84,8 @@ internal static class BatchListing
 
             string path;
             string? model = null;
-            int? quality = null;
+            double? quality = null;
+            int? ratePoint = null;
             if (line.StartsWith('{'))
             {
                 BatchManifestLine? parsed;
@@ -102,12 +103,22 @@ internal static class BatchListing
                     throw new ArgumentException($"manifest '{manifest}' line {number}: no \"path\"");
                 }
 
-                if (mode == BatchMode.Decode && (parsed.Model is not null || parsed.Quality is not null))
+                if (mode == BatchMode.Decode && (parsed.Model is not null || parsed.Quality is not null || parsed.RatePoint is not null))
                 {
-                    throw new ArgumentException($"manifest '{manifest}' line {number}: \"model\" and \"quality\" apply to encode only");
+                    throw new ArgumentException($"manifest '{manifest}' line {number}: \"model\", \"quality\" and \"rate_point\" apply to encode only");
                 }
 
-                (path, model, quality) = (parsed.Path, parsed.Model, parsed.Quality);
+                if (parsed.Quality is not null && parsed.RatePoint is not null)
+                {
+                    throw new ArgumentException($"manifest '{manifest}' line {number}: \"quality\" and \"rate_point\" each choose the rate: give one");
+                }
+
+                if (parsed.Quality is double q && !(q >= 0 && q <= 100))
+                {
+                    throw new ArgumentException($"manifest '{manifest}' line {number}: \"quality\" must be a number from 0 to 100, not {q}");
+                }
+
+                (path, model, quality, ratePoint) = (parsed.Path, parsed.Model, parsed.Quality, parsed.RatePoint);
             }
             else
             {
@@ -121,7 +132,7 @@ internal static class BatchListing
                 throw new ArgumentException($"manifest '{manifest}' line {number}: '{path}' is not under the root '{root}' (--root sets it)");
             }
 
-            var item = new BatchItem(relative, full, OutputPathOf(relative, mode), model, quality);
+            var item = new BatchItem(relative, full, OutputPathOf(relative, mode), model, quality, ratePoint);
             if (seen.TryGetValue(relative, out var first))
             {
                 // The same item twice is one item; the same path with other options is a mistake to be fixed, not guessed at.

@@ -116,11 +116,18 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
         var watch = Stopwatch.StartNew();
         try
         {
-            NicEncodeOptions options = new() { Model = item.Model ?? defaults.Model, Quality = item.Quality ?? defaults.Quality };
+            // An item that chooses its own rate replaces the defaults' choice, whichever flag that was.
+            bool ownRate = item.Quality is not null || item.RatePoint is not null;
+            NicEncodeOptions options = new()
+            {
+                Model = item.Model ?? defaults.Model,
+                Quality = ownRate ? item.Quality : defaults.Quality,
+                RatePoint = ownRate ? item.RatePoint : defaults.RatePoint,
+            };
             NicModelEntry? model = null;
             if (mode == BatchMode.Encode)
             {
-                QualityOption.Check(codec, options);
+                RateOptions.Check(codec, options);
                 model = codec.ResolveModel(options);
             }
 
@@ -177,7 +184,10 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
             {
                 NicFile file = NicFile.Read(File.ReadAllBytes(output));
                 header = file.Header;
-                return file.Header.Model.Equals(model.File.Id);
+                // A model interpolated from a family file is named by the family and its rate position (spec/nic-format.md §7.1).
+                return model.File.FamilyId is NicModelId family
+                    ? file.Header.Model.Equals(family) && file.Header.RateParameter == (float)model.File.RatePosition!.Value
+                    : file.Header.Model.Equals(model.File.Id);
             }
 
             using var stream = new FileStream(output, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);

@@ -37,7 +37,7 @@ internal static class BatchCommand
         var input = new Argument<string>("INPUT")
         {
             Description = encode
-                ? "A directory tree of images (png, jpg, jpeg, ppm, pgm, bmp, tga), or a manifest: one path per line, or JSONL lines {\"path\": …, \"quality\": …, \"model\": …}."
+                ? "A directory tree of images (png, jpg, jpeg, ppm, pgm, bmp, tga), or a manifest: one path per line, or JSONL lines {\"path\": …, \"quality\": …, \"rate_point\": …, \"model\": …}."
                 : "A directory tree of .nic files, or a manifest: one path per line, or JSONL lines {\"path\": …}.",
         };
         var output = new Option<string>("--output", "-o") { Description = "The output folder; the input tree is mirrored under it (created as needed).", Required = true, HelpName = "OUTDIR" };
@@ -47,7 +47,7 @@ internal static class BatchCommand
         var report = new Option<string?>("--report") { Description = "The shard's JSONL report (default: OUTDIR/.nic-batch/report-K-of-N.jsonl); written as FILE.partial until the shard ends.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName}); a JSONL manifest line may set its own." };
-        var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family; a JSONL manifest line may set its own." };
+        var rate = new RateOptions(targets: false);
         var limits = new DecodeLimitOptions("Refuse (as a failed item)");
         var shared = new CodecCommandOptions(backends);
         var command = new Command(encode ? "encode" : "decode", encode
@@ -59,7 +59,7 @@ internal static class BatchCommand
         if (encode)
         {
             command.Options.Add(model);
-            command.Options.Add(quality);
+            rate.AddTo(command);
         }
         else
         {
@@ -76,10 +76,14 @@ internal static class BatchCommand
             {
                 BatchShard which = BatchShard.Resolve(result.GetValue(shard), result.GetValue(shards), Environment.GetEnvironmentVariable);
                 NicCodec codec = shared.CreateCodec(result, configure: encode ? null : options => limits.Apply(result, options));
-                var defaults = new NicEncodeOptions { Model = encode ? result.GetValue(model) : null, Quality = encode ? result.GetValue(quality) : null };
+                NicEncodeOptions defaults = encode ? rate.Build(result, result.GetValue(model)) : new NicEncodeOptions();
                 if (encode)
                 {
-                    QualityOption.Check(codec, defaults);
+                    foreach (string note in RateOptions.Check(codec, defaults))
+                    {
+                        error.WriteLine(note);
+                    }
+
                     codec.ResolveModel(defaults);
                 }
 

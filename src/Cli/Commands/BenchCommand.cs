@@ -176,7 +176,7 @@ internal static class BenchCommand
     {
         var image = new Argument<FileInfo>("IMAGE") { Description = "The image to encode and decode (PNG, JPEG, PPM…)." };
         var model = new Option<string?>("--model") { Description = "A model or family name (default: the default model)." };
-        var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the family." };
+        var rate = new RateOptions(targets: false);
         var runs = new Option<int>("--runs") { Description = "Timed encodes and decodes; the medians are reported.", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory runs." };
@@ -185,8 +185,9 @@ internal static class BenchCommand
         var shared = new CodecCommandOptions(backends);
         var command = new Command("codec", "Encode and decode one image: median seconds, peak memory (each in a fresh child process), bpp and PSNR.")
         {
-            image, model, quality, runs, json, skipMemory, memoryChild, memoryFile,
+            image, model, runs, json, skipMemory, memoryChild, memoryFile,
         };
+        rate.AddTo(command);
         shared.AddTo(command);
         command.SetAction(result =>
         {
@@ -202,7 +203,7 @@ internal static class BenchCommand
             try
             {
                 NicCodec codec = shared.CreateCodec(result);
-                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
+                NicEncodeOptions options = rate.Build(result, result.GetValue(model));
                 string imagePath = result.GetValue(image)!.FullName;
                 switch (result.GetValue(memoryChild))
                 {
@@ -217,7 +218,7 @@ internal static class BenchCommand
                 }
 
                 Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
-                QualityOption.Check(codec, options);
+                RateOptions.Check(codec, options);
                 Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
                 var progress = new ProgressLine(error, "bench codec");
                 CodecBenchmarkResult figures = CodecBenchmark.Run(codec, picture, options, runCount, progress.Status);
@@ -230,6 +231,12 @@ internal static class BenchCommand
                     if (result.GetValue(shared.Threads) is int t)
                     {
                         common = [.. common, "--threads", t.ToString(CultureInfo.InvariantCulture)];
+                    }
+
+                    if (options.Quality is double q)
+                    {
+                        // A model interpolated between trained points is named by its family: the child needs the quality too.
+                        common = [.. common, "--quality", q.ToString("R", CultureInfo.InvariantCulture)];
                     }
 
                     encodePeak = PeakMemory.MeasureInChild([.. common, "--memory-child", "encode"], error);
@@ -301,15 +308,16 @@ internal static class BenchCommand
         var rounds = new Option<int>("--rounds") { Description = "Round trips (encode, then decode) each task runs per run.", DefaultValueFactory = _ => 1 };
         var runs = new Option<int>("--runs") { Description = "Timed runs per task count; the median is reported.", DefaultValueFactory = _ => 3 };
         var model = new Option<string?>("--model") { Description = "A model or family name (default: the default model)." };
-        var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the family." };
+        var rate = new RateOptions(targets: false);
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var shared = new CodecCommandOptions(backends);
         var command = new Command(
             "parallel",
             "Throughput of one shared codec under concurrent load: images/s of encode+decode round trips for 1, 2 and 32 concurrent tasks (median of runs). Every round trip is checked against a sequential one; the command exits with 2 if one differs.")
         {
-            image, tasks, rounds, runs, model, quality, json,
+            image, tasks, rounds, runs, model, json,
         };
+        rate.AddTo(command);
         shared.AddTo(command);
         command.SetAction(result =>
         {
@@ -326,10 +334,10 @@ internal static class BenchCommand
             try
             {
                 NicCodec codec = shared.CreateCodec(result);
-                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
+                NicEncodeOptions options = rate.Build(result, result.GetValue(model));
                 string imagePath = result.GetValue(image)!.FullName;
                 Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
-                QualityOption.Check(codec, options);
+                RateOptions.Check(codec, options);
                 Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
                 var progress = new ProgressLine(error, "bench parallel");
                 ParallelBenchmarkResult figures = ParallelBenchmark.Run(codec, picture, options, counts, roundCount, runCount, progress.Status);

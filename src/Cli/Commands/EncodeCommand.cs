@@ -9,7 +9,7 @@ using Nic.Codec;
 namespace Nic.Cli.Commands;
 
 /// <summary>
-/// <c>nic encode IN -o OUT.nic [--model M] [--quality Q]</c>: compresses a PNG, JPEG or PPM image; <c>-</c> is
+/// <c>nic encode IN -o OUT.nic [--model M] [--quality Q | --rate-point K | --target-bpp B | --target-size BYTES | --target-psnr DB]</c>: compresses a PNG, JPEG or PPM image; <c>-</c> is
 /// standard input or output.
 /// </summary>
 internal static class EncodeCommand
@@ -19,14 +19,15 @@ internal static class EncodeCommand
         var input = new Argument<FileInfo>("IN") { Description = "The image: PNG, JPEG, PPM/PGM, BMP or TGA; - reads standard input (at most 1 GiB). ICC, EXIF and XMP of PNG and JPEG files are carried." };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The .nic file to write (atomically); - writes standard output (the result line then goes to standard error).", Required = true };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName})." };
-        var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family (`nic models` lists them)." };
+        var rate = new RateOptions(targets: true);
         var bandRows = new Option<int>("--band-rows") { Description = "Latent rows per y band (16 image rows each).", DefaultValueFactory = _ => 8 };
         var dropAlpha = new Option<bool>("--drop-alpha") { Description = "Encode an image whose alpha channel is not opaque everywhere, without its alpha (Nic stores RGB; the colour is kept as stored, not composited). Without it such an image is refused." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var shared = new CodecCommandOptions(backends);
-        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, quality, bandRows, dropAlpha, json };
+        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, bandRows, dropAlpha, json };
+        rate.AddTo(command);
         shared.AddTo(command);
-        CommandExamples.Add(command, "nic encode photo.png -o photo.nic -q 3", "cat photo.png | nic encode - -o - | nic decode - -o copy.png");
+        CommandExamples.Add(command, "nic encode photo.png -o photo.nic -q 60", "nic encode photo.png -o photo.nic --target-size 50000", "cat photo.png | nic encode - -o - | nic decode - -o copy.png");
         command.SetAction(async (result, cancellationToken) =>
         {
             await SignalHandlers.InstalledAsync();
@@ -37,9 +38,9 @@ internal static class EncodeCommand
                 FileInfo outputFile = result.GetValue(output)!;
                 bool toStdout = StandardStreams.IsDash(outputFile);
                 NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows));
-                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
-                QualityOption.Check(codec, options);
-                NicModelEntry entry = codec.ResolveModel(options);
+                NicEncodeOptions options = rate.Build(result, result.GetValue(model));
+                List<string> notes = RateOptions.Check(codec, options);
+                codec.ResolveModel(options);
                 if (toStdout)
                 {
                     StandardStreams.CheckOutputRedirected();
@@ -54,7 +55,7 @@ internal static class EncodeCommand
                 ImageFileContent content = StandardStreams.IsDash(inputFile)
                     ? ImageFiles.ReadContent(StandardStreams.OpenInput(), inputName)
                     : ImageFiles.ReadContent(inputFile.FullName);
-                List<string> warnings = InputConversion.Check(content.Source, inputName, result.GetValue(dropAlpha));
+                List<string> warnings = [.. notes, .. InputConversion.Check(content.Source, inputName, result.GetValue(dropAlpha))];
                 foreach (string warning in warnings)
                 {
                     error.WriteLine(warning);
@@ -78,6 +79,11 @@ internal static class EncodeCommand
                 }
 
                 double seconds = watch.Elapsed.TotalSeconds;
+                string modelName = encoded.Header.Model.Name;
+                double? position = options.Target is null && options.Quality is null ? null : codec.Catalog.FindFamily(modelName) is null ? null : encoded.Header.RateParameter;
+                RateTargetJson? targetJson = options.Target is { } target
+                    ? new RateTargetJson(TargetKind(target), target.Value, encoded.TargetMet ?? false, encoded.Encodes, encoded.PsnrDb)
+                    : null;
                 TextWriter summary = toStdout ? error : result.InvocationConfiguration.Output;
                 if (result.GetValue(json))
                 {
@@ -87,8 +93,8 @@ internal static class EncodeCommand
                             outputName,
                             encoded.Header.Width,
                             encoded.Header.Height,
-                            entry.Name,
-                            entry.RatePoint,
+                            modelName,
+                            encoded.Header.RatePoint,
                             encoded.Bytes,
                             encoded.ZBytes,
                             encoded.YBytes,
@@ -98,14 +104,31 @@ internal static class EncodeCommand
                             seconds,
                             codec.Backend,
                             new InputJson(source.Format.ToString().ToLowerInvariant(), source.Channels, source.BitsPerSample, source.TranslucentPixels),
-                            warnings),
+                            warnings,
+                            encoded.Lambda,
+                            encoded.Quality,
+                            position,
+                            targetJson),
                         NicJsonContext.Default.EncodeJson));
                 }
                 else
                 {
+                    string rateText = position is double p && codec.Catalog.FindFamily(modelName) is not null && encoded.Header.Model.Equals(codec.Catalog.FindFamily(modelName)!.Id)
+                        ? string.Create(CultureInfo.InvariantCulture, $"rate position {p:0.######}")
+                        : string.Create(CultureInfo.InvariantCulture, $"rate point {encoded.Header.RatePoint}");
                     summary.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes, {encoded.BitsPerPixel:F4} bpp, model {entry.Name} (rate point {entry.RatePoint}), encoded in {seconds:F2} s on {codec.Backend}"));
+                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes, {encoded.BitsPerPixel:F4} bpp, model {modelName} ({rateText}, quality {encoded.Quality:F1}), encoded in {seconds:F2} s on {codec.Backend}"));
+                    if (options.Target is { } t)
+                    {
+                        string reached = t.Kind switch
+                        {
+                            NicRateTargetKind.BitsPerPixel => string.Create(CultureInfo.InvariantCulture, $"{encoded.BitsPerPixel:F4} bpp"),
+                            NicRateTargetKind.Bytes => string.Create(CultureInfo.InvariantCulture, $"{encoded.Bytes:N0} bytes"),
+                            _ => string.Create(CultureInfo.InvariantCulture, $"{encoded.PsnrDb:F2} dB"),
+                        };
+                        summary.WriteLine($"target {t}: {(encoded.TargetMet == true ? "met" : "NOT met (out of the family's range; the nearest end was used)")} with {reached}, after {encoded.Encodes} encodes");
+                    }
                 }
 
                 return ExitCodes.Success;
@@ -117,4 +140,11 @@ internal static class EncodeCommand
         });
         return command;
     }
+
+    private static string TargetKind(NicRateTarget target) => target.Kind switch
+    {
+        NicRateTargetKind.BitsPerPixel => "bpp",
+        NicRateTargetKind.Bytes => "bytes",
+        _ => "psnr_db",
+    };
 }

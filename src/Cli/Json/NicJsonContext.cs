@@ -48,7 +48,19 @@ internal sealed record EncodeJson(
     double EncodeS,
     string Backend,
     InputJson Input,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    double Lambda,
+    double Quality,
+    double? RatePosition,
+    RateTargetJson? Target);
+
+/// <summary>The target of <c>nic encode --target-*</c> and what the search reached.</summary>
+/// <param name="Kind">bpp, bytes or psnr_db.</param>
+/// <param name="Value">The bound asked for.</param>
+/// <param name="Met">Whether the file meets it (false: unreachable with this family; the nearest end was used).</param>
+/// <param name="Encodes">The encodes the search took.</param>
+/// <param name="PsnrDb">The decoded image's PSNR, measured for a PSNR target.</param>
+internal sealed record RateTargetJson(string Kind, double Value, bool Met, int Encodes, double? PsnrDb);
 
 /// <summary><c>nic decode --json</c>.</summary>
 /// <param name="Input">The .nic file, or - for standard input.</param>

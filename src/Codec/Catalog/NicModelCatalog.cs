@@ -23,9 +23,15 @@ public sealed class NicModelCatalog
     private readonly object _gate = new();
     private readonly List<(string Directory, string Source)> _directories = [];
     private readonly List<NicModelEntry> _added = [];
+    private readonly List<(NicModelFamily Family, string Source, string? Path)> _addedFamilies = [];
+    private readonly LinkedList<NicModelEntry> _interpolated = new();
     private readonly ILogger _logger;
     private List<NicModelEntry>? _models;
+    private List<(NicModelFamily Family, string Source, string? Path)> _families = [];
     private List<string> _problems = [];
+
+    /// <summary>How many models interpolated between trained points the catalog keeps (most recently used first).</summary>
+    internal const int InterpolatedCacheSize = 8;
 
     /// <summary>Creates a catalog.</summary>
     /// <param name="directories">Directories whose <c>*.nicm</c> files are added, searched in this order after the shipped models.</param>
@@ -66,6 +72,19 @@ public sealed class NicModelCatalog
         }
     }
 
+    /// <summary>The variable-rate families (spec/nic-model.md §11): their trained points are among <see cref="Models"/>, and any rate between them is available through <see cref="FindAtQuality"/>.</summary>
+    public IReadOnlyList<NicModelFamily> Families
+    {
+        get
+        {
+            lock (_gate)
+            {
+                _models ??= Scan();
+                return _families.Concat(_addedFamilies).Select(f => f.Family).ToArray();
+            }
+        }
+    }
+
     /// <summary>Files that were skipped while scanning, each with the reason.</summary>
     public IReadOnlyList<string> Problems
     {
@@ -99,6 +118,110 @@ public sealed class NicModelCatalog
 
             var entry = new NicModelEntry(file, "added", null);
             _added.Add(entry);
+            return entry;
+        }
+    }
+
+    /// <summary>Adds a variable-rate family held in memory; its trained points become models of the catalog.</summary>
+    /// <exception cref="ArgumentException">A model or family of one of its names is already known with another SHA-256.</exception>
+    public void Add(NicModelFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        lock (_gate)
+        {
+            _models ??= Scan();
+            if (_families.Concat(_addedFamilies).Any(f => f.Family.Id.Equals(family.Id)))
+            {
+                return;
+            }
+
+            if (_families.Concat(_addedFamilies).Any(f => f.Family.Name == family.Name))
+            {
+                throw new ArgumentException($"the catalog already has a family named '{family.Name}' with another SHA-256", nameof(family));
+            }
+
+            foreach (NicModelFile point in family.Points)
+            {
+                Add(point);
+            }
+
+            _addedFamilies.Add((family, "added", null));
+        }
+    }
+
+    /// <summary>The variable-rate family of <paramref name="nameOrFamily"/> (the family's name or one of its models' names); null when it has none.</summary>
+    public NicModelFamily? FindFamily(string nameOrFamily)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrFamily);
+        IReadOnlyList<NicModelEntry> models = Models;
+        string family = models.FirstOrDefault(m => m.Name == nameOrFamily)?.Family ?? nameOrFamily;
+        lock (_gate)
+        {
+            return _families.Concat(_addedFamilies).Select(f => f.Family).FirstOrDefault(f => f.Name == family);
+        }
+    }
+
+    /// <summary>
+    /// The model an encoder uses at <paramref name="quality"/> on Nic's quality scale (0–100, λ = 0.0018·100^(quality/100),
+    /// <see cref="NicModelFamily.LambdaForQuality"/>): with a variable-rate family, the rate position of that λ (a
+    /// trained point, or a model interpolated between two); with a family of fixed-rate files only, the point whose λ is
+    /// nearest in log scale. A quality beyond the family's trained λ gives its first or last point.
+    /// </summary>
+    /// <exception cref="NicCodecException"><see cref="NicCodecError.UnknownModel"/>: no such model or family.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The quality is not a number from 0 to 100.</exception>
+    public NicModelEntry FindAtQuality(string nameOrFamily, double quality)
+    {
+        double lambda = NicModelFamily.LambdaForQuality(quality);
+        NicModelFamily? family = FindFamily(nameOrFamily);
+        if (family is not null)
+        {
+            return AtPosition(family, family.PositionForLambda(lambda));
+        }
+
+        IReadOnlyList<NicModelEntry> members = Family(nameOrFamily);
+        if (members.Count == 0)
+        {
+            throw new NicCodecException(NicCodecError.UnknownModel, $"no model or family named '{nameOrFamily}'; {Available(Models)}");
+        }
+
+        return members.MinBy(m => Math.Abs(Math.Log(m.File.Lambda / lambda)))!;
+    }
+
+    /// <summary>
+    /// The model of <paramref name="family"/> at a rate position: the catalog's entry of a trained point, or a model
+    /// interpolated between two (the last <see cref="InterpolatedCacheSize"/> are kept, so repeated uses share one).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The position is not one of the family's.</exception>
+    public NicModelEntry AtPosition(NicModelFamily family, double position)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        NicModelFile file = family.AtPosition(position);
+        IReadOnlyList<NicModelEntry> models = Models;
+        if (file.RatePosition is null)
+        {
+            return models.FirstOrDefault(m => m.File.Id.Equals(file.Id)) ?? new NicModelEntry(file, "added", null);
+        }
+
+        lock (_gate)
+        {
+            for (LinkedListNode<NicModelEntry>? node = _interpolated.First; node is not null; node = node.Next)
+            {
+                if (family.Id.Equals(node.Value.File.FamilyId) && node.Value.File.RatePosition == file.RatePosition)
+                {
+                    _interpolated.Remove(node);
+                    _interpolated.AddFirst(node);
+                    return node.Value;
+                }
+            }
+
+            (NicModelFamily _, string source, string? path) = _families.Concat(_addedFamilies).FirstOrDefault(f => f.Family.Id.Equals(family.Id));
+            var entry = new NicModelEntry(file, source is null ? "added" : $"{source}, interpolated", path);
+            _interpolated.AddFirst(entry);
+            if (_interpolated.Count > InterpolatedCacheSize)
+            {
+                _interpolated.RemoveLast();
+            }
+
             return entry;
         }
     }
@@ -166,6 +289,53 @@ public sealed class NicModelCatalog
                 $"the file needs model '{id.Name}' with sha256 {id.Sha256Hex}, but the installed '{id.Name}' has sha256 {string.Join(", ", named.Select(m => $"{m.Sha256Hex} ({m.Source})"))}");
     }
 
+    /// <summary>
+    /// The model a <c>.nic</c> header names: a fixed-rate model by name and SHA-256 (<see cref="Resolve(NicModelId)"/>), or
+    /// a variable-rate family file, at the rate position its <c>rate_parameter</c> gives (spec/nic-format.md §7.1).
+    /// </summary>
+    /// <exception cref="NicCodecException">
+    /// As <see cref="Resolve(NicModelId)"/>, and <see cref="NicCodecError.InvalidRate"/> when a family's rate parameter is not one of its rate positions.
+    /// </exception>
+    public NicModelFile Resolve(NicModelId id, float rateParameter)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        NicModelFamily? family;
+        lock (_gate)
+        {
+            _models ??= Scan();
+            family = _families.Concat(_addedFamilies).Select(f => f.Family).FirstOrDefault(f => f.Name == id.Name);
+        }
+
+        if (family is null)
+        {
+            return Resolve(id);
+        }
+
+        if (!family.Id.Equals(id))
+        {
+            throw new NicCodecException(NicCodecError.ModelHashMismatch, $"the file needs model '{id.Name}' with sha256 {id.Sha256Hex}, but the installed family '{id.Name}' has sha256 {family.Id.Sha256Hex}");
+        }
+
+        if (!family.IsValidPosition(rateParameter))
+        {
+            throw new NicCodecException(NicCodecError.InvalidRate, $"the file's rate_parameter {rateParameter.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not a rate position of family '{family.Name}' (a multiple of 1/{NicModelFamily.StepsPerInterval} from 0 to {family.MaxPosition})");
+        }
+
+        return AtPosition(family, rateParameter).File;
+    }
+
+    /// <summary>A model file's bytes, refused before reading when it is longer than the largest model file accepted.</summary>
+    private static byte[] ReadModelFile(string path)
+    {
+        long length = new FileInfo(path).Length;
+        if (length > NicModelFile.DefaultMaxFileLength)
+        {
+            throw new NicCodecException(NicCodecError.ModelFileCorrupt, $"the file is {length} bytes, more than the largest model file accepted ({NicModelFile.DefaultMaxFileLength})");
+        }
+
+        return File.ReadAllBytes(path);
+    }
+
     private string Available(IReadOnlyList<NicModelEntry> models) =>
         models.Count == 0
             ? $"the catalog has no models (searched {string.Join(", ", _directories.Select(d => d.Directory))})"
@@ -174,6 +344,7 @@ public sealed class NicModelCatalog
     private List<NicModelEntry> Scan()
     {
         var models = new List<NicModelEntry>();
+        var families = new List<(NicModelFamily Family, string Source, string? Path)>();
         var problems = new List<string>();
         foreach ((string directory, string source) in _directories)
         {
@@ -192,12 +363,30 @@ public sealed class NicModelCatalog
             {
                 try
                 {
-                    NicModelFile file = NicModelFile.Load(path);
-                    NicModelEntry? clash = models.FirstOrDefault(m => m.Name == file.Name);
-                    if (clash is not null)
+                    byte[] bytes = ReadModelFile(path);
+                    if (NicModelFamily.IsFamilyFile(bytes))
                     {
-                        problems.Add($"{path}: skipped, the name '{file.Name}' is already taken by {clash.Path}");
-                        _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken by {Other}", path, file.Name, clash.Path);
+                        NicModelFamily family = NicModelFamily.Load(bytes);
+                        string? taken = family.Points.Select(p => p.Name).Append(family.Name)
+                            .FirstOrDefault(n => models.Any(m => m.Name == n) || families.Any(f => f.Family.Name == n));
+                        if (taken is not null)
+                        {
+                            problems.Add($"{path}: skipped, the name '{taken}' is already taken");
+                            _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken", path, taken);
+                            continue;
+                        }
+
+                        families.Add((family, source, path));
+                        models.AddRange(family.Points.Select(p => new NicModelEntry(p, source, path)));
+                        continue;
+                    }
+
+                    NicModelFile file = NicModelFile.Load(bytes);
+                    NicModelEntry? clash = models.FirstOrDefault(m => m.Name == file.Name);
+                    if (clash is not null || families.Any(f => f.Family.Name == file.Name))
+                    {
+                        problems.Add($"{path}: skipped, the name '{file.Name}' is already taken by {clash?.Path ?? "a family"}");
+                        _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken by {Other}", path, file.Name, clash?.Path);
                         continue;
                     }
 
@@ -212,6 +401,7 @@ public sealed class NicModelCatalog
         }
 
         _problems = problems;
+        _families = families;
         return models;
     }
 }

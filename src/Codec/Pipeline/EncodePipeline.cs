@@ -56,8 +56,10 @@ internal static class EncodePipeline
             Height = image.Height,
             Alignment = model.Alignment,
             RatePoint = model.File.RatePoint,
-            RateParameter = (float)model.File.Lambda,
-            Model = model.File.Id,
+            // A model interpolated from a variable-rate file is named by the family file and its rate position
+            // (spec/nic-format.md §7.1, spec/nic-model.md §11.3); a fixed-rate file by itself, with its λ.
+            RateParameter = model.File.RatePosition is double position ? (float)position : (float)model.File.Lambda,
+            Model = model.File.FamilyId ?? model.File.Id,
             ZShape = zShape,
             YShape = new NicLatentShape(y.Channels, y.Height, y.Width),
             BandRows = rows,

@@ -88,6 +88,11 @@ internal static class ModelFileParser
             throw SafetensorsReader.Corrupt($"metadata 'format' is {(format is null ? "missing" : $"'{format}'")}; a Nic model file says '{ModelMetadataKeys.FormatValue}'");
         }
 
+        if (metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? family) && family == ModelMetadataKeys.FamilyFormatVersionValue)
+        {
+            throw SafetensorsReader.Corrupt($"this is a variable-rate model file (format_version {family}, spec/nic-model.md §11): load it as a NicModelFamily, which gives a fixed-rate model at each rate");
+        }
+
         if (!metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) || version != ModelMetadataKeys.FormatVersionValue)
         {
             throw SafetensorsReader.Corrupt($"metadata 'format_version' is {(version is null ? "missing" : $"'{version}'")}; this reader understands version {ModelMetadataKeys.FormatVersionValue}");

@@ -23,4 +23,13 @@ internal static class ModelMetadataKeys
 
     /// <summary>The value of <see cref="FormatVersion"/> this reader understands.</summary>
     internal const string FormatVersionValue = "1";
+
+    /// <summary>The value of <see cref="FormatVersion"/> of a variable-rate file (spec/nic-model.md §11).</summary>
+    internal const string FamilyFormatVersionValue = "2";
+
+    /// <summary>A variable-rate file's trained points (§11.1): a JSON array of {name, sha256, metadata}.</summary>
+    internal const string RatePoints = "rate_points";
+
+    /// <summary>Written into a model interpolated from a variable-rate file: its rate position (§11.3), informative.</summary>
+    internal const string RatePosition = "rate_position";
 }

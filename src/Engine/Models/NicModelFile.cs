@@ -17,6 +17,8 @@ public sealed class NicModelFile
 
     private readonly ModelFileParser.Contents _contents;
     private readonly byte[] _sha256;
+    private NicModelId? _familyId;
+    private float _position;
 
     private NicModelFile(ModelFileParser.Contents contents, byte[] sha256)
     {
@@ -51,6 +53,19 @@ public sealed class NicModelFile
 
     /// <summary>Every metadata entry of the file, unknown keys included.</summary>
     public IReadOnlyDictionary<string, string> Metadata => _contents.Metadata;
+
+    /// <summary>
+    /// The rate position within its variable-rate family (spec/nic-model.md §11.3) of a model interpolated between two
+    /// trained points (<see cref="NicModelFamily.AtPosition"/>); null for a fixed-rate file, a trained point included.
+    /// </summary>
+    public double? RatePosition => _familyId is null ? null : _position;
+
+    /// <summary>
+    /// The variable-rate family file a model interpolated between trained points was built from
+    /// (<see cref="NicModelFamily.AtPosition"/>): a <c>.nic</c> header coded with it names the family file and the rate
+    /// position. Null for a fixed-rate file, a trained point included (a header names the file itself).
+    /// </summary>
+    public NicModelId? FamilyId => _familyId;
 
     /// <summary>The SHA-256 of the whole file.</summary>
     public ReadOnlySpan<byte> Sha256 => _sha256;
@@ -144,6 +159,13 @@ public sealed class NicModelFile
 
     /// <inheritdoc />
     public override string ToString() => $"{Architecture.Identifier} {Id}";
+
+    /// <summary>Marks a model just built by <see cref="NicModelFamily.AtPosition"/> as that family's at a rate position.</summary>
+    internal void SetFamilyRate(NicModelId familyId, float position)
+    {
+        _familyId = familyId;
+        _position = position;
+    }
 
     private static NicModelFile FromBytes(ReadOnlyMemory<byte> file)
     {

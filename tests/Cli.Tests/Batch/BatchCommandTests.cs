@@ -70,11 +70,11 @@ public sealed class BatchCommandTests : IDisposable
     public void AnOutputOfAnotherModelOrAGarbledOneIsCodedAgain()
     {
         BatchTestFiles.WriteTree(Input, 2);
-        Assert.Equal(0, CliRunner.Run("batch", "encode", Input, "-o", Output, "--shard", "0/1", "--quality", "2").ExitCode);
+        Assert.Equal(0, CliRunner.Run("batch", "encode", Input, "-o", Output, "--shard", "0/1", "--rate-point", "2").ExitCode);
         string[] outputs = [.. Directory.GetFiles(Output, "*.nic", SearchOption.AllDirectories).Order()];
         File.WriteAllBytes(outputs[1], [1, 2, 3]);
 
-        var run = CliRunner.Run("batch", "encode", Input, "-o", Output, "--shard", "0/1", "--quality", "5");
+        var run = CliRunner.Run("batch", "encode", Input, "-o", Output, "--shard", "0/1", "--rate-point", "5");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("2 done, 0 skipped", run.Output);
@@ -102,12 +102,12 @@ public sealed class BatchCommandTests : IDisposable
         string manifest = Path.Combine(_directory, "items.jsonl");
         File.WriteAllLines(manifest,
         [
-            $$"""{"path": "{{paths[0]}}", "quality": 1}""",
-            $$"""{"path": "{{paths[1]}}", "quality": 6}""",
-            $$"""{"path": "{{paths[2]}}", "model": "nic-bmshj2018-hyperprior", "quality": 2}""",
+            $$"""{"path": "{{paths[0]}}", "rate_point": 1}""",
+            $$"""{"path": "{{paths[1]}}", "rate_point": 6}""",
+            $$"""{"path": "{{paths[2]}}", "model": "nic-bmshj2018-hyperprior", "rate_point": 2}""",
         ]);
 
-        var run = CliRunner.Run("batch", "encode", manifest, "--root", Input, "-o", Output, "--shard", "0/1", "--quality", "3");
+        var run = CliRunner.Run("batch", "encode", manifest, "--root", Input, "-o", Output, "--shard", "0/1", "--rate-point", "3");
 
         Assert.Equal(0, run.ExitCode);
         string[] models = [.. paths.Select(p => NicFile.Read(File.ReadAllBytes(Path.Combine(Output, Path.ChangeExtension(p, ".nic")))).Header.Model.Name)];
@@ -127,7 +127,7 @@ public sealed class BatchCommandTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(paths.Order(StringComparer.Ordinal), BatchTestFiles.ReadReports(Output).Select(l => l.GetProperty("path").GetString()).Order(StringComparer.Ordinal));
 
-        File.AppendAllLines(manifest, [$$"""{"path": "{{paths[1]}}", "quality": 2}"""]);
+        File.AppendAllLines(manifest, [$$"""{"path": "{{paths[1]}}", "rate_point": 2}"""]);
         var differing = CliRunner.Run("batch", "encode", manifest, "-o", Output, "--shard", "0/1");
 
         Assert.Equal(BatchCommand.BadOptions, differing.ExitCode);
@@ -140,19 +140,19 @@ public sealed class BatchCommandTests : IDisposable
     {
         List<string> paths = BatchTestFiles.WriteTree(Input, 2);
         string manifest = Path.Combine(Input, "items.jsonl");
-        File.WriteAllLines(manifest, [$$"""{"path": "{{paths[0]}}", "quality": 9}""", $$"""{"path": "{{paths[1]}}"}"""]);
+        File.WriteAllLines(manifest, [$$"""{"path": "{{paths[0]}}", "rate_point": 9}""", $$"""{"path": "{{paths[1]}}"}"""]);
 
         var run = CliRunner.Run("batch", "encode", manifest, "-o", Output, "--shard", "0/1");
 
         Assert.Equal(BatchCommand.SomeItemsFailed, run.ExitCode);
         JsonElement failed = Assert.Single(BatchTestFiles.ReadReports(Output), l => l.GetProperty("status").GetString() == "failed");
         Assert.Equal((paths[0], "BadOption", 1), (failed.GetProperty("path").GetString(), failed.GetProperty("error_code").GetString(), failed.GetProperty("exit_class").GetInt32()));
-        Assert.Contains("--quality 9", failed.GetProperty("message").GetString());
+        Assert.Contains("--rate-point 9", failed.GetProperty("message").GetString());
     }
 
     [Theory]
     [InlineData("""{"path": "a.png", "qualty": 3}""")]
-    [InlineData("""{"quality": 3}""")]
+    [InlineData("""{"rate_point": 3}""")]
     [InlineData("""{"path": "a.png", "quality": "high"}""")]
     [InlineData("""{"path": "../elsewhere.png"}""")]
     [InlineData("{\"path\": \"a.png\"")]

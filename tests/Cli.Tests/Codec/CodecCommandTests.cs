@@ -143,9 +143,9 @@ public sealed class CodecCommandTests : IDisposable
         Assert.Equal(ExitCodes.UsageOrFile, rows.ExitCode);
         Assert.Contains("--band-rows", rows.Error);
 
-        var quality = CliRunner.Run("encode", input, "-o", Path.Combine(_directory, "q.nic"), "--quality", "99");
+        var quality = CliRunner.Run("encode", input, "-o", Path.Combine(_directory, "q.nic"), "--rate-point", "99");
         Assert.Equal(ExitCodes.UsageOrFile, quality.ExitCode);
-        Assert.Contains("--quality", quality.Error);
+        Assert.Contains("--rate-point", quality.Error);
         Assert.Contains("1–6", quality.Error);
         Assert.False(File.Exists(Path.Combine(_directory, "q.nic")));
 

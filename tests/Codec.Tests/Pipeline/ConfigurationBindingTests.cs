@@ -15,7 +15,7 @@ public sealed class ConfigurationBindingTests
             IConfiguration configuration = Configure(new()
             {
                 ["Nic:DefaultModel"] = "nic-mbt2018-mean",
-                ["Nic:DefaultQuality"] = "3",
+                ["Nic:DefaultRatePoint"] = "3",
                 ["Nic:BandRows"] = "4",
                 ["Nic:Parallelism"] = "2",
                 ["Nic:MaxDecodePixels"] = "1000000",
@@ -29,7 +29,7 @@ public sealed class ConfigurationBindingTests
 
             NicCodec codec = provider.GetRequiredService<NicCodec>();
             Assert.Equal("nic-mbt2018-mean", codec.Options.DefaultModel);
-            Assert.Equal(3, codec.Options.DefaultQuality);
+            Assert.Equal(3, codec.Options.DefaultRatePoint);
             Assert.Equal(8, codec.Options.BandRows);
             Assert.Equal(2, codec.Options.Parallelism);
             Assert.Equal(1000000, codec.Options.MaxDecodePixels);

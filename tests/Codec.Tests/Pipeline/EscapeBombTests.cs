@@ -51,7 +51,7 @@ public sealed class EscapeBombTests(ITestOutputHelper output)
     /// </summary>
     private static byte[] ForgedBand(NicCodec codec, NicFile coded, int bitLength)
     {
-        CodecModel model = codec.GetModel(coded.Header.Model);
+        CodecModel model = codec.GetModel(coded.Header);
         NicLatentShape z = coded.Header.ZShape;
         EntropyParameters parameters = model.Managed.HyperSynthesize(model.Bottleneck.Decompress(coded.ZSubstream, z.Height, z.Width));
         var table = new int[1];

@@ -207,7 +207,7 @@ public sealed class NicCodecRoundTripTests
     {
         NicCodec codec = PipelineFixtures.Codec(bandRows: 3);
         NicModelFile model = PipelineFixtures.MeanScaleQ5.Value;
-        NicFile file = NicFile.Read(codec.Encode(PipelineFixtures.Photo(100, 200), new NicEncodeOptions { Model = "test-mean", Quality = 5 }));
+        NicFile file = NicFile.Read(codec.Encode(PipelineFixtures.Photo(100, 200), new NicEncodeOptions { Model = "test-mean", RatePoint = 5 }));
 
         NicHeader header = file.Header;
         Assert.Equal(model.Id, header.Model);
