@@ -49,6 +49,26 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, Te
             await GoldenAsync($"model-{model.Name}", $"the sample photo with the shipped model {model.Name} (rate point {model.RatePoint})", sample, new NicEncodeOptions { Model = model.Name }, cancellationToken);
         }
 
+        // Rates between trained points (spec/nic-model.md §11.3): a quarter, a half and 63/64 of an interval, so every
+        // root of the gain factor's chain is used.
+        var interpolated = new List<byte[]>();
+        foreach (NicModelFamily family in codec.Catalog.Families.Where(f => codec.Catalog.Models.Any(m => m.Source == "shipped" && m.Family == f.Name)))
+        {
+            foreach (double position in new[] { 0.25, 0.5 + (family.MaxPosition / 2), family.MaxPosition - (1.0 / NicModelFamily.StepsPerInterval) })
+            {
+                double quality = NicModelFamily.QualityForLambda(family.LambdaAt(position));
+                string name = $"rate-{family.Name}-{position.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture)}";
+                byte[] file = codec.Encode(sample, new NicEncodeOptions { Model = family.Name, Quality = quality }, cancellationToken);
+                if (NicFile.Read(file).Header.RateParameter != (float)position)
+                {
+                    throw new InvalidOperationException($"quality {quality} of family {family.Name} did not give rate position {position}");
+                }
+
+                await GoldenBytesAsync(name, $"the sample photo with family {family.Name} at rate position {position} (between trained points, interpolated gains)", file, cancellationToken);
+                interpolated.Add(file);
+            }
+        }
+
         foreach ((int width, int height) in new[] { (1, 1), (2, 3), (17, 13), (1000, 1), (1, 1000) })
         {
             await GoldenAsync($"size-{width}x{height}", $"a {width}×{height} synthetic image", Pattern(width, height), new NicEncodeOptions(), cancellationToken);
@@ -72,6 +92,10 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, Te
 
         byte[] baseFile = await File.ReadAllBytesAsync(Path.Combine(_directory, "golden", "size-17x13.nic"), cancellationToken);
         await InvalidCasesAsync(baseFile, cancellationToken);
+        if (interpolated.Count > 0)
+        {
+            await InvalidRateCasesAsync(interpolated[0], cancellationToken);
+        }
 
         var manifest = new ConformanceManifest(ConformanceManifest.FormatName, 1, ConformanceTolerances.Default, _cases);
         AtomicFile.WriteAllBytes(Path.Combine(_directory, ConformanceManifest.FileName), Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(manifest, ConformanceManifest.JsonOptions) + "\n"));
@@ -251,6 +275,17 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, Te
         await InvalidAsync("y-payload-bytes-left-over", "four zero bytes appended to band 0 (valid CRC)", Build(Replace(bandIndex, [.. chunks[bandIndex].Payload, 0, 0, 0, 0])), "EntropyPayloadCorrupt", null, cancellationToken);
         await InvalidAsync("y-payload-bad-length", "one byte appended to band 0, so its length is not a multiple of 4", Build(Replace(bandIndex, [.. chunks[bandIndex].Payload, 0])), "EntropyPayloadCorrupt", null, cancellationToken);
         await InvalidAsync("y-payload-shorter-than-state", "band 0 holds 4 bytes, less than the 8-byte coder state", Build(Replace(bandIndex, [.. chunks[bandIndex].Payload[..8]])), "EntropyPayloadTruncated", null, cancellationToken);
+    }
+
+    /// <summary>A file coded at an interpolated rate whose header's rate_parameter is then not a rate position of its family.</summary>
+    private async Task InvalidRateCasesAsync(byte[] file, CancellationToken cancellationToken)
+    {
+        NicFile parsed = NicFile.Read(file);
+        byte[] With(float rate) => new NicFile { Header = parsed.Header with { RateParameter = rate }, Metadata = parsed.Metadata, ZSubstream = parsed.ZSubstream, Bands = parsed.Bands }.ToArray();
+        float position = parsed.Header.RateParameter;
+        await InvalidAsync("rate-off-grid", $"a family-coded file whose rate_parameter {position} + 1/128 is not a multiple of 1/64", With(position + (1f / 128)), "InvalidRate", null, cancellationToken);
+        await InvalidAsync("rate-beyond-family", "a family-coded file whose rate_parameter 64 is past the family's last point", With(64f), "InvalidRate", null, cancellationToken);
+        await InvalidAsync("rate-negative", "a family-coded file whose rate_parameter is −1/64", With(-1f / 64), "InvalidRate", null, cancellationToken);
     }
 
     private async Task InvalidAsync(string name, string description, byte[] file, string error, long? offset, CancellationToken cancellationToken)
