@@ -54,6 +54,47 @@ public static class ModelFactory
         return builder.Build();
     }
 
+    /// <summary>
+    /// The fixed-rate files of a random variable-rate family (spec/nic-model.md §11): one random model whose last g_a
+    /// layer (weight and bias, per output channel) and first g_s layer (per input channel) are scaled, for point p, by
+    /// the gains g(p, c) = exp(p · (0.4 + 0.1·sin c)) and their inverses — gains folded in as a variable-rate model's are.
+    /// The files are stored as F32, with rising λ and rate points 1, 2, ….
+    /// </summary>
+    internal static byte[][] CreateRandomFamilyPoints(ModelArchitectureKind architecture, int n, int m, int seed, string family, double[] lambdas)
+    {
+        ModelHyperParameters hyperParameters = HyperParametersFor(architecture, n, m);
+        NicModelFile base0 = NicModelFile.Load(CreateRandomBuilder(architecture, hyperParameters, seed).Build());
+        string analysis = base0.TensorNames.Where(t => t.StartsWith("g_a.", StringComparison.Ordinal) && t.EndsWith(".weight", StringComparison.Ordinal))
+            .MaxBy(t => int.Parse(t.Split('.')[1], CultureInfo.InvariantCulture))![..^".weight".Length];
+        var points = new byte[lambdas.Length][];
+        for (int p = 0; p < lambdas.Length; p++)
+        {
+            NicModelFileBuilder builder = CreateRandomBuilder(architecture, hyperParameters, seed, string.Create(CultureInfo.InvariantCulture, $"{family}-q{p + 1}"));
+            builder.Lambda = lambdas[p];
+            builder.RatePoint = p + 1;
+            builder.SetMetadata(ModelMetadataKeys.Family, family);
+            int point = p;
+            double Gain(int c) => Math.Exp(point * (0.4 + (0.1 * Math.Sin(c))));
+            foreach ((string name, bool inverse) in new[] { (analysis + ".weight", false), (analysis + ".bias", false), ("g_s.0.weight", true) })
+            {
+                ModelTensor tensor = base0.GetTensor(name);
+                float[] values = tensor.Float32Data.ToArray();
+                int channels = tensor.Shape[0], per = values.Length / channels;
+                for (int e = 0; e < values.Length; e++)
+                {
+                    double gain = Gain(e / per);
+                    values[e] = (float)(inverse ? values[e] / gain : values[e] * gain);
+                }
+
+                builder.AddFloat32(name, [.. tensor.Shape], values);
+            }
+
+            points[p] = builder.Build();
+        }
+
+        return points;
+    }
+
     /// <summary>Creates a random model and loads it.</summary>
     /// <param name="architecture">The architecture.</param>
     /// <param name="n">Channels of the inner layers (ignored for <c>tfc-mnist</c>).</param>

@@ -1,0 +1,183 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Nic.Codec.Catalog;
+using Nic.Codec.Models;
+
+namespace Nic.Codec.Tests.Models;
+
+/// <summary>Variable-rate model files (spec/nic-model.md §11): packing, the byte-exact trained points, interpolation and its checks.</summary>
+public class NicModelFamilyTests
+{
+    private static readonly double[] Lambdas = [0.002, 0.008, 0.03];
+
+    private static readonly Lazy<(byte[] Family, byte[][] Points)> Random = new(() =>
+    {
+        byte[][] points = ModelFactory.CreateRandomFamilyPoints(ModelArchitectureKind.Mbt2018Mean, 8, 12, 7, "test-family", Lambdas);
+        return (NicModelFamilyBuilder.Build("test-family", points.Select(p => (ReadOnlyMemory<byte>)p).ToArray()), points);
+    });
+
+    [Fact]
+    public void EveryTrainedPointRebuildsItsFixedRateFileByteForByte()
+    {
+        NicModelFamily family = NicModelFamily.Load(Random.Value.Family);
+        Assert.Equal(3, family.Points.Count);
+        for (int p = 0; p < 3; p++)
+        {
+            NicModelFile original = NicModelFile.Load(Random.Value.Points[p]);
+            Assert.Equal(original.Id, family.Points[p].Id);
+            Assert.Same(family.Points[p], family.AtPosition(p));
+            Assert.Null(family.Points[p].FamilyId);
+        }
+
+        Assert.True(Random.Value.Family.Length < Random.Value.Points.Sum(p => p.Length) * 0.6, "the shared weights are stored once");
+    }
+
+    [Fact]
+    public void AShippedFamilyRebuildsTheFilesTheConformanceSuiteNames()
+    {
+        var catalog = new NicModelCatalog();
+        NicModelFamily family = Assert.Single(catalog.Families, f => f.Name == "nic-mbt2018-mean");
+        Assert.Equal(6, family.Points.Count);
+        using JsonDocument header = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "conformance", "golden", "model-nic-mbt2018-mean-q4.header.json")));
+        string sha = header.RootElement.GetProperty("model_sha256").GetString()!;
+        Assert.Equal(sha, family.Points[3].Id.Sha256Hex);
+        Assert.Equal("nic-mbt2018-mean-q4", catalog.Find(NicModelCatalog.DefaultModelName).Name);
+    }
+
+    [Fact]
+    public void BetweenPointsTheGainedTensorsAreScaledByTheRootChainFactor()
+    {
+        NicModelFamily family = NicModelFamily.Load(Random.Value.Family);
+        NicModelFile low = family.Points[1];
+        NicModelFile half = family.AtPosition(1.5);
+        Assert.Equal(family.Id, half.FamilyId);
+        Assert.Equal(1.5, half.RatePosition);
+        Assert.Equal(Lambdas[1] * Math.Sqrt(Lambdas[2] / Lambdas[1]), half.Lambda, 12);
+        const string gained = "g_s.0.weight";
+        float[] gains = GainsOf(family, "g_s.0");
+        int channels = gains.Length / 3;
+        ReadOnlySpan<float> w = low.GetFloat32(gained).Span, interpolated = half.GetFloat32(gained).Span;
+        int per = w.Length / channels;
+        for (int e = 0; e < w.Length; e++)
+        {
+            int c = e / per;
+            double factor = Math.Sqrt((double)gains[(2 * channels) + c] / gains[channels + c]);
+            Assert.Equal((float)(w[e] * factor), interpolated[e]);
+        }
+
+        // Tensors that are not gained are the points' own.
+        Assert.Equal(low.GetFloat32("h_s.0.weight").ToArray(), half.GetFloat32("h_s.0.weight").ToArray());
+        // At 1 + 63/64 the weights come within the interval's last step of the next point's.
+        NicModelFile nearHigh = family.AtPosition(2 - (1.0 / 64));
+        Assert.Equal(family.Points[2].GetFloat32(gained).Span[0], nearHigh.GetFloat32(gained).Span[0], 0.05f * Math.Abs(family.Points[2].GetFloat32(gained).Span[0]));
+    }
+
+    [Theory]
+    [InlineData(4.0, 0, 1.0)]
+    [InlineData(4.0, 32, 2.0)]
+    [InlineData(4.0, 16, 1.4142135623730951)]
+    [InlineData(0.25, 32, 0.5)]
+    public void TheGainFactorIsTheRootChainOfSpec(double ratio, int step, double expected)
+    {
+        Assert.Equal(expected, ModelFamilyParser.GainFactor(1f, (float)ratio, step));
+    }
+
+    [Fact]
+    public void TheGainFactorOfEveryStepIsTheRatiosPowerWithinRounding()
+    {
+        for (int step = 0; step < 64; step++)
+        {
+            double factor = ModelFamilyParser.GainFactor(0.8f, 1.7f, step);
+            Assert.Equal(Math.Pow(1.7f / (double)0.8f, step / 64.0), factor, 1e-14);
+        }
+    }
+
+    [Theory]
+    [InlineData(-1.0 / 64)]
+    [InlineData(2.0 + (1.0 / 64))]
+    [InlineData(0.5 + (1.0 / 128))]
+    [InlineData(double.NaN)]
+    public void PositionsOffTheGridOrOutsideTheFamilyAreRefused(double position)
+    {
+        NicModelFamily family = NicModelFamily.Load(Random.Value.Family);
+        Assert.False(family.IsValidPosition(position));
+        Assert.Throws<ArgumentOutOfRangeException>(() => family.AtPosition(position));
+    }
+
+    [Fact]
+    public void TheQualityScaleIsLogLinearInLambdaFromCompressAIsFirstToItsEighthPoint()
+    {
+        Assert.Equal(0.0018, NicModelFamily.LambdaForQuality(0), 15);
+        Assert.Equal(0.018, NicModelFamily.LambdaForQuality(50), 15);
+        Assert.Equal(0.18, NicModelFamily.LambdaForQuality(100), 15);
+        Assert.Equal(37.5, NicModelFamily.QualityForLambda(NicModelFamily.LambdaForQuality(37.5)), 10);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NicModelFamily.LambdaForQuality(100.5));
+        NicModelFamily family = NicModelFamily.Load(Random.Value.Family);
+        double[] positions = [.. Enumerable.Range(0, 101).Select(q => family.PositionForQuality(q))];
+        Assert.Equal(positions.Order(), positions);
+        Assert.Equal(0, positions[0]);
+        Assert.Equal(2, family.PositionForLambda(1));
+        Assert.Equal(1, family.PositionForLambda(Lambdas[1]));
+    }
+
+    [Fact]
+    public void PointsThatDifferInMoreThanAGainAreRefused()
+    {
+        byte[][] points = Random.Value.Points;
+        byte[] other = ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, 99, "test-family-q9", 9, "test-family");
+        ArgumentException e = Assert.Throws<ArgumentException>(() => NicModelFamilyBuilder.Build("test-family", [points[0], other]));
+        Assert.Contains("gain", e.Message);
+        Assert.Throws<ArgumentException>(() => NicModelFamilyBuilder.Build("other-family", [points[0], points[1]]));
+        Assert.Throws<ArgumentException>(() => NicModelFamilyBuilder.Build("test-family", [points[0]]));
+    }
+
+    [Fact]
+    public void AFixedRateLoaderRefusesAFamilyFileAndSaysWhatItIs()
+    {
+        NicCodecException e = Assert.Throws<NicCodecException>(() => NicModelFile.Load(Random.Value.Family));
+        Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
+        Assert.Contains("variable-rate", e.Message);
+        Assert.True(NicModelFamily.IsFamilyFile(Random.Value.Family));
+        Assert.False(NicModelFamily.IsFamilyFile(Random.Value.Points[0]));
+    }
+
+    [Fact]
+    public void AFamilyWhosePointsDoNotRebuildTheirDeclaredFilesIsRefused()
+    {
+        // Flip one byte of point 1's own copy of a gained tensor: the rebuilt file's SHA-256 no longer matches.
+        byte[] file = [.. Random.Value.Family];
+        SafetensorsFile parsed = SafetensorsReader.Parse(file);
+        SafetensorsEntry entry = parsed.Entries.First(e => e.Name.StartsWith("points.1.", StringComparison.Ordinal));
+        int offset = checked((int)(8 + (long)BinaryPrimitives.ReadUInt64LittleEndian(file) + entry.Begin));
+        file[offset] ^= 0x01;
+        NicCodecException e = Assert.Throws<NicCodecException>(() => NicModelFamily.Load(file));
+        Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
+        Assert.Contains("sha256", e.Message);
+    }
+
+    private static float[] GainsOf(NicModelFamily family, string layer)
+    {
+        SafetensorsFile parsed = SafetensorsReader.Parse(Random.Value.Family);
+        SafetensorsEntry entry = parsed.Entries.Single(e => e.Name == "gains." + layer);
+        ReadOnlySpan<byte> bytes = parsed.GetBytes(entry);
+        var values = new float[bytes.Length / 4];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+        }
+
+        Assert.Equal(family.Points.Count * family.Points[0].GetTensor(layer + ".weight").Shape[0], values.Length);
+        return values;
+    }
+
+    private static string RepositoryRoot()
+    {
+        string? directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, "Sdk.sln")))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        return directory ?? throw new InvalidOperationException("the repository root was not found above " + AppContext.BaseDirectory);
+    }
+}
