@@ -367,6 +367,10 @@ public sealed class NicModelCatalog
                     if (NicModelFamily.IsFamilyFile(bytes))
                     {
                         NicModelFamily family = NicModelFamily.Load(bytes);
+
+                        // A fixed-rate file that a point of the family rebuilds exactly (left beside the family file
+                        // by an upgrade) is the same model: the family's point replaces it. Any other clash is a conflict.
+                        models.RemoveAll(m => family.Points.Any(p => p.Id.Equals(m.File.Id)));
                         string? taken = family.Points.Select(p => p.Name).Append(family.Name)
                             .FirstOrDefault(n => models.Any(m => m.Name == n) || families.Any(f => f.Family.Name == n));
                         if (taken is not null)
@@ -382,6 +386,11 @@ public sealed class NicModelCatalog
                     }
 
                     NicModelFile file = NicModelFile.Load(bytes);
+                    if (families.Any(f => f.Family.Points.Any(p => p.Id.Equals(file.Id))))
+                    {
+                        continue; // the same model as a family's point, which the catalog already has
+                    }
+
                     NicModelEntry? clash = models.FirstOrDefault(m => m.Name == file.Name);
                     if (clash is not null || families.Any(f => f.Family.Name == file.Name))
                     {

@@ -60,7 +60,7 @@ public static class ModelFactory
     /// the gains g(p, c) = exp(p · (0.4 + 0.1·sin c)) and their inverses — gains folded in as a variable-rate model's are.
     /// The files are stored as F32, with rising λ and rate points 1, 2, ….
     /// </summary>
-    internal static byte[][] CreateRandomFamilyPoints(ModelArchitectureKind architecture, int n, int m, int seed, string family, double[] lambdas)
+    public static byte[][] CreateRandomFamilyPoints(ModelArchitectureKind architecture, int n, int m, int seed, string family, double[] lambdas)
     {
         ModelHyperParameters hyperParameters = HyperParametersFor(architecture, n, m);
         NicModelFile base0 = NicModelFile.Load(CreateRandomBuilder(architecture, hyperParameters, seed).Build());

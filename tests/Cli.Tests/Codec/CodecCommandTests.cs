@@ -305,7 +305,7 @@ public sealed class CodecCommandTests : IDisposable
         Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("bench", "parallel", input, "--tasks", "1,x").ExitCode);
     }
 
-    private static RgbImage Photo(int width, int height)
+    internal static RgbImage Photo(int width, int height)
     {
         var image = new RgbImage(width, height);
         for (int y = 0; y < height; y++)

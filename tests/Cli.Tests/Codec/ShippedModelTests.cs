@@ -24,12 +24,13 @@ public sealed class ShippedModelTests
 
     private static readonly Lazy<RgbImage> Sample = new(() => ImageFiles.Read(Path.Combine(RepositoryRoot(), "samples", "seeding.png")));
 
+    /// <summary>The trained points of the shipped variable-rate files (each rebuilds the fixed-rate file it was shipped as).</summary>
     public static TheoryData<string> ShippedModelNames()
     {
         var data = new TheoryData<string>();
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "models"), "*.nicm").Order(StringComparer.Ordinal))
+        foreach (NicModelEntry entry in new NicModelCatalog().Models.Where(m => m.Source == "shipped"))
         {
-            data.Add(Path.GetFileNameWithoutExtension(file));
+            data.Add(entry.Name);
         }
 
         return data;
@@ -39,9 +40,11 @@ public sealed class ShippedModelTests
     public void TheShippedModelsFitTheBudgetAndTheDefaultIsAMidRateMeanScaleModel()
     {
         string[] files = Directory.GetFiles(Path.Combine(RepositoryRoot(), "models"), "*.nicm");
-        Assert.True(files.Length >= 5, $"only {files.Length} shipped models");
+        Assert.Equal(2, files.Length);
+        Assert.All(files, f => Assert.True(NicModelFamily.IsFamilyFile(File.ReadAllBytes(f)), $"{f} is not a variable-rate file"));
         long total = files.Sum(f => new FileInfo(f).Length);
         Assert.True(total <= ModelBytesBudget, $"the shipped models take {total} bytes, over the budget of {ModelBytesBudget}");
+        Assert.Equal(9, Catalog.Value.Models.Count(m => m.Source == "shipped"));
 
         NicModelEntry fallback = Catalog.Value.Find(NicModelCatalog.DefaultModelName);
         Assert.Equal("shipped", fallback.Source);
@@ -56,11 +59,13 @@ public sealed class ShippedModelTests
     [MemberData(nameof(ShippedModelNames))]
     public void AShippedModelIsFloat16AndRecordsItsTraining(string name)
     {
-        string path = Path.Combine(RepositoryRoot(), "models", name + ".nicm");
-        NicModelFile file = NicModelFile.Load(path);
+        NicModelEntry entry = Catalog.Value.Find(name);
+        NicModelFile file = entry.File;
+        string path = entry.Path!;
         Assert.Equal(name, file.Name);
         Assert.NotEqual(name, file.Family);
         Assert.Equal($"{file.Family}-q{file.RatePoint}", name);
+        Assert.Equal(file.Family + ".nicm", Path.GetFileName(path));
 
         using JsonDocument training = JsonDocument.Parse(file.Metadata["training"]);
         JsonElement root = training.RootElement;
@@ -71,7 +76,8 @@ public sealed class ShippedModelTests
         Assert.InRange(validation.GetProperty("bpp").GetDouble(), 0.001, 8);
         Assert.InRange(validation.GetProperty("psnr").GetDouble(), 20, 60);
 
-        // Every parameter is stored as binary16 (spec/nic-model.md §2.2); the tables stay I32.
+        // Every parameter of the family file is stored as binary16 (spec/nic-model.md §2.2); the tables stay I32, the
+        // scale table and the gain vectors (§11.1) F32.
         using FileStream stream = File.OpenRead(path);
         Span<byte> length = stackalloc byte[8];
         stream.ReadExactly(length);
@@ -83,7 +89,7 @@ public sealed class ShippedModelTests
             string dtype = tensor.Value.GetProperty("dtype").GetString()!;
             bool table = tensor.Name.EndsWith("._quantized_cdf", StringComparison.Ordinal) || tensor.Name.EndsWith("._offset", StringComparison.Ordinal)
                 || tensor.Name.EndsWith("._cdf_length", StringComparison.Ordinal);
-            string expected = table ? "I32" : tensor.Name.EndsWith("scale_table", StringComparison.Ordinal) ? "F32" : "F16";
+            string expected = table ? "I32" : tensor.Name.EndsWith("scale_table", StringComparison.Ordinal) || tensor.Name.StartsWith("gains.", StringComparison.Ordinal) ? "F32" : "F16";
             Assert.True(expected == dtype, $"{tensor.Name} is {dtype}, expected {expected}");
         }
     }

@@ -33,6 +33,29 @@ public class NicModelFamilyTests
     }
 
     [Fact]
+    public void AFixedRateFileLeftBesideItsFamilyFileIsTheSameModelNotAConflict()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"nic-family-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "test-family-q1.nicm"), Random.Value.Points[0]);
+            File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), Random.Value.Family);
+            File.WriteAllBytes(Path.Combine(directory, "test-family-q3.nicm"), Random.Value.Points[2]);
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+            Assert.Empty(catalog.Problems);
+            Assert.Equal(["test-family-q1", "test-family-q2", "test-family-q3"], catalog.Models.Select(m => m.Name));
+            NicModelFamily family = Assert.Single(catalog.Families);
+            Assert.Equal(family.Points[0].Id, catalog.Find("test-family-q1").File.Id);
+            Assert.Equal(family.Id, catalog.FindAtQuality("test-family", 30).File.FamilyId);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AShippedFamilyRebuildsTheFilesTheConformanceSuiteNames()
     {
         var catalog = new NicModelCatalog();
