@@ -37,7 +37,7 @@ internal static class NicCommandLine
     {
         ["info"] = ["nic info photo.nic --json", "nic encode photo.png -o - | nic info -"],
         ["models"] = ["nic models --json"],
-        ["eval"] = ["nic eval data/photos/validation --downscale 4 --plot rd.png"],
+        ["eval"] = ["nic eval --splits validation,textured --plot rd.png", "nic eval photos/ --downscale 2 --codecs jpeg,webp --json"],
         ["conformance"] = ["nic conformance conformance/"],
         ["conformance generate"] = ["nic conformance generate conformance/"],
         ["bench"] = ["nic bench codec samples/seeding.png --json"],

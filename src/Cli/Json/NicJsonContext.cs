@@ -133,7 +133,7 @@ internal sealed record ModelJson(
 /// <summary><c>nic models --json</c>.</summary>
 internal sealed record ModelsJson(string Default, IReadOnlyList<string> Directories, IReadOnlyList<ModelJson> Models);
 
-/// <summary>One image of <see cref="EvalJson"/>.</summary>
+/// <summary>One image of an <see cref="EvalSplitJson"/>.</summary>
 internal sealed record EvalImageJson(string Name, int Width, int Height);
 
 /// <summary>One image's figures at one point of an <see cref="EvalJson"/> curve; decode_s is left out when the codec's decoder was not timed.</summary>
@@ -163,8 +163,20 @@ internal sealed record EvalCurveJson(string Name, string Kind, IReadOnlyList<Eva
 /// <summary>One BD-rate of <see cref="EvalJson"/>; null when the curves do not overlap.</summary>
 internal sealed record EvalBdRateJson(string Model, string Anchor, double? BdRatePercent);
 
-/// <summary><c>nic eval --json</c>.</summary>
-internal sealed record EvalJson(IReadOnlyList<EvalImageJson> Images, IReadOnlyList<EvalCurveJson> Curves, [property: JsonPropertyName("bd_rate")] IReadOnlyList<EvalBdRateJson> BdRate);
+/// <summary>
+/// One split of <see cref="EvalJson"/>: its name, folder and downscale, its images, curves and BD-rates (every figure
+/// of a split is on that split's images only).
+/// </summary>
+internal sealed record EvalSplitJson(
+    string Name,
+    string Directory,
+    int Downscale,
+    IReadOnlyList<EvalImageJson> Images,
+    IReadOnlyList<EvalCurveJson> Curves,
+    [property: JsonPropertyName("bd_rate")] IReadOnlyList<EvalBdRateJson> BdRate);
+
+/// <summary><c>nic eval --json</c>: one entry per split, in the order asked.</summary>
+internal sealed record EvalJson(IReadOnlyList<EvalSplitJson> Splits);
 
 /// <summary>One case of <see cref="ConformanceJson"/>; max_error and psnr_db are left out where the case has none, psnr_db is "inf" for identical pixels.</summary>
 internal sealed record ConformanceCaseJson(
