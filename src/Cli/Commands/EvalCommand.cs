@@ -38,6 +38,12 @@ internal static class EvalCommand
             DefaultValueFactory = _ => "all",
         };
         var downscale = new Option<int>("--downscale") { Description = "Box-downscale every image of the DIR folders by this factor first (the training photos are downscaled 2–4×). The standard splits carry their own.", DefaultValueFactory = _ => 1 };
+        var qualities = new Option<double[]>("--qualities")
+        {
+            Description = "Evaluate each Nic family at these qualities (0–100, comma-separated; a variable-rate family interpolates between its trained points) instead of at its trained points.",
+            DefaultValueFactory = _ => [],
+            CustomParser = parsed => [.. parsed.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture))],
+        };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON, one entry per split." };
         var plot = new Option<FileInfo?>("--plot") { Description = "Write the rate–distortion plot (mean PSNR against mean bpp) to this PNG; with several splits, one per split, named rd-SPLIT.png for rd.png." };
         var plotMaxBpp = new Option<double?>("--plot-max-bpp")
@@ -47,7 +53,7 @@ internal static class EvalCommand
         var shared = new CodecCommandOptions(backends);
         var command = new Command("eval", "Rate–distortion of the Nic models and the classical codecs on one or more splits (folders of images), with BD-rates and a plot per split.")
         {
-            directories, splits, dataDirectory, families, codecs, downscale, json, plot, plotMaxBpp,
+            directories, splits, dataDirectory, families, qualities, codecs, downscale, json, plot, plotMaxBpp,
         };
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -76,6 +82,12 @@ internal static class EvalCommand
                     dataGiven: result.GetResult(dataDirectory) is { Implicit: false });
                 NicCodec codec = shared.CreateCodec(result);
                 IReadOnlyList<ClassicalCodec> classical = SelectCodecs(result.GetValue(codecs)!, error);
+                double[] qualityList = result.GetValue(qualities) ?? [];
+                if (qualityList.Any(q => !(q >= 0 && q <= 100)))
+                {
+                    throw new ArgumentException("--qualities are numbers from 0 to 100");
+                }
+
                 string[] requested = result.GetValue(families) ?? [];
                 IReadOnlyList<string> familyNames = requested.Length > 0
                     ? [.. requested.Select(f => codec.Catalog.Find(f).Family).Distinct()]
@@ -107,7 +119,7 @@ internal static class EvalCommand
                 foreach ((EvalSplit split, IReadOnlyList<EvalImage> images) in loaded)
                 {
                     IReadOnlyList<RdCurve> curves = await RdEvaluation.RunAsync(
-                        codec, images, familyNames, classical, status => progress.Status($"{split.Name}: {status}"), cancellationToken);
+                        codec, images, familyNames, qualityList, classical, status => progress.Status($"{split.Name}: {status}"), cancellationToken);
                     string? plotPath = null;
                     if (result.GetValue(plot) is FileInfo plotFile)
                     {

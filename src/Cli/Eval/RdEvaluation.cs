@@ -15,6 +15,7 @@ internal static class RdEvaluation
         NicCodec codec,
         IReadOnlyList<EvalImage> images,
         IReadOnlyList<string> families,
+        IReadOnlyList<double> qualities,
         IReadOnlyList<ClassicalCodec> classical,
         Action<string>? progress,
         CancellationToken cancellationToken)
@@ -28,14 +29,17 @@ internal static class RdEvaluation
                 codec.Catalog.Find(family);
             }
 
+            // At the trained points, or at the qualities asked for (interpolated within a variable-rate family).
+            (string Label, int Quality, NicEncodeOptions Options)[] settings = qualities.Count == 0
+                ? [.. members.Select(m => (m.Name, m.RatePoint, new NicEncodeOptions { Model = m.Name }))]
+                : [.. qualities.Select(q => ($"{family} q{q.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}", (int)Math.Round(q), new NicEncodeOptions { Model = family, Quality = q }))];
             var points = new List<RdCurvePoint>();
-            foreach (NicModelEntry model in members)
+            foreach ((string label, int quality, NicEncodeOptions options) in settings)
             {
                 var measurements = new List<RdMeasurement>();
                 foreach (EvalImage image in images)
                 {
-                    progress?.Invoke($"{model.Name} on {image.Name}");
-                    var options = new NicEncodeOptions { Model = model.Name };
+                    progress?.Invoke($"{label} on {image.Name}");
                     var watch = Stopwatch.StartNew();
                     byte[] file = await Task.Run(() => codec.Encode(image.Image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
                     double encodeSeconds = watch.Elapsed.TotalSeconds;
@@ -45,7 +49,7 @@ internal static class RdEvaluation
                     measurements.Add(new RdMeasurement(image.Name, file.Length, file.Length * 8.0 / image.Image.PixelCount, ImageQuality.Psnr(image.Image, decoded), encodeSeconds, decodeSeconds));
                 }
 
-                points.Add(new RdCurvePoint(model.RatePoint, model.Name, measurements));
+                points.Add(new RdCurvePoint(quality, label, measurements));
             }
 
             curves.Add(new RdCurve(family, "nic", points));
