@@ -285,9 +285,10 @@ internal static class EvalCommand
                 curve.Name,
                 curve.Kind,
                 [.. curve.Points.Select(point => new EvalPointJson(
-                    curve.Kind == "nic" ? point.Quality : null,
+                    curve.Kind == "nic" && point.NicQuality is null ? point.Quality : null,
                     curve.Kind == "nic" ? null : point.Quality,
                     point.Model,
+                    point.NicQuality,
                     Math.Round(point.Mean.Bpp, 5),
                     Math.Round(point.Mean.PsnrDb, 3),
                     [.. point.Images.Select(m => new EvalMeasurementJson(

@@ -30,11 +30,11 @@ internal static class RdEvaluation
             }
 
             // At the trained points, or at the qualities asked for (interpolated within a variable-rate family).
-            (string Label, int Quality, NicEncodeOptions Options)[] settings = qualities.Count == 0
-                ? [.. members.Select(m => (m.Name, m.RatePoint, new NicEncodeOptions { Model = m.Name }))]
-                : [.. qualities.Select(q => ($"{family} q{q.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}", (int)Math.Round(q), new NicEncodeOptions { Model = family, Quality = q }))];
+            (string Label, int Quality, double? NicQuality, NicEncodeOptions Options)[] settings = qualities.Count == 0
+                ? [.. members.Select(m => (m.Name, m.RatePoint, (double?)null, new NicEncodeOptions { Model = m.Name }))]
+                : [.. qualities.Select(q => ($"{family} q{q.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}", (int)Math.Round(q), (double?)q, new NicEncodeOptions { Model = family, Quality = q }))];
             var points = new List<RdCurvePoint>();
-            foreach ((string label, int quality, NicEncodeOptions options) in settings)
+            foreach ((string label, int quality, double? nicQuality, NicEncodeOptions options) in settings)
             {
                 var measurements = new List<RdMeasurement>();
                 foreach (EvalImage image in images)
@@ -49,7 +49,7 @@ internal static class RdEvaluation
                     measurements.Add(new RdMeasurement(image.Name, file.Length, file.Length * 8.0 / image.Image.PixelCount, ImageQuality.Psnr(image.Image, decoded), encodeSeconds, decodeSeconds));
                 }
 
-                points.Add(new RdCurvePoint(quality, label, measurements));
+                points.Add(new RdCurvePoint(quality, label, measurements, nicQuality));
             }
 
             curves.Add(new RdCurve(family, "nic", points));

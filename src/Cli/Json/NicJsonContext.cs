@@ -153,6 +153,7 @@ internal sealed record EvalPointJson(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RatePoint,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Quality,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? NicQuality,
     double MeanBpp,
     double MeanPsnrDb,
     IReadOnlyList<EvalMeasurementJson> Images);

@@ -81,6 +81,30 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void QualitiesEvaluateAVariableRateFamilyBetweenItsTrainedPoints()
+    {
+        string models = Directory.CreateDirectory(Path.Combine(_directory, "family")).FullName;
+        byte[][] points = ModelFactory.CreateRandomFamilyPoints(ModelArchitectureKind.Mbt2018Mean, 8, 12, 4, "eval-family", [0.002, 0.05]);
+        File.WriteAllBytes(Path.Combine(models, "eval-family.nicm"), NicModelFamilyBuilder.Build("eval-family", [.. points.Select(p => (ReadOnlyMemory<byte>)p)]));
+        string images = Directory.CreateDirectory(Path.Combine(_directory, "q-images")).FullName;
+        ImageFiles.WritePng(Path.Combine(images, "a.png"), Gradient(48, 40));
+
+        var run = CliRunner.Run("eval", images, "--models", models, "--model", "eval-family", "--qualities", "10,30.5,70", "--codecs", "none", "--json", "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument document = JsonDocument.Parse(run.Output);
+        JsonElement nic = Assert.Single(Assert.Single(document.RootElement.GetProperty("splits").EnumerateArray()).GetProperty("curves").EnumerateArray());
+        JsonElement[] measured = nic.GetProperty("points").EnumerateArray().ToArray();
+        Assert.Equal([10, 30.5, 70], measured.Select(p => p.GetProperty("nic_quality").GetDouble()));
+        Assert.All(measured, p => Assert.False(p.TryGetProperty("rate_point", out _)));
+        Assert.Equal(["eval-family q10", "eval-family q30.5", "eval-family q70"], measured.Select(p => p.GetProperty("model").GetString()));
+
+        var bad = CliRunner.Run("eval", images, "--models", models, "--qualities", "120", "--codecs", "none");
+        Assert.Equal(ExitCodes.UsageOrFile, bad.ExitCode);
+        Assert.Contains("--qualities", bad.Error);
+    }
+
+    [Fact]
     public void SeveralFoldersAreSeveralSplitsEachWithItsOwnFiguresAndPlot()
     {
         string models = WriteFamily();
