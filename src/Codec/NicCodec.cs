@@ -208,12 +208,20 @@ public sealed class NicCodec
         {
             CodecModel model = GetModel(ResolveModel(options).File);
             modelName = model.File.Name;
-            NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+            NicFile pixels = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+            var coded = new NicFile
+            {
+                Header = pixels.Header,
+                Metadata = image.Metadata.Keep(options?.KeepMetadata ?? NicMetadataItems.All),
+                CompressMetadata = options?.CompressMetadata ?? true,
+                ZSubstream = pixels.ZSubstream,
+                Bands = pixels.Bands,
+            };
             byte[] file = coded.ToArray();
             _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
             NicCodecTelemetry.TagImage(activity, image.Width, image.Height, file.Length);
             NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.Success, modelName, start, image.PixelCount * RgbImage.BytesPerPixel, file.Length, null, activity);
-            return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length)));
+            return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length), coded.Metadata.Items, MetadataChunkBytes(file)));
         }
         catch (Exception exception)
         {
@@ -222,7 +230,23 @@ public sealed class NicCodec
         }
     }
 
-    private static async Task<NicImageInfo> IdentifyAsync(NicReader reader, long length, CancellationToken cancellationToken, bool dispose = false)
+    /// <summary>The bytes of the metadata chunks of a file just written, framing included, as its chunk list gives them.</summary>
+    private static long MetadataChunkBytes(byte[] file)
+    {
+        using var reader = new NicReader(file);
+        long total = 0;
+
+        // A reader over memory never waits, so each read has completed when it returns. The metadata chunks are the
+        // ancillary ones between HEAD and the first substream chunk (critical), where the count stops.
+        while (reader.ReadChunkAsync().AsTask().GetAwaiter().GetResult() is { } chunk && (chunk.Type == NicChunkType.Head || !chunk.Type.IsCritical))
+        {
+            total += chunk.Type == NicChunkType.Head ? 0 : chunk.TotalLength;
+        }
+
+        return total;
+    }
+
+        private static async Task<NicImageInfo> IdentifyAsync(NicReader reader, long length, CancellationToken cancellationToken, bool dispose = false)
     {
         long start = Stopwatch.GetTimestamp();
         Activity? activity = NicCodecTelemetry.StartActivity("nic.identify");

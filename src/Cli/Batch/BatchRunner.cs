@@ -116,7 +116,7 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
         var watch = Stopwatch.StartNew();
         try
         {
-            NicEncodeOptions options = new() { Model = item.Model ?? defaults.Model, Quality = item.Quality ?? defaults.Quality };
+            NicEncodeOptions options = defaults with { Model = item.Model ?? defaults.Model, Quality = item.Quality ?? defaults.Quality };
             NicModelEntry? model = null;
             if (mode == BatchMode.Encode)
             {

@@ -49,6 +49,7 @@ internal static class BatchCommand
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName}); a JSONL manifest line may set its own." };
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family; a JSONL manifest line may set its own." };
         var limits = new DecodeLimitOptions("Refuse (as a failed item)");
+        var metadata = new MetadataOptions();
         var shared = new CodecCommandOptions(backends);
         var command = new Command(encode ? "encode" : "decode", encode
             ? "Compress every image of a tree or manifest into .nic files under OUTDIR."
@@ -60,6 +61,7 @@ internal static class BatchCommand
         {
             command.Options.Add(model);
             command.Options.Add(quality);
+            metadata.AddTo(command);
         }
         else
         {
@@ -77,6 +79,11 @@ internal static class BatchCommand
                 BatchShard which = BatchShard.Resolve(result.GetValue(shard), result.GetValue(shards), Environment.GetEnvironmentVariable);
                 NicCodec codec = shared.CreateCodec(result, configure: encode ? null : options => limits.Apply(result, options));
                 var defaults = new NicEncodeOptions { Model = encode ? result.GetValue(model) : null, Quality = encode ? result.GetValue(quality) : null };
+                if (encode)
+                {
+                    defaults = metadata.Apply(result, defaults);
+                }
+
                 if (encode)
                 {
                     QualityOption.Check(codec, defaults);

@@ -33,6 +33,8 @@ internal sealed partial class NicJsonContext : JsonSerializerContext
 internal sealed record InputJson(string Format, int Channels, int BitsPerSample, long TranslucentPixels);
 
 /// <summary><c>nic encode --json</c>.</summary>
+/// <param name="Metadata">The metadata items the file carries: icc, exif, xmp (after --keep or --strip).</param>
+/// <param name="MetadataBytes">The bytes of the metadata chunks in the file, framing included.</param>
 internal sealed record EncodeJson(
     string Output,
     int Width,
@@ -48,6 +50,8 @@ internal sealed record EncodeJson(
     double EncodeS,
     string Backend,
     InputJson Input,
+    IReadOnlyList<string> Metadata,
+    long MetadataBytes,
     IReadOnlyList<string> Warnings);
 
 /// <summary><c>nic decode --json</c>.</summary>
@@ -73,8 +77,11 @@ internal sealed record DecodeJson(
 /// <summary>The model of <see cref="InfoJson"/>.</summary>
 internal sealed record InfoModelJson(string Name, string Sha256);
 
-/// <summary>The metadata lengths of <see cref="InfoJson"/> (null when the file has none).</summary>
-internal sealed record InfoMetadataJson(int? IccBytes, int? ExifBytes, int? XmpBytes);
+/// <summary>
+/// The metadata lengths of <see cref="InfoJson"/> (null when the file has none): each item's own length and the payload
+/// length of the chunk that stores it, smaller than the item when the chunk is a compressed one (iccz, exfz, xmpz).
+/// </summary>
+internal sealed record InfoMetadataJson(int? IccBytes, int? ExifBytes, int? XmpBytes, int? IccStoredBytes, int? ExifStoredBytes, int? XmpStoredBytes);
 
 /// <summary>One chunk of <see cref="InfoJson"/>; the CRC in 8 hex digits.</summary>
 internal sealed record InfoChunkJson(long Offset, string Type, int Length, string Crc);
