@@ -18,6 +18,7 @@ namespace Nic.Cli.Json;
 [JsonSerializable(typeof(BenchTransformsJson))]
 [JsonSerializable(typeof(BenchCodecJson))]
 [JsonSerializable(typeof(BenchParallelJson))]
+[JsonSerializable(typeof(BenchMetadataJson))]
 internal sealed partial class NicJsonContext : JsonSerializerContext
 {
     /// <summary>The text of <paramref name="value"/> followed by a line break, as the commands print it.</summary>
@@ -183,6 +184,15 @@ internal sealed record BenchCoderRangeJson(
     double OverheadPct,
     double ReferenceCompressaiEncodeMsymS,
     double ReferenceCompressaiDecodeMsymS);
+
+/// <summary>One item of <see cref="BenchMetadataJson"/>: its raw length, the chunk and payload length a .nic file stores, each coder's output length.</summary>
+internal sealed record BenchMetadataItemJson(string Source, string Kind, int Bytes, string Chunk, int StoredBytes, IReadOnlyDictionary<string, int> CodedBytes);
+
+/// <summary>The items of one kind (icc, exif, xmp) of <see cref="BenchMetadataJson"/>, summed.</summary>
+internal sealed record BenchMetadataTotalJson(string Kind, int Items, long Bytes, long StoredBytes, IReadOnlyDictionary<string, long> CodedBytes);
+
+/// <summary><c>nic bench metadata --json</c>.</summary>
+internal sealed record BenchMetadataJson(string Benchmark, IReadOnlyList<BenchMetadataItemJson> Items, IReadOnlyList<BenchMetadataTotalJson> Totals);
 
 /// <summary><c>nic bench coder --json</c>.</summary>
 internal sealed record BenchCoderJson(string Benchmark, int Symbols, int Runs, int Threads, IReadOnlyList<BenchCoderRangeJson> Results);
