@@ -93,6 +93,20 @@ public sealed class CompressedMetadataTests
     }
 
     [Fact]
+    public void A_large_item_is_compressed_too_and_comes_back_byte_for_byte()
+    {
+        // 300 KB of XMP-like text, above the length the writer compresses at Brotli's best quality.
+        var text = string.Concat(Enumerable.Range(0, 6000).Select(i => $"<rdf:li stEvt:when='2015-{i % 12 + 1:00}-{i % 28 + 1:00}' stEvt:id='{i * 7919 % 100003}'/>\n"));
+        var xmp = System.Text.Encoding.UTF8.GetBytes(text);
+        Assert.True(xmp.Length > 256 << 10);
+        var bytes = Example(new NicMetadata { Xmp = xmp }).ToArray();
+
+        var chunk = ListChunks(bytes).Single(c => c.Type == "xmpz");
+        Assert.True(chunk.Length < xmp.Length / 4, $"{chunk.Length} stored bytes");
+        Assert.Equal(xmp, NicFile.Read(bytes).Metadata.Xmp);
+    }
+
+    [Fact]
     public void Only_the_items_that_shrink_are_compressed()
     {
         var random = new byte[3000];

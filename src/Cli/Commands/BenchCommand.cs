@@ -72,7 +72,8 @@ internal static class BenchCommand
                             g.Count(),
                             g.Sum(s => (long)s.Sample.Bytes.Length),
                             g.Sum(s => (long)s.Stored),
-                            coders.Select((c, i) => (c, g.Sum(s => (long)s.Coded[i]))).ToDictionary(p => p.c, p => p.Item2)))]),
+                            coders.Select((c, i) => (c, g.Sum(s => (long)s.Coded[i]))).ToDictionary(p => p.c, p => p.Item2),
+                            coders.Select((c, i) => (c, g.Sum(s => s.CompressMilliseconds[i]))).ToDictionary(p => p.c, p => p.Item2)))]),
                     NicJsonContext.Default.BenchMetadataJson));
                 return 0;
             }
@@ -90,6 +91,13 @@ internal static class BenchCommand
                 long raw = g.Sum(s => (long)s.Sample.Bytes.Length);
                 string Share(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes,7} {100.0 * bytes / raw,5:F1}%");
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{g.Key,-30} {g.Count(),5} {raw,9} {Share(g.Sum(s => (long)s.Stored))} {string.Join(" ", coders.Select((_, i) => Share(g.Sum(s => (long)s.Coded[i]))))}"));
+            }
+
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"compress ms (sum of medians)",-30} {"items",5} {"raw",9} {string.Empty,14} {string.Join(" ", coders.Select(c => $"{c,14}"))}"));
+            foreach (var g in kinds)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{g.Key,-30} {g.Count(),5} {g.Sum(s => (long)s.Sample.Bytes.Length),9} {string.Empty,14} {string.Join(" ", coders.Select((_, i) => $"{g.Sum(s => s.CompressMilliseconds[i]),14:F1}"))}"));
             }
 
             return 0;

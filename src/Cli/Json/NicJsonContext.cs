@@ -189,7 +189,8 @@ internal sealed record BenchCoderRangeJson(
 internal sealed record BenchMetadataItemJson(string Source, string Kind, int Bytes, string Chunk, int StoredBytes, IReadOnlyDictionary<string, int> CodedBytes);
 
 /// <summary>The items of one kind (icc, exif, xmp) of <see cref="BenchMetadataJson"/>, summed.</summary>
-internal sealed record BenchMetadataTotalJson(string Kind, int Items, long Bytes, long StoredBytes, IReadOnlyDictionary<string, long> CodedBytes);
+/// <param name="CompressMs">Each coder's compression time of these items: the sum of each item's median of 3 runs, in milliseconds.</param>
+internal sealed record BenchMetadataTotalJson(string Kind, int Items, long Bytes, long StoredBytes, IReadOnlyDictionary<string, long> CodedBytes, IReadOnlyDictionary<string, double> CompressMs);
 
 /// <summary><c>nic bench metadata --json</c>.</summary>
 internal sealed record BenchMetadataJson(string Benchmark, IReadOnlyList<BenchMetadataItemJson> Items, IReadOnlyList<BenchMetadataTotalJson> Totals);

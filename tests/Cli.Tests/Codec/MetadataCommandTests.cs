@@ -126,6 +126,35 @@ public sealed class MetadataCommandTests : IDisposable
         Assert.False(File.Exists(output));
     }
 
+    [Fact]
+    public void Bench_metadata_measures_the_items_of_images_and_item_files()
+    {
+        string icc = Path.Combine(_directory, "profile.icc");
+        File.WriteAllBytes(icc, Real.IccProfile!);
+
+        var run = CliRunner.Run("bench", "metadata", _input, icc, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument document = JsonDocument.Parse(run.Output);
+        // The profile file holds the same bytes as the JPEG's: measured once.
+        JsonElement[] items = [.. document.RootElement.GetProperty("items").EnumerateArray()];
+        Assert.Equal(["icc", "exif", "xmp"], items.Select(i => i.GetProperty("kind").GetString()));
+        Assert.Equal([Real.IccProfile!.Length, Real.Exif!.Length, Real.Xmp!.Length], items.Select(i => i.GetProperty("bytes").GetInt32()));
+        Assert.Equal(["iccz", "exfz", "xmpz"], items.Select(i => i.GetProperty("chunk").GetString()));
+        foreach (JsonElement item in items)
+        {
+            // What the writer stores is Brotli 11 plus the 5-byte prefix, and ZLib is larger.
+            JsonElement coded = item.GetProperty("coded_bytes");
+            Assert.Equal(coded.GetProperty("brotli11").GetInt32() + 5, item.GetProperty("stored_bytes").GetInt32());
+            Assert.True(coded.GetProperty("zlib9").GetInt32() > coded.GetProperty("brotli11").GetInt32());
+        }
+
+        Assert.Equal(3, document.RootElement.GetProperty("totals").GetArrayLength());
+        var text = CliRunner.Run("bench", "metadata", icc);
+        Assert.Contains("brotli11", text.Output);
+        Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("bench", "metadata", Path.Combine(_directory, "missing.icc")).ExitCode);
+    }
+
     private (string Nic, JsonElement Json) Encode(string name, params string[] flags)
     {
         string nic = Path.Combine(_directory, name);
