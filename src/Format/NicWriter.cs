@@ -100,8 +100,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidOperationException">Not called right after <see cref="WriteHeader"/>.</exception>
     public void WriteMetadata(NicMetadata metadata, bool compress)
     {
-        BeginMetadata(metadata);
-        var chunks = MetadataChunks(metadata, compress);
+        var chunks = BeginMetadata(metadata, compress);
         WritePendingHead(MinorVersionFor(chunks));
         foreach (var (type, bytes) in chunks)
         {
@@ -123,8 +122,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the chunks have been written.</returns>
     public async ValueTask WriteMetadataAsync(NicMetadata metadata, bool compress, CancellationToken cancellationToken = default)
     {
-        BeginMetadata(metadata);
-        var chunks = MetadataChunks(metadata, compress);
+        var chunks = BeginMetadata(metadata, compress);
         await WritePendingHeadAsync(MinorVersionFor(chunks), cancellationToken).ConfigureAwait(false);
         foreach (var (type, bytes) in chunks)
         {
@@ -314,7 +312,8 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
         _stage = Stage.HeaderWritten;
     }
 
-    private void BeginMetadata(NicMetadata metadata)
+    /// <summary>Checks the call's place and chooses each item's chunk; an item too long for a chunk changes nothing.</summary>
+    private List<(NicChunkType Type, byte[] Bytes)> BeginMetadata(NicMetadata metadata, bool compress)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ThrowIfDisposed();
@@ -323,7 +322,9 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("Metadata is written once, right after the header.");
         }
 
+        var chunks = MetadataChunks(metadata, compress);
         _stage = Stage.MetadataWritten;
+        return chunks;
     }
 
     private void BeginZSubstream()

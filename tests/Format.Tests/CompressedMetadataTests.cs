@@ -80,6 +80,36 @@ public sealed class CompressedMetadataTests
     }
 
     [Fact]
+    public void The_writer_writes_the_header_with_the_next_call_once_the_minor_version_is_known()
+    {
+        using var compressed = new MemoryStream();
+        using (var writer = new NicWriter(compressed, leaveOpen: true))
+        {
+            writer.WriteHeader(SpecExampleHeader);
+            Assert.Equal(0, compressed.Length);
+            writer.WriteMetadata(new NicMetadata { Xmp = RealMetadata.Xmp });
+            Assert.Equal(1, compressed.ToArray()[9]);
+        }
+
+        using var plain = new MemoryStream();
+        using (var writer = new NicWriter(plain, leaveOpen: true))
+        {
+            writer.WriteHeader(SpecExampleHeader);
+            writer.WriteZSubstream([1, 2, 3, 4, 5]);
+            Assert.Equal(0, plain.ToArray()[9]);
+        }
+
+        // A writer disposed right after WriteHeader has written nothing, as one disposed before it.
+        using var nothing = new MemoryStream();
+        using (var writer = new NicWriter(nothing, leaveOpen: true))
+        {
+            writer.WriteHeader(SpecExampleHeader);
+        }
+
+        Assert.Equal(0, nothing.Length);
+    }
+
+    [Fact]
     public void An_item_that_does_not_shrink_is_stored_raw_and_the_file_stays_version_1_0()
     {
         var random = new byte[5000];
