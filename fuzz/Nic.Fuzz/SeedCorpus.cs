@@ -15,7 +15,7 @@ internal static class SeedCorpus
     /// <summary>Golden conformance streams small enough to seed every container target.</summary>
     private static readonly string[] Golden =
     [
-        "size-1x1", "size-2x3", "size-17x13", "bands-1", "bands-3", "bands-single", "metadata-icc-exif-xmp", "escape-extremes",
+        "size-1x1", "size-2x3", "size-17x13", "bands-1", "bands-3", "bands-single", "metadata-icc-exif-xmp", "metadata-compressed", "escape-extremes",
     ];
 
     /// <summary>Invalid conformance streams the decode target starts from: those that pass the container and fail in the codec.</summary>

@@ -245,12 +245,12 @@ public sealed class NicCodec
             NicModelEntry entry = ResolveModel(options);
             modelName = entry.Name;
             (NicFile coded, byte[] file, CodecModel model, RateSearch.Outcome? search) = options?.Target is { } target
-                ? RateSearch.Run(this, entry, image, target, bandRows, _parallelism, cancellationToken)
-                : EncodeWith(GetModel(entry.File), image, bandRows, cancellationToken);
+                ? RateSearch.Run(this, entry, image, target, bandRows, options, cancellationToken)
+                : EncodeWith(GetModel(entry.File), image, bandRows, options, cancellationToken);
             _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
             NicCodecTelemetry.TagImage(activity, image.Width, image.Height, file.Length);
             NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.Success, modelName, start, image.PixelCount * RgbImage.BytesPerPixel, file.Length, null, activity);
-            return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length), model.File.Lambda)
+            return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length), model.File.Lambda, coded.Metadata.Items, MetadataChunkBytes(file))
             {
                 Encodes = search?.Encodes ?? 1,
                 TargetMet = search?.Met,
@@ -264,11 +264,35 @@ public sealed class NicCodec
         }
     }
 
-    /// <summary>One encode with one model: the coded file and its bytes.</summary>
-    internal (NicFile Coded, byte[] File, CodecModel Model, RateSearch.Outcome? Search) EncodeWith(CodecModel model, RgbImage image, int bandRows, CancellationToken cancellationToken)
+    /// <summary>One encode with one model: the coded file (with the metadata the options keep) and its bytes.</summary>
+    internal (NicFile Coded, byte[] File, CodecModel Model, RateSearch.Outcome? Search) EncodeWith(CodecModel model, RgbImage image, int bandRows, NicEncodeOptions? options, CancellationToken cancellationToken)
     {
-        NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+        NicFile pixels = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+        var coded = new NicFile
+        {
+            Header = pixels.Header,
+            Metadata = image.Metadata.Keep(options?.KeepMetadata ?? NicMetadataItems.All),
+            CompressMetadata = options?.CompressMetadata ?? true,
+            ZSubstream = pixels.ZSubstream,
+            Bands = pixels.Bands,
+        };
         return (coded, coded.ToArray(), model, null);
+    }
+
+    /// <summary>The bytes of the metadata chunks of a file just written, framing included, as its chunk list gives them.</summary>
+    private static long MetadataChunkBytes(byte[] file)
+    {
+        using var reader = new NicReader(file);
+        long total = 0;
+
+        // A reader over memory never waits, so each read has completed when it returns. The metadata chunks are the
+        // ancillary ones between HEAD and the first substream chunk (critical), where the count stops.
+        while (reader.ReadChunkAsync().AsTask().GetAwaiter().GetResult() is { } chunk && (chunk.Type == NicChunkType.Head || !chunk.Type.IsCritical))
+        {
+            total += chunk.Type == NicChunkType.Head ? 0 : chunk.TotalLength;
+        }
+
+        return total;
     }
 
     private static async Task<NicImageInfo> IdentifyAsync(NicReader reader, long length, CancellationToken cancellationToken, bool dispose = false)

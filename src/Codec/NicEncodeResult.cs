@@ -5,13 +5,15 @@ namespace Nic.Codec;
 /// <summary>What an encode produced.</summary>
 public sealed class NicEncodeResult
 {
-    internal NicEncodeResult(NicHeader header, long bytes, int zBytes, long yBytes, double lambda)
+    internal NicEncodeResult(NicHeader header, long bytes, int zBytes, long yBytes, double lambda, NicMetadataItems metadataItems, long metadataBytes)
     {
         Header = header;
         Bytes = bytes;
         ZBytes = zBytes;
         YBytes = yBytes;
         Lambda = lambda;
+        MetadataItems = metadataItems;
+        MetadataBytes = metadataBytes;
     }
 
     /// <summary>The header written.</summary>
@@ -25,6 +27,12 @@ public sealed class NicEncodeResult
 
     /// <summary>The bytes of the y substream, all bands together, without their chunk framing.</summary>
     public long YBytes { get; }
+
+    /// <summary>The metadata items the file carries (after <see cref="NicEncodeOptions.KeepMetadata"/>).</summary>
+    public NicMetadataItems MetadataItems { get; }
+
+    /// <summary>The bytes of the metadata chunks, framing included: what the metadata adds to the file.</summary>
+    public long MetadataBytes { get; }
 
     /// <summary>Bits per pixel of the whole file.</summary>
     public double BitsPerPixel => Bytes * 8.0 / ((double)Header.Width * Header.Height);

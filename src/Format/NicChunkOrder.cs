@@ -12,12 +12,10 @@ namespace Nic.Format;
 internal sealed class NicChunkOrder
 {
     private readonly int _maxMetadataLength;
-    private bool _iccSeen;
-    private bool _exifSeen;
-    private bool _xmpSeen;
+    private NicMetadataItems _metadataSeen;
 
     /// <summary>Creates the state before the first chunk.</summary>
-    /// <param name="maxMetadataLength">The longest <c>iccp</c>, <c>exif</c> or <c>xmpp</c> payload accepted (rule 5).</param>
+    /// <param name="maxMetadataLength">The longest metadata chunk payload accepted (rule 5).</param>
     public NicChunkOrder(int maxMetadataLength) => _maxMetadataLength = maxMetadataLength;
 
     /// <summary>The header of the accepted <c>HEAD</c> chunk; null before.</summary>
@@ -62,7 +60,7 @@ internal sealed class NicChunkOrder
             throw Duplicate(type, offset);
         }
 
-        if (type == NicChunkType.Iccp || type == NicChunkType.Exif || type == NicChunkType.Xmpp)
+        if (type.IsMetadata)
         {
             if (SubstreamStarted)
             {
@@ -70,9 +68,19 @@ internal sealed class NicChunkOrder
                     NicFormatError.ChunkOutOfOrder, offset, $"metadata chunk {type} comes after a substream chunk.");
             }
 
-            if ((type == NicChunkType.Iccp && _iccSeen) || (type == NicChunkType.Exif && _exifSeen) || (type == NicChunkType.Xmpp && _xmpSeen))
+            // An item is carried once, raw or compressed: iccp and iccz together are two ICC profiles.
+            if ((_metadataSeen & type.MetadataItem) != 0)
             {
-                throw Duplicate(type, offset);
+                throw new NicFormatException(
+                    NicFormatError.DuplicateChunk, offset, $"a second {type.MetadataItem} chunk ({type}); the format allows one, raw or compressed.");
+            }
+
+            if (type.IsCompressedMetadata && length < NicConstants.CompressedMetadataPrefixLength)
+            {
+                throw new NicFormatException(
+                    NicFormatError.InvalidChunkLength,
+                    offset,
+                    $"{type} chunk length {length} is below {NicConstants.CompressedMetadataPrefixLength}, the size of its method and uncompressed length.");
             }
 
             if (length > _maxMetadataLength)
@@ -145,17 +153,9 @@ internal sealed class NicChunkOrder
     {
         var type = chunk.Type;
         Debug.Assert(type != NicChunkType.Head, "HEAD is accepted with AcceptHead.");
-        if (type == NicChunkType.Iccp)
+        if (type.IsMetadata)
         {
-            _iccSeen = true;
-        }
-        else if (type == NicChunkType.Exif)
-        {
-            _exifSeen = true;
-        }
-        else if (type == NicChunkType.Xmpp)
-        {
-            _xmpSeen = true;
+            _metadataSeen |= type.MetadataItem;
         }
         else if (type == NicChunkType.ZSub)
         {

@@ -40,6 +40,15 @@ public readonly struct NicChunkType : IEquatable<NicChunkType>
     /// <summary>The XMP chunk.</summary>
     public static NicChunkType Xmpp { get; } = FromAscii("xmpp"u8);
 
+    /// <summary>The compressed ICC profile chunk (version 1.1).</summary>
+    public static NicChunkType Iccz { get; } = FromAscii("iccz"u8);
+
+    /// <summary>The compressed EXIF chunk (version 1.1).</summary>
+    public static NicChunkType Exfz { get; } = FromAscii("exfz"u8);
+
+    /// <summary>The compressed XMP chunk (version 1.1).</summary>
+    public static NicChunkType Xmpz { get; } = FromAscii("xmpz"u8);
+
     /// <summary>The hyperprior (z) substream chunk.</summary>
     public static NicChunkType ZSub { get; } = FromAscii("ZSUB"u8);
 
@@ -52,9 +61,22 @@ public readonly struct NicChunkType : IEquatable<NicChunkType>
     /// <summary>True when the first letter is uppercase: a reader that does not know the type must reject the file.</summary>
     public bool IsCritical => (_bytes & 0x20) == 0;
 
-    /// <summary>True when this is one of the types defined by version 1 of the format.</summary>
+    /// <summary>True when this is one of the types defined by version 1.1 of the format.</summary>
     public bool IsKnown =>
-        this == Head || this == Iccp || this == Exif || this == Xmpp || this == ZSub || this == YBnd || this == Done;
+        this == Head || IsMetadata || this == ZSub || this == YBnd || this == Done;
+
+    /// <summary>True for the metadata chunks, raw (<c>iccp</c>, <c>exif</c>, <c>xmpp</c>) or compressed (<c>iccz</c>, <c>exfz</c>, <c>xmpz</c>).</summary>
+    internal bool IsMetadata => MetadataItem != NicMetadataItems.None;
+
+    /// <summary>True for the compressed metadata chunks <c>iccz</c>, <c>exfz</c> and <c>xmpz</c> (spec §5.4).</summary>
+    internal bool IsCompressedMetadata => this == Iccz || this == Exfz || this == Xmpz;
+
+    /// <summary>The metadata item a metadata chunk carries, in either form; <see cref="NicMetadataItems.None"/> for other types.</summary>
+    internal NicMetadataItems MetadataItem =>
+        this == Iccp || this == Iccz ? NicMetadataItems.IccProfile
+        : this == Exif || this == Exfz ? NicMetadataItems.Exif
+        : this == Xmpp || this == Xmpz ? NicMetadataItems.Xmp
+        : NicMetadataItems.None;
 
     /// <summary>Creates a chunk type from four bytes when all are ASCII letters.</summary>
     /// <param name="bytes">At least four bytes; the first four are used.</param>

@@ -9,8 +9,12 @@ public static class NicConstants
     /// <summary>The major version this library reads and writes.</summary>
     public const byte MajorVersion = 1;
 
-    /// <summary>The minor version this library writes.</summary>
-    public const byte MinorVersion = 0;
+    /// <summary>
+    /// The highest minor version this library reads completely (1: version 1.1 adds the compressed metadata chunks). A writer
+    /// writes the lowest minor version whose chunk types the file uses: 1 when it holds a compressed metadata chunk, else 0
+    /// (spec §4).
+    /// </summary>
+    public const byte MinorVersion = 1;
 
     /// <summary>The hard maximum of the image width and height (2^24).</summary>
     public const int MaxImageDimension = 1 << 24;
@@ -26,6 +30,9 @@ public static class NicConstants
 
     /// <summary>The largest allowed alignment.</summary>
     public const int MaxAlignment = 1024;
+
+    /// <summary>The length of the fixed fields of a compressed metadata chunk: the method byte and the uncompressed length (spec §5.4).</summary>
+    internal const int CompressedMetadataPrefixLength = 5;
 
     /// <summary>The length of the signature plus the two version bytes.</summary>
     internal const int PreambleLength = 10;

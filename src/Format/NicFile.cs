@@ -17,6 +17,13 @@ public sealed class NicFile
     /// <summary>The z substream, or null when the header declares no z latent.</summary>
     public byte[]? ZSubstream { get; init; }
 
+    /// <summary>
+    /// Whether writing stores each metadata item in its compressed chunk when that is smaller (spec/nic-format.md §5.4;
+    /// the default). False writes only the raw chunks of version 1.0, whose metadata readers of version 1.0 also return.
+    /// Reading leaves it at the default whatever form the file used.
+    /// </summary>
+    public bool CompressMetadata { get; init; } = true;
+
     /// <summary>The coded bytes of each y band, in band order.</summary>
     public required IReadOnlyList<byte[]> Bands { get; init; }
 
@@ -98,7 +105,7 @@ public sealed class NicFile
         CheckParts();
         using var writer = new NicWriter(stream, leaveOpen: true);
         writer.WriteHeader(Header);
-        writer.WriteMetadata(Metadata);
+        writer.WriteMetadata(Metadata, CompressMetadata);
         if (ZSubstream is { } z)
         {
             writer.WriteZSubstream(z);
@@ -124,7 +131,7 @@ public sealed class NicFile
         await using (writer.ConfigureAwait(false))
         {
             await writer.WriteHeaderAsync(Header, cancellationToken).ConfigureAwait(false);
-            await writer.WriteMetadataAsync(Metadata, cancellationToken).ConfigureAwait(false);
+            await writer.WriteMetadataAsync(Metadata, CompressMetadata, cancellationToken).ConfigureAwait(false);
             if (ZSubstream is { } z)
             {
                 await writer.WriteZSubstreamAsync(z, cancellationToken).ConfigureAwait(false);

@@ -59,4 +59,13 @@ public enum NicFormatError
 
     /// <summary>A <c>ZSUB</c> chunk although the header declares no hyperprior latent.</summary>
     UnexpectedChunk = 18,
+
+    /// <summary>A compressed metadata chunk whose method byte this version does not define.</summary>
+    UnsupportedCompression = 19,
+
+    /// <summary>
+    /// A compressed metadata chunk whose data is not one complete compressed stream that restores exactly the declared
+    /// uncompressed length: invalid or truncated compressed data, bytes after its end, or another length.
+    /// </summary>
+    CompressedDataCorrupt = 20,
 }

@@ -42,7 +42,10 @@ internal static class NicHeaderCodec
 
     /// <summary>Parses and validates a <c>HEAD</c> payload whose CRC has been checked.</summary>
     /// <param name="payload">The payload.</param>
-    /// <param name="minorVersion">The file's minor version; with 0 the payload must have exactly the 1.0 size.</param>
+    /// <param name="minorVersion">
+    /// The file's minor version; up to <see cref="NicConstants.MinorVersion"/> (whose <c>HEAD</c> is the 1.0 one) the payload
+    /// must have exactly the 1.0 size, above it longer payloads are read and their extra bytes ignored (spec §4).
+    /// </param>
     /// <param name="limits">The reader's limits.</param>
     /// <returns>The header.</returns>
     /// <exception cref="NicFormatException">A field is invalid or the payload has the wrong size.</exception>
@@ -72,7 +75,7 @@ internal static class NicHeaderCodec
         }
 
         var size = NicConstants.HeadFixedLength + n;
-        if (payload.Length < size || (minorVersion == 0 && payload.Length != size))
+        if (payload.Length < size || (minorVersion <= NicConstants.MinorVersion && payload.Length != size))
         {
             throw new NicFormatException(
                 NicFormatError.InvalidHeader,

@@ -250,7 +250,7 @@ internal sealed class NicReaderCore
 
     /// <summary>
     /// Accepts a chunk whose CRC has been checked (spec §6 rule 7): parses <c>HEAD</c>, has the order rules accept the
-    /// chunk and keeps a copy of a metadata payload.
+    /// chunk and keeps a copy of a metadata item, decompressing a compressed one.
     /// </summary>
     private void AcceptChunk(in NicChunkFrame chunk)
     {
@@ -262,17 +262,27 @@ internal sealed class NicReaderCore
         }
 
         _order.Accept(chunk);
-        if (type == NicChunkType.Iccp)
+        if (!type.IsMetadata)
         {
-            _icc = chunk.Payload.ToArray();
+            return;
         }
-        else if (type == NicChunkType.Exif)
+
+        // A compressed item is restored here, once its CRC has been checked (spec §5.4); its declared length is checked
+        // against the metadata limit before its buffer is allocated.
+        var item = type.IsCompressedMetadata
+            ? NicMetadataCompression.Decompress(chunk.Payload, type, chunk.Offset, _options.MaxMetadataLength)
+            : chunk.Payload.ToArray();
+        switch (type.MetadataItem)
         {
-            _exif = chunk.Payload.ToArray();
-        }
-        else if (type == NicChunkType.Xmpp)
-        {
-            _xmp = chunk.Payload.ToArray();
+            case NicMetadataItems.IccProfile:
+                _icc = item;
+                break;
+            case NicMetadataItems.Exif:
+                _exif = item;
+                break;
+            default:
+                _xmp = item;
+                break;
         }
     }
 

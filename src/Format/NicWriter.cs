@@ -8,10 +8,13 @@ namespace Nic.Format;
 /// Writes a <c>.nic</c> container (spec/nic-format.md) to a stream or a pipe, chunk by chunk.
 /// </summary>
 /// <remarks>
-/// Call, in this order: <see cref="WriteHeader"/>, optionally <see cref="WriteMetadata"/>,
+/// Call, in this order: <see cref="WriteHeader"/>, optionally <see cref="WriteMetadata(NicMetadata)"/>,
 /// <see cref="WriteZSubstream"/> when the header has a z latent, <see cref="WriteBand"/> once
 /// per band, and <see cref="Complete"/>. Calls out of order throw
 /// <see cref="InvalidOperationException"/>: they are bugs in the caller, not format errors.
+/// The file's minor version is the lowest one whose chunk types it uses (spec §4): 1 when a metadata item is stored
+/// compressed, else 0. It depends on the metadata, so the signature, version and <c>HEAD</c> chunk are written by the
+/// call after <see cref="WriteHeader"/>, together with that call's chunks.
 /// With a <see cref="PipeWriter"/> the asynchronous methods flush after each chunk; the
 /// synchronous ones leave the bytes in the pipe's buffer until the next flush or until the
 /// writer is disposed (which completes the pipe). A writer is not thread-safe.
@@ -22,6 +25,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     private readonly byte[] _frame = new byte[NicConstants.ChunkHeaderLength + NicConstants.ChunkCrcLength];
     private Stage _stage;
     private NicHeader? _header;
+    private byte[]? _pendingHead;
     private bool _disposed;
 
     /// <summary>Creates a writer that writes to a stream.</summary>
@@ -59,52 +63,68 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     /// <summary>The number of bands written so far.</summary>
     public int BandsWritten { get; private set; }
 
-    /// <summary>Writes the signature, the version and the <c>HEAD</c> chunk.</summary>
+    /// <summary>
+    /// Validates the header, which the next call writes after the signature and the version (the minor version depends
+    /// on the metadata chunks; see the remarks).
+    /// </summary>
     /// <param name="header">The header; it is validated first.</param>
     /// <exception cref="ArgumentException">The header breaks a rule of the format.</exception>
     /// <exception cref="InvalidOperationException">A header has already been written.</exception>
-    public void WriteHeader(NicHeader header)
-    {
-        var payload = BeginHeader(header);
-        Span<byte> preamble = stackalloc byte[NicConstants.PreambleLength];
-        WritePreamble(preamble);
-        _output.Write(preamble);
-        WriteChunk(NicChunkType.Head, default, payload);
-    }
+    public void WriteHeader(NicHeader header) => BeginHeader(header);
 
     /// <inheritdoc cref="WriteHeader"/>
     /// <param name="header">The header; it is validated first.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>A task that completes when the chunk has been written.</returns>
-    public async ValueTask WriteHeaderAsync(NicHeader header, CancellationToken cancellationToken = default)
+    /// <returns>A completed task: the header is written with the next call.</returns>
+    public ValueTask WriteHeaderAsync(NicHeader header, CancellationToken cancellationToken = default)
     {
-        var payload = BeginHeader(header);
-        var preamble = new byte[NicConstants.PreambleLength];
-        WritePreamble(preamble);
-        await _output.WriteAsync(preamble, cancellationToken).ConfigureAwait(false);
-        await WriteChunkAsync(NicChunkType.Head, default, payload, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        BeginHeader(header);
+        return ValueTask.CompletedTask;
     }
 
-    /// <summary>Writes an <c>iccp</c>, <c>exif</c> and <c>xmpp</c> chunk for each item present.</summary>
+    /// <summary>
+    /// Writes a metadata chunk for each item present: the compressed chunk (<c>iccz</c>, <c>exfz</c>, <c>xmpz</c>,
+    /// version 1.1) when it is smaller than the item, else the raw one (<c>iccp</c>, <c>exif</c>, <c>xmpp</c>).
+    /// </summary>
     /// <param name="metadata">The metadata.</param>
     /// <exception cref="InvalidOperationException">Not called right after <see cref="WriteHeader"/>.</exception>
-    public void WriteMetadata(NicMetadata metadata)
+    public void WriteMetadata(NicMetadata metadata) => WriteMetadata(metadata, compress: true);
+
+    /// <summary>Writes a metadata chunk for each item present, compressed when <paramref name="compress"/> is set and that is smaller.</summary>
+    /// <param name="metadata">The metadata.</param>
+    /// <param name="compress">
+    /// False to write only the raw chunks of version 1.0, so that a reader of version 1.0 also returns the metadata
+    /// (it skips the compressed chunks, which it does not know).
+    /// </param>
+    /// <exception cref="InvalidOperationException">Not called right after <see cref="WriteHeader"/>.</exception>
+    public void WriteMetadata(NicMetadata metadata, bool compress)
     {
-        BeginMetadata(metadata);
-        foreach (var (type, bytes) in MetadataChunks(metadata))
+        var chunks = BeginMetadata(metadata, compress);
+        WritePendingHead(MinorVersionFor(chunks));
+        foreach (var (type, bytes) in chunks)
         {
             WriteChunk(type, default, bytes);
         }
     }
 
-    /// <inheritdoc cref="WriteMetadata"/>
+    /// <inheritdoc cref="WriteMetadata(NicMetadata)"/>
     /// <param name="metadata">The metadata.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the chunks have been written.</returns>
-    public async ValueTask WriteMetadataAsync(NicMetadata metadata, CancellationToken cancellationToken = default)
+    public ValueTask WriteMetadataAsync(NicMetadata metadata, CancellationToken cancellationToken = default) =>
+        WriteMetadataAsync(metadata, compress: true, cancellationToken);
+
+    /// <inheritdoc cref="WriteMetadata(NicMetadata, bool)"/>
+    /// <param name="metadata">The metadata.</param>
+    /// <param name="compress">False to write only the raw chunks of version 1.0.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the chunks have been written.</returns>
+    public async ValueTask WriteMetadataAsync(NicMetadata metadata, bool compress, CancellationToken cancellationToken = default)
     {
-        BeginMetadata(metadata);
-        foreach (var (type, bytes) in MetadataChunks(metadata))
+        var chunks = BeginMetadata(metadata, compress);
+        await WritePendingHeadAsync(MinorVersionFor(chunks), cancellationToken).ConfigureAwait(false);
+        foreach (var (type, bytes) in chunks)
         {
             await WriteChunkAsync(type, default, bytes, cancellationToken).ConfigureAwait(false);
         }
@@ -116,6 +136,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     public void WriteZSubstream(ReadOnlySpan<byte> substream)
     {
         BeginZSubstream();
+        WritePendingHead(0);
         WriteChunk(NicChunkType.ZSub, default, substream);
     }
 
@@ -126,6 +147,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     public async ValueTask WriteZSubstreamAsync(ReadOnlyMemory<byte> substream, CancellationToken cancellationToken = default)
     {
         BeginZSubstream();
+        await WritePendingHeadAsync(0, cancellationToken).ConfigureAwait(false);
         await WriteChunkAsync(NicChunkType.ZSub, default, substream, cancellationToken).ConfigureAwait(false);
     }
 
@@ -137,6 +159,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     {
         Span<byte> index = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(index, (uint)BeginBand(coded.Length));
+        WritePendingHead(0);
         WriteChunk(NicChunkType.YBnd, index, coded);
         BandsWritten++;
     }
@@ -149,6 +172,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     {
         var index = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(index, (uint)BeginBand(coded.Length));
+        await WritePendingHeadAsync(0, cancellationToken).ConfigureAwait(false);
         await WriteChunkAsync(NicChunkType.YBnd, index, coded, cancellationToken).ConfigureAwait(false);
         BandsWritten++;
     }
@@ -158,6 +182,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     public void Complete()
     {
         BeginComplete();
+        WritePendingHead(0);
         WriteChunk(NicChunkType.Done, default, default);
         _output.Flush();
         _stage = Stage.Completed;
@@ -169,6 +194,7 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
     public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
     {
         BeginComplete();
+        await WritePendingHeadAsync(0, cancellationToken).ConfigureAwait(false);
         await WriteChunkAsync(NicChunkType.Done, default, default, cancellationToken).ConfigureAwait(false);
         await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
         _stage = Stage.Completed;
@@ -195,32 +221,73 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    private static void WritePreamble(Span<byte> destination)
+    private static void WritePreamble(Span<byte> destination, byte minorVersion)
     {
         NicConstants.Signature.CopyTo(destination);
         destination[8] = NicConstants.MajorVersion;
-        destination[9] = NicConstants.MinorVersion;
+        destination[9] = minorVersion;
     }
 
-    private static IEnumerable<(NicChunkType Type, byte[] Bytes)> MetadataChunks(NicMetadata metadata)
+    /// <summary>The chunk of each item present, in the order ICC, EXIF, XMP: compressed when asked for and smaller (spec §5.4).</summary>
+    private static List<(NicChunkType Type, byte[] Bytes)> MetadataChunks(NicMetadata metadata, bool compress)
     {
-        if (metadata.IccProfile is { } icc)
+        var chunks = new List<(NicChunkType, byte[])>(3);
+        void Add(byte[]? item, NicChunkType raw, NicChunkType compressed)
         {
-            yield return (NicChunkType.Iccp, icc);
+            if (item is null)
+            {
+                return;
+            }
+
+            if (item.Length > NicConstants.MaxChunkLength)
+            {
+                throw new ArgumentException($"A {raw} item of {item.Length} bytes is above the format's maximum chunk length.", nameof(metadata));
+            }
+
+            chunks.Add(compress && NicMetadataCompression.TryCompress(item, out var payload) ? (compressed, payload) : (raw, item));
         }
 
-        if (metadata.Exif is { } exif)
-        {
-            yield return (NicChunkType.Exif, exif);
-        }
-
-        if (metadata.Xmp is { } xmp)
-        {
-            yield return (NicChunkType.Xmpp, xmp);
-        }
+        Add(metadata.IccProfile, NicChunkType.Iccp, NicChunkType.Iccz);
+        Add(metadata.Exif, NicChunkType.Exif, NicChunkType.Exfz);
+        Add(metadata.Xmp, NicChunkType.Xmpp, NicChunkType.Xmpz);
+        return chunks;
     }
 
-    private byte[] BeginHeader(NicHeader header)
+    /// <summary>The lowest minor version whose chunk types <paramref name="chunks"/> use: 1 with a compressed chunk, else 0.</summary>
+    private static byte MinorVersionFor(List<(NicChunkType Type, byte[] Bytes)> chunks) =>
+        chunks.Exists(c => c.Type.IsCompressedMetadata) ? NicConstants.MinorVersion : (byte)0;
+
+    /// <summary>Writes the signature, the version and the <c>HEAD</c> chunk, when the header has not been written yet.</summary>
+    private void WritePendingHead(byte minorVersion)
+    {
+        if (_pendingHead is not { } payload)
+        {
+            return;
+        }
+
+        _pendingHead = null;
+        Span<byte> preamble = stackalloc byte[NicConstants.PreambleLength];
+        WritePreamble(preamble, minorVersion);
+        _output.Write(preamble);
+        WriteChunk(NicChunkType.Head, default, payload);
+    }
+
+    /// <inheritdoc cref="WritePendingHead"/>
+    private async ValueTask WritePendingHeadAsync(byte minorVersion, CancellationToken cancellationToken)
+    {
+        if (_pendingHead is not { } payload)
+        {
+            return;
+        }
+
+        _pendingHead = null;
+        var preamble = new byte[NicConstants.PreambleLength];
+        WritePreamble(preamble, minorVersion);
+        await _output.WriteAsync(preamble, cancellationToken).ConfigureAwait(false);
+        await WriteChunkAsync(NicChunkType.Head, default, payload, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void BeginHeader(NicHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
         ThrowIfDisposed();
@@ -241,11 +308,12 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
         var payload = new byte[NicHeaderCodec.GetLength(header)];
         NicHeaderCodec.Write(header, payload);
         _header = header;
+        _pendingHead = payload;
         _stage = Stage.HeaderWritten;
-        return payload;
     }
 
-    private void BeginMetadata(NicMetadata metadata)
+    /// <summary>Checks the call's place and chooses each item's chunk; an item too long for a chunk changes nothing.</summary>
+    private List<(NicChunkType Type, byte[] Bytes)> BeginMetadata(NicMetadata metadata, bool compress)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ThrowIfDisposed();
@@ -254,7 +322,9 @@ public sealed class NicWriter : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("Metadata is written once, right after the header.");
         }
 
+        var chunks = MetadataChunks(metadata, compress);
         _stage = Stage.MetadataWritten;
+        return chunks;
     }
 
     private void BeginZSubstream()

@@ -1,4 +1,5 @@
 using Nic.Codec;
+using Nic.Format;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.PixelFormats;
@@ -7,8 +8,8 @@ namespace Nic.ImageSharp;
 
 /// <summary>
 /// Encodes ImageSharp images as <c>.nic</c>: any pixel type (converted to 8-bit RGB; alpha is dropped; of several frames
-/// the root frame), with the image's ICC profile, EXIF and XMP carried byte for byte unless <see cref="IgnoreMetadata"/>
-/// is set.
+/// the root frame), with the image's ICC profile, EXIF and XMP carried byte for byte (compressed in the file when that is
+/// smaller) unless <see cref="IgnoreMetadata"/> is set or <see cref="KeepMetadata"/> leaves an item out.
 /// </summary>
 public sealed class NicEncoder : IImageEncoder
 {
@@ -36,6 +37,12 @@ public sealed class NicEncoder : IImageEncoder
 
     /// <summary>Whether to leave the image's ICC profile, EXIF and XMP out of the file.</summary>
     public bool IgnoreMetadata { get; set; }
+
+    /// <summary>
+    /// Which of the image's ICC profile, EXIF and XMP the file carries, as <c>nic encode --keep</c> chooses (default
+    /// <see cref="NicMetadataItems.All"/>); <see cref="IgnoreMetadata"/> leaves them all out whatever this says.
+    /// </summary>
+    public NicMetadataItems KeepMetadata { get; set; } = NicMetadataItems.All;
 
     private NicCodec Codec => _codec ?? NicCodecs.Default;
 
@@ -69,5 +76,5 @@ public sealed class NicEncoder : IImageEncoder
         return new NicEncoderCore(Codec, Options, IgnoreMetadata).EncodeAsync(image, stream, cancellationToken);
     }
 
-    private NicEncodeOptions Options => new() { Model = Model, Quality = Quality, RatePoint = RatePoint };
+    private NicEncodeOptions Options => new() { Model = Model, Quality = Quality, RatePoint = RatePoint, KeepMetadata = KeepMetadata };
 }

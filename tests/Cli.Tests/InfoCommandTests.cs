@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Nic.Format;
+using Nic.Format.Tests;
 
 namespace Nic.Cli.Tests;
 
@@ -69,6 +70,8 @@ public sealed class InfoCommandTests : IDisposable
         Assert.Equal(36, metadata.GetProperty("exif_bytes").GetInt32());
         Assert.Equal(JsonValueKind.Null, metadata.GetProperty("icc_bytes").ValueKind);
         Assert.Equal(JsonValueKind.Null, metadata.GetProperty("xmp_bytes").ValueKind);
+        Assert.Equal(36, metadata.GetProperty("exif_stored_bytes").GetInt32());
+        Assert.Equal(JsonValueKind.Null, metadata.GetProperty("icc_stored_bytes").ValueKind);
         var chunks = root.GetProperty("chunks").EnumerateArray().ToList();
         Assert.Equal(["HEAD", "exif", "ZSUB", "YBND", "YBND", "DONE"], chunks.Select(c => c.GetProperty("type").GetString()));
         Assert.Equal(10, chunks[0].GetProperty("offset").GetInt64());
@@ -116,13 +119,63 @@ public sealed class InfoCommandTests : IDisposable
         Assert.Contains("missing.nic", error);
     }
 
-    private string WriteSample()
+    [Fact]
+    public void Compressed_metadata_shows_each_items_length_and_its_stored_length()
+    {
+        var metadata = new NicMetadata
+        {
+            IccProfile = MetadataSamples.Read("sRGB.icc"),
+            Exif = new byte[] { 0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0 },
+            Xmp = MetadataSamples.Read("coldripple.xmp"),
+        };
+        var path = WriteSample(metadata, compress: true);
+        int StoredLength(string type)
+        {
+            using var reader = new NicReader(File.ReadAllBytes(path));
+            while (reader.ReadChunkAsync().AsTask().GetAwaiter().GetResult() is { } chunk)
+            {
+                if (chunk.Type.ToString() == type)
+                {
+                    return chunk.Length;
+                }
+            }
+
+            throw new InvalidOperationException($"no {type} chunk");
+        }
+
+        int iccStored = StoredLength("iccz"), xmpStored = StoredLength("xmpz");
+        Assert.True(iccStored < 6922 && xmpStored < 3261);
+
+        var (exitCode, output, _) = Run("info", path);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("version         1.1\n", output);
+        Assert.Contains($"icc profile     6922 bytes, {iccStored} stored (iccz, Brotli)\n", output);
+        Assert.Contains("exif            10 bytes\n", output);
+        Assert.Contains($"xmp             3261 bytes, {xmpStored} stored (xmpz, Brotli)\n", output);
+        Assert.Matches($@"\n\s+\d+\s+iccz\s+{iccStored}\s+[0-9a-f]{{8}} ok\n", output);
+
+        var (jsonExit, json, _) = Run("info", path, "--json");
+        Assert.Equal(0, jsonExit);
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal("1.1", document.RootElement.GetProperty("version").GetString());
+        var items = document.RootElement.GetProperty("metadata");
+        Assert.Equal(6922, items.GetProperty("icc_bytes").GetInt32());
+        Assert.Equal(iccStored, items.GetProperty("icc_stored_bytes").GetInt32());
+        Assert.Equal(10, items.GetProperty("exif_bytes").GetInt32());
+        Assert.Equal(10, items.GetProperty("exif_stored_bytes").GetInt32());
+        Assert.Equal(3261, items.GetProperty("xmp_bytes").GetInt32());
+        Assert.Equal(xmpStored, items.GetProperty("xmp_stored_bytes").GetInt32());
+        Assert.Equal(["HEAD", "iccz", "exif", "xmpz", "ZSUB", "YBND", "YBND", "DONE"], document.RootElement.GetProperty("chunks").EnumerateArray().Select(c => c.GetProperty("type").GetString()));
+    }
+
+    /// <summary>The spec example with 36 bytes of EXIF in the raw chunk (format 1.0), or <paramref name="metadata"/>.</summary>
+    private string WriteSample(NicMetadata? metadata = null, bool compress = false)
     {
         var path = Path.Combine(_folder.FullName, "sample.nic");
         using var stream = File.Create(path);
         using var writer = new NicWriter(stream);
         writer.WriteHeader(Header);
-        writer.WriteMetadata(new NicMetadata { Exif = new byte[36] });
+        writer.WriteMetadata(metadata ?? new NicMetadata { Exif = new byte[36] }, compress);
         writer.WriteZSubstream([1, 2, 3, 4, 5]);
         writer.WriteBand([0xA0, 0xA1, 0xA2]);
         writer.WriteBand([0xB0, 0xB1]);

@@ -161,11 +161,13 @@ public sealed class ErrorCodeTests
     }
 
     [Fact]
-    public void A_longer_HEAD_is_rejected_in_minor_0_and_its_extra_bytes_ignored_in_minor_1()
+    public void A_longer_HEAD_is_rejected_in_the_minor_versions_this_reader_knows_and_its_extra_bytes_ignored_in_later_ones()
     {
+        // Version 1.1 adds chunk types but no HEAD field, so minors 0 and 1 have the 1.0 HEAD size exactly (spec §4).
         var longer = Concat(HeadPayload(SpecExampleHeader), [0xAB, 0xCD, 0xEF]);
         NicAssert.Fails(NicFormatError.InvalidHeader, ExampleWithHead(longer, minor: 0));
-        Assert.Equal(SpecExampleHeader, NicFile.Read(ExampleWithHead(longer, minor: 1)).Header);
+        NicAssert.Fails(NicFormatError.InvalidHeader, ExampleWithHead(longer, minor: 1));
+        Assert.Equal(SpecExampleHeader, NicFile.Read(ExampleWithHead(longer, minor: 2)).Header);
     }
 
     [Fact]
@@ -253,6 +255,7 @@ public sealed class ErrorCodeTests
             "Truncated", "BadSignature", "UnsupportedVersion", "BadChecksum", "InvalidChunkType", "UnknownCriticalChunk",
             "ChunkOutOfOrder", "DuplicateChunk", "MissingChunk", "InvalidChunkLength", "ChunkTooLarge", "InvalidHeader",
             "ImageTooLarge", "LimitExceeded", "UnsupportedChannelLayout", "BandMismatch", "TrailingData", "UnexpectedChunk",
+            "UnsupportedCompression", "CompressedDataCorrupt",
         ];
         Assert.Equal(names, Enum.GetValues<NicFormatError>().Select(e => e.ToString()));
         Assert.Equal(Enumerable.Range(1, names.Length), Enum.GetValues<NicFormatError>().Select(e => (int)e));

@@ -244,6 +244,31 @@ public sealed class NicImageSharpTests : IDisposable
     }
 
     [Fact]
+    public void KeepMetadataCarriesOnlyTheProfilesChosen()
+    {
+        (byte[] icc, byte[] exif, byte[] xmp) = Profiles();
+        using Image<Rgb24> image = Photo<Rgb24>(64, 48);
+        image.Metadata.IccProfile = new IccProfile(icc);
+        image.Metadata.ExifProfile = new ExifProfile(exif);
+        image.Metadata.XmpProfile = new XmpProfile(xmp);
+
+        using var iccOnly = new MemoryStream();
+        image.Save(iccOnly, new NicEncoder { KeepMetadata = NicMetadataItems.IccProfile });
+        NicMetadata carried = NicFile.Read(iccOnly.ToArray()).Metadata;
+        Assert.Equal(icc, carried.IccProfile);
+        Assert.Null(carried.Exif);
+        Assert.Null(carried.Xmp);
+
+        using var exifAndXmp = new MemoryStream();
+        image.Save(exifAndXmp, new NicEncoder { KeepMetadata = NicMetadataItems.Exif | NicMetadataItems.Xmp });
+        Assert.Equal(NicMetadataItems.Exif | NicMetadataItems.Xmp, NicFile.Read(exifAndXmp.ToArray()).Metadata.Items);
+
+        using var ignored = new MemoryStream();
+        image.Save(ignored, new NicEncoder { KeepMetadata = NicMetadataItems.All, IgnoreMetadata = true });
+        Assert.True(NicFile.Read(ignored.ToArray()).Metadata.IsEmpty);
+    }
+
+    [Fact]
     public async Task ACancelledTokenStopsLoadIdentifyAndSave()
     {
         string path = Write("photo.nic", SharedFile.Value);

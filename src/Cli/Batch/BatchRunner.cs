@@ -118,7 +118,7 @@ internal sealed class BatchRunner(NicCodec codec, BatchMode mode, string outputD
         {
             // An item that chooses its own rate replaces the defaults' choice, whichever flag that was.
             bool ownRate = item.Quality is not null || item.RatePoint is not null;
-            NicEncodeOptions options = new()
+            NicEncodeOptions options = defaults with
             {
                 Model = item.Model ?? defaults.Model,
                 Quality = ownRate ? item.Quality : defaults.Quality,

@@ -49,6 +49,7 @@ internal static class BatchCommand
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName}); a JSONL manifest line may set its own." };
         var rate = new RateOptions(targets: false);
         var limits = new DecodeLimitOptions("Refuse (as a failed item)");
+        var metadata = new MetadataOptions();
         var shared = new CodecCommandOptions(backends);
         var command = new Command(encode ? "encode" : "decode", encode
             ? "Compress every image of a tree or manifest into .nic files under OUTDIR."
@@ -60,6 +61,7 @@ internal static class BatchCommand
         {
             command.Options.Add(model);
             rate.AddTo(command);
+            metadata.AddTo(command);
         }
         else
         {
@@ -84,6 +86,7 @@ internal static class BatchCommand
                         error.WriteLine(note);
                     }
 
+                    defaults = metadata.Apply(result, defaults);
                     codec.ResolveModel(defaults);
                 }
 

@@ -30,8 +30,82 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateTransforms());
         bench.Subcommands.Add(CreateCodec(backends));
         bench.Subcommands.Add(CreateParallel(backends));
+        bench.Subcommands.Add(CreateMetadata());
         return bench;
     }
+
+    private static Command CreateMetadata()
+    {
+        var inputs = new Argument<string[]>("INPUT") { Description = "Images whose ICC, EXIF and XMP to measure (as nic encode reads them), or item files *.icc, *.icm, *.exif, *.xmp.", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var command = new Command(
+            "metadata",
+            "Sizes of ICC profiles, EXIF and XMP: raw, as a .nic file stores them (compressed where smaller), and with Brotli (quality 11, 9, 5) and ZLib/Deflate (level 9, 6).")
+        {
+            inputs, json,
+        };
+        CommandExamples.Add(command, "nic bench metadata photo.jpg /usr/share/color/icc/*.icc --json");
+        command.SetAction(result =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            TextWriter error = result.InvocationConfiguration.Error;
+            IReadOnlyList<MetadataSizes> sizes;
+            try
+            {
+                sizes = [.. MetadataBenchmark.Collect(result.GetValue(inputs)!).Select(MetadataBenchmark.Measure)];
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e) || e is IOException or UnauthorizedAccessException)
+            {
+                return CommandErrors.Report(e, error);
+            }
+
+            string[] coders = [.. MetadataBenchmark.Coders.Select(c => c.Name)];
+            var kinds = sizes.GroupBy(s => s.Sample.Kind).OrderBy(g => Array.IndexOf(["icc", "exif", "xmp"], g.Key)).ToList();
+            if (result.GetValue(json))
+            {
+                output.Write(NicJsonContext.Format(
+                    new BenchMetadataJson(
+                        "metadata",
+                        [.. sizes.Select(s => new BenchMetadataItemJson(s.Sample.Source, s.Sample.Kind, s.Sample.Bytes.Length, s.Chunk, s.Stored, coders.Zip(s.Coded).ToDictionary(p => p.First, p => p.Second)))],
+                        [.. kinds.Select(g => new BenchMetadataTotalJson(
+                            g.Key,
+                            g.Count(),
+                            g.Sum(s => (long)s.Sample.Bytes.Length),
+                            g.Sum(s => (long)s.Stored),
+                            coders.Select((c, i) => (c, g.Sum(s => (long)s.Coded[i]))).ToDictionary(p => p.c, p => p.Item2),
+                            coders.Select((c, i) => (c, g.Sum(s => s.CompressMilliseconds[i]))).ToDictionary(p => p.c, p => p.Item2)))]),
+                    NicJsonContext.Default.BenchMetadataJson));
+                return 0;
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"item",-44} {"kind",-4} {"raw",8} {"nic",8} {"chunk",-5} {string.Join(" ", coders.Select(c => $"{c,8}"))}"));
+            foreach (MetadataSizes s in sizes)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Shorten(s.Sample.Source, 44),-44} {s.Sample.Kind,-4} {s.Sample.Bytes.Length,8} {s.Stored,8} {s.Chunk,-5} {string.Join(" ", s.Coded.Select(c => $"{c,8}"))}"));
+            }
+
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total (share of raw)",-30} {"items",5} {"raw",9} {"nic",14} {string.Join(" ", coders.Select(c => $"{c,14}"))}"));
+            foreach (var g in kinds)
+            {
+                long raw = g.Sum(s => (long)s.Sample.Bytes.Length);
+                string Share(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes,7} {100.0 * bytes / raw,5:F1}%");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{g.Key,-30} {g.Count(),5} {raw,9} {Share(g.Sum(s => (long)s.Stored))} {string.Join(" ", coders.Select((_, i) => Share(g.Sum(s => (long)s.Coded[i]))))}"));
+            }
+
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"compress ms (sum of medians)",-30} {"items",5} {"raw",9} {string.Empty,14} {string.Join(" ", coders.Select(c => $"{c,14}"))}"));
+            foreach (var g in kinds)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{g.Key,-30} {g.Count(),5} {g.Sum(s => (long)s.Sample.Bytes.Length),9} {string.Empty,14} {string.Join(" ", coders.Select((_, i) => $"{g.Sum(s => s.CompressMilliseconds[i]),14:F1}"))}"));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Shorten(string text, int width) => text.Length <= width ? text : "…" + text[^(width - 1)..];
 
     private static Command CreateCoder()
     {

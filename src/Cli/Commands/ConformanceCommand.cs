@@ -51,9 +51,10 @@ internal static class ConformanceCommand
         var directory = new Argument<DirectoryInfo>("DIR") { Description = "Where to write the suite.", DefaultValueFactory = _ => new DirectoryInfo("conformance") };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing suite (golden files change only on purpose: say why in the commit)." };
         var sample = new Option<FileInfo>("--sample") { Description = "The photo of the photo cases.", DefaultValueFactory = _ => new FileInfo("samples/seeding.png") };
+        var metadataSamples = new Option<DirectoryInfo>("--metadata-samples") { Description = "The folder of the real ICC profile, EXIF and XMP of the compressed-metadata cases (sRGB.icc, blinds.exif, coldripple.xmp).", DefaultValueFactory = _ => new DirectoryInfo("samples/metadata") };
         var command = new Command("generate", "Write the conformance suite with the reference managed decoder: golden streams of every shipped model, sizes, band layouts, metadata and escape extremes, and invalid streams with their error codes.")
         {
-            directory, overwrite, sample,
+            directory, overwrite, sample, metadataSamples,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -62,7 +63,7 @@ internal static class ConformanceCommand
             try
             {
                 var codec = new NicCodec();
-                var generator = new ConformanceGenerator(codec, result.GetValue(sample)!.FullName, result.InvocationConfiguration.Output);
+                var generator = new ConformanceGenerator(codec, result.GetValue(sample)!.FullName, result.GetValue(metadataSamples)!.FullName, result.InvocationConfiguration.Output);
                 ConformanceManifest manifest = await generator.GenerateAsync(result.GetValue(directory)!.FullName, result.GetValue(overwrite), cancellationToken);
                 result.InvocationConfiguration.Output.WriteLine($"wrote {manifest.Cases.Count} cases to {result.GetValue(directory)!.FullName}");
                 return ExitCodes.Success;

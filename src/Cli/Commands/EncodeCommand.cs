@@ -24,10 +24,12 @@ internal static class EncodeCommand
         var dropAlpha = new Option<bool>("--drop-alpha") { Description = "Encode an image whose alpha channel is not opaque everywhere, without its alpha (Nic stores RGB; the colour is kept as stored, not composited). Without it such an image is refused." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var shared = new CodecCommandOptions(backends);
+        var metadata = new MetadataOptions();
         var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, bandRows, dropAlpha, json };
         rate.AddTo(command);
+        metadata.AddTo(command);
         shared.AddTo(command);
-        CommandExamples.Add(command, "nic encode photo.png -o photo.nic -q 60", "nic encode photo.png -o photo.nic --target-size 50000", "cat photo.png | nic encode - -o - | nic decode - -o copy.png");
+        CommandExamples.Add(command, "nic encode photo.png -o photo.nic -q 60", "nic encode photo.png -o photo.nic --target-size 50000", "nic encode photo.jpg -o photo.nic --keep icc", "cat photo.png | nic encode - -o - | nic decode - -o copy.png");
         command.SetAction(async (result, cancellationToken) =>
         {
             await SignalHandlers.InstalledAsync();
@@ -38,7 +40,7 @@ internal static class EncodeCommand
                 FileInfo outputFile = result.GetValue(output)!;
                 bool toStdout = StandardStreams.IsDash(outputFile);
                 NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows));
-                NicEncodeOptions options = rate.Build(result, result.GetValue(model));
+                NicEncodeOptions options = metadata.Apply(result, rate.Build(result, result.GetValue(model)));
                 List<string> notes = RateOptions.Check(codec, options);
                 codec.ResolveModel(options);
                 if (toStdout)
@@ -104,6 +106,8 @@ internal static class EncodeCommand
                             seconds,
                             codec.Backend,
                             new InputJson(source.Format.ToString().ToLowerInvariant(), source.Channels, source.BitsPerSample, source.TranslucentPixels),
+                            MetadataOptions.NamesOf(encoded.MetadataItems),
+                            encoded.MetadataBytes,
                             warnings,
                             encoded.Lambda,
                             encoded.Quality,
@@ -118,7 +122,7 @@ internal static class EncodeCommand
                         : string.Create(CultureInfo.InvariantCulture, $"rate point {encoded.Header.RatePoint}");
                     summary.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes, {encoded.BitsPerPixel:F4} bpp, model {modelName} ({rateText}, quality {encoded.Quality:F1}), encoded in {seconds:F2} s on {codec.Backend}"));
+                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes{MetadataSummary(encoded)}, {encoded.BitsPerPixel:F4} bpp, model {modelName} ({rateText}, quality {encoded.Quality:F1}), encoded in {seconds:F2} s on {codec.Backend}"));
                     if (options.Target is { } t)
                     {
                         string reached = t.Kind switch
@@ -147,4 +151,10 @@ internal static class EncodeCommand
         NicRateTargetKind.Bytes => "bytes",
         _ => "psnr_db",
     };
+
+    /// <summary>" (metadata icc, exif: 9,312 bytes)" when the file carries metadata, else nothing.</summary>
+    private static string MetadataSummary(NicEncodeResult encoded) =>
+        encoded.MetadataItems == Nic.Format.NicMetadataItems.None
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $" (metadata {string.Join(", ", MetadataOptions.NamesOf(encoded.MetadataItems))}: {encoded.MetadataBytes:N0} bytes)");
 }

@@ -17,7 +17,7 @@ namespace Nic.Cli.Conformance;
 /// decoder), and invalid streams with the error each must give, derived from the specs and checked against the
 /// reference decoder before anything is written. Refuses to replace an existing suite unless told to.
 /// </summary>
-internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, TextWriter log)
+internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, string metadataSamplesPath, TextWriter log)
 {
     private readonly List<ConformanceCase> _cases = [];
     private string _directory = string.Empty;
@@ -87,11 +87,22 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, Te
             Exif = [(byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0],
             Xmp = Encoding.UTF8.GetBytes("<?xpacket begin=\"\uFEFF\"?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/></x:xmpmeta><?xpacket end=\"w\"?>"),
         };
-        await GoldenAsync("metadata-icc-exif-xmp", "ICC profile, EXIF and XMP chunks that must come back byte for byte", withMetadata, new NicEncodeOptions(), cancellationToken);
+        // The raw 1.0 chunks (the case predates the compressed ones, spec/nic-format.md §5.4), so compression is off.
+        await GoldenAsync("metadata-icc-exif-xmp", "ICC profile, EXIF and XMP chunks that must come back byte for byte", withMetadata, new NicEncodeOptions { CompressMetadata = false }, cancellationToken);
+        RgbImage withRealMetadata = Pattern(64, 48);
+        withRealMetadata.Metadata = new NicMetadata
+        {
+            IccProfile = await File.ReadAllBytesAsync(Path.Combine(metadataSamplesPath, "sRGB.icc"), cancellationToken),
+            Exif = await File.ReadAllBytesAsync(Path.Combine(metadataSamplesPath, "blinds.exif"), cancellationToken),
+            Xmp = await File.ReadAllBytesAsync(Path.Combine(metadataSamplesPath, "coldripple.xmp"), cancellationToken),
+        };
+        await GoldenAsync("metadata-compressed", "a real ICC profile, EXIF block and XMP packet (samples/metadata) in the Brotli-compressed chunks iccz, exfz and xmpz of format 1.1, which must restore them byte for byte", withRealMetadata, new NicEncodeOptions(), cancellationToken);
         await GoldenBytesAsync("escape-extremes", "z and y symbols of −2³¹ and 2³¹ − 1, the extremes the escape code carries (spec/nic-coding.md §5), next to ordinary ones", ExtremeSymbolsFile(), cancellationToken);
 
         byte[] baseFile = await File.ReadAllBytesAsync(Path.Combine(_directory, "golden", "size-17x13.nic"), cancellationToken);
         await InvalidCasesAsync(baseFile, cancellationToken);
+        byte[] compressedFile = await File.ReadAllBytesAsync(Path.Combine(_directory, "golden", "metadata-compressed.nic"), cancellationToken);
+        await CompressedMetadataInvalidCasesAsync(compressedFile, cancellationToken);
         if (interpolated.Count > 0)
         {
             await InvalidRateCasesAsync(interpolated[0], cancellationToken);
@@ -288,6 +299,58 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, Te
         await InvalidAsync("rate-negative", "a family-coded file whose rate_parameter is −1/64", With(-1f / 64), "InvalidRate", null, cancellationToken);
     }
 
+    /// <summary>
+    /// The invalid cases of the compressed metadata chunks (spec/nic-format.md §5.4), made from the golden file
+    /// <paramref name="file"/> (version 1.1, with iccz, exfz and xmpz): each changes one chunk and keeps its CRC valid,
+    /// so that the error is the one of §5.4, not <c>BadChecksum</c>.
+    /// </summary>
+    private async Task CompressedMetadataInvalidCasesAsync(byte[] file, CancellationToken cancellationToken)
+    {
+        List<(NicChunkType Type, long Offset, byte[] Payload)> chunks = ReadChunks(file);
+        int icc = chunks.FindIndex(c => c.Type == NicChunkType.Iccz), exif = chunks.FindIndex(c => c.Type == NicChunkType.Exfz), xmp = chunks.FindIndex(c => c.Type == NicChunkType.Xmpz);
+        if (icc < 0 || exif < 0 || xmp < 0)
+        {
+            throw new InvalidOperationException("metadata-compressed holds no iccz, exfz or xmpz chunk: the real samples did not compress");
+        }
+
+        byte minor = file[NicConstants.Signature.Length + 1];
+        byte[] With(int index, NicChunkType type, byte[] payload)
+        {
+            List<(NicChunkType, byte[])> list = [.. chunks.Select(c => (c.Type, c.Payload))];
+            list[index] = (type, payload);
+            return Build(list, minor);
+        }
+
+        byte[] Changed(byte[] payload, Action<byte[]> change)
+        {
+            byte[] copy = [.. payload];
+            change(copy);
+            return copy;
+        }
+
+        byte[] iccPayload = chunks[icc].Payload, exifPayload = chunks[exif].Payload, xmpPayload = chunks[xmp].Payload;
+        uint iccLength = BinaryPrimitives.ReadUInt32LittleEndian(iccPayload.AsSpan(1));
+
+        // 32 MiB of zeros: a Brotli stream of a few hundred bytes, declaring twice the default 16 MiB metadata limit.
+        byte[] zeros = new byte[32 << 20];
+        var bomb = new byte[5 + System.IO.Compression.BrotliEncoder.GetMaxCompressedLength(zeros.Length)];
+        System.IO.Compression.BrotliEncoder.TryCompress(zeros, bomb.AsSpan(5), out int bombLength, 5, 22);
+        bomb[0] = 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(bomb.AsSpan(1), (uint)zeros.Length);
+
+        long iccOffset = chunks[icc].Offset, exifOffset = chunks[exif].Offset, xmpOffset = chunks[xmp].Offset;
+        await InvalidAsync("compressed-bad-method", "an iccz chunk whose method byte is 2 (only 1, Brotli, is defined)", With(icc, NicChunkType.Iccz, Changed(iccPayload, p => p[0] = 2)), "UnsupportedCompression", iccOffset, cancellationToken);
+        await InvalidAsync("compressed-length-too-large", "an iccz chunk declaring one byte more than its Brotli stream restores", With(icc, NicChunkType.Iccz, Changed(iccPayload, p => BinaryPrimitives.WriteUInt32LittleEndian(p.AsSpan(1), iccLength + 1))), "CompressedDataCorrupt", iccOffset, cancellationToken);
+        await InvalidAsync("compressed-length-too-small", "an iccz chunk declaring one byte less than its Brotli stream restores", With(icc, NicChunkType.Iccz, Changed(iccPayload, p => BinaryPrimitives.WriteUInt32LittleEndian(p.AsSpan(1), iccLength - 1))), "CompressedDataCorrupt", iccOffset, cancellationToken);
+        await InvalidAsync("compressed-bomb", $"an exfz chunk of {5 + bombLength} bytes declaring 32 MiB, above the default 16 MiB metadata limit (refused before decompressing)", With(exif, NicChunkType.Exfz, bomb[..(5 + bombLength)]), "LimitExceeded", exifOffset, cancellationToken);
+        await InvalidAsync("compressed-truncated", "an exfz chunk whose Brotli stream lacks its last 16 bytes (CRC valid)", With(exif, NicChunkType.Exfz, exifPayload[..^16]), "CompressedDataCorrupt", exifOffset, cancellationToken);
+        await InvalidAsync("compressed-trailing-bytes", "an xmpz chunk with a byte after the end of its Brotli stream (CRC valid)", With(xmp, NicChunkType.Xmpz, [.. xmpPayload, 0]), "CompressedDataCorrupt", xmpOffset, cancellationToken);
+        await InvalidAsync("compressed-too-short", "an xmpz chunk of 4 bytes, shorter than its method and uncompressed length", With(xmp, NicChunkType.Xmpz, xmpPayload[..4]), "InvalidChunkLength", xmpOffset, cancellationToken);
+        List<(NicChunkType, byte[])> both = [.. chunks.Select(c => (c.Type, c.Payload))];
+        both.Insert(icc + 1, (NicChunkType.Iccp, [.. Enumerable.Range(0, 128).Select(i => (byte)i)]));
+        await InvalidAsync("compressed-and-raw-icc", "an iccz chunk followed by an iccp chunk: two ICC profiles", Build(both, minor), "DuplicateChunk", exifOffset, cancellationToken);
+    }
+
     private async Task InvalidAsync(string name, string description, byte[] file, string error, long? offset, CancellationToken cancellationToken)
     {
         (string? actual, long? actualOffset) = await ConformanceRunner.DecodeErrorAsync(codec, file, cancellationToken);
@@ -317,12 +380,12 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, Te
     private static NicChunkType Type(string letters) =>
         NicChunkType.TryCreate(Encoding.ASCII.GetBytes(letters), out NicChunkType type) ? type : throw new ArgumentException(letters);
 
-    /// <summary>A file of the preamble and the chunks, each framed with its length and CRC.</summary>
-    private static byte[] Build(IEnumerable<(NicChunkType Type, byte[] Payload)> chunks)
+    /// <summary>A file of the preamble (version 1.<paramref name="minor"/>) and the chunks, each framed with its length and CRC.</summary>
+    private static byte[] Build(IEnumerable<(NicChunkType Type, byte[] Payload)> chunks, byte minor = 0)
     {
         using var buffer = new MemoryStream();
         buffer.Write(NicConstants.Signature);
-        buffer.Write([NicConstants.MajorVersion, NicConstants.MinorVersion]);
+        buffer.Write([NicConstants.MajorVersion, minor]);
         foreach ((NicChunkType type, byte[] payload) in chunks)
         {
             byte[] typeBytes = Encoding.ASCII.GetBytes(type.ToString());

@@ -18,6 +18,7 @@ namespace Nic.Cli.Json;
 [JsonSerializable(typeof(BenchTransformsJson))]
 [JsonSerializable(typeof(BenchCodecJson))]
 [JsonSerializable(typeof(BenchParallelJson))]
+[JsonSerializable(typeof(BenchMetadataJson))]
 internal sealed partial class NicJsonContext : JsonSerializerContext
 {
     /// <summary>The text of <paramref name="value"/> followed by a line break, as the commands print it.</summary>
@@ -33,6 +34,8 @@ internal sealed partial class NicJsonContext : JsonSerializerContext
 internal sealed record InputJson(string Format, int Channels, int BitsPerSample, long TranslucentPixels);
 
 /// <summary><c>nic encode --json</c>.</summary>
+/// <param name="Metadata">The metadata items the file carries: icc, exif, xmp (after --keep or --strip).</param>
+/// <param name="MetadataBytes">The bytes of the metadata chunks in the file, framing included.</param>
 internal sealed record EncodeJson(
     string Output,
     int Width,
@@ -48,6 +51,8 @@ internal sealed record EncodeJson(
     double EncodeS,
     string Backend,
     InputJson Input,
+    IReadOnlyList<string> Metadata,
+    long MetadataBytes,
     IReadOnlyList<string> Warnings,
     double Lambda,
     double Quality,
@@ -85,8 +90,11 @@ internal sealed record DecodeJson(
 /// <summary>The model of <see cref="InfoJson"/>.</summary>
 internal sealed record InfoModelJson(string Name, string Sha256);
 
-/// <summary>The metadata lengths of <see cref="InfoJson"/> (null when the file has none).</summary>
-internal sealed record InfoMetadataJson(int? IccBytes, int? ExifBytes, int? XmpBytes);
+/// <summary>
+/// The metadata lengths of <see cref="InfoJson"/> (null when the file has none): each item's own length and the payload
+/// length of the chunk that stores it, smaller than the item when the chunk is a compressed one (iccz, exfz, xmpz).
+/// </summary>
+internal sealed record InfoMetadataJson(int? IccBytes, int? ExifBytes, int? XmpBytes, int? IccStoredBytes, int? ExifStoredBytes, int? XmpStoredBytes);
 
 /// <summary>One chunk of <see cref="InfoJson"/>; the CRC in 8 hex digits.</summary>
 internal sealed record InfoChunkJson(long Offset, string Type, int Length, string Crc);
@@ -201,6 +209,16 @@ internal sealed record BenchCoderRangeJson(
     double OverheadPct,
     double ReferenceCompressaiEncodeMsymS,
     double ReferenceCompressaiDecodeMsymS);
+
+/// <summary>One item of <see cref="BenchMetadataJson"/>: its raw length, the chunk and payload length a .nic file stores, each coder's output length.</summary>
+internal sealed record BenchMetadataItemJson(string Source, string Kind, int Bytes, string Chunk, int StoredBytes, IReadOnlyDictionary<string, int> CodedBytes);
+
+/// <summary>The items of one kind (icc, exif, xmp) of <see cref="BenchMetadataJson"/>, summed.</summary>
+/// <param name="CompressMs">Each coder's compression time of these items: the sum of each item's median of 3 runs, in milliseconds.</param>
+internal sealed record BenchMetadataTotalJson(string Kind, int Items, long Bytes, long StoredBytes, IReadOnlyDictionary<string, long> CodedBytes, IReadOnlyDictionary<string, double> CompressMs);
+
+/// <summary><c>nic bench metadata --json</c>.</summary>
+internal sealed record BenchMetadataJson(string Benchmark, IReadOnlyList<BenchMetadataItemJson> Items, IReadOnlyList<BenchMetadataTotalJson> Totals);
 
 /// <summary><c>nic bench coder --json</c>.</summary>
 internal sealed record BenchCoderJson(string Benchmark, int Symbols, int Runs, int Threads, IReadOnlyList<BenchCoderRangeJson> Results);

@@ -13,7 +13,7 @@ internal static class EncodePipeline
     /// <summary>The bytes of the first layer's output one analysis band may take.</summary>
     private const long AnalysisBandBudget = 64L << 20;
 
-    /// <summary>Codes <paramref name="image"/> into a container held in memory.</summary>
+    /// <summary>Codes the pixels of <paramref name="image"/> into a container held in memory, without metadata (the codec adds the items it keeps).</summary>
     public static NicFile Encode(CodecModel model, RgbImage image, int bandRows, int parallelism, CancellationToken cancellationToken)
     {
         int paddedWidth = ImagePlanes.Align(image.Width, model.Alignment);
@@ -64,7 +64,7 @@ internal static class EncodePipeline
             YShape = new NicLatentShape(y.Channels, y.Height, y.Width),
             BandRows = rows,
         };
-        return new NicFile { Header = header, Metadata = image.Metadata, ZSubstream = zSubstream, Bands = bands };
+        return new NicFile { Header = header, ZSubstream = zSubstream, Bands = bands };
     }
 
     /// <summary>

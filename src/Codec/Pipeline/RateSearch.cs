@@ -17,7 +17,7 @@ internal static class RateSearch
     internal sealed record Outcome(int Encodes, bool Met, double? PsnrDb);
 
     public static (NicFile Coded, byte[] File, CodecModel Model, Outcome Search) Run(
-        NicCodec codec, NicModelEntry start, RgbImage image, NicRateTarget target, int bandRows, int parallelism, CancellationToken cancellationToken)
+        NicCodec codec, NicModelEntry start, RgbImage image, NicRateTarget target, int bandRows, NicEncodeOptions? options, CancellationToken cancellationToken)
     {
         NicModelCatalog catalog = codec.Catalog;
         NicModelFamily? family = catalog.FindFamily(start.Family);
@@ -31,7 +31,7 @@ internal static class RateSearch
             if (!tried.TryGetValue(j, out var result))
             {
                 CodecModel model = codec.GetModel(ModelAt(j));
-                (NicFile coded, byte[] file, _, _) = codec.EncodeWith(model, image, bandRows, cancellationToken);
+                (NicFile coded, byte[] file, _, _) = codec.EncodeWith(model, image, bandRows, options, cancellationToken);
                 double psnr = double.NaN;
                 if (target.Kind == NicRateTargetKind.PsnrDb)
                 {
