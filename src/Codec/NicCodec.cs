@@ -201,6 +201,21 @@ public sealed class NicCodec
         int bandRows = options?.BandRows ?? Options.BandRows;
         ArgumentOutOfRangeException.ThrowIfLessThan(bandRows, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bandRows, NicCodecOptions.MaxBandRows, nameof(options));
+        int effort = options?.Effort ?? NicEncodeOptions.MinEffort;
+        if (effort is < NicEncodeOptions.MinEffort or > NicEncodeOptions.MaxEffort)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), effort, $"Effort must be {NicEncodeOptions.MinEffort} … {NicEncodeOptions.MaxEffort}, not {effort}");
+        }
+
+        ILatentOptimizer? optimizer = Options.LatentOptimizer;
+        if (effort > NicEncodeOptions.MinEffort && optimizer is null)
+        {
+            throw new NicCodecException(
+                NicCodecError.LatentOptimizerMissing,
+                $"effort {effort} searches for better latents and needs a latent optimizer, which this codec does not have (NicCodecOptions.LatentOptimizer): "
+                + "reference Nic.Torch and set a Nic.Torch.Inference.TorchLatentOptimizer, or use the nic-torch tool; effort 1 needs none");
+        }
+
         long start = Stopwatch.GetTimestamp();
         Activity? activity = NicCodecTelemetry.StartActivity("nic.encode");
         string? modelName = null;
@@ -208,9 +223,9 @@ public sealed class NicCodec
         {
             CodecModel model = GetModel(ResolveModel(options).File);
             modelName = model.File.Name;
-            NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+            NicFile coded = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken, effort, optimizer);
             byte[] file = coded.ToArray();
-            _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
+            _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} at effort {Effort} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, effort, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
             NicCodecTelemetry.TagImage(activity, image.Width, image.Height, file.Length);
             NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.Success, modelName, start, image.PixelCount * RgbImage.BytesPerPixel, file.Length, null, activity);
             return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length)));

@@ -49,4 +49,10 @@ public enum NicCodecError
     /// (spec/nic-coding.md §11.7).
     /// </summary>
     ResourceLimitExceeded = 304,
+
+    /// <summary>
+    /// An encode asked for an effort above 1, which needs a latent optimizer, and the codec has none
+    /// (<c>NicCodecOptions.LatentOptimizer</c>; Nic.Torch provides one).
+    /// </summary>
+    LatentOptimizerMissing = 305,
 }
