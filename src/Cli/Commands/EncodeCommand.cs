@@ -20,11 +20,16 @@ internal static class EncodeCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "The .nic file to write (atomically); - writes standard output (the result line then goes to standard error).", Required = true };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName})." };
         var quality = new Option<int?>("--quality", "-q") { Description = "The rate point within the model's family (`nic models` lists them)." };
+        var effort = new Option<int>("--effort")
+        {
+            Description = $"Encoder effort {NicEncodeOptions.MinEffort} … {NicEncodeOptions.MaxEffort}: 1 (default) codes the analysis transform's latents; higher efforts search longer for latents with a lower rate + λ·distortion (same model, same decoder; nic-torch only).",
+            DefaultValueFactory = _ => NicEncodeOptions.MinEffort,
+        };
         var bandRows = new Option<int>("--band-rows") { Description = "Latent rows per y band (16 image rows each).", DefaultValueFactory = _ => 8 };
         var dropAlpha = new Option<bool>("--drop-alpha") { Description = "Encode an image whose alpha channel is not opaque everywhere, without its alpha (Nic stores RGB; the colour is kept as stored, not composited). Without it such an image is refused." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var shared = new CodecCommandOptions(backends);
-        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, quality, bandRows, dropAlpha, json };
+        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, quality, effort, bandRows, dropAlpha, json };
         shared.AddTo(command);
         CommandExamples.Add(command, "nic encode photo.png -o photo.nic -q 3", "cat photo.png | nic encode - -o - | nic decode - -o copy.png");
         command.SetAction(async (result, cancellationToken) =>
@@ -36,8 +41,8 @@ internal static class EncodeCommand
                 FileInfo inputFile = result.GetValue(input)!;
                 FileInfo outputFile = result.GetValue(output)!;
                 bool toStdout = StandardStreams.IsDash(outputFile);
-                NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows));
-                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality) };
+                NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows), effort: result.GetValue(effort));
+                var options = new NicEncodeOptions { Model = result.GetValue(model), Quality = result.GetValue(quality), Effort = result.GetValue(effort) };
                 QualityOption.Check(codec, options);
                 NicModelEntry entry = codec.ResolveModel(options);
                 if (toStdout)
@@ -98,14 +103,15 @@ internal static class EncodeCommand
                             seconds,
                             codec.Backend,
                             new InputJson(source.Format.ToString().ToLowerInvariant(), source.Channels, source.BitsPerSample, source.TranslucentPixels),
-                            warnings),
+                            warnings,
+                            options.Effort ?? NicEncodeOptions.MinEffort),
                         NicJsonContext.Default.EncodeJson));
                 }
                 else
                 {
                     summary.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes, {encoded.BitsPerPixel:F4} bpp, model {entry.Name} (rate point {entry.RatePoint}), encoded in {seconds:F2} s on {codec.Backend}"));
+                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes, {encoded.BitsPerPixel:F4} bpp, model {entry.Name} (rate point {entry.RatePoint}), {(options.Effort is > NicEncodeOptions.MinEffort ? $"effort {options.Effort} ({codec.Options.LatentOptimizer!.Name}), " : "")}encoded in {seconds:F2} s on {codec.Backend}"));
                 }
 
                 return ExitCodes.Success;

@@ -17,10 +17,13 @@ internal static class RdEvaluation
         IReadOnlyList<string> families,
         IReadOnlyList<ClassicalCodec> classical,
         Action<string>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<int>? efforts = null)
     {
+        efforts ??= [NicEncodeOptions.MinEffort];
         var curves = new List<RdCurve>();
         foreach (string family in families)
+        foreach (int effort in efforts)
         {
             NicModelEntry[] members = codec.Catalog.Models.Where(m => m.Family == family).OrderBy(m => m.RatePoint).ToArray();
             if (members.Length == 0)
@@ -34,8 +37,8 @@ internal static class RdEvaluation
                 var measurements = new List<RdMeasurement>();
                 foreach (EvalImage image in images)
                 {
-                    progress?.Invoke($"{model.Name} on {image.Name}");
-                    var options = new NicEncodeOptions { Model = model.Name };
+                    progress?.Invoke(effort == NicEncodeOptions.MinEffort ? $"{model.Name} on {image.Name}" : $"{model.Name} effort {effort} on {image.Name}");
+                    var options = new NicEncodeOptions { Model = model.Name, Effort = effort };
                     var watch = Stopwatch.StartNew();
                     byte[] file = await Task.Run(() => codec.Encode(image.Image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
                     double encodeSeconds = watch.Elapsed.TotalSeconds;
@@ -48,7 +51,7 @@ internal static class RdEvaluation
                 points.Add(new RdCurvePoint(model.RatePoint, model.Name, measurements));
             }
 
-            curves.Add(new RdCurve(family, "nic", points));
+            curves.Add(new RdCurve(efforts.Count == 1 && effort == NicEncodeOptions.MinEffort ? family : $"{family} effort {effort}", "nic", points, family, effort));
         }
 
         foreach (ClassicalCodec tool in classical)
@@ -73,9 +76,16 @@ internal static class RdEvaluation
         return curves;
     }
 
-    /// <summary>The BD-rate of every Nic curve against every classical curve, in percent (negative: Nic needs fewer bits).</summary>
+    /// <summary>
+    /// The BD-rate of every Nic curve against every classical curve, and of every Nic curve of a higher effort against
+    /// the lowest effort of its family, in percent (negative: the test needs fewer bits).
+    /// </summary>
     public static IReadOnlyList<(string Test, string Anchor, double? Percent)> BdRates(IReadOnlyList<RdCurve> curves) =>
         [.. from test in curves where test.Kind == "nic"
             from anchor in curves where anchor.Kind == "classical"
+            select (test.Name, anchor.Name, BjontegaardDelta.Rate(anchor.MeanPoints, test.MeanPoints)),
+         .. from test in curves where test.Kind == "nic"
+            let anchor = curves.Where(c => c.Kind == "nic" && c.Family == test.Family).MinBy(c => c.Effort)
+            where anchor is not null && anchor.Effort < test.Effort
             select (test.Name, anchor.Name, BjontegaardDelta.Rate(anchor.MeanPoints, test.MeanPoints))];
 }

@@ -48,7 +48,8 @@ internal sealed record EncodeJson(
     double EncodeS,
     string Backend,
     InputJson Input,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    int Effort);
 
 /// <summary><c>nic decode --json</c>.</summary>
 /// <param name="Input">The .nic file, or - for standard input.</param>
