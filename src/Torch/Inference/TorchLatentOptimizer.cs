@@ -68,8 +68,14 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         LearningRate = learningRate;
     }
 
-    /// <summary>Adam's step size on the latents.</summary>
+    /// <summary>Adam's step size on the latents for searches of up to <see cref="FullStepIterations"/> iterations.</summary>
     internal const double DefaultLearningRate = 0.02;
+
+    /// <summary>
+    /// Longer searches take smaller steps, by √(this / iterations): with the full step, 250 iterations drifted to latents
+    /// that cost more than g_a's at the lowest rate point and overshot the rate at the highest (docs/rate-distortion.md).
+    /// </summary>
+    private const int FullStepIterations = 50;
 
     /// <summary>The device it runs on.</summary>
     public Device Device { get; }
@@ -150,7 +156,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
         var y = new Parameter(y0.clone(), requires_grad: true);
         Parameter? z = z0 is null ? null : new Parameter(z0.clone(), requires_grad: true);
-        using var adam = new Training.Adam(z is null ? [y] : [y, z], LearningRate);
+        using var adam = new Training.Adam(z is null ? [y] : [y, z], StepSize(LearningRate, iterations));
         int joint = iterations - (int)Math.Round(iterations * FixedHyperLatentShare);
         Tensor? zFixed = null;
         Tensor? scalesFixed = null, meansFixed = null;
@@ -187,6 +193,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
                 : new NicLatents(problem.Y, problem.Z);
         }
     }
+
+    /// <summary>Adam's step size for a search of <paramref name="iterations"/>.</summary>
+    internal static double StepSize(double learningRate, int iterations) =>
+        learningRate * Math.Min(1, Math.Sqrt(FullStepIterations / (double)Math.Max(1, iterations)));
 
     private Tensor ToTensor(FeatureMap map) => tensor(map.Data, [1, map.Channels, map.Height, map.Width]).to(Device);
 
