@@ -237,6 +237,21 @@ public sealed class NicCodec
         int bandRows = options?.BandRows ?? Options.BandRows;
         ArgumentOutOfRangeException.ThrowIfLessThan(bandRows, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bandRows, NicCodecOptions.MaxBandRows, nameof(options));
+        int effort = options?.Effort ?? NicEncodeOptions.MinEffort;
+        if (effort is < NicEncodeOptions.MinEffort or > NicEncodeOptions.MaxEffort)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), effort, $"Effort must be {NicEncodeOptions.MinEffort} … {NicEncodeOptions.MaxEffort}, not {effort}");
+        }
+
+        ILatentOptimizer? optimizer = Options.LatentOptimizer;
+        if (effort > NicEncodeOptions.MinEffort && optimizer is null)
+        {
+            throw new NicCodecException(
+                NicCodecError.LatentOptimizerMissing,
+                $"effort {effort} searches for better latents and needs a latent optimizer, which this codec does not have (NicCodecOptions.LatentOptimizer): "
+                + "reference Nic.Torch and set a Nic.Torch.Inference.TorchLatentOptimizer, or use the nic-torch tool; effort 1 needs none");
+        }
+
         long start = Stopwatch.GetTimestamp();
         Activity? activity = NicCodecTelemetry.StartActivity("nic.encode");
         string? modelName = null;
@@ -247,7 +262,7 @@ public sealed class NicCodec
             (NicFile coded, byte[] file, CodecModel model, RateSearch.Outcome? search) = options?.Target is { } target
                 ? RateSearch.Run(this, entry, image, target, bandRows, options, cancellationToken)
                 : EncodeWith(GetModel(entry.File), image, bandRows, options, cancellationToken);
-            _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
+            _logger.LogDebug("Encoded a {Width}×{Height} image with {Model} on {Backend} at effort {Effort} in {Seconds:F3} s: {Bytes} bytes", image.Width, image.Height, model.File.Name, model.Backend.Name, effort, Stopwatch.GetElapsedTime(start).TotalSeconds, file.Length);
             NicCodecTelemetry.TagImage(activity, image.Width, image.Height, file.Length);
             NicCodecTelemetry.Record(NicCodecTelemetry.Encode, NicCodecTelemetry.Success, modelName, start, image.PixelCount * RgbImage.BytesPerPixel, file.Length, null, activity);
             return (file, new NicEncodeResult(coded.Header, file.Length, coded.ZSubstream?.Length ?? 0, coded.Bands.Sum(b => (long)b.Length), model.File.Lambda, coded.Metadata.Items, MetadataChunkBytes(file))
@@ -267,7 +282,7 @@ public sealed class NicCodec
     /// <summary>One encode with one model: the coded file (with the metadata the options keep) and its bytes.</summary>
     internal (NicFile Coded, byte[] File, CodecModel Model, RateSearch.Outcome? Search) EncodeWith(CodecModel model, RgbImage image, int bandRows, NicEncodeOptions? options, CancellationToken cancellationToken)
     {
-        NicFile pixels = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken);
+        NicFile pixels = EncodePipeline.Encode(model, image, bandRows, _parallelism, cancellationToken, options?.Effort ?? NicEncodeOptions.MinEffort, Options.LatentOptimizer);
         var coded = new NicFile
         {
             Header = pixels.Header,

@@ -39,6 +39,12 @@ public sealed class NicCodecOptions
     /// <summary>The most threads one encode or decode uses; null for every processor. Never changes a result.</summary>
     public int? Parallelism { get; set; }
 
+    /// <summary>
+    /// Finds better latents for the encodes whose <see cref="NicEncodeOptions.Effort"/> is above 1; null (the default)
+    /// refuses such encodes with <see cref="NicCodecError.LatentOptimizerMissing"/>. Nic.Torch's <c>TorchLatentOptimizer</c> is one.
+    /// </summary>
+    public ILatentOptimizer? LatentOptimizer { get; set; }
+
     /// <summary>The limits a decoder applies to files (spec/nic-format.md §8).</summary>
     public NicReaderOptions ReaderLimits { get; set; } = NicReaderOptions.Default;
 

@@ -8,6 +8,12 @@ namespace Nic.Codec;
 /// </summary>
 public sealed record NicEncodeOptions
 {
+    /// <summary>The lowest <see cref="Effort"/>: the analysis transform's latents, rounded (the default).</summary>
+    public const int MinEffort = 1;
+
+    /// <summary>The highest <see cref="Effort"/>.</summary>
+    public const int MaxEffort = 9;
+
     /// <summary>A model name or a family name from the catalog.</summary>
     public string? Model { get; init; }
 
@@ -39,6 +45,14 @@ public sealed record NicEncodeOptions
     /// yes. False writes only the raw chunks of format version 1.0, whose metadata readers of version 1.0 also return.
     /// </summary>
     public bool? CompressMetadata { get; init; }
+
+    /// <summary>
+    /// The encoder effort, <see cref="MinEffort"/> … <see cref="MaxEffort"/>; null for 1. Effort 1 codes g_a's latents;
+    /// higher efforts search for latents with a lower rate + λ·distortion for this image (more time for a better
+    /// rate–distortion trade-off) and need an <see cref="ILatentOptimizer"/> (<see cref="NicCodecOptions.LatentOptimizer"/>).
+    /// Any effort writes files that every decoder reads: only the encoder changes.
+    /// </summary>
+    public int? Effort { get; init; }
 
     /// <summary>The problems with these settings; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()

@@ -55,4 +55,10 @@ public enum NicCodecError
     /// positions (a multiple of 1/64 from 0 to the number of trained points − 1; spec/nic-model.md §11.3).
     /// </summary>
     InvalidRate = 305,
+
+    /// <summary>
+    /// An encode asked for an effort above 1, which needs a latent optimizer, and the codec has none
+    /// (<c>NicCodecOptions.LatentOptimizer</c>; Nic.Torch provides one).
+    /// </summary>
+    LatentOptimizerMissing = 306,
 }

@@ -8,7 +8,7 @@ namespace Nic.Torch.Cli;
 
 /// <summary>
 /// The <c>nic-torch</c> command tree: <c>nic</c>'s (<see cref="NicCommandLine"/>) with the TorchSharp backend for
-/// <c>--backend torch</c>, plus <c>train</c>, <c>models import</c> and <c>bench train</c>, which need libtorch.
+/// <c>--backend torch</c> and the latent optimizer for <c>--effort</c> above 1, plus <c>train</c>, <c>models import</c> and <c>bench train</c>, which need libtorch.
 /// </summary>
 internal static class NicTorchCommandLine
 {
@@ -16,7 +16,7 @@ internal static class NicTorchCommandLine
     {
         RootCommand root = NicCommandLine.CreateRoot(
             "nic-torch — every nic command, with the TorchSharp backend (--backend torch), plus training models and importing PyTorch state dicts.",
-            new TransformBackends(Torch: () => new TorchBackendFactory()));
+            new TransformBackends(Torch: () => new TorchBackendFactory(), LatentOptimizer: () => new TorchLatentOptimizer()));
         root.Subcommands.Add(TrainCommand.Create());
         Subcommand(root, "models").Subcommands.Add(ModelsImportCommand.Create());
         Subcommand(root, "bench").Subcommands.Add(BenchTrainCommand.Create());

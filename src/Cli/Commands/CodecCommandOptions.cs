@@ -34,7 +34,8 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
     /// <param name="result">The parsed command line.</param>
     /// <param name="bandRows">The encoder's latent rows per band; null for the default.</param>
     /// <param name="configure">Sets more options (the decoder's limits) before they are validated.</param>
-    public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null)
+    /// <param name="effort">The highest encoder effort the command will ask for: above 1 the codec gets the tool's latent optimizer.</param>
+    public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null, int effort = NicEncodeOptions.MinEffort)
     {
         // The command line's own checks first, so that a message names the flag a user typed (not an API property).
         var problems = new List<string>();
@@ -49,6 +50,15 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
             problems.Add($"--band-rows must be 1 … {NicCodecOptions.MaxBandRows}, not {bandRows}");
         }
 
+        if (effort is < NicEncodeOptions.MinEffort or > NicEncodeOptions.MaxEffort)
+        {
+            problems.Add($"--effort must be {NicEncodeOptions.MinEffort} … {NicEncodeOptions.MaxEffort}, not {effort}");
+        }
+        else if (effort > NicEncodeOptions.MinEffort && backends.LatentOptimizer is null)
+        {
+            problems.Add(TransformBackends.OptimizerMissing(effort));
+        }
+
         string[] directories = result.GetValue(ModelDirectories) ?? [];
         problems.AddRange(directories.Where(d => !Directory.Exists(d)).Select(d => $"--models directory '{d}' does not exist"));
         if (problems.Count > 0)
@@ -60,6 +70,11 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
         if (bandRows is int rows)
         {
             options.BandRows = rows;
+        }
+
+        if (effort > NicEncodeOptions.MinEffort)
+        {
+            options.LatentOptimizer = backends.LatentOptimizer!();
         }
 
         configure?.Invoke(options);

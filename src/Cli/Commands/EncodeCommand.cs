@@ -20,12 +20,17 @@ internal static class EncodeCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "The .nic file to write (atomically); - writes standard output (the result line then goes to standard error).", Required = true };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName})." };
         var rate = new RateOptions(targets: true);
+        var effort = new Option<int>("--effort")
+        {
+            Description = $"Encoder effort {NicEncodeOptions.MinEffort} … {NicEncodeOptions.MaxEffort}: 1 (default) codes the analysis transform's latents; higher efforts search longer for latents with a lower rate + λ·distortion (same model, same decoder; nic-torch only).",
+            DefaultValueFactory = _ => NicEncodeOptions.MinEffort,
+        };
         var bandRows = new Option<int>("--band-rows") { Description = "Latent rows per y band (16 image rows each).", DefaultValueFactory = _ => 8 };
         var dropAlpha = new Option<bool>("--drop-alpha") { Description = "Encode an image whose alpha channel is not opaque everywhere, without its alpha (Nic stores RGB; the colour is kept as stored, not composited). Without it such an image is refused." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var shared = new CodecCommandOptions(backends);
         var metadata = new MetadataOptions();
-        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, bandRows, dropAlpha, json };
+        var command = new Command("encode", "Compress an image into a .nic file.") { input, output, model, effort, bandRows, dropAlpha, json };
         rate.AddTo(command);
         metadata.AddTo(command);
         shared.AddTo(command);
@@ -39,8 +44,8 @@ internal static class EncodeCommand
                 FileInfo inputFile = result.GetValue(input)!;
                 FileInfo outputFile = result.GetValue(output)!;
                 bool toStdout = StandardStreams.IsDash(outputFile);
-                NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows));
-                NicEncodeOptions options = metadata.Apply(result, rate.Build(result, result.GetValue(model)));
+                NicCodec codec = shared.CreateCodec(result, result.GetValue(bandRows), effort: result.GetValue(effort));
+                NicEncodeOptions options = metadata.Apply(result, rate.Build(result, result.GetValue(model))) with { Effort = result.GetValue(effort) };
                 List<string> notes = RateOptions.Check(codec, options);
                 codec.ResolveModel(options);
                 if (toStdout)
@@ -109,6 +114,7 @@ internal static class EncodeCommand
                             MetadataOptions.NamesOf(encoded.MetadataItems),
                             encoded.MetadataBytes,
                             warnings,
+                            options.Effort ?? NicEncodeOptions.MinEffort,
                             encoded.Lambda,
                             encoded.Quality,
                             position,
@@ -122,7 +128,7 @@ internal static class EncodeCommand
                         : string.Create(CultureInfo.InvariantCulture, $"rate point {encoded.Header.RatePoint}");
                     summary.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes{MetadataSummary(encoded)}, {encoded.BitsPerPixel:F4} bpp, model {modelName} ({rateText}, quality {encoded.Quality:F1}), encoded in {seconds:F2} s on {codec.Backend}"));
+                        $"{outputName}: {encoded.Header.Width}×{encoded.Header.Height}, {encoded.Bytes:N0} bytes{MetadataSummary(encoded)}, {encoded.BitsPerPixel:F4} bpp, model {modelName} ({rateText}, quality {encoded.Quality:F1}), {(options.Effort is > NicEncodeOptions.MinEffort ? $"effort {options.Effort} ({codec.Options.LatentOptimizer!.Name}), " : "")}encoded in {seconds:F2} s on {codec.Backend}"));
                     if (options.Target is { } t)
                     {
                         string reached = t.Kind switch

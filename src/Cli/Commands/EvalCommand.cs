@@ -44,6 +44,12 @@ internal static class EvalCommand
             DefaultValueFactory = _ => [],
             CustomParser = parsed => [.. parsed.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture))],
         };
+        var efforts = new Option<int[]>("--effort")
+        {
+            Description = $"Encoder efforts to evaluate each family at ({NicEncodeOptions.MinEffort} … {NicEncodeOptions.MaxEffort}); may be repeated; each effort is a curve, with its BD-rate against the lowest. Above 1 in nic-torch only.",
+            DefaultValueFactory = _ => [NicEncodeOptions.MinEffort],
+            AllowMultipleArgumentsPerToken = true,
+        };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON, one entry per split." };
         var plot = new Option<FileInfo?>("--plot") { Description = "Write the rate–distortion plot (mean PSNR against mean bpp) to this PNG; with several splits, one per split, named rd-SPLIT.png for rd.png." };
         var plotMaxBpp = new Option<double?>("--plot-max-bpp")
@@ -53,7 +59,7 @@ internal static class EvalCommand
         var shared = new CodecCommandOptions(backends);
         var command = new Command("eval", "Rate–distortion of the Nic models and the classical codecs on one or more splits (folders of images), with BD-rates and a plot per split.")
         {
-            directories, splits, dataDirectory, families, qualities, codecs, downscale, json, plot, plotMaxBpp,
+            directories, splits, dataDirectory, families, qualities, codecs, downscale, efforts, json, plot, plotMaxBpp,
         };
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -80,7 +86,8 @@ internal static class EvalCommand
                     result.GetValue(downscale),
                     downscaleGiven: result.GetResult(downscale) is { Implicit: false },
                     dataGiven: result.GetResult(dataDirectory) is { Implicit: false });
-                NicCodec codec = shared.CreateCodec(result);
+                int[] effortList = [.. (result.GetValue(efforts) is { Length: > 0 } e ? e : [NicEncodeOptions.MinEffort]).Distinct().Order()];
+                NicCodec codec = shared.CreateCodec(result, effort: effortList.FirstOrDefault(e => e is < NicEncodeOptions.MinEffort or > NicEncodeOptions.MaxEffort, effortList[^1]));
                 IReadOnlyList<ClassicalCodec> classical = SelectCodecs(result.GetValue(codecs)!, error);
                 double[] qualityList = result.GetValue(qualities) ?? [];
                 if (qualityList.Any(q => !(q >= 0 && q <= 100)))
@@ -119,7 +126,7 @@ internal static class EvalCommand
                 foreach ((EvalSplit split, IReadOnlyList<EvalImage> images) in loaded)
                 {
                     IReadOnlyList<RdCurve> curves = await RdEvaluation.RunAsync(
-                        codec, images, familyNames, qualityList, classical, status => progress.Status($"{split.Name}: {status}"), cancellationToken);
+                        codec, images, familyNames, qualityList, classical, status => progress.Status($"{split.Name}: {status}"), cancellationToken, effortList);
                     string? plotPath = null;
                     if (result.GetValue(plot) is FileInfo plotFile)
                     {
@@ -246,13 +253,14 @@ internal static class EvalCommand
 
             IReadOnlyList<EvalImage> images = split.Images;
             text.Append(CultureInfo.InvariantCulture, $"nic eval — split {split.Split.Name} ({split.Split.Directory}{(split.Split.Downscale > 1 ? $", downscaled {split.Split.Downscale}×" : "")}), {images.Count} image(s): {string.Join(", ", images.Select(i => $"{i.Name} {i.Image.Width}×{i.Image.Height}"))}\n\n");
-            text.Append(CultureInfo.InvariantCulture, $"{"codec",-32} {"q",4} {"mean bpp",9} {"mean PSNR",9}  {"encode s",8}\n");
+            double megapixels = images.Sum(i => (double)i.Image.PixelCount) / 1e6;
+            text.Append(CultureInfo.InvariantCulture, $"{"codec",-32} {"q",4} {"mean bpp",9} {"mean PSNR",9}  {"encode s",8} {"enc s/MP",8}\n");
             foreach (RdCurve curve in split.Curves)
             {
                 foreach (RdCurvePoint point in curve.Points)
                 {
                     RdPoint mean = point.Mean;
-                    text.Append(CultureInfo.InvariantCulture, $"{(curve.Kind == "nic" ? point.Model : curve.Name),-32} {point.Quality,4} {mean.Bpp,9:F4} {mean.PsnrDb,9:F2}  {point.Images.Average(m => m.EncodeSeconds),8:F3}\n");
+                    text.Append(CultureInfo.InvariantCulture, $"{(curve.Kind == "nic" ? point.Model + (curve.Effort > NicEncodeOptions.MinEffort ? $" e{curve.Effort}" : "") : curve.Name),-32} {point.Quality,4} {mean.Bpp,9:F4} {mean.PsnrDb,9:F2}  {point.Images.Average(m => m.EncodeSeconds),8:F3} {point.Images.Sum(m => m.EncodeSeconds) / megapixels,8:F3}\n");
                 }
             }
 

@@ -18,10 +18,13 @@ internal static class RdEvaluation
         IReadOnlyList<double> qualities,
         IReadOnlyList<ClassicalCodec> classical,
         Action<string>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<int>? efforts = null)
     {
+        efforts ??= [NicEncodeOptions.MinEffort];
         var curves = new List<RdCurve>();
         foreach (string family in families)
+        foreach (int effort in efforts)
         {
             NicModelEntry[] members = codec.Catalog.Models.Where(m => m.Family == family).OrderBy(m => m.RatePoint).ToArray();
             if (members.Length == 0)
@@ -39,9 +42,10 @@ internal static class RdEvaluation
                 var measurements = new List<RdMeasurement>();
                 foreach (EvalImage image in images)
                 {
-                    progress?.Invoke($"{label} on {image.Name}");
+                    progress?.Invoke(effort == NicEncodeOptions.MinEffort ? $"{label} on {image.Name}" : $"{label} effort {effort} on {image.Name}");
+                    NicEncodeOptions encode = options with { Effort = effort };
                     var watch = Stopwatch.StartNew();
-                    byte[] file = await Task.Run(() => codec.Encode(image.Image, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    byte[] file = await Task.Run(() => codec.Encode(image.Image, encode, cancellationToken), cancellationToken).ConfigureAwait(false);
                     double encodeSeconds = watch.Elapsed.TotalSeconds;
                     watch.Restart();
                     RgbImage decoded = await codec.DecodeAsync(file, cancellationToken).ConfigureAwait(false);
@@ -52,7 +56,7 @@ internal static class RdEvaluation
                 points.Add(new RdCurvePoint(quality, label, measurements, nicQuality));
             }
 
-            curves.Add(new RdCurve(family, "nic", points));
+            curves.Add(new RdCurve(efforts.Count == 1 && effort == NicEncodeOptions.MinEffort ? family : $"{family} effort {effort}", "nic", points, family, effort));
         }
 
         foreach (ClassicalCodec tool in classical)
@@ -77,9 +81,16 @@ internal static class RdEvaluation
         return curves;
     }
 
-    /// <summary>The BD-rate of every Nic curve against every classical curve, in percent (negative: Nic needs fewer bits).</summary>
+    /// <summary>
+    /// The BD-rate of every Nic curve against every classical curve, and of every Nic curve of a higher effort against
+    /// the lowest effort of its family, in percent (negative: the test needs fewer bits).
+    /// </summary>
     public static IReadOnlyList<(string Test, string Anchor, double? Percent)> BdRates(IReadOnlyList<RdCurve> curves) =>
         [.. from test in curves where test.Kind == "nic"
             from anchor in curves where anchor.Kind == "classical"
+            select (test.Name, anchor.Name, BjontegaardDelta.Rate(anchor.MeanPoints, test.MeanPoints)),
+         .. from test in curves where test.Kind == "nic"
+            let anchor = curves.Where(c => c.Kind == "nic" && c.Family == test.Family).MinBy(c => c.Effort)
+            where anchor is not null && anchor.Effort < test.Effort
             select (test.Name, anchor.Name, BjontegaardDelta.Rate(anchor.MeanPoints, test.MeanPoints))];
 }

@@ -54,6 +54,7 @@ internal sealed record EncodeJson(
     IReadOnlyList<string> Metadata,
     long MetadataBytes,
     IReadOnlyList<string> Warnings,
+    int Effort,
     double Lambda,
     double Quality,
     double? RatePosition,

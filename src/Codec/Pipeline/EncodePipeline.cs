@@ -13,20 +13,74 @@ internal static class EncodePipeline
     /// <summary>The bytes of the first layer's output one analysis band may take.</summary>
     private const long AnalysisBandBudget = 64L << 20;
 
-    /// <summary>Codes the pixels of <paramref name="image"/> into a container held in memory, without metadata (the codec adds the items it keeps).</summary>
-    public static NicFile Encode(CodecModel model, RgbImage image, int bandRows, int parallelism, CancellationToken cancellationToken)
+    /// <summary>
+    /// Codes <paramref name="image"/> into a container held in memory: g_a and h_a, then, at an effort above 1, the
+    /// latents <paramref name="optimizer"/> finds from there, then <see cref="EncodeLatents"/>.
+    /// </summary>
+    public static NicFile Encode(CodecModel model, RgbImage image, int bandRows, int parallelism, CancellationToken cancellationToken, int effort = NicEncodeOptions.MinEffort, ILatentOptimizer? optimizer = null)
     {
+        if (effort > NicEncodeOptions.MinEffort && optimizer is null)
+        {
+            throw new ArgumentNullException(nameof(optimizer), "an effort above 1 needs a latent optimizer");
+        }
+
         int paddedWidth = ImagePlanes.Align(image.Width, model.Alignment);
         int paddedHeight = ImagePlanes.Align(image.Height, model.Alignment);
         FeatureMap y = Analyze(model, image, paddedWidth, paddedHeight, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
+        FeatureMap? z = model.HasHyperprior ? model.Backend.HyperAnalyze(y, cancellationToken) : null;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (effort > NicEncodeOptions.MinEffort)
+        {
+            FeatureMap planes = ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight, cancellationToken);
+            var problem = new NicLatentProblem(model.File, planes, image.Width, image.Height, y, z, effort);
+            NicLatents found = optimizer!.Optimize(problem, cancellationToken)
+                ?? throw new InvalidOperationException($"the latent optimizer {optimizer.Name} returned null");
+            CheckShape("y", found.Y, y, optimizer);
+            if (z is not null)
+            {
+                CheckShape("z", found.Z ?? throw new InvalidOperationException($"the latent optimizer {optimizer.Name} returned no z for a hyperprior model"), z, optimizer);
+            }
+
+            (y, z) = (found.Y, z is null ? null : found.Z);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return EncodeLatents(model, image.Width, image.Height, image.Metadata, y, z, bandRows, parallelism, cancellationToken);
+    }
+
+    /// <summary>
+    /// Codes the latents y and (with a hyperprior) z of an image of <paramref name="width"/> × <paramref name="height"/>
+    /// pixels (spec/nic-coding.md §11.2 steps 2–3): ẑ = z rounded around the bottleneck's medians into the z-substream,
+    /// (σ, μ) by the managed h_s from ẑ, and y rounded around μ under the tables σ selects, band by band. Every encode
+    /// ends here, whatever found its latents, so the entropy path is the decoder's at every effort.
+    /// </summary>
+    /// <exception cref="ArgumentException">A latent's shape is not the model's for the image size.</exception>
+    public static NicFile EncodeLatents(CodecModel model, int width, int height, NicMetadata metadata, FeatureMap y, FeatureMap? z, int bandRows, int parallelism, CancellationToken cancellationToken)
+    {
+        int paddedWidth = ImagePlanes.Align(width, model.Alignment);
+        int paddedHeight = ImagePlanes.Align(height, model.Alignment);
+        const int Factor = CodecModel.LatentFactor;
+        if (y.Channels != model.M || y.Height != paddedHeight / Factor || y.Width != paddedWidth / Factor)
+        {
+            throw new ArgumentException($"y is {y.Channels}×{y.Height}×{y.Width}; a {width}×{height} image needs {model.M}×{paddedHeight / Factor}×{paddedWidth / Factor}", nameof(y));
+        }
+
+        if (model.HasHyperprior != z is not null)
+        {
+            throw new ArgumentException(model.HasHyperprior ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(z));
+        }
 
         byte[]? zSubstream = null;
         EntropyParameters? parameters = null;
         NicLatentShape zShape = NicLatentShape.Empty;
-        if (model.HasHyperprior)
+        if (z is not null)
         {
-            FeatureMap z = model.Backend.HyperAnalyze(y, cancellationToken);
+            if (z.Channels != model.N || z.Height * 4 != y.Height || z.Width * 4 != y.Width)
+            {
+                throw new ArgumentException($"z is {z.Channels}×{z.Height}×{z.Width}; y of {y.Height}×{y.Width} needs {model.N}×{y.Height / 4}×{y.Width / 4}", nameof(z));
+            }
+
             zSubstream = model.Bottleneck.Compress(z, out FeatureMap zHat);
             parameters = model.Managed.HyperSynthesize(zHat, cancellationToken);
             zShape = new NicLatentShape(z.Channels, z.Height, z.Width);
@@ -52,8 +106,8 @@ internal static class EncodePipeline
 
         var header = new NicHeader
         {
-            Width = image.Width,
-            Height = image.Height,
+            Width = width,
+            Height = height,
             Alignment = model.Alignment,
             RatePoint = model.File.RatePoint,
             // A model interpolated from a variable-rate file is named by the family file and its rate position
@@ -64,7 +118,15 @@ internal static class EncodePipeline
             YShape = new NicLatentShape(y.Channels, y.Height, y.Width),
             BandRows = rows,
         };
-        return new NicFile { Header = header, ZSubstream = zSubstream, Bands = bands };
+        return new NicFile { Header = header, Metadata = metadata, ZSubstream = zSubstream, Bands = bands };
+    }
+
+    private static void CheckShape(string name, FeatureMap found, FeatureMap expected, ILatentOptimizer optimizer)
+    {
+        if (found.Channels != expected.Channels || found.Height != expected.Height || found.Width != expected.Width)
+        {
+            throw new InvalidOperationException($"the latent optimizer {optimizer.Name} returned {name} of {found.Channels}×{found.Height}×{found.Width}, not {expected.Channels}×{expected.Height}×{expected.Width}");
+        }
     }
 
     /// <summary>

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Nic.Codec;
 using Nic.Codec.DependencyInjection;
 using Nic.Codec.Inference;
 using TorchSharp;
 
 namespace Nic.Torch.Inference;
 
-/// <summary>Selects TorchSharp as the backend of a codec registered with <c>AddNeuralImageCodec</c>.</summary>
+/// <summary>Selects TorchSharp as the backend, or as the latent optimizer, of a codec registered with <c>AddNeuralImageCodec</c>.</summary>
 public static class NicCodecBuilderTorchExtensions
 {
     /// <summary>
@@ -17,6 +18,19 @@ public static class NicCodecBuilderTorchExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<IInferenceBackendFactory>(new TorchBackendFactory(device)));
+        return builder;
+    }
+
+    /// <summary>
+    /// Gives the codec a <see cref="TorchLatentOptimizer"/> on <paramref name="device"/> (the CPU when null), a singleton,
+    /// so that encodes may ask for an effort above 1 (<see cref="NicEncodeOptions.Effort"/>). A
+    /// <see cref="NicCodecOptions.LatentOptimizer"/> set by configuration is kept.
+    /// </summary>
+    public static NicCodecBuilder UseTorchLatentOptimizer(this NicCodecBuilder builder, torch.Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(_ => new TorchLatentOptimizer(device));
+        builder.Services.AddOptions<NicCodecOptions>().Configure<TorchLatentOptimizer>((options, optimizer) => options.LatentOptimizer ??= optimizer);
         return builder;
     }
 }

@@ -1,0 +1,350 @@
+using System.Collections.Concurrent;
+using Nic.Codec;
+using Nic.Codec.Inference;
+using Nic.Codec.Models;
+using Nic.Format;
+using Nic.Torch.Layers;
+using Nic.Torch.Models;
+using Nic.Torch.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Nic.Torch.Inference;
+
+/// <summary>
+/// The encoder effort of Nic.Torch: for one image, searches the latents y and z that minimize the model's own
+/// rate + λ·255²·MSE (the loss it was trained with: bits per pixel from the likelihoods of its entropy models, λ from the
+/// file's <c>lambda</c>) by stochastic Gumbel annealing (SGA, Yang, Marino and Mandt 2020) with Adam, starting from
+/// g_a's and h_a's latents; the higher the effort, the more iterations (<see cref="IterationsFor"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// SGA replaces rounding by a sample between ⌊v⌋ and ⌈v⌉ whose Gumbel-softmax probabilities lean towards the nearer
+/// one ever more sharply as the temperature τ falls from 0.5 to 0.05, so that the search ends close to the hard rounding
+/// the codec applies. y is relaxed around the mean μ of the Gaussian conditional (mean-scale model) as the codec rounds
+/// it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it)
+/// and optimizes y alone under the entropy parameters h_s gives that ẑ, so that the y returned is rounded around the μ
+/// that the codec's managed h_s computes from the same ẑ (they differ only in the last bits).
+/// </para>
+/// <para>
+/// The result is the rounded latents (ŷ = μ + round(y − μ), ẑ), or g_a's and h_a's own when their rate + λ·distortion,
+/// computed the same way with hard rounding, is lower. The codec then codes them exactly as it codes g_a's latents, so
+/// the file decodes with any conformant decoder. Thread-safe; each model is loaded once and searched for one image at a
+/// time.
+/// </para>
+/// </remarks>
+public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
+{
+    /// <summary>The highest temperature of the relaxation (Yang et al.'s τ_max).</summary>
+    private const double StartTemperature = 0.5;
+
+    /// <summary>The temperature the annealing ends at.</summary>
+    private const double EndTemperature = 0.05;
+
+    /// <summary>The share of the iterations that optimize y alone under a fixed ẑ.</summary>
+    private const double FixedHyperLatentShare = 0.2;
+
+    /// <summary>Keeps atanh finite at the ends of [0, 1].</summary>
+    private const double Epsilon = 1e-5;
+
+    private readonly ConcurrentDictionary<NicModelId, Lazy<LoadedModel>> _models = new();
+    private readonly Func<int, int> _iterations;
+    private bool _disposed;
+
+    /// <summary>Creates the optimizer; it runs on <paramref name="device"/> (the CPU when null).</summary>
+    /// <param name="device">The libtorch device.</param>
+    public TorchLatentOptimizer(Device? device = null)
+        : this(device, IterationsFor, DefaultLearningRate)
+    {
+    }
+
+    /// <summary>An optimizer with its own schedule (tests, tuning).</summary>
+    internal TorchLatentOptimizer(Device? device, Func<int, int> iterations, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(iterations);
+        Device = device ?? CPU;
+        _iterations = iterations;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>Adam's step size on the latents for searches of up to <see cref="FullStepIterations"/> iterations.</summary>
+    internal const double DefaultLearningRate = 0.02;
+
+    /// <summary>
+    /// Longer searches take smaller steps, by √(this / iterations): with the full step, 250 iterations drifted to latents
+    /// that cost more than g_a's at the lowest rate point and overshot the rate at the highest (docs/rate-distortion.md).
+    /// </summary>
+    private const int FullStepIterations = 50;
+
+    /// <summary>The device it runs on.</summary>
+    public Device Device { get; }
+
+    /// <inheritdoc />
+    public string Name => "sga/torch:" + Device.type.ToString().ToLowerInvariant();
+
+    internal double LearningRate { get; }
+
+    /// <summary>
+    /// The iterations of the search at an encoder effort: 2 → 8, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
+    /// 9 → 250 (each about one forward and backward pass of g_s, h_s and the entropy models over the image).
+    /// </summary>
+    /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
+    public static int IterationsFor(int effort) => effort switch
+    {
+        2 => 8,
+        3 => 16,
+        4 => 32,
+        5 => 50,
+        6 => 80,
+        7 => 120,
+        8 => 180,
+        9 => 250,
+        _ => throw new ArgumentOutOfRangeException(nameof(effort), effort, $"effort must be 2 … {NicEncodeOptions.MaxEffort}"),
+    };
+
+    /// <inheritdoc />
+    /// <exception cref="NicCodecException">The model is not an image model trained for MSE (<see cref="NicCodecError.UnsupportedModel"/>).</exception>
+    public NicLatents Optimize(NicLatentProblem problem, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        NicModelFile file = problem.Model;
+        if (!file.Architecture.UsesChannels)
+        {
+            throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} is {file.Architecture}, not an image model");
+        }
+
+        if (file.Distortion != ModelDistortion.Mse)
+        {
+            throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} was trained for {file.Distortion}; the latent search minimizes rate + λ·MSE");
+        }
+
+        LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(ImageModels.FromModelFile(file), Device))).Value;
+        lock (loaded)
+        {
+            return Search(loaded.Model, problem, _iterations(problem.Effort), cancellationToken);
+        }
+    }
+
+    /// <summary>Frees the loaded models.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (Lazy<LoadedModel> model in _models.Values.Where(m => m.IsValueCreated))
+        {
+            model.Value.Model.Dispose();
+        }
+    }
+
+    private NicLatents Search(ImageCompressionModel model, NicLatentProblem problem, int iterations, CancellationToken cancellationToken)
+    {
+        using var outer = NewDisposeScope();
+        Tensor image = ToTensor(problem.Image);
+        Tensor y0 = ToTensor(problem.Y);
+        Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
+        var objective = new Objective(model, image, problem.Width, problem.Height, problem.Model.Lambda);
+        if (model is HyperpriorModel != z0 is not null)
+        {
+            throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
+        }
+
+        var y = new Parameter(y0.clone(), requires_grad: true);
+        Parameter? z = z0 is null ? null : new Parameter(z0.clone(), requires_grad: true);
+        using var adam = new Training.Adam(z is null ? [y] : [y, z], StepSize(LearningRate, iterations));
+        int joint = iterations - (int)Math.Round(iterations * FixedHyperLatentShare);
+        Tensor? zFixed = null;
+        Tensor? scalesFixed = null, meansFixed = null;
+        for (int step = 0; step < iterations; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double temperature = StartTemperature * Math.Pow(EndTemperature / StartTemperature, step / (double)Math.Max(1, iterations - 1));
+            if (z is not null && step == joint)
+            {
+                using var noGrad = no_grad();
+                zFixed = objective.RoundHyperLatent(z).MoveToOuterDisposeScope();
+                (Tensor scales, Tensor? means) = model.HyperSynthesize(zFixed);
+                scalesFixed = scales.detach().MoveToOuterDisposeScope();
+                meansFixed = means?.detach().MoveToOuterDisposeScope();
+            }
+
+            using var scope = NewDisposeScope();
+            adam.zero_grad();
+            Tensor loss = zFixed is null
+                ? objective.RelaxedLoss(y, z, temperature)
+                : objective.RelaxedLossFixedHyper(y, zFixed, scalesFixed!, meansFixed, temperature);
+            loss.backward();
+            adam.step();
+        }
+
+        using (no_grad())
+        {
+            (Tensor yHat, Tensor? zHat, _, _) = objective.Quantize(y, zFixed ?? z);
+            double found = objective.Loss(yHat, zHat).ToDouble();
+            (Tensor yStart, Tensor? zStart, _, _) = objective.Quantize(y0, z0);
+            double start = objective.Loss(yStart, zStart).ToDouble();
+            return found <= start
+                ? new NicLatents(ToFeatureMap(yHat), zHat is null ? null : ToFeatureMap(zHat))
+                : new NicLatents(problem.Y, problem.Z);
+        }
+    }
+
+    /// <summary>Adam's step size for a search of <paramref name="iterations"/>.</summary>
+    internal static double StepSize(double learningRate, int iterations) =>
+        learningRate * Math.Min(1, Math.Sqrt(FullStepIterations / (double)Math.Max(1, iterations)));
+
+    private Tensor ToTensor(FeatureMap map) => tensor(map.Data, [1, map.Channels, map.Height, map.Width]).to(Device);
+
+    private static FeatureMap ToFeatureMap(Tensor latent) =>
+        new((int)latent.shape[1], (int)latent.shape[2], (int)latent.shape[3], TensorData.ToArray<float>(latent.to_type(ScalarType.Float32)));
+
+    /// <summary>
+    /// SGA's sample of v: ⌊v⌋ + w, w the weight of ⌈v⌉ in a two-way Gumbel-softmax at temperature τ whose logits are
+    /// −atanh(distance)/τ (Yang et al. 2020, eq. 5); differentiable in v.
+    /// </summary>
+    private static Tensor AnnealedRound(Tensor v, double temperature)
+    {
+        using var scope = NewDisposeScope();
+        Tensor floor = v.detach().floor();
+        Tensor fraction = v.sub(floor);
+        Tensor toFloor = fraction.ClampedTo(Epsilon - 1, 1 - Epsilon).atanh().neg().DividedBy(temperature);
+        Tensor toCeiling = fraction.neg().Plus(1).ClampedTo(Epsilon - 1, 1 - Epsilon).atanh().neg().DividedBy(temperature);
+        Tensor weight = nn.functional.sigmoid(toCeiling.Plus(Gumbel(v)).sub(toFloor.Plus(Gumbel(v))).DividedBy(temperature));
+        return floor.Plus(weight).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Gumbel(Tensor like)
+    {
+        using var scope = NewDisposeScope();
+        Tensor uniform = rand_like(like).ClampedTo(1e-10, 1 - 1e-7);
+        return uniform.log().neg().log().neg().MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Bits(Tensor likelihoods) =>
+        LowerBoundFunction.Apply(likelihoods, EntropyModels.GaussianConditional.LikelihoodBound).log().sum().DividedBy(-Math.Log(2));
+
+    /// <summary>A model loaded for the search: its parameters frozen, on the optimizer's device.</summary>
+    private sealed class LoadedModel
+    {
+        public LoadedModel(ImageCompressionModel model, Device device)
+        {
+            model.to(device);
+            foreach (Parameter parameter in model.parameters())
+            {
+                parameter.requires_grad = false;
+            }
+
+            model.eval();
+            Model = model;
+        }
+
+        public ImageCompressionModel Model { get; }
+    }
+
+    /// <summary>bpp + λ·255²·MSE of one image under one model, relaxed or hard.</summary>
+    private sealed class Objective
+    {
+        private readonly ImageCompressionModel _model;
+        private readonly HyperpriorModel? _hyper;
+        private readonly Tensor _target;
+        private readonly int _width;
+        private readonly int _height;
+        private readonly double _distortionWeight;
+        private readonly Tensor _medians;
+
+        public Objective(ImageCompressionModel model, Tensor image, int width, int height, double lambda)
+        {
+            _model = model;
+            _hyper = model as HyperpriorModel;
+            _width = width;
+            _height = height;
+            _target = Crop(image);
+            _distortionWeight = lambda * 255 * 255;
+            _medians = model.EntropyBottleneck.Quantiles.detach().select(2, 1).reshape(1, -1, 1, 1);
+        }
+
+        /// <summary>The loss with y and z relaxed by SGA; μ and σ follow the relaxed z.</summary>
+        public Tensor RelaxedLoss(Tensor y, Tensor? z, double temperature)
+        {
+            using var scope = NewDisposeScope();
+            if (_hyper is null)
+            {
+                Tensor yTilde = AnnealedRound(y.sub(_medians), temperature).Plus(_medians);
+                return Combine(BottleneckBits(yTilde), yTilde).MoveToOuterDisposeScope();
+            }
+
+            Tensor zTilde = AnnealedRound(z!.sub(_medians), temperature).Plus(_medians);
+            (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zTilde);
+            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature) : AnnealedRound(y.sub(means), temperature).Plus(means);
+            Tensor bits = GaussianBits(yRelaxed, scales, means).Plus(BottleneckBits(zTilde));
+            return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The loss with ẑ fixed (its bits a constant) and y relaxed by SGA around the fixed μ.</summary>
+        public Tensor RelaxedLossFixedHyper(Tensor y, Tensor zHat, Tensor scales, Tensor? means, double temperature)
+        {
+            using var scope = NewDisposeScope();
+            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature) : AnnealedRound(y.sub(means), temperature).Plus(means);
+            return Combine(GaussianBits(yRelaxed, scales, means), yRelaxed).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The latents as the codec rounds them: ẑ around the medians, ŷ around μ = h_s(ẑ) (around the medians without a hyperprior).</summary>
+        public (Tensor YHat, Tensor? ZHat, Tensor? Scales, Tensor? Means) Quantize(Tensor y, Tensor? z)
+        {
+            using var scope = NewDisposeScope();
+            if (_hyper is null)
+            {
+                return (y.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope(), null, null, null);
+            }
+
+            Tensor zHat = RoundHyperLatent(z!);
+            (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat);
+            Tensor yHat = means is null ? y.detach().round() : y.detach().sub(means).round().Plus(means);
+            return (yHat.MoveToOuterDisposeScope(), zHat.MoveToOuterDisposeScope(), scales.MoveToOuterDisposeScope(), means?.MoveToOuterDisposeScope());
+        }
+
+        public Tensor RoundHyperLatent(Tensor z)
+        {
+            using var scope = NewDisposeScope();
+            return z.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The loss of hard-rounded latents.</summary>
+        public Tensor Loss(Tensor yHat, Tensor? zHat)
+        {
+            using var scope = NewDisposeScope();
+            if (_hyper is null)
+            {
+                return Combine(BottleneckBits(yHat), yHat).MoveToOuterDisposeScope();
+            }
+
+            (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat!);
+            return Combine(GaussianBits(yHat, scales, means).Plus(BottleneckBits(zHat!)), yHat).MoveToOuterDisposeScope();
+        }
+
+        private Tensor Combine(Tensor bits, Tensor yTilde)
+        {
+            using var scope = NewDisposeScope();
+            Tensor reconstruction = Crop(_model.Synthesize(yTilde)).ClampedTo(0, 1);
+            Tensor mse = reconstruction.sub(_target).Squared().mean();
+            return bits.DividedBy((double)_width * _height).Plus(mse.Times(_distortionWeight)).MoveToOuterDisposeScope();
+        }
+
+        private Tensor Crop(Tensor image) => image.narrow(2, 0, _height).narrow(3, 0, _width);
+
+        private Tensor GaussianBits(Tensor values, Tensor scales, Tensor? means) => Bits(_hyper!.GaussianConditional.Likelihood(values, scales, means));
+
+        /// <summary>The bottleneck's bits of (1, C, h, w) values, through its (C, 1, n) layout.</summary>
+        private Tensor BottleneckBits(Tensor values)
+        {
+            using var scope = NewDisposeScope();
+            Tensor channelFirst = values.permute(1, 0, 2, 3).reshape(values.shape[1], 1, -1);
+            return Bits(_model.EntropyBottleneck.Likelihood(channelFirst, stopGradient: true)).MoveToOuterDisposeScope();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using Microsoft.Extensions.DependencyInjection;
+using Nic.Codec;
+using Nic.Codec.Catalog;
+using Nic.Codec.Imaging;
+using Nic.Codec.Inference;
+using Nic.Codec.Models;
+using Nic.Codec.Pipeline;
+using Nic.Format;
+using Nic.Torch.Inference;
+using Xunit.Abstractions;
+
+namespace Nic.Torch.Tests;
+
+/// <summary>
+/// The encoder effort (spec/nic-coding.md §11.2.1): <see cref="TorchLatentOptimizer"/> behind <see cref="NicCodec"/>.
+/// Files of every effort decode with a plain managed codec that has no optimizer, to exactly the latents the optimizer
+/// chose, and a search lowers the rate + λ·distortion measured after real coding.
+/// </summary>
+public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// For every image architecture (small random models): the effort-2 file is the one <see cref="EncodePipeline.EncodeLatents"/>
+    /// makes of the optimizer's latents (the one place where latents become a file), and a plain managed codec decodes
+    /// it to those latents: ẑ exactly, ŷ to the same integer offsets from μ (the managed μ and Nic.Torch's differ only in
+    /// the last bits).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ImageModelTests.ImageArchitectures), MemberType = typeof(ImageModelTests))]
+    public async Task EffortFilesDecodeWithThePlainDecoderToTheOptimizersLatents(ModelArchitectureKind kind)
+    {
+        byte[] modelBytes = ModelFactory.CreateRandom(kind, 8, 12, seed: 31);
+        NicModelFile file = NicModelFile.Load(modelBytes);
+        using var torchOptimizer = new TorchLatentOptimizer(null, _ => 4, TorchLatentOptimizer.DefaultLearningRate);
+        var recording = new RecordingOptimizer(torchOptimizer);
+        var optimizing = new NicCodec(Catalog(file), new NicCodecOptions { LatentOptimizer = recording, IncludeShippedModels = false });
+        var plain = new NicCodec(Catalog(file), new NicCodecOptions { IncludeShippedModels = false });
+        RgbImage image = Texture(70, 50, seed: 3);
+
+        byte[] encoded = optimizing.Encode(image, new NicEncodeOptions { Model = file.Name, Effort = 2 });
+        NicLatents found = Assert.Single(recording.Results);
+
+        CodecModel model = plain.GetModel(file);
+        byte[] expected = EncodePipeline.EncodeLatents(model, image.Width, image.Height, image.Metadata, found.Y, found.Z, plain.Options.BandRows, 1, default).ToArray();
+        Assert.Equal(expected, encoded);
+
+        RgbImage decoded = await plain.DecodeAsync(encoded);
+        Assert.Equal((image.Width, image.Height), (decoded.Width, decoded.Height));
+
+        NicFile parsed = await NicFile.ReadAsync(new NicReader(encoded));
+        FeatureMap yHat = FeatureMap.Zeroed(model.M, parsed.Header.YShape.Height, parsed.Header.YShape.Width, default);
+        if (model.HasHyperprior)
+        {
+            FeatureMap zHat = model.Bottleneck.Decompress(parsed.ZSubstream, parsed.Header.ZShape.Height, parsed.Header.ZShape.Width);
+            Assert.Equal(found.Z!.Data, zHat.Data);
+            EntropyParameters parameters = model.Managed.HyperSynthesize(zHat);
+            int rows = parsed.Header.BandRows;
+            for (int band = 0; band < parsed.Bands.Count; band++)
+            {
+                int first = band * rows;
+                model.Gaussian!.DecompressRows(parsed.Bands[band], parameters, first, Math.Min(rows, yHat.Height - first), yHat);
+            }
+        }
+        else
+        {
+            int rows = parsed.Header.BandRows;
+            for (int band = 0; band < parsed.Bands.Count; band++)
+            {
+                int first = band * rows;
+                int count = Math.Min(rows, yHat.Height - first);
+                FeatureMap rowsHat = model.Bottleneck.Decompress(parsed.Bands[band], count, yHat.Width);
+                for (int c = 0; c < yHat.Channels; c++)
+                {
+                    for (int r = 0; r < count; r++)
+                    {
+                        rowsHat.Row(c, r).CopyTo(yHat.Row(c, first + r));
+                    }
+                }
+            }
+        }
+
+        float worst = found.Y.Data.Zip(yHat.Data, (a, b) => MathF.Abs(a - b)).Max();
+        Assert.True(worst < 1e-3f, $"the decoded ŷ differs from the optimizer's by up to {worst}");
+    }
+
+    /// <summary>
+    /// On a 128×128 crop of samples/seeding.png (grass and seed heads) with the shipped nic-bmshj2018-hyperprior-q2 model, a short search (16 iterations)
+    /// gives a file whose bits per pixel + λ·255²·MSE, measured on the real file and its plain decode, is below effort 1's.
+    /// </summary>
+    [Fact]
+    public async Task ASearchLowersTheRealRateDistortionCost()
+    {
+        var catalog = new NicModelCatalog();
+        NicModelEntry entry = catalog.Find("nic-bmshj2018-hyperprior", 2);
+        using var optimizer = new TorchLatentOptimizer(null, _ => 16, TorchLatentOptimizer.DefaultLearningRate);
+        var codec = new NicCodec(catalog, new NicCodecOptions { LatentOptimizer = optimizer });
+        RgbImage image = SeedingCrop(200, 100, 128, 128);
+
+        async Task<double> CostAsync(int effort)
+        {
+            byte[] file = codec.Encode(image, new NicEncodeOptions { Model = entry.Name, Effort = effort });
+            RgbImage decoded = await new NicCodec(catalog).DecodeAsync(file);
+            double bpp = file.Length * 8.0 / image.PixelCount;
+            double mse = ImageQuality.MeanSquaredError(image, decoded) / (255.0 * 255.0);
+            double cost = bpp + (entry.File.Lambda * 255 * 255 * mse);
+            output.WriteLine($"effort {effort}: {file.Length} bytes, {bpp:F4} bpp, {ImageQuality.Psnr(image, decoded):F2} dB, cost {cost:F4}");
+            return cost;
+        }
+
+        double baseline = await CostAsync(1);
+        double searched = await CostAsync(2);
+        Assert.True(searched < baseline, $"effort 2 costs {searched:F5}, effort 1 {baseline:F5}");
+    }
+
+    /// <summary>Efforts outside 1 … 9 are refused before anything runs, with or without an optimizer.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    [InlineData(-1)]
+    public void EffortsOutOfRangeAreRefused(int effort)
+    {
+        NicModelFile file = ModelFactory.LoadRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: 32);
+        using var optimizer = new TorchLatentOptimizer();
+        var codec = new NicCodec(Catalog(file), new NicCodecOptions { LatentOptimizer = optimizer, IncludeShippedModels = false });
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => codec.Encode(Texture(16, 16, 1), new NicEncodeOptions { Model = file.Name, Effort = effort }));
+        Assert.Contains("Effort must be 1 … 9", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchLatentOptimizer.IterationsFor(effort));
+    }
+
+    /// <summary><c>UseTorchLatentOptimizer</c> gives the registered codec one optimizer, a singleton.</summary>
+    [Fact]
+    public void DependencyInjectionRegistersTheOptimizer()
+    {
+        var services = new ServiceCollection();
+        services.AddNeuralImageCodec().UseTorchLatentOptimizer();
+        using ServiceProvider provider = services.BuildServiceProvider();
+        NicCodec codec = provider.GetRequiredService<NicCodec>();
+        Assert.Same(provider.GetRequiredService<TorchLatentOptimizer>(), codec.Options.LatentOptimizer);
+    }
+
+    /// <summary>The schedule rises with the effort.</summary>
+    [Fact]
+    public void IterationsRiseWithTheEffort()
+    {
+        int[] iterations = [.. Enumerable.Range(2, NicEncodeOptions.MaxEffort - 1).Select(TorchLatentOptimizer.IterationsFor)];
+        Assert.All(iterations.Zip(iterations.Skip(1)), pair => Assert.True(pair.Second > pair.First));
+    }
+
+    private static NicModelCatalog Catalog(NicModelFile file)
+    {
+        var catalog = new NicModelCatalog([], includeShippedModels: false);
+        catalog.Add(file);
+        return catalog;
+    }
+
+    /// <summary>A deterministic image with texture: a gradient, stripes of several frequencies and hashed noise.</summary>
+    internal static RgbImage Texture(int width, int height, int seed)
+    {
+        var image = new RgbImage(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            Span<byte> row = image.GetRow(y);
+            for (int x = 0; x < width; x++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    uint hash = (uint)((x * 73856093) ^ (y * 19349663) ^ ((c + seed) * 83492791));
+                    hash ^= hash >> 13;
+                    hash *= 0x5bd1e995;
+                    hash ^= hash >> 15;
+                    double value = 60 + (80.0 * x / width) + (40 * Math.Sin((x * 0.35) + (c * 0.7) + seed) * Math.Cos(y * 0.21)) + (25 * Math.Sin((x + y) * 0.9)) + ((hash % 41) - 20);
+                    row[(3 * x) + c] = (byte)Math.Clamp(Math.Round(value), 0, 255);
+                }
+            }
+        }
+
+        return image;
+    }
+
+    /// <summary>A crop of samples/seeding.png.</summary>
+    private static RgbImage SeedingCrop(int left, int top, int width, int height)
+    {
+        StbImageSharp.ImageResult png = StbImageSharp.ImageResult.FromMemory(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "seeding.png")), StbImageSharp.ColorComponents.RedGreenBlue);
+        var image = new RgbImage(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            png.Data.AsSpan(((top + y) * png.Width + left) * 3, width * 3).CopyTo(image.GetRow(y));
+        }
+
+        return image;
+    }
+
+    /// <summary>Passes every problem to an optimizer and keeps what it returns.</summary>
+    private sealed class RecordingOptimizer(ILatentOptimizer inner) : ILatentOptimizer
+    {
+        public List<NicLatents> Results { get; } = [];
+
+        public string Name => inner.Name;
+
+        public NicLatents Optimize(NicLatentProblem problem, CancellationToken cancellationToken)
+        {
+            NicLatents result = inner.Optimize(problem, cancellationToken);
+            lock (Results)
+            {
+                Results.Add(result);
+            }
+
+            return result;
+        }
+    }
+}
