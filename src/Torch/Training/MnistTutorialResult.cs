@@ -28,7 +28,8 @@ public sealed record MnistTutorialResult(
 /// <param name="Distortion">Mean training MAE.</param>
 /// <param name="Loss">Mean training loss.</param>
 /// <param name="Validation">Evaluation-mode (rounded latents) rate and MAE on the validation digits.</param>
-public sealed record MnistEpoch(int Epoch, long Steps, TimeSpan TrainingTime, TimeSpan ValidationTime, double Rate, double Distortion, double Loss, ValidationResult Validation);
+/// <param name="ModelFile">The model as it stands after this epoch, as a Nic model file (so that a run stopped later keeps it).</param>
+public sealed record MnistEpoch(int Epoch, long Steps, TimeSpan TrainingTime, TimeSpan ValidationTime, double Rate, double Distortion, double Loss, ValidationResult Validation, byte[] ModelFile);
 
 /// <summary>Digits actually compressed to strings and decompressed (<see cref="MnistTutorial.Evaluate"/>).</summary>
 /// <param name="Count">Digits.</param>

@@ -141,7 +141,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the weights, shuffling and noise.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: every processor).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print the per-epoch log and the final figures as one JSON object." };
-        var command = new Command("mnist", "Reproduce the TensorFlow Compression MNIST tutorial: train on the 60,000 MNIST training digits, validate on the 10,000 test digits every epoch, then compress and decompress the test digits.")
+        var command = new Command("mnist", "Reproduce the TensorFlow Compression MNIST tutorial: train on the 60,000 MNIST training digits, validate on the 10,000 test digits every epoch (writing the model after each), then compress and decompress the test digits.")
         {
             output, data, epochs, lambda, batch, seed, threads, json,
         };
@@ -170,6 +170,8 @@ internal static class TrainCommand
 
                 var epochLog = new SyncProgress<MnistEpoch>(e =>
                 {
+                    // Each epoch's model replaces the last, so a run stopped early (Ctrl-C) keeps what it reached.
+                    AtomicFile.WriteAllBytes(outputFile.FullName, e.ModelFile);
                     if (!asJson)
                     {
                         progress.Line(string.Empty);
