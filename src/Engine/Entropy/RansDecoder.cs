@@ -6,15 +6,25 @@ namespace Nic.Codec.Entropy;
 /// <summary>
 /// The rANS decoder core (spec/nic-coding.md §2): reads the initial 64-bit state, then one 32-bit word whenever
 /// the state drops below L. Reading past the end is reported as <see cref="NicCodecError.EntropyPayloadTruncated"/>.
+/// A compact stream (§2.7) starts from its variable-length head and stops renormalizing when its words run out.
 /// </summary>
 internal ref struct RansDecoder
 {
     private readonly ReadOnlySpan<byte> _data;
     private int _position;
+    private readonly bool _compact;
     private ulong _state;
 
-    public RansDecoder(ReadOnlySpan<byte> data)
+    public RansDecoder(ReadOnlySpan<byte> data, RansStreamForm form = RansStreamForm.Standard)
     {
+        if (form == RansStreamForm.Compact)
+        {
+            _data = data;
+            _compact = true;
+            (_state, _position) = ReadCompactHead(data);
+            return;
+        }
+
         if (data.Length < RansConstants.StateBytes)
         {
             throw new NicCodecException(
@@ -52,6 +62,13 @@ internal ref struct RansDecoder
         {
             if ((uint)_position >= (uint)_data.Length)
             {
+                if (_compact)
+                {
+                    // A compact stream's first symbols (in encoding order) were pushed on a state below L.
+                    _state = x;
+                    return;
+                }
+
                 ThrowTruncated(symbolIndex);
             }
 
@@ -82,13 +99,49 @@ internal ref struct RansDecoder
                 symbolCount);
         }
 
-        if (_state != RansConstants.LowerBound)
+        ulong initial = _compact ? RansConstants.CompactInitialState : RansConstants.LowerBound;
+        if (_state != initial)
         {
             throw new NicCodecException(
                 NicCodecError.EntropyPayloadCorrupt,
-                $"the final coder state 0x{_state:X16} is not the initial state 0x{RansConstants.LowerBound:X16}",
+                $"the final coder state 0x{_state:X16} is not the initial state 0x{initial:X16}",
                 symbolCount);
         }
+    }
+
+    /// <summary>§2.7: the state a compact stream starts from, and where its words begin.</summary>
+    private static (ulong State, int Position) ReadCompactHead(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return (RansConstants.CompactInitialState, 0);
+        }
+
+        int headBytes = ((data.Length - 1) & (RansConstants.WordBytes - 1)) + 1;
+        if (data[headBytes - 1] == 0)
+        {
+            throw new NicCodecException(NicCodecError.EntropyPayloadCorrupt, $"the compact stream's {headBytes}-byte head ends in a zero byte; a head has no leading zeros");
+        }
+
+        uint head = 0;
+        for (int i = headBytes - 1; i >= 0; i--)
+        {
+            head = (head << 8) | data[i];
+        }
+
+        int position = headBytes;
+        ulong state = head;
+        if (head < RansConstants.LowerBound && position < data.Length)
+        {
+            state = ((ulong)head << RansConstants.WordBits) | BinaryPrimitives.ReadUInt32LittleEndian(data[position..]);
+            position += RansConstants.WordBytes;
+        }
+        else if (position == data.Length && state == RansConstants.CompactInitialState)
+        {
+            throw new NicCodecException(NicCodecError.EntropyPayloadCorrupt, "the compact stream holds only the initial state, which is coded as the empty stream");
+        }
+
+        return (state, position);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

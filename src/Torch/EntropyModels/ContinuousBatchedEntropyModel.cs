@@ -64,6 +64,13 @@ public sealed class ContinuousBatchedEntropyModel
     public double LikelihoodBound { get; }
 
     /// <summary>
+    /// The form of the strings <see cref="Compress"/> writes and <see cref="Decompress"/> reads:
+    /// <see cref="RansStreamForm.Standard"/> (the default) or <see cref="RansStreamForm.Compact"/>, which makes a short
+    /// string cost its information plus a few bits (spec/nic-coding.md §2.7).
+    /// </summary>
+    public RansStreamForm StreamForm { get; init; } = RansStreamForm.Standard;
+
+    /// <summary>
     /// Noisy (training) or quantized (evaluation) values and their rate in bits, one per coded block: the shape of
     /// <paramref name="values"/> without its last <see cref="CodingRank"/> dimensions.
     /// </summary>
@@ -113,7 +120,7 @@ public sealed class ContinuousBatchedEntropyModel
                 symbols[i] = LatentQuantizer.Quantize(data[(b * blockSize) + i], _offsets![indexes[i]], (b * blockSize) + i);
             }
 
-            strings[b] = IndexedEntropyCoder.Encode(symbols, indexes, _tables!);
+            strings[b] = IndexedEntropyCoder.Encode(symbols, indexes, _tables!, StreamForm);
         }
 
         return strings;
@@ -141,7 +148,7 @@ public sealed class ContinuousBatchedEntropyModel
         var symbols = new int[blockSize];
         for (int b = 0; b < strings.Count; b++)
         {
-            IndexedEntropyCoder.Decode(strings[b] ?? throw new ArgumentException($"string {b} is null", nameof(strings)), indexes, _tables!, symbols);
+            IndexedEntropyCoder.Decode(strings[b] ?? throw new ArgumentException($"string {b} is null", nameof(strings)), indexes, _tables!, symbols, StreamForm);
             for (int i = 0; i < blockSize; i++)
             {
                 data[(b * blockSize) + i] = LatentQuantizer.Dequantize(symbols[i], _offsets![indexes[i]]);

@@ -124,12 +124,16 @@ public sealed class TfcMnistModel : nn.Module<Tensor, (Tensor Reconstruction, Te
 
     /// <summary>
     /// The entropy model of the latent under the current prior, detached from the graph: its tables (built on first use)
-    /// code one digit's L values as one string. Its tensors belong to the caller's dispose scope.
+    /// code one digit's L values as one compact string (spec/nic-coding.md §2.7), about its information content long
+    /// as the tutorial's strings are. Its tensors belong to the caller's dispose scope.
     /// </summary>
     public ContinuousBatchedEntropyModel EntropyModel()
     {
         Tensor scale = LogScales.detach().exp();
-        return new ContinuousBatchedEntropyModel(new NoisyLogistic(zeros(LatentDimensions), scale), codingRank: 1, tailMass: TailMass);
+        return new ContinuousBatchedEntropyModel(new NoisyLogistic(zeros(LatentDimensions), scale), codingRank: 1, tailMass: TailMass)
+        {
+            StreamForm = RansStreamForm.Compact,
+        };
     }
 
     /// <summary>y = g_a(x), shape (N, L).</summary>

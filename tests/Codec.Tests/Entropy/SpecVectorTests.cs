@@ -34,6 +34,10 @@ public class SpecVectorTests
         Assert.Contains("41 A0 D8 C9 42 0E 00 00   state x = 0x00000E42C9D8A041", spec);
         Assert.Contains("40 3F BF F7               one word, 0xF7BF3F40", spec);
         Assert.Contains("AC AA 02 80 0D 00 00 00   state x = 0x0000000D8002AAAC", spec);
+        Assert.Contains("D3 29 3B 02 A1 E0 5F 9D   indexed vector", spec);
+        Assert.Contains("AD AA 03                  int16 vector", spec);
+        Assert.Equal("D3293B02A1E05F9D", CompactStreamTests.CompactIndexedVector);
+        Assert.Equal("ADAA03", CompactStreamTests.CompactInt16Vector);
     }
 
     private static string RepositoryRoot()
