@@ -8,8 +8,8 @@ namespace Nic.Fuzz;
 /// The entropy decoders on their own (<c>entropy</c>), with fixed tables. The input is a mode byte, a 16-bit symbol
 /// count (modulo <see cref="MaxSymbols"/> + 1) and the payload:
 /// mode 0 decodes with <see cref="IndexedEntropyCoder"/> under the 64 default Gaussian tables (escapes included),
-/// table index i·φ mod 64 for symbol i; mode 1 with <see cref="CdfCoder.DecodeInt16NormalizedCdf"/> and mode 2 with
-/// <see cref="CdfCoder.DecodeFloatCdf"/>, both over three fixed 8-symbol CDF rows taken in turn. A payload that decodes
+/// table index i·φ mod 64 for symbol i; mode 1 with <c>CdfCoder.DecodeInt16NormalizedCdf</c> and mode 2 with
+/// <c>CdfCoder.DecodeFloatCdf</c>, both over three fixed 8-symbol CDF rows taken in turn. A payload that decodes
 /// must be exactly what the encoder makes of the decoded symbols: the coders are bijective on valid streams, so a
 /// stream that decodes to symbols it would not encode to is a silently wrong decode.
 /// </summary>
