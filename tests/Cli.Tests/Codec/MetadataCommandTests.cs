@@ -35,7 +35,7 @@ public sealed class MetadataCommandTests : IDisposable
         // A JPEG as a camera writes it: EXIF in APP1, XMP in another APP1, the ICC profile in APP2.
         _input = Path.Combine(_directory, "photo.jpg");
         File.WriteAllBytes(_input, TestImageFiles.InsertAfterStartOfImage(
-            TestImageFiles.Jpeg(Photo(96, 64)),
+            TestImageFiles.Jpeg(CodecCommandTests.Photo(96, 64)),
             TestImageFiles.JpegSegmentBytes(0xE1, "Exif\0\0"u8.ToArray(), Real.Exif!),
             TestImageFiles.JpegSegmentBytes(0xE1, "http://ns.adobe.com/xap/1.0/\0"u8.ToArray(), Real.Xmp!),
             TestImageFiles.IccSegment(Real.IccProfile!, 1, 1)));
@@ -174,21 +174,5 @@ public sealed class MetadataCommandTests : IDisposable
         }
 
         return chunks;
-    }
-
-    private static RgbImage Photo(int width, int height)
-    {
-        var image = new RgbImage(width, height);
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
-            {
-                image.GetRow(y)[3 * x] = (byte)(x * 255 / width);
-                image.GetRow(y)[(3 * x) + 1] = (byte)(y * 255 / height);
-                image.GetRow(y)[(3 * x) + 2] = (byte)((x * y) % 256);
-            }
-        }
-
-        return image;
     }
 }
