@@ -87,7 +87,9 @@ internal static class EncodeCommand
 
                 double seconds = watch.Elapsed.TotalSeconds;
                 string modelName = encoded.Header.Model.Name;
-                double? position = options.Target is null && options.Quality is null ? null : codec.Catalog.FindFamily(modelName) is null ? null : encoded.Header.RateParameter;
+                // A file coded between trained points names its family file, and its rate_parameter is the rate position
+                // (spec/nic-format.md §7.1); a file coded at a trained point names that point's fixed-rate file.
+                double? position = codec.Catalog.FindFamily(modelName) is { } family && encoded.Header.Model.Equals(family.Id) ? encoded.Header.RateParameter : null;
                 RateTargetJson? targetJson = options.Target is { } target
                     ? new RateTargetJson(TargetKind(target), target.Value, encoded.TargetMet ?? false, encoded.Encodes, encoded.PsnrDb)
                     : null;
@@ -123,7 +125,7 @@ internal static class EncodeCommand
                 }
                 else
                 {
-                    string rateText = position is double p && codec.Catalog.FindFamily(modelName) is not null && encoded.Header.Model.Equals(codec.Catalog.FindFamily(modelName)!.Id)
+                    string rateText = position is double p
                         ? string.Create(CultureInfo.InvariantCulture, $"rate position {p:0.######}")
                         : string.Create(CultureInfo.InvariantCulture, $"rate point {encoded.Header.RatePoint}");
                     summary.WriteLine(string.Create(

@@ -38,6 +38,16 @@ public sealed class RateCommandTests : IDisposable
     }
 
     [Fact]
+    public void AQualityThatFallsOnATrainedPointNamesThePointAndHasNoRatePosition()
+    {
+        var run = CliRunner.Run("encode", _input, "-o", Path.Combine(_directory, "q4.nic"), "--quality", "52.3", "--json");
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        Assert.Equal("nic-mbt2018-mean-q4", json.RootElement.GetProperty("model").GetString());
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("rate_position").ValueKind);
+    }
+
+    [Fact]
     public void ASizeTargetIsMetAndTheResultSaysHowManyEncodesItTook()
     {
         string nic = Path.Combine(_directory, "t.nic");
