@@ -50,6 +50,10 @@ internal static class EvalCommand
             DefaultValueFactory = _ => [NicEncodeOptions.MinEffort],
             AllowMultipleArgumentsPerToken = true,
         };
+        var crop = new Option<int?>("--crop")
+        {
+            Description = "Evaluate only the centre N×N pixels of every image (after its downscale): a quick estimate of settings too slow for whole photos, such as high efforts. The output names the crop.",
+        };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON, one entry per split." };
         var plot = new Option<FileInfo?>("--plot") { Description = "Write the rate–distortion plot (mean PSNR against mean bpp) to this PNG; with several splits, one per split, named rd-SPLIT.png for rd.png." };
         var plotMaxBpp = new Option<double?>("--plot-max-bpp")
@@ -59,7 +63,7 @@ internal static class EvalCommand
         var shared = new CodecCommandOptions(backends);
         var command = new Command("eval", "Rate–distortion of the Nic models and the classical codecs on one or more splits (folders of images), with BD-rates and a plot per split.")
         {
-            directories, splits, dataDirectory, families, qualities, codecs, downscale, efforts, json, plot, plotMaxBpp,
+            directories, splits, dataDirectory, families, qualities, codecs, downscale, crop, efforts, json, plot, plotMaxBpp,
         };
         shared.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -72,6 +76,11 @@ internal static class EvalCommand
                 if (result.GetValue(downscale) < 1)
                 {
                     throw new ArgumentException("--downscale must be at least 1");
+                }
+
+                if (result.GetValue(crop) is int side && side < 16)
+                {
+                    throw new ArgumentException("--crop must be at least 16 pixels");
                 }
 
                 if (result.GetValue(plotMaxBpp) is double cut && (!double.IsFinite(cut) || cut < 0))
@@ -112,7 +121,7 @@ internal static class EvalCommand
                             : $"no folder {split.Directory} for the {split.Name} split (run scripts/fetch-data.sh, or point --data at its output)");
                     }
 
-                    IReadOnlyList<EvalImage> images = EvalImage.LoadDirectory(split.Directory, split.Downscale);
+                    IReadOnlyList<EvalImage> images = EvalImage.LoadDirectory(split.Directory, split.Downscale, result.GetValue(crop));
                     if (images.Count == 0)
                     {
                         throw new ArgumentException($"no images ({string.Join(", ", EvalImage.Extensions)}) in {split.Directory}");
@@ -134,12 +143,12 @@ internal static class EvalCommand
                         double? maxBpp = PlotRateLimit(curves, result.GetValue(plotMaxBpp));
                         RdPlot.Save(
                             plotPath,
-                            maxBpp is double m ? $"RGB PSNR vs bpp (to {m:0.###}), {split.Name}: {images.Count} image(s)" : $"RGB PSNR vs bpp, {split.Name}: {images.Count} image(s)",
+                            maxBpp is double m ? $"RGB PSNR vs bpp (to {m:0.###}), {split.Name}{CropLabel(result.GetValue(crop))}: {images.Count} image(s)" : $"RGB PSNR vs bpp, {split.Name}{CropLabel(result.GetValue(crop))}: {images.Count} image(s)",
                             [.. curves.Select(c => new RdSeries(c.Kind == "nic" ? "nic " + c.Name : c.Name, c.MeanPoints))],
                             maxBpp);
                     }
 
-                    results.Add(new SplitResult(split, images, curves, RdEvaluation.BdRates(curves), plotPath));
+                    results.Add(new SplitResult(split, result.GetValue(crop), images, curves, RdEvaluation.BdRates(curves), plotPath));
                 }
 
                 progress.Finish();
@@ -241,6 +250,8 @@ internal static class EvalCommand
         return selected;
     }
 
+    private static string CropLabel(int? crop) => crop is int c ? $" (centre {c}×{c} crops)" : string.Empty;
+
     private static string FormatText(IReadOnlyList<SplitResult> results)
     {
         var text = new StringBuilder();
@@ -252,7 +263,7 @@ internal static class EvalCommand
             }
 
             IReadOnlyList<EvalImage> images = split.Images;
-            text.Append(CultureInfo.InvariantCulture, $"nic eval — split {split.Split.Name} ({split.Split.Directory}{(split.Split.Downscale > 1 ? $", downscaled {split.Split.Downscale}×" : "")}), {images.Count} image(s): {string.Join(", ", images.Select(i => $"{i.Name} {i.Image.Width}×{i.Image.Height}"))}\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"nic eval — split {split.Split.Name} ({split.Split.Directory}{(split.Split.Downscale > 1 ? $", downscaled {split.Split.Downscale}×" : "")}{(split.Crop is int c ? $", centre {c}×{c} crops" : string.Empty)}), {images.Count} image(s): {string.Join(", ", images.Select(i => $"{i.Name} {i.Image.Width}×{i.Image.Height}"))}\n\n");
             double megapixels = images.Sum(i => (double)i.Image.PixelCount) / 1e6;
             text.Append(CultureInfo.InvariantCulture, $"{"codec",-32} {"q",4} {"mean bpp",9} {"mean PSNR",9}  {"encode s",8} {"enc s/MP",8}\n");
             foreach (RdCurve curve in split.Curves)
@@ -288,6 +299,7 @@ internal static class EvalCommand
             split.Split.Name,
             split.Split.Directory,
             split.Split.Downscale,
+            split.Crop,
             [.. split.Images.Select(image => new EvalImageJson(image.Name, image.Image.Width, image.Image.Height))],
             [.. split.Curves.Select(curve => new EvalCurveJson(
                 curve.Name,
@@ -310,5 +322,5 @@ internal static class EvalCommand
         NicJsonContext.Default.EvalJson);
 
     /// <summary>One split's images, curves, BD-rates and the plot written for it (null: none).</summary>
-    private sealed record SplitResult(EvalSplit Split, IReadOnlyList<EvalImage> Images, IReadOnlyList<RdCurve> Curves, IReadOnlyList<(string Test, string Anchor, double? Percent)> BdRates, string? PlotPath);
+    private sealed record SplitResult(EvalSplit Split, int? Crop, IReadOnlyList<EvalImage> Images, IReadOnlyList<RdCurve> Curves, IReadOnlyList<(string Test, string Anchor, double? Percent)> BdRates, string? PlotPath);
 }

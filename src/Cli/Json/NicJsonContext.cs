@@ -174,13 +174,14 @@ internal sealed record EvalCurveJson(string Name, string Kind, IReadOnlyList<Eva
 internal sealed record EvalBdRateJson(string Model, string Anchor, double? BdRatePercent);
 
 /// <summary>
-/// One split of <see cref="EvalJson"/>: its name, folder and downscale, its images, curves and BD-rates (every figure
-/// of a split is on that split's images only).
+/// One split of <see cref="EvalJson"/>: its name, folder, downscale and centre crop (null: whole images), its images,
+/// curves and BD-rates (every figure of a split is on that split's images only).
 /// </summary>
 internal sealed record EvalSplitJson(
     string Name,
     string Directory,
     int Downscale,
+    int? Crop,
     IReadOnlyList<EvalImageJson> Images,
     IReadOnlyList<EvalCurveJson> Curves,
     [property: JsonPropertyName("bd_rate")] IReadOnlyList<EvalBdRateJson> BdRate);

@@ -196,6 +196,39 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal("", run.Output);
     }
 
+    /// <summary>
+    /// <c>--crop N</c> evaluates the centre N×N pixels of each image (a side already shorter is kept), says so in the
+    /// text and the JSON, and the crop's pixels are the image's own.
+    /// </summary>
+    [Fact]
+    public void CropEvaluatesTheCentreOfEveryImage()
+    {
+        string models = WriteFamily();
+        string images = Directory.CreateDirectory(Path.Combine(_directory, "crop")).FullName;
+        ImageFiles.WritePng(Path.Combine(images, "wide.png"), Noise(70, 20, seed: 4));
+        ImageFiles.WritePng(Path.Combine(images, "big.png"), Noise(50, 45, seed: 5));
+
+        var run = CliRunner.Run("eval", images, "--models", models, "--model", "test-family", "--codecs", "none", "--crop", "32", "--json", "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument document = JsonDocument.Parse(run.Output);
+        JsonElement split = Assert.Single(document.RootElement.GetProperty("splits").EnumerateArray());
+        Assert.Equal(32, split.GetProperty("crop").GetInt32());
+        Assert.Equal(
+            [("big.png", 32, 32), ("wide.png", 32, 20)],
+            split.GetProperty("images").EnumerateArray().Select(i => (i.GetProperty("name").GetString(), i.GetProperty("width").GetInt32(), i.GetProperty("height").GetInt32())));
+
+        RgbImage big = Noise(50, 45, seed: 5);
+        RgbImage cropped = EvalImage.CentreCrop(big, 32);
+        Assert.Equal(big.GetRow(6 + 5).Slice(9 * 3, 32 * 3).ToArray(), cropped.GetRow(5).ToArray());
+        Assert.Same(big, EvalImage.CentreCrop(big, 64));
+        Assert.Same(big, EvalImage.CentreCrop(big, null));
+
+        var text = CliRunner.Run("eval", images, "--models", models, "--model", "test-family", "--codecs", "none", "--crop", "32", "--threads", "1");
+        Assert.Contains("centre 32×32 crops", text.Output);
+        Assert.Equal(ExitCodes.UsageOrFile, CliRunner.Run("eval", images, "--codecs", "none", "--crop", "8").ExitCode);
+    }
+
     [Fact]
     public void AnEmptyFolderOrAnUnknownCodecIsAnError()
     {
