@@ -27,8 +27,8 @@ internal static class RdPlot
     /// <summary>The length of a tick mark outside the frame, in pixels.</summary>
     public const int TickLength = 6;
 
-    private const string RateTitle = "Rate (bpp)";
-    private const string PsnrTitle = "PSNR (dB)";
+    /// <summary>The axis titles of image rate–distortion plots.</summary>
+    public static readonly RdPlotAxisTitles ImageAxes = new("Rate (bpp)", "PSNR (dB)");
     private const double LineThickness = 2.5;
     private const double MarkerRadius = 4.5;
 
@@ -61,10 +61,15 @@ internal static class RdPlot
     /// As <see cref="Save(string, string, IReadOnlyList{RdSeries})"/>, with the rate axis cut at <paramref name="maxBpp"/>
     /// when it is not null (see <see cref="Clip"/>).
     /// </summary>
-    public static void Save(string path, string title, IReadOnlyList<RdSeries> series, double? maxBpp)
+    /// <param name="path">The PNG to write.</param>
+    /// <param name="title">The title above the frame.</param>
+    /// <param name="series">The curves.</param>
+    /// <param name="maxBpp">Where the rate axis ends; null for the whole range.</param>
+    /// <param name="axes">The axis titles (default <see cref="ImageAxes"/>): other measures of rate and quality plot the same way.</param>
+    public static void Save(string path, string title, IReadOnlyList<RdSeries> series, double? maxBpp, RdPlotAxisTitles? axes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        PlotCanvas canvas = Render(title, maxBpp is double max ? Clip(series, max) : series);
+        PlotCanvas canvas = Render(title, maxBpp is double max ? Clip(series, max) : series, axes);
         AtomicFile.Write(path, stream => new ImageWriter().WritePng(canvas.Pixels, canvas.Width, canvas.Height, ColorComponents.RedGreenBlue, stream));
     }
 
@@ -109,13 +114,13 @@ internal static class RdPlot
 
     /// <summary>Renders the plot onto a new <see cref="Width"/> × <see cref="Height"/> canvas.</summary>
     /// <exception cref="ArgumentException">There are no series, or a series has no point with a finite rate and PSNR.</exception>
-    public static PlotCanvas Render(string title, IReadOnlyList<RdSeries> series)
+    public static PlotCanvas Render(string title, IReadOnlyList<RdSeries> series, RdPlotAxisTitles? axes = null)
     {
         ArgumentNullException.ThrowIfNull(title);
         RdPlotFrame frame = CreateFrame(series);
         var canvas = new PlotCanvas(Width, Height, PlotColour.White);
         DrawTitle(canvas, title);
-        DrawAxes(canvas, frame);
+        DrawAxes(canvas, frame, axes ?? ImageAxes);
         for (int i = 0; i < series.Count; i++)
         {
             DrawSeries(canvas, frame, FinitePointsByRate(series[i]), SeriesColour(i));
@@ -163,7 +168,7 @@ internal static class RdPlot
         canvas.DrawText(title, Math.Max(Margin, (canvas.Width - width) / 2), Margin, scale, PlotColour.Black);
     }
 
-    private static void DrawAxes(PlotCanvas canvas, RdPlotFrame frame)
+    private static void DrawAxes(PlotCanvas canvas, RdPlotFrame frame, RdPlotAxisTitles axes)
     {
         int frameWidth = frame.Right - frame.Left + 1;
         int frameHeight = frame.Bottom - frame.Top + 1;
@@ -189,11 +194,11 @@ internal static class RdPlot
 
         canvas.DrawRectangle(frame.Left, frame.Top, frameWidth, frameHeight, FrameColour);
 
-        int rateTitleWidth = PlotCanvas.MeasureText(RateTitle, TextScale);
+        int rateTitleWidth = PlotCanvas.MeasureText(axes.Rate, TextScale);
         int rateTitleY = frame.Bottom + TickLength + 6 + BitmapFont.LineHeight * TextScale + 8;
-        canvas.DrawText(RateTitle, frame.Left + (frameWidth - rateTitleWidth) / 2, rateTitleY, TextScale, PlotColour.Black);
-        int psnrTitleWidth = PlotCanvas.MeasureText(PsnrTitle, TextScale);
-        canvas.DrawTextUpward(PsnrTitle, Margin, frame.Top + (frameHeight + psnrTitleWidth) / 2, TextScale, PlotColour.Black);
+        canvas.DrawText(axes.Rate, frame.Left + (frameWidth - rateTitleWidth) / 2, rateTitleY, TextScale, PlotColour.Black);
+        int qualityTitleWidth = PlotCanvas.MeasureText(axes.Quality, TextScale);
+        canvas.DrawTextUpward(axes.Quality, Margin, frame.Top + (frameHeight + qualityTitleWidth) / 2, TextScale, PlotColour.Black);
     }
 
     private static void DrawSeries(PlotCanvas canvas, RdPlotFrame frame, RdPoint[] points, PlotColour colour)
@@ -276,3 +281,8 @@ internal static class RdPlot
         return samples;
     }
 }
+
+/// <summary>The titles of an <see cref="RdPlot"/>'s axes: the rate across, the quality (or distortion) up.</summary>
+/// <param name="Rate">The horizontal axis, e.g. <c>Rate (bpp)</c>.</param>
+/// <param name="Quality">The vertical axis, e.g. <c>PSNR (dB)</c>.</param>
+internal sealed record RdPlotAxisTitles(string Rate, string Quality);
