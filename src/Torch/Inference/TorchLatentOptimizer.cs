@@ -45,6 +45,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>The share of the iterations that optimize y alone under a fixed ẑ.</summary>
     private const double FixedHyperLatentShare = 0.2;
 
+    /// <summary>The seed of the annealing's noise (any fixed value: it makes encodes repeatable).</summary>
+    private const long NoiseSeed = 0x4E6963;
+
     /// <summary>Keeps atanh finite at the ends of [0, 1].</summary>
     private const double Epsilon = 1e-5;
 
@@ -148,7 +151,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
-        var objective = new Objective(model, image, problem.Width, problem.Height, problem.Model.Lambda);
+        using var objective = new Objective(model, image, problem.Width, problem.Height, problem.Model.Lambda);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
@@ -207,21 +210,21 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// SGA's sample of v: ⌊v⌋ + w, w the weight of ⌈v⌉ in a two-way Gumbel-softmax at temperature τ whose logits are
     /// −atanh(distance)/τ (Yang et al. 2020, eq. 5); differentiable in v.
     /// </summary>
-    private static Tensor AnnealedRound(Tensor v, double temperature)
+    private static Tensor AnnealedRound(Tensor v, double temperature, Generator noise)
     {
         using var scope = NewDisposeScope();
         Tensor floor = v.detach().floor();
         Tensor fraction = v.sub(floor);
         Tensor toFloor = fraction.ClampedTo(Epsilon - 1, 1 - Epsilon).atanh().neg().DividedBy(temperature);
         Tensor toCeiling = fraction.neg().Plus(1).ClampedTo(Epsilon - 1, 1 - Epsilon).atanh().neg().DividedBy(temperature);
-        Tensor weight = nn.functional.sigmoid(toCeiling.Plus(Gumbel(v)).sub(toFloor.Plus(Gumbel(v))).DividedBy(temperature));
+        Tensor weight = nn.functional.sigmoid(toCeiling.Plus(Gumbel(v, noise)).sub(toFloor.Plus(Gumbel(v, noise))).DividedBy(temperature));
         return floor.Plus(weight).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Gumbel(Tensor like)
+    private static Tensor Gumbel(Tensor like, Generator noise)
     {
         using var scope = NewDisposeScope();
-        Tensor uniform = rand_like(like).ClampedTo(1e-10, 1 - 1e-7);
+        Tensor uniform = rand(like.shape, dtype: like.dtype, device: like.device, generator: noise).ClampedTo(1e-10, 1 - 1e-7);
         return uniform.log().neg().log().neg().MoveToOuterDisposeScope();
     }
 
@@ -247,7 +250,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     }
 
     /// <summary>bpp + λ·255²·MSE of one image under one model, relaxed or hard.</summary>
-    private sealed class Objective
+    private sealed class Objective : IDisposable
     {
         private readonly ImageCompressionModel _model;
         private readonly HyperpriorModel? _hyper;
@@ -257,8 +260,12 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         private readonly double _distortionWeight;
         private readonly Tensor _medians;
 
+        /// <summary>The source of SGA's Gumbel noise, seeded alike for every search: the same image encodes to the same file.</summary>
+        private readonly Generator _noise;
+
         public Objective(ImageCompressionModel model, Tensor image, int width, int height, double lambda)
         {
+            _noise = new Generator(NoiseSeed, image.device);
             _model = model;
             _hyper = model as HyperpriorModel;
             _width = width;
@@ -268,19 +275,21 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             _medians = model.EntropyBottleneck.Quantiles.detach().select(2, 1).reshape(1, -1, 1, 1);
         }
 
+        public void Dispose() => _noise.Dispose();
+
         /// <summary>The loss with y and z relaxed by SGA; μ and σ follow the relaxed z.</summary>
         public Tensor RelaxedLoss(Tensor y, Tensor? z, double temperature)
         {
             using var scope = NewDisposeScope();
             if (_hyper is null)
             {
-                Tensor yTilde = AnnealedRound(y.sub(_medians), temperature).Plus(_medians);
+                Tensor yTilde = AnnealedRound(y.sub(_medians), temperature, _noise).Plus(_medians);
                 return Combine(BottleneckBits(yTilde), yTilde).MoveToOuterDisposeScope();
             }
 
-            Tensor zTilde = AnnealedRound(z!.sub(_medians), temperature).Plus(_medians);
+            Tensor zTilde = AnnealedRound(z!.sub(_medians), temperature, _noise).Plus(_medians);
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zTilde);
-            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature) : AnnealedRound(y.sub(means), temperature).Plus(means);
+            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature, _noise) : AnnealedRound(y.sub(means), temperature, _noise).Plus(means);
             Tensor bits = GaussianBits(yRelaxed, scales, means).Plus(BottleneckBits(zTilde));
             return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
         }
@@ -289,7 +298,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         public Tensor RelaxedLossFixedHyper(Tensor y, Tensor zHat, Tensor scales, Tensor? means, double temperature)
         {
             using var scope = NewDisposeScope();
-            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature) : AnnealedRound(y.sub(means), temperature).Plus(means);
+            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature, _noise) : AnnealedRound(y.sub(means), temperature, _noise).Plus(means);
             return Combine(GaussianBits(yRelaxed, scales, means), yRelaxed).MoveToOuterDisposeScope();
         }
 
