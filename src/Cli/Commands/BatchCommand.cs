@@ -48,6 +48,7 @@ internal static class BatchCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName}); a JSONL manifest line may set its own." };
         var rate = new RateOptions(targets: false);
+        var effort = EffortOption.Create();
         var limits = new DecodeLimitOptions("Refuse (as a failed item)");
         var metadata = new MetadataOptions();
         var shared = new CodecCommandOptions(backends);
@@ -60,6 +61,7 @@ internal static class BatchCommand
         if (encode)
         {
             command.Options.Add(model);
+            command.Options.Add(effort);
             rate.AddTo(command);
             metadata.AddTo(command);
         }
@@ -77,8 +79,9 @@ internal static class BatchCommand
             try
             {
                 BatchShard which = BatchShard.Resolve(result.GetValue(shard), result.GetValue(shards), Environment.GetEnvironmentVariable);
-                NicCodec codec = shared.CreateCodec(result, configure: encode ? null : options => limits.Apply(result, options));
-                NicEncodeOptions defaults = encode ? rate.Build(result, result.GetValue(model)) : new NicEncodeOptions();
+                int effortLevel = encode ? result.GetValue(effort) : NicEncodeOptions.MinEffort;
+                NicCodec codec = shared.CreateCodec(result, configure: encode ? null : options => limits.Apply(result, options), effort: effortLevel);
+                NicEncodeOptions defaults = encode ? rate.Build(result, result.GetValue(model)) with { Effort = effortLevel } : new NicEncodeOptions();
                 if (encode)
                 {
                     foreach (string note in RateOptions.Check(codec, defaults))

@@ -20,11 +20,7 @@ internal static class EncodeCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "The .nic file to write (atomically); - writes standard output (the result line then goes to standard error).", Required = true };
         var model = new Option<string?>("--model") { Description = $"A model or family name from `nic models` (default: {NicModelCatalog.DefaultModelName})." };
         var rate = new RateOptions(targets: true);
-        var effort = new Option<int>("--effort")
-        {
-            Description = $"Encoder effort {NicEncodeOptions.MinEffort} … {NicEncodeOptions.MaxEffort}: 1 (default) codes the analysis transform's latents; higher efforts search longer for latents with a lower rate + λ·distortion (same model, same decoder; nic-torch only).",
-            DefaultValueFactory = _ => NicEncodeOptions.MinEffort,
-        };
+        var effort = EffortOption.Create();
         var bandRows = new Option<int>("--band-rows") { Description = "Latent rows per y band (16 image rows each).", DefaultValueFactory = _ => 8 };
         var dropAlpha = new Option<bool>("--drop-alpha") { Description = "Encode an image whose alpha channel is not opaque everywhere, without its alpha (Nic stores RGB; the colour is kept as stored, not composited). Without it such an image is refused." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };

@@ -44,6 +44,29 @@ public sealed class BatchCommandTests : IDisposable
         Assert.Contains("0 done, 4 skipped, 1 failed", rerun.Output);
     }
 
+    /// <summary>
+    /// <c>--effort</c> above 1 needs nic-torch's latent optimizer: nic refuses it before any item (exit 1, saying where it
+    /// is), nic-torch codes every item exactly as <c>nic-torch encode --effort</c> codes it alone.
+    /// </summary>
+    [Fact]
+    public void EffortAboveOneIsNicTorchsAndCodesTheFilesEncodeWould()
+    {
+        List<string> items = BatchTestFiles.WriteTree(Input, 2);
+
+        var refused = CliRunner.Run("batch", "encode", Input, "-o", Output, "--shard", "0/1", "--effort", "2");
+        Assert.Equal(BatchCommand.BadOptions, refused.ExitCode);
+        Assert.Contains("nic-torch", refused.Error);
+        Assert.False(Directory.Exists(Output));
+
+        (int code, string stdout, string stderr) = CliRunner.RunTorch("batch", "encode", Input, "-o", Output, "--shard", "0/1", "--effort", "2");
+        Assert.True(code == BatchCommand.AllDone, stderr);
+        Assert.Contains("2 done, 0 skipped, 0 failed", stdout);
+        string single = Path.Combine(_directory, "single.nic");
+        (code, _, stderr) = CliRunner.RunTorch("encode", Path.Combine(Input, items[0]), "-o", single, "--effort", "2");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(Path.Combine(Output, Path.ChangeExtension(items[0], ".nic"))));
+    }
+
     [Fact]
     public void ARunWithNothingLeftToDoExitsZeroAndSkipsEverything()
     {
