@@ -16,7 +16,7 @@ public enum NicRateTargetKind
 }
 
 /// <summary>
-/// A target an encode meets by searching the family's rates with real encodes (bisection): the largest rate whose file
+/// A target an encode meets by searching the family's rates with real encodes (an interpolating bracket search): the largest rate whose file
 /// is within a size target, or the smallest whose decoded image reaches a PSNR target. An unreachable target gives the
 /// nearest end of the family's range, and <see cref="NicEncodeResult.TargetMet"/> says so.
 /// </summary>

@@ -69,7 +69,8 @@ public class RateControlTests
         double reached = kind == NicRateTargetKind.Bytes ? result.Bytes : result.BitsPerPixel;
         Assert.True(result.TargetMet);
         Assert.InRange(reached, 0.97 * value, value);
-        Assert.InRange(result.Encodes, 3, 12);
+        // Bisection over the 321 positions takes 10 encodes on this image for both targets; the interpolated search 6 and 8.
+        Assert.InRange(result.Encodes, 3, 9);
         Assert.Equal(stream.Length, result.Bytes);
     }
 
