@@ -19,6 +19,7 @@ internal static class NicTorchCommandLine
             new TransformBackends(Torch: () => new TorchBackendFactory(), LatentOptimizer: () => new TorchLatentOptimizer()));
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(MnistShowCommand.Create());
+        root.Subcommands.Add(BitsBackCommand.Create());
         Subcommand(root, "models").Subcommands.Add(ModelsImportCommand.Create());
         Subcommand(root, "bench").Subcommands.Add(BenchTrainCommand.Create());
         return root;
