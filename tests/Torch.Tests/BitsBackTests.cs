@@ -179,7 +179,7 @@ public sealed class BitsBackTests
         Assert.InRange(managed, 0.9 * epochs[^1].TestBitsPerDimension, 1.1 * epochs[^1].TestBitsPerDimension);
     }
 
-    private const string ShippedFirst50Sha256 = "";
+    private const string ShippedFirst50Sha256 = "176d7a10cdf2ab4cb732b6ec5dc8c59fc33c3049d4793d910008fd1cf5e9c47a";
     private const string BinarizationVector = "0101100001";
 
     private sealed class Progress(Action<BitsBackEpoch> report) : IProgress<BitsBackEpoch>

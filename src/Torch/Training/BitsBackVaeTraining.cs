@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Nic.Codec.BitsBack;
+using Nic.Codec.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,6 +39,9 @@ public sealed record BitsBackTrainingOptions
 
     /// <summary>Seed of the initial weights, the batch order, the dynamic binarization and the ε of the reparameterization.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>Start from this model's weights (its hidden and latent sizes must match) instead of fresh ones.</summary>
+    public BitsBackVae? Initial { get; init; }
 
     /// <summary>Measure the test set's negative ELBO every this many epochs (and after the last).</summary>
     public int TestEvery { get; init; } = 10;
@@ -82,6 +86,22 @@ public static class BitsBackVaeTraining
         using var decoderHidden = nn.Linear(options.Latent, options.Hidden);
         using var decoderLogits = nn.Linear(options.Hidden, pixels);
         Linear[] layers = [encoderHidden, encoderMean, encoderLogScale, decoderHidden, decoderLogits];
+        if (options.Initial is { } initial)
+        {
+            if (initial.HiddenUnits != options.Hidden || initial.LatentDimensions != options.Latent)
+            {
+                throw new ArgumentException($"the initial model is {initial.HiddenUnits} hidden, {initial.LatentDimensions} latent; the options ask for {options.Hidden}, {options.Latent}");
+            }
+
+            SafetensorsFile file = SafetensorsReader.Parse(initial.ToFile());
+            string[] names = ["encoder.hidden", "encoder.mean", "encoder.log_scale", "decoder.hidden", "decoder.logits"];
+            using var noGrad = no_grad();
+            for (int i = 0; i < layers.Length; i++)
+            {
+                Load(layers[i].weight!, file, names[i] + ".weight");
+                Load(layers[i].bias!, file, names[i] + ".bias");
+            }
+        }
         using var optimizer = new Adam(layers.SelectMany(l => l.parameters()), options.LearningRate);
 
         float[] grey = new float[training.Length];
@@ -192,6 +212,14 @@ public static class BitsBackVaeTraining
         }
 
         return nats / n / Math.Log(2) / BitsBackVae.Pixels;
+    }
+
+    private static void Load(Tensor parameter, SafetensorsFile file, string name)
+    {
+        SafetensorsEntry entry = file.Entries.Single(e => e.Name == name);
+        float[] values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(file.GetBytes(entry)).ToArray();
+        using Tensor source = tensor(values, parameter.shape);
+        parameter.copy_(source);
     }
 
     private static float[] Values(Tensor t)

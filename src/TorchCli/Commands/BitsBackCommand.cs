@@ -107,7 +107,7 @@ internal static class BitsBackCommand
                 ["runs"] = times.Count,
                 ["threads"] = Environment.ProcessorCount,
             };
-            return WriteFigures(result, figures, string.Create(CultureInfo.InvariantCulture, $"{compressed.Digits} digits → {compressed.File.Length} bytes: {compressed.NetBitsPerDimension:F4} bits/dim net of {compressed.InitialBits} initial bits ({compressed.FileBitsPerDimension:F4} with them and the header), negative ELBO {elbo:F4}; {Median(times):F2} s"));
+            return WriteFigures(result, figures, string.Create(CultureInfo.InvariantCulture, $"{compressed.Digits} digits → {compressed.File.Length} bytes: {compressed.NetBitsPerDimension:F4} bits/dim net of {compressed.InitialBits} initial bits ({compressed.FileBitsPerDimension:F4} with them and the header){(double.IsNaN(elbo) ? string.Empty : $", negative ELBO {elbo:F4}")}; {Median(times):F2} s"));
         }));
         return command;
     }
@@ -216,10 +216,11 @@ internal static class BitsBackCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the weights, batches, binarization and noise.", DefaultValueFactory = _ => 1 };
         var testEvery = new Option<int>("--test-every") { Description = "Epochs between measurements of the test set's negative ELBO.", DefaultValueFactory = _ => 10 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: every processor).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var initial = new Option<FileInfo?>("--init") { Description = "Continue from this VAE file (same --hidden and --latent) instead of fresh weights." };
         var json = new Option<bool>("--json") { Description = "Print the per-epoch log and the figures as JSON." };
         var command = new Command("train", "Train the bits-back VAE (784 → hidden → latent Gaussian, Bernoulli decoder) on the 60,000 MNIST training digits, dynamically binarized; a snapshot is written at every test measurement.")
         {
-            data, output, epochs, hidden, latent, batch, learningRate, decay, seed, testEvery, threads, json,
+            data, output, epochs, hidden, latent, batch, learningRate, decay, seed, testEvery, threads, initial, json,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -242,6 +243,7 @@ internal static class BitsBackCommand
                     LearningRateDecay = result.GetValue(decay),
                     Seed = result.GetValue(seed),
                     TestEvery = result.GetValue(testEvery),
+                    Initial = result.GetValue(initial) is { } init ? BitsBackVae.LoadFile(init.FullName) : null,
                 };
                 bool asJson = result.GetValue(json);
                 var log = new List<BitsBackEpoch>();
