@@ -152,7 +152,9 @@ public static class BitsBackCodec
         AnsStack stack = AnsStack.FromMessage(file[HeaderBytes..], seed);
         int l = vae.LatentDimensions;
         var buckets = LatentBuckets.Get(bucketBits);
-        var digits = new byte[count * BitsBackVae.Pixels];
+        // Digits are kept one array each as they come out (last first), so that a short hostile file that announces
+        // many digits fails on an empty stack before it costs memory; the result is assembled at the end.
+        var decoded = new List<byte[]>();
         var bucket = new int[l];
         var latent = new float[l];
         var logits = new float[BitsBackVae.Pixels];
@@ -167,7 +169,8 @@ public static class BitsBackCodec
             }
 
             vae.Logits(latent, logits);
-            Span<byte> x = digits.AsSpan(n * BitsBackVae.Pixels, BitsBackVae.Pixels);
+            var x = new byte[BitsBackVae.Pixels];
+            decoded.Add(x);
             for (int p = BitsBackVae.Pixels - 1; p >= 0; p--)
             {
                 uint zeroFreq = Total - OneFrequency(logits[p]);
@@ -191,6 +194,12 @@ public static class BitsBackCodec
         }
 
         stack.VerifyInitial();
+        var digits = new byte[count * BitsBackVae.Pixels];
+        for (int n = 0; n < count; n++)
+        {
+            decoded[count - 1 - n].CopyTo(digits, n * BitsBackVae.Pixels);
+        }
+
         return digits;
     }
 
