@@ -21,6 +21,15 @@ public enum NicCodecError
     /// <summary>A table index does not name one of the quantized CDF tables.</summary>
     InvalidTableIndex = 105,
 
+    /// <summary>An ANS stack opened from a message needed a word to pop and the message had none left: the message is truncated or not one of this stack (spec/nic-coding.md §12).</summary>
+    AnsStackExhausted = 106,
+
+    /// <summary>An ANS stack message is malformed: its length is not 8 + 4k bytes, its state lies outside [2^31, 2^63), it does not end at its seed's initial state and supply, or it decodes to a symbol its model cannot push back (spec/nic-coding.md §12).</summary>
+    AnsStackCorrupt = 107,
+
+    /// <summary>A bits-back file is malformed: its magic, version, digit count or lengths are invalid (spec/nic-coding.md §13).</summary>
+    BitsBackFileCorrupt = 108,
+
     /// <summary>A model file is not a valid Nic model file: its safetensors header length, JSON, tensor offsets, data types or table contents are invalid, or it is truncated (spec/nic-model.md §8).</summary>
     ModelFileCorrupt = 201,
 

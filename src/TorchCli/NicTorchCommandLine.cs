@@ -20,6 +20,7 @@ internal static class NicTorchCommandLine
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(MnistShowCommand.Create());
         root.Subcommands.Add(MnistRdCommand.Create());
+        root.Subcommands.Add(BitsBackCommand.Create());
         Subcommand(root, "models").Subcommands.Add(ModelsImportCommand.Create());
         Subcommand(root, "bench").Subcommands.Add(BenchTrainCommand.Create());
         return root;

@@ -42,10 +42,17 @@ public sealed class EntropyBottleneckCoder
 
     /// <summary>Quantizes and codes <paramref name="latent"/>; <paramref name="quantized"/> receives the decoder's reconstruction.</summary>
     /// <exception cref="ArgumentException">The channel count differs, or an element is not finite.</exception>
-    public byte[] Compress(FeatureMap latent, out FeatureMap quantized)
+    public byte[] Compress(FeatureMap latent, out FeatureMap quantized) => Compress(latent, RansStreamForm.Standard, out quantized);
+
+    /// <summary>
+    /// Quantizes and codes <paramref name="latent"/> in the stream form <paramref name="form"/> (spec/nic-coding.md §2.5
+    /// or §2.7; <c>.nic</c> bands are always standard); <paramref name="quantized"/> receives the decoder's reconstruction.
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel count differs, or an element is not finite.</exception>
+    public byte[] Compress(FeatureMap latent, RansStreamForm form, out FeatureMap quantized)
     {
         int[] values = Quantize(latent, out quantized);
-        return IndexedEntropyCoder.Encode(values, ChannelIndexes(latent.Height * latent.Width), _tables);
+        return IndexedEntropyCoder.Encode(values, ChannelIndexes(latent.Height * latent.Width), _tables, form);
     }
 
     /// <summary>The bits an ideal coder would spend on <paramref name="latent"/>: the rate estimate.</summary>
@@ -58,6 +65,15 @@ public sealed class EntropyBottleneckCoder
     /// <summary>Decodes a latent of <see cref="Channels"/> × <paramref name="height"/> × <paramref name="width"/>.</summary>
     /// <exception cref="NicCodecException">The stream is damaged.</exception>
     public FeatureMap Decompress(ReadOnlySpan<byte> data, int height, int width) => Dequantize(DecodeSymbols(data, height, width), height, width);
+
+    /// <summary>Decodes a latent coded by <see cref="Compress(FeatureMap, RansStreamForm, out FeatureMap)"/> in the stream form <paramref name="form"/>.</summary>
+    /// <exception cref="NicCodecException">The stream is damaged.</exception>
+    public FeatureMap Decompress(ReadOnlySpan<byte> data, int height, int width, RansStreamForm form)
+    {
+        int[] values = GC.AllocateUninitializedArray<int>(checked(Channels * height * width));
+        IndexedEntropyCoder.Decode(data, ChannelIndexes(height * width), _tables, values, form);
+        return Dequantize(values, height, width);
+    }
 
     /// <summary>Decodes the integer symbols (value − median, rounded) of a latent, in coding order: channel, row, column.</summary>
     /// <exception cref="NicCodecException">The stream is damaged.</exception>

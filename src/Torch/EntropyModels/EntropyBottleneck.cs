@@ -253,6 +253,13 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
     }
 
     /// <summary>
+    /// The form of the strings <see cref="Compress"/> writes and <see cref="Decompress"/> reads:
+    /// <see cref="RansStreamForm.Standard"/> (the default, the form of <c>.nic</c> bands) or <see cref="RansStreamForm.Compact"/>,
+    /// which makes a short string cost its information plus a few bits (spec/nic-coding.md §2.7).
+    /// </summary>
+    public RansStreamForm StreamForm { get; set; } = RansStreamForm.Standard;
+
+    /// <summary>
     /// Codes each batch element of <paramref name="input"/> (N, C, H, W) as one stream (spec/nic-coding.md §10.1):
     /// <c>round(x − median)</c> under the channel's frozen table.
     /// </summary>
@@ -274,7 +281,7 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
         for (int n = 0; n < batch; n++)
         {
             var latent = new FeatureMap(Channels, height, width, data.AsSpan(n * elementSize, elementSize).ToArray());
-            strings[n] = coder.Compress(latent, out _);
+            strings[n] = coder.Compress(latent, StreamForm, out _);
         }
 
         return strings;
@@ -293,7 +300,7 @@ public sealed class EntropyBottleneck : nn.Module<Tensor, (Tensor Output, Tensor
         var data = new float[checked(strings.Count * elementSize)];
         for (int n = 0; n < strings.Count; n++)
         {
-            FeatureMap latent = coder.Decompress(strings[n] ?? throw new ArgumentException($"string {n} is null", nameof(strings)), size.Height, size.Width);
+            FeatureMap latent = coder.Decompress(strings[n] ?? throw new ArgumentException($"string {n} is null", nameof(strings)), size.Height, size.Width, StreamForm);
             latent.Data.CopyTo(data, n * elementSize);
         }
 

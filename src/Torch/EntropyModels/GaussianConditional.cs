@@ -161,6 +161,13 @@ public sealed class GaussianConditional : nn.Module
     }
 
     /// <summary>
+    /// The form of the strings <see cref="Compress"/> writes and <see cref="Decompress"/> reads:
+    /// <see cref="RansStreamForm.Standard"/> (the default, the form of <c>.nic</c> bands) or <see cref="RansStreamForm.Compact"/>,
+    /// which makes a short string cost its information plus a few bits (spec/nic-coding.md §2.7).
+    /// </summary>
+    public RansStreamForm StreamForm { get; set; } = RansStreamForm.Standard;
+
+    /// <summary>
     /// Codes each batch element (the first dimension) of <paramref name="inputs"/> as one stream: element by element in
     /// row-major order, <c>round(y − μ)</c> under the table its σ selects.
     /// </summary>
@@ -181,7 +188,7 @@ public sealed class GaussianConditional : nn.Module
                 symbols[i] = LatentQuantizer.Quantize(values[position], centres[position], position);
             }
 
-            strings[n] = IndexedEntropyCoder.Encode(symbols, indexes.AsSpan(n * size, size), _tables);
+            strings[n] = IndexedEntropyCoder.Encode(symbols, indexes.AsSpan(n * size, size), _tables, StreamForm);
         }
 
         return strings;
@@ -204,7 +211,7 @@ public sealed class GaussianConditional : nn.Module
         var symbols = new int[size];
         for (int n = 0; n < batch; n++)
         {
-            IndexedEntropyCoder.Decode(strings[n] ?? throw new ArgumentException($"string {n} is null", nameof(strings)), indexes.AsSpan(n * size, size), _tables, symbols);
+            IndexedEntropyCoder.Decode(strings[n] ?? throw new ArgumentException($"string {n} is null", nameof(strings)), indexes.AsSpan(n * size, size), _tables, symbols, StreamForm);
             for (int i = 0; i < size; i++)
             {
                 data[(n * size) + i] = LatentQuantizer.Dequantize(symbols[i], centres[(n * size) + i]);

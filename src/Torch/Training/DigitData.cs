@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
+using Nic.Codec.BitsBack;
 using static TorchSharp.torch;
 
 namespace Nic.Torch.Training;
@@ -26,9 +26,6 @@ public static class DigitData
 
     /// <summary>The standard MNIST test images (10,000 digits), the tutorial's validation set.</summary>
     public const string TestImagesFile = "t10k-images-idx3-ubyte";
-
-    private const int IdxHeaderLength = 16;
-    private const int IdxImagesMagic = 0x00000803; // unsigned bytes, 3 dimensions
 
     /// <summary>
     /// Reads the standard MNIST split from <c>mnist/train-images-idx3-ubyte</c> (60,000 digits) and
@@ -60,45 +57,7 @@ public static class DigitData
     /// <param name="path">The file.</param>
     /// <returns>The digits, (N, 1, 28, 28), samples / 255.</returns>
     /// <exception cref="InvalidDataException">The header is not that of 28 × 28 unsigned-byte images, the count is 0, or the length disagrees with the header.</exception>
-    public static Tensor LoadIdxImages(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using FileStream stream = File.OpenRead(path);
-        Span<byte> header = stackalloc byte[IdxHeaderLength];
-        if (stream.Length < IdxHeaderLength)
-        {
-            throw new InvalidDataException($"{path} has {stream.Length} bytes, fewer than an IDX header's {IdxHeaderLength}");
-        }
-
-        stream.ReadExactly(header);
-        int magic = BinaryPrimitives.ReadInt32BigEndian(header);
-        long count = BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
-        uint rows = BinaryPrimitives.ReadUInt32BigEndian(header[8..]);
-        uint columns = BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
-        if (magic != IdxImagesMagic)
-        {
-            throw new InvalidDataException($"{path} is not an IDX file of unsigned-byte images (magic 0x{magic:x8}, expected 0x{IdxImagesMagic:x8})");
-        }
-
-        if (rows != 28 || columns != 28)
-        {
-            throw new InvalidDataException($"{path} holds {rows} × {columns} images, not 28 × 28 digits");
-        }
-
-        if (count == 0 || stream.Length != IdxHeaderLength + (count * Pixels))
-        {
-            throw new InvalidDataException($"{path} has {stream.Length} bytes; its header announces {count} digits, which take {IdxHeaderLength + (count * Pixels)}");
-        }
-
-        if (count * Pixels > Array.MaxLength)
-        {
-            throw new InvalidDataException($"{path} holds {count} digits, more than one array can hold");
-        }
-
-        byte[] bytes = new byte[count * Pixels];
-        stream.ReadExactly(bytes);
-        return FromBytes(bytes);
-    }
+    public static Tensor LoadIdxImages(string path) => FromBytes(BinarizedDigits.ReadIdxImages(path));
 
     /// <summary>
     /// Reads <c>digits/0.json</c> … <c>digits/9.json</c> under <paramref name="dataDirectory"/>; the last
