@@ -79,7 +79,7 @@ public sealed class MnistRdCommandTests : IDisposable
     {
         string data = Path.Combine(_directory, "data");
         string folder = Directory.CreateDirectory(Path.Combine(data, DigitData.MnistDirectory)).FullName;
-        byte[] digits = File.ReadAllBytes(FindUpwards(Path.Combine("tests", "data", "digits", "mnist-300.u8")));
+        byte[] digits = File.ReadAllBytes(RepositoryFiles.Find(Path.Combine("tests", "data", "digits", "mnist-300.u8")));
         var idx = new byte[16 + digits.Length];
         BinaryPrimitives.WriteInt32BigEndian(idx, 0x00000803);
         BinaryPrimitives.WriteInt32BigEndian(idx.AsSpan(4), digits.Length / 784);
@@ -88,19 +88,5 @@ public sealed class MnistRdCommandTests : IDisposable
         digits.CopyTo(idx, 16);
         File.WriteAllBytes(Path.Combine(folder, DigitData.TestImagesFile), idx);
         return data;
-    }
-
-    private static string FindUpwards(string relative)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"{relative} was not found above {AppContext.BaseDirectory}");
     }
 }

@@ -22,7 +22,7 @@ public sealed class ShippedModelTests
 
     private static readonly Lazy<NicModelCatalog> Catalog = new(() => new NicModelCatalog());
 
-    private static readonly Lazy<RgbImage> Sample = new(() => ImageFiles.Read(Path.Combine(RepositoryRoot(), "samples", "seeding.png")));
+    private static readonly Lazy<RgbImage> Sample = new(() => ImageFiles.Read(Path.Combine(RepositoryFiles.Root, "samples", "seeding.png")));
 
     /// <summary>The trained points of the shipped variable-rate files (each rebuilds the fixed-rate file it was shipped as).</summary>
     public static TheoryData<string> ShippedModelNames()
@@ -39,7 +39,7 @@ public sealed class ShippedModelTests
     [Fact]
     public void TheShippedModelsFitTheBudgetAndTheDefaultIsAMidRateMeanScaleModel()
     {
-        string[] files = Directory.GetFiles(Path.Combine(RepositoryRoot(), "models"), "*.nicm");
+        string[] files = Directory.GetFiles(Path.Combine(RepositoryFiles.Root, "models"), "*.nicm");
         Assert.Equal(2, files.Length);
         Assert.All(files, f => Assert.True(NicModelFamily.IsFamilyFile(File.ReadAllBytes(f)), $"{f} is not a variable-rate file"));
         long total = files.Sum(f => new FileInfo(f).Length);
@@ -166,9 +166,6 @@ public sealed class ShippedModelTests
         (_, Tensor bits) = model.forward(input);
         return bits.item<float>();
     }
-
-    /// <summary>The repository root: the folder of the conformance suite's parent.</summary>
-    private static string RepositoryRoot() => Path.GetDirectoryName(ConformanceSuiteTests.SuiteDirectory)!;
 
     private static RgbImage Crop(RgbImage image, int width, int height)
     {
