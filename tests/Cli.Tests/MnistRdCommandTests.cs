@@ -39,6 +39,8 @@ public sealed class MnistRdCommandTests : IDisposable
             double bits = point.GetProperty("bits_per_digit").GetDouble();
             double information = point.GetProperty("information_bits_per_digit").GetDouble();
             Assert.True(bits >= information && bits <= information + 40, $"{bits} bits per digit for {information} bits of information");
+            double chained = point.GetProperty("chained_bits_per_digit").GetDouble();
+            Assert.True(chained < bits && chained >= information - 1 && chained <= information + 1, $"one stream: {chained} bits per digit, strings {bits}, information {information}");
             Assert.InRange(point.GetProperty("mae_8bit").GetDouble(), 0, 1);
         }
 

@@ -125,6 +125,7 @@ internal static class MnistShowCommand
                 writer.WriteNumber("information_bits_per_digit", information);
                 writer.WriteNumber("compact_bits_per_digit", compactBits);
                 writer.WriteNumber("standard_bits_per_digit", standardBits);
+                writer.WriteNumber("chained_bits_per_digit", all.ChainedBitsPerDigit);
                 writer.WriteNumber("compact_worst_overhead_bits", worst);
                 writer.WriteNumber("estimated_bits_per_digit", all.EstimatedBitsPerDigit);
                 writer.WriteNumber("mae_8bit", all.Mae);
@@ -153,6 +154,7 @@ internal static class MnistShowCommand
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{count} test digits compressed and decompressed: {all.BitsPerDigit:F2} bits/digit actual (compact strings), {all.EstimatedBitsPerDigit:F2} estimated from the likelihoods, MAE {all.Mae:F4} after decompression to 8 bits");
         text.AppendLine(CultureInfo.InvariantCulture, $"  information under the coder's tables {information:F2} bits/digit; strings: compact {compactBits:F2} bits/digit (+{compactBits - information:F2}, worst digit +{worst:F2}), standard {standardBits:F2} bits/digit (+{standardBits - information:F2})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  all {count} digits chained into one compact stream: {all.ChainedBitsPerDigit:F2} bits/digit");
         text.AppendLine(CultureInfo.InvariantCulture, $"  compress {all.CompressTime.TotalSeconds:F2} s, decompress {all.DecompressTime.TotalSeconds:F2} s");
         text.AppendLine(CultureInfo.InvariantCulture, $"test digits {skip * 16}–{(skip * 16) + 15}:");
         for (int i = 0; i < strings.Length; i++)
