@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Nic.Cli.Bench;
 using Nic.Codec.Entropy;
+using Nic.Codec.Inference;
 using Nic.Codec.Models;
 using Nic.Codec;
 
@@ -167,11 +168,13 @@ internal static class BenchCommand
         var memoryHeight = new Option<int>("--memory-height") { Description = "Image height for the peak-memory decode.", DefaultValueFactory = _ => 3000 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory decode." };
         var memoryChild = new Option<string?>("--decode-memory-child") { Description = "Internal: load this model file, run the peak-memory decode in this process and print MiB.", Hidden = true };
+        var arithmetic = new Option<string>("--arithmetic") { Description = "The arithmetic of g_a, h_a and g_s to time: reference, fused or both (spec/nic-model.md §10).", DefaultValueFactory = _ => "both" };
+        arithmetic.AcceptOnlyFromAmong("reference", "fused", "both");
         var command = new Command(
             "transforms",
-            "Managed-engine transform times (g_a, h_a, h_s, g_s) of bmshj2018-hyperprior N=128 M=192 with random weights, 1 and 2 threads, and the peak memory of a banded decode.")
+            "Managed-engine transform times (g_a, h_a, h_s, g_s) of bmshj2018-hyperprior N=128 M=192 with random weights, 1 and 2 threads, in the reference and the fused arithmetic; each layer's multiply-adds per second against the machine's measured FMA peak; and the peak memory of a banded decode.")
         {
-            json, runs, width, height, memoryWidth, memoryHeight, skipMemory, memoryChild,
+            json, runs, width, height, memoryWidth, memoryHeight, skipMemory, memoryChild, arithmetic,
         };
 
         command.SetAction(result =>
@@ -192,8 +195,22 @@ internal static class BenchCommand
                 return 0;
             }
 
+            ManagedArithmetic[] arithmetics = result.GetValue(arithmetic) switch
+            {
+                "reference" => [ManagedArithmetic.Reference],
+                "fused" => [ManagedArithmetic.Fused],
+                _ => [ManagedArithmetic.Reference, ManagedArithmetic.Fused],
+            };
+            int[] threadCounts = [1, 2];
+            var peaks = new Dictionary<int, double>();
+            foreach (int t in threadCounts)
+            {
+                error.Write($"\rFMA peak, {t} thread(s)      ");
+                peaks[t] = FmaPeak.Measure(t, runs: 5);
+            }
+
             NicModelFile model = TransformBenchmark.CreateModel();
-            IReadOnlyList<TransformTimings> timings = TransformBenchmark.Time(model, w, h, [1, 2], runCount, line => error.Write($"\r{line}      "));
+            IReadOnlyList<TransformTimings> timings = TransformBenchmark.Time(model, w, h, [.. arithmetics.SelectMany(a => threadCounts.Select(t => (a, t)))], runCount, line => error.Write($"\r{line}      "));
 
             double? peak = null;
             if (!result.GetValue(skipMemory))
@@ -210,13 +227,23 @@ internal static class BenchCommand
                     "bmshj2018-hyperprior N=128 M=192 (random weights)",
                     w,
                     h,
+                    FmaPeak.VectorBits,
+                    [.. peaks.Select(p => new BenchFmaPeakJson(p.Key, BenchStatistics.Significant(p.Value / 1e9)))],
                     [.. timings.Select(t => new BenchTransformsRunJson(
+                        t.Arithmetic.ToString().ToLowerInvariant(),
                         t.Threads,
                         BenchStatistics.Significant(t.AnalysisSeconds),
                         BenchStatistics.Significant(t.HyperAnalysisSeconds),
                         BenchStatistics.Significant(t.HyperSynthesisSeconds),
                         BenchStatistics.Significant(t.SynthesisSeconds),
-                        CompressAiDecodeSeconds.GetValueOrDefault(t.Threads)))],
+                        CompressAiDecodeSeconds.GetValueOrDefault(t.Threads),
+                        [.. t.Layers.Select(l => new BenchTransformsLayerJson(
+                            l.Name,
+                            l.Kind,
+                            l.MultiplyAdds,
+                            BenchStatistics.Significant(l.Seconds),
+                            BenchStatistics.Significant(l.MultiplyAddsPerSecond / 1e9),
+                            Math.Round(l.MultiplyAddsPerSecond / peaks[t.Threads], 4)))]))],
                     peak is double p ? Math.Round(p, 1) : null,
                     mw,
                     mh);
@@ -225,12 +252,21 @@ internal static class BenchCommand
             else
             {
                 output.WriteLine($"nic bench transforms — bmshj2018-hyperprior N=128 M=192 (random weights), {w}×{h}, median of {runCount} runs");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({FmaPeak.VectorBits}-bit vectors): {string.Join(", ", peaks.Select(p => $"{p.Value / 1e9:F1} G multiply-adds/s on {p.Key} thread(s)"))}"));
                 output.WriteLine();
-                output.WriteLine("threads    g_a s    h_a s    h_s s    g_s s   h_s+g_s s   vs CompressAI decode*");
+                output.WriteLine("arithmetic  threads    g_a s    h_a s    h_s s    g_s s   h_s+g_s s   vs CompressAI decode*");
                 foreach (TransformTimings t in timings)
                 {
                     double decode = t.HyperSynthesisSeconds + t.SynthesisSeconds;
-                    output.WriteLine($"{t.Threads,7}  {t.AnalysisSeconds,7:F3}  {t.HyperAnalysisSeconds,7:F3}  {t.HyperSynthesisSeconds,7:F3}  {t.SynthesisSeconds,7:F3}  {decode,10:F3}   {CompressAiDecodeSeconds[t.Threads] / decode,5:F1}× faster");
+                    output.WriteLine($"{t.Arithmetic.ToString().ToLowerInvariant(),-10}  {t.Threads,7}  {t.AnalysisSeconds,7:F3}  {t.HyperAnalysisSeconds,7:F3}  {t.HyperSynthesisSeconds,7:F3}  {t.SynthesisSeconds,7:F3}  {decode,10:F3}   {CompressAiDecodeSeconds[t.Threads] / decode,5:F1}× faster");
+                }
+
+                output.WriteLine();
+                output.WriteLine("per layer: G multiply-adds/s (share of the FMA peak of the same thread count)");
+                output.WriteLine($"{"layer",-8} {"kind",-26} {"G MAC",7}  {string.Join("  ", timings.Select(t => $"{t.Arithmetic.ToString().ToLowerInvariant() + "/" + t.Threads,16}"))}");
+                foreach (var (first, i) in timings[0].Layers.Select((l, i) => (l, i)).Where(x => x.l.MultiplyAdds > 0))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{first.Name,-8} {first.Kind,-26} {first.MultiplyAdds / 1e9,7:F3}  {string.Join("  ", timings.Select(t => $"{t.Layers[i].MultiplyAddsPerSecond / 1e9,7:F1} ({t.Layers[i].MultiplyAddsPerSecond / peaks[t.Threads],5:P0})"))}"));
                 }
 
                 output.WriteLine();

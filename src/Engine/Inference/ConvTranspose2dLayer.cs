@@ -14,7 +14,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
     private readonly int _padBefore;
     private readonly int _padAfter;
 
-    public ConvTranspose2dLayer(int inChannels, int outChannels, int kernel, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+    public ConvTranspose2dLayer(int inChannels, int outChannels, int kernel, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
     {
         if (kernel < 1 || kernel % 2 == 0)
         {
@@ -29,6 +29,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
         InChannels = inChannels;
         OutChannels = outChannels;
         Kernel = kernel;
+        Arithmetic = arithmetic;
         int pad = kernel / 2;
         int minShift = int.MaxValue, maxShift = int.MinValue;
         for (int p = 0; p < 2; p++)
@@ -70,6 +71,9 @@ internal sealed class ConvTranspose2dLayer : ILayer
     public int OutChannels { get; }
 
     public int Kernel { get; }
+
+    /// <summary>How the products are accumulated (spec/nic-model.md §10).</summary>
+    public ManagedArithmetic Arithmetic { get; }
 
     /// <summary>Zero rows (and columns) added before the input in the padded buffer the phases read.</summary>
     public int PadBefore => _padBefore;
@@ -126,6 +130,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
                         OutputChannels = OutChannels,
                         OutputHeight = h,
                         OutputWidth = w,
+                        Arithmetic = Arithmetic,
                     },
                     context.Parallelism,
                     context.CancellationToken);

@@ -15,14 +15,15 @@ public sealed class ManagedModel : IInferenceBackend
     private readonly SequentialLayers? _hyperSynthesis;
     private readonly LayerContext _context;
 
-    private ManagedModel(NicModelFile file, int parallelism)
+    private ManagedModel(NicModelFile file, int parallelism, ManagedArithmetic arithmetic)
     {
         File = file;
         Parallelism = parallelism;
+        Arithmetic = arithmetic;
         _context = new LayerContext(parallelism, new BufferPool(MaxPooledBytes));
-        _analysis = ModelNetworks.Analysis(file);
-        _synthesis = ModelNetworks.Synthesis(file);
-        _hyperAnalysis = ModelNetworks.HyperAnalysis(file);
+        _analysis = ModelNetworks.Analysis(file, arithmetic);
+        _synthesis = ModelNetworks.Synthesis(file, arithmetic);
+        _hyperAnalysis = ModelNetworks.HyperAnalysis(file, arithmetic);
         _hyperSynthesis = ModelNetworks.HyperSynthesis(file);
         (SynthesisFactor, SynthesisHalo) = BandGeometry(_synthesis);
         OutputChannels = file.Architecture.Kind == ModelArchitectureKind.TfcMnist ? 1 : 3;
@@ -34,19 +35,36 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>Builds the networks of <paramref name="file"/>.</summary>
     /// <param name="file">A loaded (and therefore validated) model file.</param>
     /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
-    public static ManagedModel Create(NicModelFile file, int? parallelism = null)
+    public static ManagedModel Create(NicModelFile file, int? parallelism = null) => Create(file, parallelism, ManagedArithmetic.Reference);
+
+    /// <summary>Builds the networks of <paramref name="file"/> with g_a, h_a and g_s in <paramref name="arithmetic"/>.</summary>
+    /// <param name="file">A loaded (and therefore validated) model file.</param>
+    /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
+    /// <param name="arithmetic">The arithmetic of g_a, h_a and g_s (spec/nic-model.md §10.2); h_s always takes the reference one.</param>
+    public static ManagedModel Create(NicModelFile file, int? parallelism, ManagedArithmetic arithmetic)
     {
         ArgumentNullException.ThrowIfNull(file);
         int threads = parallelism ?? Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(parallelism));
-        return new ManagedModel(file, threads);
+        if (!Enum.IsDefined(arithmetic))
+        {
+            throw new ArgumentOutOfRangeException(nameof(arithmetic));
+        }
+
+        return new ManagedModel(file, threads, arithmetic);
     }
+
+    /// <summary>The arithmetic of g_a, h_a and g_s (spec/nic-model.md §10.2); h_s always takes the reference one.</summary>
+    public ManagedArithmetic Arithmetic { get; }
+
+    /// <summary>Where set, records every layer the next calls run (<c>nic bench transforms</c>; one call at a time).</summary>
+    internal LayerProfiler? Profiler { get; set; }
 
     /// <summary>The model file the networks come from.</summary>
     public NicModelFile File { get; }
 
-    /// <summary>"managed".</summary>
-    public string Name => "managed";
+    /// <summary>"managed", or "managed-fused" with <see cref="ManagedArithmetic.Fused"/>.</summary>
+    public string Name => ManagedBackendFactory.NameOf(Arithmetic);
 
     /// <summary>The most threads one call uses.</summary>
     public int Parallelism { get; }
@@ -175,7 +193,7 @@ public sealed class ManagedModel : IInferenceBackend
             yHat.Data.AsSpan(c * yHat.PlaneSize + start * yHat.Width, slice.PlaneSize).CopyTo(slice.Plane(c));
         }
 
-        FeatureMap output = _synthesis.Forward(slice, _context with { CancellationToken = cancellationToken });
+        FeatureMap output = _synthesis.Forward(slice, _context with { CancellationToken = cancellationToken, Profiler = Profiler });
         _context.Buffers.Return(slice.Data);
         SynthesisBand.CopyOwnedRows(this, output, start, firstRow, destination);
         _context.Buffers.Return(output.Data);
@@ -198,7 +216,7 @@ public sealed class ManagedModel : IInferenceBackend
         ArgumentNullException.ThrowIfNull(input);
         try
         {
-            return layers.Forward(input, _context with { CancellationToken = cancellationToken });
+            return layers.Forward(input, _context with { CancellationToken = cancellationToken, Profiler = Profiler });
         }
         finally
         {
