@@ -292,10 +292,11 @@ internal static class BenchCommand
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory runs." };
         var memoryChild = new Option<string?>("--memory-child") { Description = "Internal: run one encode or decode in this process and print its peak memory in MiB.", Hidden = true };
         var memoryFile = new Option<string?>("--memory-file") { Description = "Internal: the .nic file the decode child decodes.", Hidden = true };
+        var mirrorTo = new Option<string?>("--mirror-to") { Description = "Repeat IMAGE by mirroring to WIDTHxHEIGHT first (e.g. 4000x3000: a 12-megapixel photo-like case made of a real photo, not noise)." };
         var shared = new CodecCommandOptions(backends);
-        var command = new Command("codec", "Encode and decode one image: median seconds, peak memory (each in a fresh child process), bpp and PSNR.")
+        var command = new Command("codec", "Encode and decode one image: median seconds, useful multiply-adds per second against the measured FMA peak, peak memory (each in a fresh child process), bpp and PSNR.")
         {
-            image, model, runs, json, skipMemory, memoryChild, memoryFile,
+            image, model, runs, json, skipMemory, memoryChild, memoryFile, mirrorTo,
         };
         rate.AddTo(command);
         shared.AddTo(command);
@@ -310,6 +311,26 @@ internal static class BenchCommand
                 return ExitCodes.UsageOrFile;
             }
 
+            (int Width, int Height)? mirror = null;
+            if (result.GetValue(mirrorTo) is string size)
+            {
+                string[] parts = size.Split('x');
+                if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int mw) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int mh)
+                    || mw < 1 || mh < 1 || (long)mw * mh > NicCodecOptions.DefaultMaxDecodePixels)
+                {
+                    error.WriteLine($"error: --mirror-to must be WIDTHxHEIGHT with at most {NicCodecOptions.DefaultMaxDecodePixels:N0} pixels, not '{size}'");
+                    return ExitCodes.UsageOrFile;
+                }
+
+                mirror = (mw, mh);
+            }
+
+            Nic.Codec.Imaging.RgbImage ReadImage(string path)
+            {
+                Nic.Codec.Imaging.RgbImage read = Nic.Cli.Imaging.ImageFiles.Read(path);
+                return mirror is (int w, int h) ? Nic.Cli.Conformance.ConformanceGenerator.Mirror(read, w, h) : read;
+            }
+
             try
             {
                 NicCodec codec = shared.CreateCodec(result);
@@ -318,7 +339,7 @@ internal static class BenchCommand
                 switch (result.GetValue(memoryChild))
                 {
                     case "encode":
-                        codec.Encode(Nic.Cli.Imaging.ImageFiles.Read(imagePath), options);
+                        codec.Encode(ReadImage(imagePath), options);
                         output.WriteLine(PeakMemory.ResidentMegabytes().ToString("F1", CultureInfo.InvariantCulture));
                         return ExitCodes.Success;
                     case "decode":
@@ -327,17 +348,25 @@ internal static class BenchCommand
                         return ExitCodes.Success;
                 }
 
-                Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
+                Nic.Codec.Imaging.RgbImage picture = ReadImage(imagePath);
                 RateOptions.Check(codec, options);
                 Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
                 var progress = new ProgressLine(error, "bench codec");
+                int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
+                progress.Status($"FMA peak, {threads} thread(s)");
+                double fmaPeak = FmaPeak.Measure(threads, runs: 5);
                 CodecBenchmarkResult figures = CodecBenchmark.Run(codec, picture, options, runCount, progress.Status);
                 progress.Finish();
 
                 double? encodePeak = null, decodePeak = null;
                 if (!result.GetValue(skipMemory))
                 {
-                    string[] common = ["bench", "codec", imagePath, "--model", entry.Name, "--backend", result.GetValue(shared.Backend).ToString().ToLowerInvariant(), .. ModelDirectoryArguments(result, shared)];
+                    string[] common = ["bench", "codec", imagePath, "--model", entry.Name, .. shared.BackendArguments(result), .. ModelDirectoryArguments(result, shared)];
+                    if (mirror is (int w, int h))
+                    {
+                        common = [.. common, "--mirror-to", string.Create(CultureInfo.InvariantCulture, $"{w}x{h}")];
+                    }
+
                     if (result.GetValue(shared.Threads) is int t)
                     {
                         common = [.. common, "--threads", t.ToString(CultureInfo.InvariantCulture)];
@@ -362,7 +391,12 @@ internal static class BenchCommand
                     }
                 }
 
-                int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
+                // Useful multiply-adds, each counted once (a decode band's halo rows are not): encode runs g_a, h_a and h_s,
+                // decode h_s and g_s, on the image padded to the model's alignment.
+                int alignment = entry.File.Architecture.HasGaussianConditional ? 64 : 16;
+                var work = ManagedModel.Create(entry.File, 1).MultiplyAdds((picture.Width + alignment - 1) / alignment * alignment, (picture.Height + alignment - 1) / alignment * alignment);
+                double? encodeRate = work is { } e ? (e.Analysis + e.HyperAnalysis + e.HyperSynthesis) / figures.EncodeSeconds : null;
+                double? decodeRate = work is { } d ? (d.HyperSynthesis + d.Synthesis) / figures.DecodeSeconds : null;
                 (double Encode, double Decode)? reference = CompressAiCodecSeconds.TryGetValue(threads, out var r) ? r : null;
                 double? peak = encodePeak is null && decodePeak is null ? null : Math.Max(encodePeak ?? 0, decodePeak ?? 0);
                 if (result.GetValue(json))
@@ -387,13 +421,26 @@ internal static class BenchCommand
                         Math.Round(figures.BitsPerPixel, 5),
                         Math.Round(figures.PsnrDb, 3),
                         reference?.Encode,
-                        reference?.Decode);
+                        reference?.Decode,
+                        FmaPeak.VectorBits,
+                        BenchStatistics.Significant(fmaPeak / 1e9),
+                        work is { } wj ? wj.Analysis + wj.HyperAnalysis + wj.HyperSynthesis : null,
+                        work is { } wd ? wd.HyperSynthesis + wd.Synthesis : null,
+                        encodeRate is double er ? BenchStatistics.Significant(er / 1e9) : null,
+                        decodeRate is double dr ? BenchStatistics.Significant(dr / 1e9) : null,
+                        encodeRate is double es ? Math.Round(es / fmaPeak, 4) : null,
+                        decodeRate is double ds ? Math.Round(ds / fmaPeak, 4) : null);
                     output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchCodecJson));
                 }
                 else
                 {
                     output.WriteLine($"nic bench codec — {Path.GetFileName(imagePath)} {picture.Width}×{picture.Height} ({picture.PixelCount / 1e6:F2} MP), model {entry.Name}, {codec.Backend}, {threads} thread(s), median of {runCount} runs");
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"encode {figures.EncodeSeconds:F3} s   decode {figures.DecodeSeconds:F3} s   {figures.File.Length:N0} bytes   {figures.BitsPerPixel:F4} bpp   PSNR {figures.PsnrDb:F2} dB"));
+                    if (encodeRate is double er2 && decodeRate is double dr2)
+                    {
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-adds/s: encode {er2 / 1e9:F1} G ({er2 / fmaPeak:P0} of peak), decode {dr2 / 1e9:F1} G ({dr2 / fmaPeak:P0}); FMA peak {fmaPeak / 1e9:F1} G/s on {threads} thread(s), {FmaPeak.VectorBits}-bit"));
+                    }
+
                     output.WriteLine(peak is null ? "peak memory: skipped" : string.Create(CultureInfo.InvariantCulture, $"peak memory: encode {encodePeak:F0} MiB, decode {decodePeak:F0} MiB (each in a fresh process)"));
                     if (reference is { } c)
                     {

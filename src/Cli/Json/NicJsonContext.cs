@@ -284,7 +284,15 @@ internal sealed record BenchCodecJson(
     double Bpp,
     double PsnrDb,
     [property: JsonPropertyName("reference_compressai_768x512_encode_s")] double? ReferenceEncodeS,
-    [property: JsonPropertyName("reference_compressai_768x512_decode_s")] double? ReferenceDecodeS);
+    [property: JsonPropertyName("reference_compressai_768x512_decode_s")] double? ReferenceDecodeS,
+    int VectorBits,
+    [property: JsonPropertyName("fma_peak_gmac_per_s")] double FmaPeakGmacPerS,
+    long? EncodeMultiplyAdds,
+    long? DecodeMultiplyAdds,
+    [property: JsonPropertyName("encode_gmac_per_s")] double? EncodeGmacPerS,
+    [property: JsonPropertyName("decode_gmac_per_s")] double? DecodeGmacPerS,
+    double? EncodeShareOfPeak,
+    double? DecodeShareOfPeak);
 
 /// <summary>One task count of <see cref="BenchParallelJson"/>.</summary>
 internal sealed record BenchParallelPointJson(int Tasks, int RoundTrips, double ImagesPerS, double MedianS, IReadOnlyList<double> RunsS, double SpeedupVsFirst);

@@ -28,6 +28,34 @@ internal sealed class LayerProfiler
     }
 
     /// <summary>
+    /// The multiply-adds of a whole network on a c × h × w input, from the shapes alone; null where a layer's output
+    /// shape does not follow from its input's (the dense layers of tfc-mnist).
+    /// </summary>
+    public static long? MultiplyAdds(SequentialLayers network, int c, int h, int w)
+    {
+        long total = 0;
+        foreach (ILayer layer in network.Layers)
+        {
+            (int oc, int oh, int ow) = layer switch
+            {
+                Conv2dLayer conv => (conv.OutChannels, conv.OutputSize(h), conv.OutputSize(w)),
+                ConvTranspose2dLayer deconv => (deconv.OutChannels, 2 * h, 2 * w),
+                GdnLayer or ActivationLayer => (c, h, w),
+                _ => (-1, -1, -1),
+            };
+            if (oc < 0)
+            {
+                return null;
+            }
+
+            total += MultiplyAdds(layer, c, h, w, new FeatureMap(0, oh, ow));
+            (c, h, w) = (oc, oh, ow);
+        }
+
+        return total;
+    }
+
+    /// <summary>
     /// The multiply-adds a layer's arithmetic (spec/nic-model.md §10) takes for an input of c × h × w: every product of
     /// a weight and an input element, padding included, not the lanes the kernel wastes on a partial channel block.
     /// </summary>

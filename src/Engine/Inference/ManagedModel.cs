@@ -60,6 +60,26 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>Where set, records every layer the next calls run (<c>nic bench transforms</c>; one call at a time).</summary>
     internal LayerProfiler? Profiler { get; set; }
 
+    /// <summary>
+    /// The multiply-adds of g_a, h_a, h_s and g_s on a padded image of <paramref name="width"/> × <paramref name="height"/>
+    /// (multiples of 64), each computed once: a band's halo rows are not counted. Zero for a network the model lacks;
+    /// null for tfc-mnist.
+    /// </summary>
+    internal (long Analysis, long HyperAnalysis, long HyperSynthesis, long Synthesis)? MultiplyAdds(int width, int height)
+    {
+        if (File.Architecture.Kind == ModelArchitectureKind.TfcMnist)
+        {
+            return null;
+        }
+
+        int n = File.HyperParameters.N, m = File.HyperParameters.M;
+        long analysis = LayerProfiler.MultiplyAdds(_analysis, 3, height, width) ?? 0;
+        long synthesis = LayerProfiler.MultiplyAdds(_synthesis, m, height / 16, width / 16) ?? 0;
+        long hyperAnalysis = _hyperAnalysis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperAnalysis, m, height / 16, width / 16) ?? 0;
+        long hyperSynthesis = _hyperSynthesis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperSynthesis, n, height / 64, width / 64) ?? 0;
+        return (analysis, hyperAnalysis, hyperSynthesis, synthesis);
+    }
+
     /// <summary>The model file the networks come from.</summary>
     public NicModelFile File { get; }
 
