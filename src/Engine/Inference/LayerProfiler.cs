@@ -23,7 +23,7 @@ internal sealed class LayerProfiler
         long start = Stopwatch.GetTimestamp();
         FeatureMap output = layer.Forward(input, context);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        _samples.Add(new LayerSample($"{network}.{index}", Kind(layer), MultiplyAdds(layer, c, h, w, output), seconds));
+        _samples.Add(new LayerSample($"{network}.{index}", Kind(layer), MultiplyAdds(layer, c, h, w, output.Height, output.Width), seconds));
         return output;
     }
 
@@ -48,7 +48,7 @@ internal sealed class LayerProfiler
                 return null;
             }
 
-            total += MultiplyAdds(layer, c, h, w, new FeatureMap(0, oh, ow));
+            total += MultiplyAdds(layer, c, h, w, oh, ow);
             (c, h, w) = (oc, oh, ow);
         }
 
@@ -58,10 +58,11 @@ internal sealed class LayerProfiler
     /// <summary>
     /// The multiply-adds a layer's arithmetic (spec/nic-model.md §10) takes for an input of c × h × w: every product of
     /// a weight and an input element, padding included, not the lanes the kernel wastes on a partial channel block.
+    /// The output is <paramref name="outputHeight"/> × <paramref name="outputWidth"/>.
     /// </summary>
-    public static long MultiplyAdds(ILayer layer, int c, int h, int w, FeatureMap output) => layer switch
+    public static long MultiplyAdds(ILayer layer, int c, int h, int w, int outputHeight, int outputWidth) => layer switch
     {
-        Conv2dLayer conv => (long)output.Height * output.Width * conv.OutChannels * conv.InChannels * conv.Kernel * conv.Kernel,
+        Conv2dLayer conv => (long)outputHeight * outputWidth * conv.OutChannels * conv.InChannels * conv.Kernel * conv.Kernel,
 
         // Each input pixel reaches k² output pixels (the four phases together take every tap once).
         ConvTranspose2dLayer deconv => (long)h * w * deconv.OutChannels * deconv.InChannels * deconv.Kernel * deconv.Kernel,

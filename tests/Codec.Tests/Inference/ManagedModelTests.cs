@@ -96,6 +96,54 @@ public class ManagedModelTests
         LayerTests.AssertForEveryEngineSetting(expected, threads => ManagedModel.Create(file, threads).HyperSynthesize(zHat).Scales);
     }
 
+    [Fact]
+    public void TheFusedArithmeticLeavesHyperSynthesisInTheReferenceArithmetic()
+    {
+        // spec/nic-model.md §10.2: h_s decides the tables, so it never takes the fused arithmetic.
+        foreach (NicModelFile file in new[] { SmallHyperprior.Value, SmallMeanScale.Value })
+        {
+            FeatureMap zHat = LayerTests.RandomMap(new Random(9), 16, 3, 5);
+            EntropyParameters reference = ManagedModel.Create(file, 2).HyperSynthesize(zHat);
+            ManagedModel fused = ManagedModel.Create(file, 2, ManagedArithmetic.Fused);
+            Assert.Equal(ManagedArithmetic.Fused, fused.Arithmetic);
+            Assert.Equal("managed-fused", fused.Name);
+            LayerTests.AssertForEveryEngineSetting(reference.Scales, threads => ManagedModel.Create(file, threads, ManagedArithmetic.Fused).HyperSynthesize(zHat).Scales);
+            if (reference.Means is not null)
+            {
+                Assert.Equal(reference.Means.Data.Select(BitConverter.SingleToInt32Bits), fused.HyperSynthesize(zHat).Means!.Data.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+
+        Assert.Equal(ManagedArithmetic.Reference, ManagedModel.Create(SmallHyperprior.Value).Arithmetic);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ManagedModel.Create(SmallHyperprior.Value, 1, (ManagedArithmetic)7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ManagedBackendFactory { Arithmetic = (ManagedArithmetic)7 });
+    }
+
+    [Fact]
+    public void FusedSynthesisIsTheSameForAnyThreadsWidthAndBandAndWithinRoundingOfTheReference()
+    {
+        NicModelFile file = SmallHyperprior.Value;
+        FeatureMap yHat = LayerTests.RandomMap(new Random(12), 24, 7, 5);
+        for (int i = 0; i < yHat.Data.Length; i++)
+        {
+            yHat.Data[i] = MathF.Round(yHat.Data[i] * 4);
+        }
+
+        FeatureMap full = ManagedModel.Create(file, 1, ManagedArithmetic.Fused).Synthesize(yHat);
+        LayerTests.AssertForEveryEngineSetting(full, threads => ManagedModel.Create(file, threads, ManagedArithmetic.Fused).Synthesize(yHat));
+        ManagedModel model = ManagedModel.Create(file, 2, ManagedArithmetic.Fused);
+        for (int first = 0; first < yHat.Height; first += 3)
+        {
+            int rows = Math.Min(3, yHat.Height - first);
+            Assert.Equal(full.SliceRows(first * 16, rows * 16).Data.Select(BitConverter.SingleToInt32Bits), model.SynthesizeRows(yHat, first, rows).Data.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        FeatureMap reference = ManagedModel.Create(file, 1).Synthesize(yHat);
+        Assert.Contains(Enumerable.Range(0, full.Data.Length), i => full.Data[i] != reference.Data[i]);
+        float scale = reference.Data.Max(Math.Abs), difference = Enumerable.Range(0, full.Data.Length).Max(i => Math.Abs(full.Data[i] - reference.Data[i]));
+        Assert.True(difference <= 1e-5f * scale, $"fused and reference differ by {difference} at a scale of {scale}");
+    }
+
     /// <summary>
     /// The entropy path's cross-machine check: h_s-shaped layers with weights and input that are exact binary32 values
     /// (multiples of 2^-10) must give these exact output bits on every machine, vector width and thread count.
