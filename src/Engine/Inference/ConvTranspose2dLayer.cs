@@ -109,11 +109,12 @@ internal sealed class ConvTranspose2dLayer : ILayer
         try
         {
             // Each phase (py, px) writes its pixels straight into the output: every other column of every other row.
+            // The four phases read the same input rows, so they run interleaved, item by item.
+            var jobs = new ConvolutionJob[4];
             for (int phase = 0; phase < 4; phase++)
             {
                 PhaseKernel kernel = _phases[phase];
-                DirectConvolution.Run(
-                    new ConvolutionJob
+                jobs[phase] = new ConvolutionJob
                     {
                         Input = buffer,
                         InputChannelStride = (long)rows * columns,
@@ -131,11 +132,10 @@ internal sealed class ConvTranspose2dLayer : ILayer
                         OutputHeight = h,
                         OutputWidth = w,
                         Arithmetic = Arithmetic,
-                    },
-                    context.Parallelism,
-                    context.CancellationToken);
+                    };
             }
 
+            DirectConvolution.Run(jobs, context.Parallelism, context.CancellationToken);
             return output;
         }
         finally
