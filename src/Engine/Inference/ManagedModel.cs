@@ -219,6 +219,17 @@ public sealed class ManagedModel : IInferenceBackend
         _context.Buffers.Return(output.Data);
     }
 
+    /// <summary>
+    /// g_s as a line-buffered pipeline on <paramref name="yHat"/> (whose rows may still be filling in): bands in order,
+    /// each row of each layer computed once, bit-identical to <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>;
+    /// null for a synthesis that is not transposed convolutions and point-wise layers (tfc-mnist).
+    /// </summary>
+    internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat) => SynthesisStream.Create(_synthesis, yHat);
+
+    /// <summary>The next band of <paramref name="stream"/> (see <see cref="SynthesisStream.Synthesize"/>), with this model's threads and buffers.</summary>
+    internal void SynthesizeRows(SynthesisStream stream, int firstRow, int rowCount, int availableRows, FeatureMap destination, CancellationToken cancellationToken) =>
+        stream.Synthesize(firstRow, rowCount, availableRows, destination, _context with { CancellationToken = cancellationToken, Profiler = Profiler });
+
     /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>
     public int OutputChannels { get; }
 

@@ -87,6 +87,51 @@ public class ManagedModelTests
         Assert.Throws<ArgumentException>(() => model.SynthesizeRows(yHat, 0, 1, new FeatureMap(3, 15, 96)));
     }
 
+    [Theory]
+    [InlineData(1, 1, ManagedArithmetic.Reference)]
+    [InlineData(2, 3, ManagedArithmetic.Reference)]
+    [InlineData(3, 2, ManagedArithmetic.Fused)]
+    [InlineData(8, 8, ManagedArithmetic.Reference)]
+    [InlineData(11, 4, ManagedArithmetic.Fused)]
+    public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic)
+    {
+        // Latent rows arrive band by band; each run of output rows is asked for once the rows two below it (the halo)
+        // have arrived, as the decoder does (NicRowDecoder.SynthesisRuns), and every row is computed once.
+        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2, arithmetic);
+        FeatureMap yHat = LayerTests.RandomMap(new Random(codedBandRows), 24, 11, 6);
+        for (int i = 0; i < yHat.Data.Length; i++)
+        {
+            yHat.Data[i] = MathF.Round(yHat.Data[i] * 4);
+        }
+
+        FeatureMap full = model.Synthesize(yHat);
+        var arriving = new FeatureMap(yHat.Channels, yHat.Height, yHat.Width);
+        SynthesisStream stream = model.OpenSynthesisStream(arriving)!;
+        int synthesized = 0;
+        for (int end = codedBandRows; synthesized < yHat.Height; end += codedBandRows)
+        {
+            end = Math.Min(end, yHat.Height);
+            for (int c = 0; c < yHat.Channels; c++)
+            {
+                yHat.Plane(c)[..(end * yHat.Width)].CopyTo(arriving.Plane(c));
+            }
+
+            int ready = end == yHat.Height ? end : end - model.SynthesisHalo;
+            for (; synthesized + 1 <= ready; synthesized += Math.Min(runRows, ready - synthesized))
+            {
+                int rows = Math.Min(runRows, ready - synthesized);
+                var band = new FeatureMap(3, rows * 16, yHat.Width * 16);
+                model.SynthesizeRows(stream, synthesized, rows, end, band, CancellationToken.None);
+                Assert.Equal(full.SliceRows(synthesized * 16, rows * 16).Data.Select(BitConverter.SingleToInt32Bits), band.Data.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+
+        Assert.Equal(yHat.Height, synthesized);
+        Assert.Throws<InvalidOperationException>(() => model.SynthesizeRows(model.OpenSynthesisStream(yHat)!, 1, 1, yHat.Height, new FeatureMap(3, 16, 96), CancellationToken.None));
+        Assert.Throws<InvalidOperationException>(() => model.SynthesizeRows(model.OpenSynthesisStream(yHat)!, 0, 2, 2, new FeatureMap(3, 32, 96), CancellationToken.None));
+        Assert.Null(ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 50, seed: 5)).OpenSynthesisStream(new FeatureMap(50, 1, 1)));
+    }
+
     [Fact]
     public void HyperSynthesisIsTheScalarReferenceForAnyThreadsAndVectorWidth()
     {
