@@ -224,7 +224,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// each row of each layer computed once, bit-identical to <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>;
     /// null for a synthesis that is not transposed convolutions and point-wise layers (tfc-mnist).
     /// </summary>
-    internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat) => SynthesisStream.Create(_synthesis, yHat);
+    internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat, long chunkBytes = SynthesisStream.DefaultChunkBytes) => SynthesisStream.Create(_synthesis, yHat, chunkBytes);
 
     /// <summary>The next band of <paramref name="stream"/> (see <see cref="SynthesisStream.Synthesize"/>), with this model's threads and buffers.</summary>
     internal void SynthesizeRows(SynthesisStream stream, int firstRow, int rowCount, int availableRows, FeatureMap destination, CancellationToken cancellationToken) =>

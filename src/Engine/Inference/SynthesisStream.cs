@@ -4,8 +4,8 @@ namespace Nic.Codec.Inference;
 /// g_s as a line-buffered pipeline (spec/nic-model.md §10.1): each transposed convolution keeps the rows of its input
 /// that its next output rows read, and every row of every layer is computed once. Bands of output rows are asked for
 /// top to bottom; each is bit-identical to the same rows of the full-frame synthesis, with no halo recomputed. Memory:
-/// each layer holds its input rows from the first one its next output needs to the last one computed, a few more rows
-/// than one band's share. For syntheses made of stride-2 transposed convolutions each followed by point-wise layers
+/// each layer runs in chunks of about 8 MiB of output and holds its input rows from the first one its next output
+/// reads to the last one computed (a chunk and the kernel's reach), whatever the band height. For syntheses made of stride-2 transposed convolutions each followed by point-wise layers
 /// (the image models of spec/nic-model.md §4); one decode at a time.
 /// </summary>
 internal sealed class SynthesisStream
@@ -15,10 +15,13 @@ internal sealed class SynthesisStream
     private readonly int _factor;
     private int _produced;
 
-    private SynthesisStream(Stage[] stages, FeatureMap latent)
+    private readonly long _chunkBytes;
+
+    private SynthesisStream(Stage[] stages, FeatureMap latent, long chunkBytes)
     {
         _stages = stages;
         _latent = latent;
+        _chunkBytes = chunkBytes;
         _factor = 1 << stages.Length;
     }
 
@@ -26,7 +29,10 @@ internal sealed class SynthesisStream
     /// The stream of <paramref name="synthesis"/> on <paramref name="latent"/> (whose rows may still be filling in,
     /// top to bottom); null where the network is not transposed convolutions and point-wise layers.
     /// </summary>
-    public static SynthesisStream? Create(SequentialLayers synthesis, FeatureMap latent)
+    /// <param name="synthesis">g_s.</param>
+    /// <param name="latent">ŷ.</param>
+    /// <param name="chunkBytes">The output budget of one chunk of a layer (<see cref="DefaultChunkBytes"/>; tests take less).</param>
+    public static SynthesisStream? Create(SequentialLayers synthesis, FeatureMap latent, long chunkBytes = DefaultChunkBytes)
     {
         var stages = new List<Stage>();
         (int c, int h, int w) = (latent.Channels, latent.Height, latent.Width);
@@ -46,7 +52,7 @@ internal sealed class SynthesisStream
             }
         }
 
-        return stages.Count == 0 ? null : new SynthesisStream([.. stages], latent);
+        return stages.Count == 0 ? null : new SynthesisStream([.. stages], latent, chunkBytes);
     }
 
     /// <summary>Output rows (and columns) per latent row.</summary>
@@ -69,16 +75,34 @@ internal sealed class SynthesisStream
         _produced = (firstRow + rowCount) * _factor;
     }
 
-    /// <summary>Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and maybe one more): the next stage's input, or the destination for the last stage.</summary>
+    /// <summary>
+    /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and maybe one more): the next
+    /// stage's input, or the destination for the last stage. It goes in chunks of about <see cref="DefaultChunkBytes"/> of
+    /// output or kept input (the stream's chunk budget), each pulling just the input rows it reads, so that no layer holds more than a chunk and its kernel's
+    /// reach: memory does not grow with the band.
+    /// </summary>
     private void Advance(int s, int rowsEnd, int availableRows, FeatureMap destination, LayerContext context)
     {
         Stage stage = _stages[s];
         int jEnd = Math.Min(stage.InputHeight, (rowsEnd + 1) / 2);
-        if (jEnd <= stage.Done)
+        // A chunk's output rows, and the input rows the stage keeps for it (many channels for g_s's last layer).
+        long rowBytes = Math.Max(2L * 2 * stage.InputWidth * stage.Deconv.OutChannels, (long)(stage.InputWidth + 2) * stage.Deconv.InChannels) * sizeof(float);
+        int chunk = (int)Math.Clamp(_chunkBytes / rowBytes, 1, int.MaxValue);
+        while (stage.Done < jEnd)
         {
-            return;
+            int count = Math.Min(chunk, jEnd - stage.Done);
+            Run(s, count, availableRows, destination, context);
         }
+    }
 
+    /// <summary>The output budget of one chunk of a stage.</summary>
+    public const long DefaultChunkBytes = 8L << 20;
+
+    /// <summary>Computes the next <paramref name="count"/> input-phase rows of stage <paramref name="s"/>.</summary>
+    private void Run(int s, int count, int availableRows, FeatureMap destination, LayerContext context)
+    {
+        Stage stage = _stages[s];
+        int jEnd = stage.Done + count;
         int needEnd = Math.Min(stage.InputHeight, jEnd + stage.Deconv.PadAfter);
         float[] window;
         long planeStride;
@@ -98,7 +122,6 @@ internal sealed class SynthesisStream
             (window, planeStride, windowStart, windowRows) = (stage.Store!, (long)stage.Capacity * stage.InputWidth, stage.StoreStart, stage.StoreRows);
         }
 
-        int count = jEnd - stage.Done;
         FeatureMap output = context.Buffers.RentMap(stage.Deconv.OutChannels, 2 * count, 2 * stage.InputWidth);
         stage.Deconv.ForwardRows(window, planeStride, windowStart, windowRows, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
         foreach (ILayer layer in stage.After)

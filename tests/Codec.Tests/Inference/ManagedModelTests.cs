@@ -88,12 +88,12 @@ public class ManagedModelTests
     }
 
     [Theory]
-    [InlineData(1, 1, ManagedArithmetic.Reference)]
-    [InlineData(2, 3, ManagedArithmetic.Reference)]
-    [InlineData(3, 2, ManagedArithmetic.Fused)]
-    [InlineData(8, 8, ManagedArithmetic.Reference)]
-    [InlineData(11, 4, ManagedArithmetic.Fused)]
-    public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic)
+    [InlineData(1, 1, ManagedArithmetic.Reference, SynthesisStream.DefaultChunkBytes)]
+    [InlineData(2, 3, ManagedArithmetic.Reference, 1)]
+    [InlineData(3, 2, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes)]
+    [InlineData(8, 8, ManagedArithmetic.Reference, 20_000)]
+    [InlineData(11, 4, ManagedArithmetic.Fused, 1)]
+    public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic, long chunkBytes)
     {
         // Latent rows arrive band by band; each run of output rows is asked for once the rows two below it (the halo)
         // have arrived, as the decoder does (NicRowDecoder.SynthesisRuns), and every row is computed once.
@@ -106,7 +106,8 @@ public class ManagedModelTests
 
         FeatureMap full = model.Synthesize(yHat);
         var arriving = new FeatureMap(yHat.Channels, yHat.Height, yHat.Width);
-        SynthesisStream stream = model.OpenSynthesisStream(arriving)!;
+        // Chunks of one row (1 byte), of a few rows (20 000 bytes) and whole runs (the default) give the same rows.
+        SynthesisStream stream = model.OpenSynthesisStream(arriving, chunkBytes)!;
         int synthesized = 0;
         for (int end = codedBandRows; synthesized < yHat.Height; end += codedBandRows)
         {
