@@ -223,7 +223,9 @@ public sealed class NicCodec
     private CodecModel BuildModel(NicModelFile file)
     {
         var watch = Stopwatch.StartNew();
-        var managed = ManagedModel.Create(file, _parallelism);
+        // h_s is in the reference arithmetic whatever the factory's arithmetic (spec/nic-model.md §10.2), so one managed
+        // model serves both as the managed backend and as the entropy path.
+        var managed = ManagedModel.Create(file, _parallelism, _backends is ManagedBackendFactory factory ? factory.Arithmetic : ManagedArithmetic.Reference);
         IInferenceBackend backend = _backends is ManagedBackendFactory ? managed : _backends.Create(file);
         var model = new CodecModel(file, backend, managed);
         _logger.LogDebug("Loaded model {Model} on {Backend} in {Seconds:F3} s", file.Id, backend.Name, watch.Elapsed.TotalSeconds);

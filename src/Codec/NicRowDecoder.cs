@@ -172,6 +172,11 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         const int Factor = CodecModel.LatentFactor;
         int halo = backend.SynthesisHalo;
         var quantized = FeatureMap.Zeroed(header.YShape.Channels, header.YShape.Height, header.YShape.Width, cancellationToken);
+
+        // The managed engine streams g_s (each row of each layer computed once, spec/nic-model.md §10.1); other
+        // backends synthesize each run on a window with the halo.
+        ManagedModel? streaming = backend as ManagedModel;
+        SynthesisStream? stream = streaming?.OpenSynthesisStream(quantized);
         FeatureMap? synthesis = null;
         int synthesized = 0;
         await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
@@ -185,7 +190,15 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                     synthesis = new FeatureMap(backend.OutputChannels, rows * Factor, quantized.Width * Factor);
                 }
 
-                backend.SynthesizeRows(quantized, first, rows, synthesis, cancellationToken);
+                if (stream is not null)
+                {
+                    streaming!.SynthesizeRows(stream, first, rows, band.FirstRow + band.RowCount, synthesis, cancellationToken);
+                }
+                else
+                {
+                    backend.SynthesizeRows(quantized, first, rows, synthesis, cancellationToken);
+                }
+
                 int firstPixelRow = first * Factor;
                 int pixelRows = Math.Min(rows * Factor, header.Height - firstPixelRow);
                 var pixels = new byte[(long)pixelRows * header.Width * RgbImage.BytesPerPixel];

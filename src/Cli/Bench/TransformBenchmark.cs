@@ -6,7 +6,8 @@ namespace Nic.Cli.Bench;
 
 /// <summary>
 /// The transform benchmark behind <c>nic bench transforms</c>: g_a, h_a, h_s and g_s of a scale-hyperprior model
-/// (N = 128, M = 192, seeded random weights) on an image-sized input, per thread count, median of several runs;
+/// (N = 128, M = 192, seeded random weights) on an image-sized input, per arithmetic and thread count, layer by layer,
+/// median of several runs;
 /// and the peak memory of the decoder-side transforms (h_s, then g_s in bands) for a large image, measured in a
 /// child process so that nothing else in this process inflates it.
 /// </summary>
@@ -16,10 +17,11 @@ internal static class TransformBenchmark
     public static NicModelFile CreateModel() => NicModelFile.Load(CreateModelBytes());
 
     /// <summary>
-    /// Times each thread count over <paramref name="runs"/> rounds after two warm-up rounds. The thread counts
-    /// alternate within each round, so drift on a noisy machine affects them alike.
+    /// Times each configuration (an arithmetic and a thread count) over <paramref name="runs"/> rounds after two
+    /// warm-up rounds, layer by layer. The configurations alternate within each round, so drift on a noisy machine
+    /// affects them alike.
     /// </summary>
-    public static IReadOnlyList<TransformTimings> Time(NicModelFile file, int width, int height, IReadOnlyList<int> threadCounts, int runs, Action<string>? progress = null)
+    public static IReadOnlyList<TransformTimings> Time(NicModelFile file, int width, int height, IReadOnlyList<(ManagedArithmetic Arithmetic, int Threads)> configurations, int runs, Action<string>? progress = null)
     {
         var random = new Random(7);
         var image = new FeatureMap(3, height, width);
@@ -29,14 +31,19 @@ internal static class TransformBenchmark
         }
 
         const int warmUp = 2;
-        ManagedModel[] models = [.. threadCounts.Select(t => ManagedModel.Create(file, t))];
-        var samples = new double[threadCounts.Count, 4, runs];
+        ManagedModel[] models = [.. configurations.Select(c => ManagedModel.Create(file, c.Threads, c.Arithmetic))];
+        var profiler = new LayerProfiler();
+        var samples = new double[configurations.Count, 4, runs];
+        var layers = new List<LayerSample>[configurations.Count, runs];
         for (int r = -warmUp; r < runs; r++)
         {
             for (int m = 0; m < models.Length; m++)
             {
-                progress?.Invoke(r < 0 ? $"warm-up {r + warmUp + 1}/{warmUp}, {threadCounts[m]} thread(s)" : $"run {r + 1}/{runs}, {threadCounts[m]} thread(s)");
+                string what = $"{configurations[m].Threads} thread(s), {configurations[m].Arithmetic.ToString().ToLowerInvariant()}";
+                progress?.Invoke(r < 0 ? $"warm-up {r + warmUp + 1}/{warmUp}, {what}" : $"run {r + 1}/{runs}, {what}");
                 ManagedModel model = models[m];
+                profiler.Clear();
+                model.Profiler = profiler;
                 long t0 = Stopwatch.GetTimestamp();
                 FeatureMap y = model.Analyze(image);
                 long t1 = Stopwatch.GetTimestamp();
@@ -49,18 +56,28 @@ internal static class TransformBenchmark
                 long t4 = Stopwatch.GetTimestamp();
                 model.Synthesize(y);
                 long t5 = Stopwatch.GetTimestamp();
+                model.Profiler = null;
                 if (r >= 0)
                 {
                     samples[m, 0, r] = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
                     samples[m, 1, r] = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds;
                     samples[m, 2, r] = Stopwatch.GetElapsedTime(t3, t4).TotalSeconds;
                     samples[m, 3, r] = Stopwatch.GetElapsedTime(t4, t5).TotalSeconds;
+                    layers[m, r] = [.. profiler.Samples];
                 }
             }
         }
 
         double Median(int m, int stage) => BenchStatistics.Median([.. Enumerable.Range(0, runs).Select(r => samples[m, stage, r])]);
-        return [.. Enumerable.Range(0, models.Length).Select(m => new TransformTimings(threadCounts[m], Median(m, 0), Median(m, 1), Median(m, 2), Median(m, 3)))];
+        IReadOnlyList<LayerTiming> Layers(int m) =>
+        [
+            .. layers[m, 0].Select((first, i) => new LayerTiming(
+                first.Name,
+                first.Kind,
+                first.MultiplyAdds,
+                BenchStatistics.Median([.. Enumerable.Range(0, runs).Select(r => layers[m, r][i].Seconds)]))),
+        ];
+        return [.. Enumerable.Range(0, models.Length).Select(m => new TransformTimings(configurations[m].Arithmetic, configurations[m].Threads, Median(m, 0), Median(m, 1), Median(m, 2), Median(m, 3), Layers(m)))];
     }
 
     /// <summary>The bytes of the benchmark's model, for a child process to load from a file as a decoder would.</summary>

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Nic.Cli.Bench;
 using Nic.Codec.Entropy;
+using Nic.Codec.Inference;
 using Nic.Codec.Models;
 using Nic.Codec;
 
@@ -167,11 +168,13 @@ internal static class BenchCommand
         var memoryHeight = new Option<int>("--memory-height") { Description = "Image height for the peak-memory decode.", DefaultValueFactory = _ => 3000 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory decode." };
         var memoryChild = new Option<string?>("--decode-memory-child") { Description = "Internal: load this model file, run the peak-memory decode in this process and print MiB.", Hidden = true };
+        var arithmetic = new Option<string>("--arithmetic") { Description = "The arithmetic of g_a, h_a and g_s to time: reference, fused or both (spec/nic-model.md §10).", DefaultValueFactory = _ => "both" };
+        arithmetic.AcceptOnlyFromAmong("reference", "fused", "both");
         var command = new Command(
             "transforms",
-            "Managed-engine transform times (g_a, h_a, h_s, g_s) of bmshj2018-hyperprior N=128 M=192 with random weights, 1 and 2 threads, and the peak memory of a banded decode.")
+            "Managed-engine transform times (g_a, h_a, h_s, g_s) of bmshj2018-hyperprior N=128 M=192 with random weights, 1 and 2 threads, in the reference and the fused arithmetic; each layer's multiply-adds per second against the machine's measured FMA peak; and the peak memory of a banded decode.")
         {
-            json, runs, width, height, memoryWidth, memoryHeight, skipMemory, memoryChild,
+            json, runs, width, height, memoryWidth, memoryHeight, skipMemory, memoryChild, arithmetic,
         };
 
         command.SetAction(result =>
@@ -192,8 +195,22 @@ internal static class BenchCommand
                 return 0;
             }
 
+            ManagedArithmetic[] arithmetics = result.GetValue(arithmetic) switch
+            {
+                "reference" => [ManagedArithmetic.Reference],
+                "fused" => [ManagedArithmetic.Fused],
+                _ => [ManagedArithmetic.Reference, ManagedArithmetic.Fused],
+            };
+            int[] threadCounts = [1, 2];
+            var peaks = new Dictionary<int, double>();
+            foreach (int t in threadCounts)
+            {
+                error.Write($"\rFMA peak, {t} thread(s)      ");
+                peaks[t] = FmaPeak.Measure(t, runs: 5);
+            }
+
             NicModelFile model = TransformBenchmark.CreateModel();
-            IReadOnlyList<TransformTimings> timings = TransformBenchmark.Time(model, w, h, [1, 2], runCount, line => error.Write($"\r{line}      "));
+            IReadOnlyList<TransformTimings> timings = TransformBenchmark.Time(model, w, h, [.. arithmetics.SelectMany(a => threadCounts.Select(t => (a, t)))], runCount, line => error.Write($"\r{line}      "));
 
             double? peak = null;
             if (!result.GetValue(skipMemory))
@@ -210,13 +227,23 @@ internal static class BenchCommand
                     "bmshj2018-hyperprior N=128 M=192 (random weights)",
                     w,
                     h,
+                    FmaPeak.VectorBits,
+                    [.. peaks.Select(p => new BenchFmaPeakJson(p.Key, BenchStatistics.Significant(p.Value / 1e9)))],
                     [.. timings.Select(t => new BenchTransformsRunJson(
+                        t.Arithmetic.ToString().ToLowerInvariant(),
                         t.Threads,
                         BenchStatistics.Significant(t.AnalysisSeconds),
                         BenchStatistics.Significant(t.HyperAnalysisSeconds),
                         BenchStatistics.Significant(t.HyperSynthesisSeconds),
                         BenchStatistics.Significant(t.SynthesisSeconds),
-                        CompressAiDecodeSeconds.GetValueOrDefault(t.Threads)))],
+                        CompressAiDecodeSeconds.GetValueOrDefault(t.Threads),
+                        [.. t.Layers.Select(l => new BenchTransformsLayerJson(
+                            l.Name,
+                            l.Kind,
+                            l.MultiplyAdds,
+                            BenchStatistics.Significant(l.Seconds),
+                            BenchStatistics.Significant(l.MultiplyAddsPerSecond / 1e9),
+                            Math.Round(l.MultiplyAddsPerSecond / peaks[t.Threads], 4)))]))],
                     peak is double p ? Math.Round(p, 1) : null,
                     mw,
                     mh);
@@ -225,12 +252,21 @@ internal static class BenchCommand
             else
             {
                 output.WriteLine($"nic bench transforms — bmshj2018-hyperprior N=128 M=192 (random weights), {w}×{h}, median of {runCount} runs");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({FmaPeak.VectorBits}-bit vectors): {string.Join(", ", peaks.Select(p => $"{p.Value / 1e9:F1} G multiply-adds/s on {p.Key} thread(s)"))}"));
                 output.WriteLine();
-                output.WriteLine("threads    g_a s    h_a s    h_s s    g_s s   h_s+g_s s   vs CompressAI decode*");
+                output.WriteLine("arithmetic  threads    g_a s    h_a s    h_s s    g_s s   h_s+g_s s   vs CompressAI decode*");
                 foreach (TransformTimings t in timings)
                 {
                     double decode = t.HyperSynthesisSeconds + t.SynthesisSeconds;
-                    output.WriteLine($"{t.Threads,7}  {t.AnalysisSeconds,7:F3}  {t.HyperAnalysisSeconds,7:F3}  {t.HyperSynthesisSeconds,7:F3}  {t.SynthesisSeconds,7:F3}  {decode,10:F3}   {CompressAiDecodeSeconds[t.Threads] / decode,5:F1}× faster");
+                    output.WriteLine($"{t.Arithmetic.ToString().ToLowerInvariant(),-10}  {t.Threads,7}  {t.AnalysisSeconds,7:F3}  {t.HyperAnalysisSeconds,7:F3}  {t.HyperSynthesisSeconds,7:F3}  {t.SynthesisSeconds,7:F3}  {decode,10:F3}   {CompressAiDecodeSeconds[t.Threads] / decode,5:F1}× faster");
+                }
+
+                output.WriteLine();
+                output.WriteLine("per layer: G multiply-adds/s (share of the FMA peak of the same thread count)");
+                output.WriteLine($"{"layer",-8} {"kind",-26} {"G MAC",7}  {string.Join("  ", timings.Select(t => $"{t.Arithmetic.ToString().ToLowerInvariant() + "/" + t.Threads,16}"))}");
+                foreach (var (first, i) in timings[0].Layers.Select((l, i) => (l, i)).Where(x => x.l.MultiplyAdds > 0))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{first.Name,-8} {first.Kind,-26} {first.MultiplyAdds / 1e9,7:F3}  {string.Join("  ", timings.Select(t => $"{t.Layers[i].MultiplyAddsPerSecond / 1e9,7:F1} ({t.Layers[i].MultiplyAddsPerSecond / peaks[t.Threads],5:P0})"))}"));
                 }
 
                 output.WriteLine();
@@ -256,10 +292,11 @@ internal static class BenchCommand
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory runs." };
         var memoryChild = new Option<string?>("--memory-child") { Description = "Internal: run one encode or decode in this process and print its peak memory in MiB.", Hidden = true };
         var memoryFile = new Option<string?>("--memory-file") { Description = "Internal: the .nic file the decode child decodes.", Hidden = true };
+        var mirrorTo = new Option<string?>("--mirror-to") { Description = "Repeat IMAGE by mirroring to WIDTHxHEIGHT first (e.g. 4000x3000: a 12-megapixel photo-like case made of a real photo, not noise)." };
         var shared = new CodecCommandOptions(backends);
-        var command = new Command("codec", "Encode and decode one image: median seconds, peak memory (each in a fresh child process), bpp and PSNR.")
+        var command = new Command("codec", "Encode and decode one image: median seconds, useful multiply-adds per second against the measured FMA peak, peak memory (each in a fresh child process), bpp and PSNR.")
         {
-            image, model, runs, json, skipMemory, memoryChild, memoryFile,
+            image, model, runs, json, skipMemory, memoryChild, memoryFile, mirrorTo,
         };
         rate.AddTo(command);
         shared.AddTo(command);
@@ -274,6 +311,26 @@ internal static class BenchCommand
                 return ExitCodes.UsageOrFile;
             }
 
+            (int Width, int Height)? mirror = null;
+            if (result.GetValue(mirrorTo) is string size)
+            {
+                string[] parts = size.Split('x');
+                if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int mw) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int mh)
+                    || mw < 1 || mh < 1 || (long)mw * mh > NicCodecOptions.DefaultMaxDecodePixels)
+                {
+                    error.WriteLine($"error: --mirror-to must be WIDTHxHEIGHT with at most {NicCodecOptions.DefaultMaxDecodePixels:N0} pixels, not '{size}'");
+                    return ExitCodes.UsageOrFile;
+                }
+
+                mirror = (mw, mh);
+            }
+
+            Nic.Codec.Imaging.RgbImage ReadImage(string path)
+            {
+                Nic.Codec.Imaging.RgbImage read = Nic.Cli.Imaging.ImageFiles.Read(path);
+                return mirror is (int w, int h) ? Nic.Cli.Conformance.ConformanceGenerator.Mirror(read, w, h) : read;
+            }
+
             try
             {
                 NicCodec codec = shared.CreateCodec(result);
@@ -282,7 +339,7 @@ internal static class BenchCommand
                 switch (result.GetValue(memoryChild))
                 {
                     case "encode":
-                        codec.Encode(Nic.Cli.Imaging.ImageFiles.Read(imagePath), options);
+                        codec.Encode(ReadImage(imagePath), options);
                         output.WriteLine(PeakMemory.ResidentMegabytes().ToString("F1", CultureInfo.InvariantCulture));
                         return ExitCodes.Success;
                     case "decode":
@@ -291,17 +348,25 @@ internal static class BenchCommand
                         return ExitCodes.Success;
                 }
 
-                Nic.Codec.Imaging.RgbImage picture = Nic.Cli.Imaging.ImageFiles.Read(imagePath);
+                Nic.Codec.Imaging.RgbImage picture = ReadImage(imagePath);
                 RateOptions.Check(codec, options);
                 Nic.Codec.Catalog.NicModelEntry entry = codec.ResolveModel(options);
                 var progress = new ProgressLine(error, "bench codec");
+                int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
+                progress.Status($"FMA peak, {threads} thread(s)");
+                double fmaPeak = FmaPeak.Measure(threads, runs: 5);
                 CodecBenchmarkResult figures = CodecBenchmark.Run(codec, picture, options, runCount, progress.Status);
                 progress.Finish();
 
                 double? encodePeak = null, decodePeak = null;
                 if (!result.GetValue(skipMemory))
                 {
-                    string[] common = ["bench", "codec", imagePath, "--model", entry.Name, "--backend", result.GetValue(shared.Backend).ToString().ToLowerInvariant(), .. ModelDirectoryArguments(result, shared)];
+                    string[] common = ["bench", "codec", imagePath, "--model", entry.Name, .. shared.BackendArguments(result), .. ModelDirectoryArguments(result, shared)];
+                    if (mirror is (int w, int h))
+                    {
+                        common = [.. common, "--mirror-to", string.Create(CultureInfo.InvariantCulture, $"{w}x{h}")];
+                    }
+
                     if (result.GetValue(shared.Threads) is int t)
                     {
                         common = [.. common, "--threads", t.ToString(CultureInfo.InvariantCulture)];
@@ -326,7 +391,12 @@ internal static class BenchCommand
                     }
                 }
 
-                int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
+                // Useful multiply-adds, each counted once (a decode band's halo rows are not): encode runs g_a, h_a and h_s,
+                // decode h_s and g_s, on the image padded to the model's alignment.
+                int alignment = entry.File.Architecture.HasGaussianConditional ? 64 : 16;
+                var work = ManagedModel.Create(entry.File, 1).MultiplyAdds((picture.Width + alignment - 1) / alignment * alignment, (picture.Height + alignment - 1) / alignment * alignment);
+                double? encodeRate = work is { } e ? (e.Analysis + e.HyperAnalysis + e.HyperSynthesis) / figures.EncodeSeconds : null;
+                double? decodeRate = work is { } d ? (d.HyperSynthesis + d.Synthesis) / figures.DecodeSeconds : null;
                 (double Encode, double Decode)? reference = CompressAiCodecSeconds.TryGetValue(threads, out var r) ? r : null;
                 double? peak = encodePeak is null && decodePeak is null ? null : Math.Max(encodePeak ?? 0, decodePeak ?? 0);
                 if (result.GetValue(json))
@@ -351,13 +421,26 @@ internal static class BenchCommand
                         Math.Round(figures.BitsPerPixel, 5),
                         Math.Round(figures.PsnrDb, 3),
                         reference?.Encode,
-                        reference?.Decode);
+                        reference?.Decode,
+                        FmaPeak.VectorBits,
+                        BenchStatistics.Significant(fmaPeak / 1e9),
+                        work is { } wj ? wj.Analysis + wj.HyperAnalysis + wj.HyperSynthesis : null,
+                        work is { } wd ? wd.HyperSynthesis + wd.Synthesis : null,
+                        encodeRate is double er ? BenchStatistics.Significant(er / 1e9) : null,
+                        decodeRate is double dr ? BenchStatistics.Significant(dr / 1e9) : null,
+                        encodeRate is double es ? Math.Round(es / fmaPeak, 4) : null,
+                        decodeRate is double ds ? Math.Round(ds / fmaPeak, 4) : null);
                     output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchCodecJson));
                 }
                 else
                 {
                     output.WriteLine($"nic bench codec — {Path.GetFileName(imagePath)} {picture.Width}×{picture.Height} ({picture.PixelCount / 1e6:F2} MP), model {entry.Name}, {codec.Backend}, {threads} thread(s), median of {runCount} runs");
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"encode {figures.EncodeSeconds:F3} s   decode {figures.DecodeSeconds:F3} s   {figures.File.Length:N0} bytes   {figures.BitsPerPixel:F4} bpp   PSNR {figures.PsnrDb:F2} dB"));
+                    if (encodeRate is double er2 && decodeRate is double dr2)
+                    {
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-adds/s: encode {er2 / 1e9:F1} G ({er2 / fmaPeak:P0} of peak), decode {dr2 / 1e9:F1} G ({dr2 / fmaPeak:P0}); FMA peak {fmaPeak / 1e9:F1} G/s on {threads} thread(s), {FmaPeak.VectorBits}-bit"));
+                    }
+
                     output.WriteLine(peak is null ? "peak memory: skipped" : string.Create(CultureInfo.InvariantCulture, $"peak memory: encode {encodePeak:F0} MiB, decode {decodePeak:F0} MiB (each in a fresh process)"));
                     if (reference is { } c)
                     {

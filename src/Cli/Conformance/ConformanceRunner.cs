@@ -9,14 +9,16 @@ namespace Nic.Cli.Conformance;
 
 /// <summary>
 /// Decodes every case of a suite with a codec and judges it: golden cases by header, symbol hash and pixels within
-/// the tolerances (exact on the reference managed backend), invalid cases by the error code and offset.
+/// the tolerances (exact on the managed backend in the reference arithmetic), invalid cases by the error code and offset.
 /// </summary>
 internal static class ConformanceRunner
 {
     public static async Task<IReadOnlyList<ConformanceResult>> RunAsync(string directory, NicCodec codec, Action<string>? progress, CancellationToken cancellationToken)
     {
         ConformanceManifest manifest = ConformanceManifest.Load(directory);
-        bool reference = codec.BackendFactory is ManagedBackendFactory;
+        // The reference decoder is the managed engine in the reference arithmetic of spec/nic-model.md §10; the fused
+        // arithmetic (§10.2) is judged like any other backend.
+        bool reference = codec.BackendFactory is ManagedBackendFactory { Arithmetic: ManagedArithmetic.Reference };
         var results = new List<ConformanceResult>();
         foreach (ConformanceCase test in manifest.Cases)
         {

@@ -225,14 +225,31 @@ internal sealed record BenchMetadataJson(string Benchmark, IReadOnlyList<BenchMe
 /// <summary><c>nic bench coder --json</c>.</summary>
 internal sealed record BenchCoderJson(string Benchmark, int Symbols, int Runs, int Threads, IReadOnlyList<BenchCoderRangeJson> Results);
 
-/// <summary>One thread count of <see cref="BenchTransformsJson"/>: median seconds of each transform.</summary>
+/// <summary>
+/// One arithmetic and thread count of <see cref="BenchTransformsJson"/>: median seconds of each transform, and each
+/// layer's median seconds, achieved multiply-adds per second and share of the FMA peak of the same thread count.
+/// </summary>
 internal sealed record BenchTransformsRunJson(
+    string Arithmetic,
     int Threads,
     [property: JsonPropertyName("g_a_s")] double GaS,
     [property: JsonPropertyName("h_a_s")] double HaS,
     [property: JsonPropertyName("h_s_s")] double HsS,
     [property: JsonPropertyName("g_s_s")] double GsS,
-    double ReferenceCompressaiDecodeS);
+    double ReferenceCompressaiDecodeS,
+    IReadOnlyList<BenchTransformsLayerJson> Layers);
+
+/// <summary>One layer of a <see cref="BenchTransformsRunJson"/>.</summary>
+internal sealed record BenchTransformsLayerJson(
+    string Name,
+    string Kind,
+    long MultiplyAdds,
+    double Seconds,
+    [property: JsonPropertyName("gmac_per_s")] double GmacPerS,
+    double ShareOfPeak);
+
+/// <summary>The measured multiply-add peak (<c>FmaPeak</c>) for one thread count, in 10⁹ multiply-adds per second.</summary>
+internal sealed record BenchFmaPeakJson(int Threads, [property: JsonPropertyName("gmac_per_s")] double GmacPerS);
 
 /// <summary><c>nic bench transforms --json</c>.</summary>
 internal sealed record BenchTransformsJson(
@@ -240,6 +257,8 @@ internal sealed record BenchTransformsJson(
     string Model,
     int Width,
     int Height,
+    int VectorBits,
+    IReadOnlyList<BenchFmaPeakJson> FmaPeak,
     IReadOnlyList<BenchTransformsRunJson> Runs,
     [property: JsonPropertyName("peak_memory_mb_12mp")] double? PeakMemoryMb12Mp,
     int MemoryWidth,
@@ -266,7 +285,15 @@ internal sealed record BenchCodecJson(
     double Bpp,
     double PsnrDb,
     [property: JsonPropertyName("reference_compressai_768x512_encode_s")] double? ReferenceEncodeS,
-    [property: JsonPropertyName("reference_compressai_768x512_decode_s")] double? ReferenceDecodeS);
+    [property: JsonPropertyName("reference_compressai_768x512_decode_s")] double? ReferenceDecodeS,
+    int VectorBits,
+    [property: JsonPropertyName("fma_peak_gmac_per_s")] double FmaPeakGmacPerS,
+    long? EncodeMultiplyAdds,
+    long? DecodeMultiplyAdds,
+    [property: JsonPropertyName("encode_gmac_per_s")] double? EncodeGmacPerS,
+    [property: JsonPropertyName("decode_gmac_per_s")] double? DecodeGmacPerS,
+    double? EncodeShareOfPeak,
+    double? DecodeShareOfPeak);
 
 /// <summary>One task count of <see cref="BenchParallelJson"/>.</summary>
 internal sealed record BenchParallelPointJson(int Tasks, int RoundTrips, double ImagesPerS, double MedianS, IReadOnlyList<double> RunsS, double SpeedupVsFirst);

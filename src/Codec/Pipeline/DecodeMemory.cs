@@ -14,7 +14,8 @@ namespace Nic.Codec.Pipeline;
 /// and scales, every buffer of g_s on each height of synthesis window the decode uses (up to
 /// <see cref="NicRowDecoder.MaxSynthesisRows"/> latent rows plus the halo on each side; the engine's pool keeps them
 /// for the next band, up to <see cref="ManagedModel.MaxPooledBytes"/>), the reconstruction of one window's rows and
-/// one block of output rows.</item>
+/// one block of output rows; with the managed engine, which streams g_s, also the input rows each layer keeps for
+/// its next output rows (bounded by one more largest window).</item>
 /// </list>
 /// The larger of the two is the estimate. It is an upper estimate of the managed engine's buffers; it leaves out the
 /// reader's buffer (at most one chunk, bounded by <see cref="NicReaderOptions.MaxChunkLength"/>), the metadata
@@ -68,6 +69,14 @@ internal static class DecodeMemory
         }
 
         synthesis = Math.Min(synthesis, ManagedModel.MaxPooledBytes + largestWindow);
+
+        // The managed engine streams g_s (SynthesisStream): its temporaries are those of a run without the halo, which
+        // the windows above cover, and each layer also keeps the input rows its next output reads — at most the rows
+        // of that layer's input on the largest window, so at most that window's footprint once more.
+        if (model.Backend is ManagedModel)
+        {
+            synthesis += largestWindow;
+        }
         long synthesisRows = (long)Math.Min(NicRowDecoder.MaxSynthesisRows, y.Height) * factor;
         long reconstruction = engine.OutputChannels * synthesisRows * y.Width * factor * FloatBytes;
         long rowBlock = synthesisRows * header.Width * RgbImage.BytesPerPixel;

@@ -12,7 +12,7 @@ internal sealed class Conv2dLayer : ILayer
     private readonly float[] _bias;
     private readonly (int Ky, int Kx)[] _taps;
 
-    public Conv2dLayer(int inChannels, int outChannels, int kernel, int stride, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+    public Conv2dLayer(int inChannels, int outChannels, int kernel, int stride, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
     {
         if (kernel < 1 || kernel % 2 == 0 || stride is not (1 or 2))
         {
@@ -28,6 +28,7 @@ internal sealed class Conv2dLayer : ILayer
         OutChannels = outChannels;
         Kernel = kernel;
         Stride = stride;
+        Arithmetic = arithmetic;
         _taps = TapOrder(kernel, stride);
         float[] w = weight.ToArray();
         (int Ky, int Kx)[] taps = _taps;
@@ -43,6 +44,9 @@ internal sealed class Conv2dLayer : ILayer
     public int Kernel { get; }
 
     public int Stride { get; }
+
+    /// <summary>How the products are accumulated (spec/nic-model.md §10).</summary>
+    public ManagedArithmetic Arithmetic { get; }
 
     /// <summary>The taps in accumulation order (see the type's remarks).</summary>
     public static (int Ky, int Kx)[] TapOrder(int kernel, int stride)
@@ -128,6 +132,7 @@ internal sealed class Conv2dLayer : ILayer
                     OutputChannels = OutChannels,
                     OutputHeight = output.Height,
                     OutputWidth = output.Width,
+                    Arithmetic = Arithmetic,
                 },
                 context.Parallelism,
                 context.CancellationToken);

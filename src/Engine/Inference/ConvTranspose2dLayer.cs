@@ -14,7 +14,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
     private readonly int _padBefore;
     private readonly int _padAfter;
 
-    public ConvTranspose2dLayer(int inChannels, int outChannels, int kernel, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+    public ConvTranspose2dLayer(int inChannels, int outChannels, int kernel, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
     {
         if (kernel < 1 || kernel % 2 == 0)
         {
@@ -29,6 +29,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
         InChannels = inChannels;
         OutChannels = outChannels;
         Kernel = kernel;
+        Arithmetic = arithmetic;
         int pad = kernel / 2;
         int minShift = int.MaxValue, maxShift = int.MinValue;
         for (int p = 0; p < 2; p++)
@@ -71,6 +72,9 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
     public int Kernel { get; }
 
+    /// <summary>How the products are accumulated (spec/nic-model.md §10).</summary>
+    public ManagedArithmetic Arithmetic { get; }
+
     /// <summary>Zero rows (and columns) added before the input in the padded buffer the phases read.</summary>
     public int PadBefore => _padBefore;
 
@@ -98,40 +102,73 @@ internal sealed class ConvTranspose2dLayer : ILayer
             throw new ArgumentException($"the layer takes {InChannels} channels, not {input.Channels}");
         }
 
-        int h = input.Height, w = input.Width;
-        int rows = h + _padBefore + _padAfter, columns = w + _padBefore + _padAfter;
-        float[] buffer = PaddedPlanes.Pad(input, _padBefore, _padBefore, rows, columns, context.Buffers, context.CancellationToken);
-        FeatureMap output = context.Buffers.RentMap(OutChannels, 2 * h, 2 * w);
+        FeatureMap output = context.Buffers.RentMap(OutChannels, 2 * input.Height, 2 * input.Width);
+        ForwardRows(input.Data, input.PlaneSize, 0, input.Height, input.Height, input.Width, 0, input.Height, output, context);
+        return output;
+    }
+
+    /// <summary>
+    /// The output rows 2·<paramref name="first"/> … 2·(<paramref name="first"/> + <paramref name="count"/>) − 1 of the
+    /// layer on an input of <paramref name="inputHeight"/> rows, of which the rows <paramref name="windowStart"/> …
+    /// <paramref name="windowStart"/> + <paramref name="windowRows"/> − 1 are given (channel planes <paramref name="planeStride"/>
+    /// floats apart in <paramref name="window"/>): they must cover every input row those output rows read
+    /// (<paramref name="first"/> − <see cref="PadBefore"/> … <paramref name="first"/> + <paramref name="count"/> − 1 +
+    /// <see cref="PadAfter"/>, clipped to the input). Rows outside the input are the zero padding; the result equals
+    /// the same rows of <see cref="Forward"/> bit for bit.
+    /// </summary>
+    /// <remarks>The output is OutChannels × 2·count × 2·width.</remarks>
+    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, LayerContext context)
+    {
+        int rows = count + _padBefore + _padAfter, columns = width + _padBefore + _padAfter;
+        long plane = (long)rows * columns;
+        float[] buffer = context.Buffers.Rent(InChannels * plane + DirectConvolution.InputSlack, zeroed: true, context.CancellationToken);
+        int top = Math.Max(0, first - _padBefore), bottom = Math.Min(inputHeight, first + count + _padAfter);
+        if (top < windowStart || bottom > windowStart + windowRows)
+        {
+            context.Buffers.Return(buffer);
+            throw new ArgumentException($"input rows {top}…{bottom - 1} are needed, rows {windowStart}…{windowStart + windowRows - 1} given");
+        }
+
+        for (int c = 0; c < InChannels; c++)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            for (int y = top; y < bottom; y++)
+            {
+                window.AsSpan((int)(c * planeStride + (long)(y - windowStart) * width), width)
+                    .CopyTo(buffer.AsSpan((int)(c * plane + (long)(y - first + _padBefore) * columns + _padBefore), width));
+            }
+        }
+
         try
         {
             // Each phase (py, px) writes its pixels straight into the output: every other column of every other row.
+            // The four phases read the same input rows, so they run interleaved, item by item.
+            var jobs = new ConvolutionJob[4];
             for (int phase = 0; phase < 4; phase++)
             {
                 PhaseKernel kernel = _phases[phase];
-                DirectConvolution.Run(
-                    new ConvolutionJob
-                    {
-                        Input = buffer,
-                        InputChannelStride = (long)rows * columns,
-                        InputRowStride = columns,
-                        InputChannels = InChannels,
-                        TapOffsets = [.. kernel.Shifts.Select(s => s.Dy * columns + s.Dx)],
-                        PackedWeights = kernel.PackedWeights,
-                        Bias = _bias,
-                        Output = output.Data,
-                        OutputOffset = (phase >> 1) * output.Width + (phase & 1),
-                        OutputPlaneStride = output.PlaneSize,
-                        OutputRowStride = 2 * output.Width,
-                        OutputColumnStride = 2,
-                        OutputChannels = OutChannels,
-                        OutputHeight = h,
-                        OutputWidth = w,
-                    },
-                    context.Parallelism,
-                    context.CancellationToken);
+                jobs[phase] = new ConvolutionJob
+                {
+                    Input = buffer,
+                    InputChannelStride = plane,
+                    InputRowStride = columns,
+                    InputChannels = InChannels,
+                    TapOffsets = [.. kernel.Shifts.Select(s => s.Dy * columns + s.Dx)],
+                    PackedWeights = kernel.PackedWeights,
+                    Bias = _bias,
+                    Output = output.Data,
+                    OutputOffset = (phase >> 1) * output.Width + (phase & 1),
+                    OutputPlaneStride = output.PlaneSize,
+                    OutputRowStride = 2 * output.Width,
+                    OutputColumnStride = 2,
+                    OutputChannels = OutChannels,
+                    OutputHeight = count,
+                    OutputWidth = width,
+                    Arithmetic = Arithmetic,
+                };
             }
 
-            return output;
+            DirectConvolution.Run(jobs, context.Parallelism, context.CancellationToken);
         }
         finally
         {

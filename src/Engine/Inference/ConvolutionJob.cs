@@ -51,4 +51,7 @@ internal readonly struct ConvolutionJob
 
     /// <summary>Output columns.</summary>
     public required int OutputWidth { get; init; }
+
+    /// <summary>How each product is accumulated (spec/nic-model.md §10).</summary>
+    public ManagedArithmetic Arithmetic { get; init; }
 }

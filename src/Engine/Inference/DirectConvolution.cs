@@ -25,8 +25,11 @@ internal static unsafe class DirectConvolution
     /// <summary>Columns per inner iteration with 512-bit vectors: two 16-lane vectors.</summary>
     public const int WideColumnBlock = 32;
 
+    /// <summary>Columns per inner iteration of the 512-bit kernel for at most four output channels: four 16-lane vectors.</summary>
+    public const int NarrowColumnBlock = 64;
+
     /// <summary>Slack, in floats, that every input buffer carries past its last element for vector overreads.</summary>
-    public const int InputSlack = WideColumnBlock + 32;
+    public const int InputSlack = NarrowColumnBlock + 32;
 
     /// <summary>Whether the 512-bit path runs (it gives bit-identical results to the 256-bit one, only faster).</summary>
     public static bool UseWideVectors { get; set; } = Vector512.IsHardwareAccelerated;
@@ -59,19 +62,32 @@ internal static unsafe class DirectConvolution
     /// <param name="parallelism">The most threads to use.</param>
     /// <param name="cancellationToken">Looked at before each work item (one block of eight output channels over about 2048 output pixels).</param>
     /// <exception cref="OperationCanceledException">The token was cancelled; the output is then incomplete.</exception>
-    public static void Run(in ConvolutionJob job, int parallelism, CancellationToken cancellationToken = default)
+    public static void Run(in ConvolutionJob job, int parallelism, CancellationToken cancellationToken = default) =>
+        Run([job], parallelism, cancellationToken);
+
+    /// <summary>
+    /// Runs several jobs of the same output height, width and channel count (the four phases of a transposed
+    /// convolution, which read the same input rows) interleaved: the work items of every job for the same rows and
+    /// channel block follow one another, so the input rows they share are still in cache.
+    /// </summary>
+    /// <param name="jobs">What to compute; every job has the same <see cref="ConvolutionJob.OutputHeight"/>, <see cref="ConvolutionJob.OutputWidth"/> and <see cref="ConvolutionJob.OutputChannels"/>.</param>
+    /// <param name="parallelism">The most threads to use.</param>
+    /// <param name="cancellationToken">Looked at before each work item.</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the output is then incomplete.</exception>
+    public static void Run(ConvolutionJob[] jobs, int parallelism, CancellationToken cancellationToken = default)
     {
+        ConvolutionJob job = jobs[0];
         int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
         int rowsPerItem = Math.Max(1, Math.Min(job.OutputHeight, 2048 / Math.Max(1, job.OutputWidth)));
         int rowChunks = (job.OutputHeight + rowsPerItem - 1) / rowsPerItem;
-        int items = blocks * rowChunks;
-        ConvolutionJob copy = job;
+        int perJob = blocks * rowChunks;
+        int items = perJob * jobs.Length;
         if (parallelism <= 1 || items == 1)
         {
             for (int i = 0; i < items; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RunItem(copy, i, rowsPerItem);
+                RunItem(jobs[i % jobs.Length], i / jobs.Length, rowsPerItem);
             }
 
             return;
@@ -86,7 +102,7 @@ internal static unsafe class DirectConvolution
             i =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RunItem(copy, i, rowsPerItem);
+                RunItem(jobs[i % jobs.Length], i / jobs.Length, rowsPerItem);
             });
     }
 
@@ -106,10 +122,19 @@ internal static unsafe class DirectConvolution
         {
             float* blockWeights = weights + (long)b * job.InputChannels * job.TapOffsets.Length * ChannelBlock;
             float* blockOutput = output + job.OutputOffset + (long)b * ChannelBlock * job.OutputPlaneStride;
-            bool wide = UseWideVectors;
+            // At most four channels in a block (the 3 of g_s's last layer): four channels × 64 columns instead of eight
+            // channels (five of them wasted) × 32 columns.
+            bool narrow = coCount <= 4;
+            RowKernel kernel = (UseWideVectors, job.Arithmetic) switch
+            {
+                (true, ManagedArithmetic.Fused) => narrow ? RunRow512Narrow<FusedStep> : RunRow512<FusedStep>,
+                (true, _) => narrow ? RunRow512Narrow<SeparateStep> : RunRow512<SeparateStep>,
+                (false, ManagedArithmetic.Fused) => RunRow<FusedStep>,
+                _ => RunRow<SeparateStep>,
+            };
             for (int y = y0; y < y1; y++)
             {
-                (wide ? (RowKernel)RunRow512 : RunRow)(
+                kernel(
                     input + (long)y * job.InputRowStride,
                     blockWeights,
                     bias + b * ChannelBlock,
@@ -128,63 +153,64 @@ internal static unsafe class DirectConvolution
 
     // RunRow and RunRow512 are the same kernel at two vector widths. .NET has no public interface over
     // Vector256/Vector512 to write it once generically, and Vector512 without AVX-512 runs in software, so both stay.
+    // The arithmetic (separate multiply and add, or fused) is a type argument: the JIT compiles one body per
+    // arithmetic, with the step inlined.
+    //
+    // The 256-bit kernel computes half a channel block (4 channels) × 16 columns at a time: 8 accumulators, two
+    // input vectors, a broadcast and a product fit the 16 AVX2 registers (8 channels × 16 columns, 16 accumulators,
+    // spilled). The 512-bit kernel has 32 registers and computes the whole block × 32 columns.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRow(
+    private static void RunRow<TStep>(
         float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
         float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount)
+        where TStep : struct, IAccumulateStep
     {
         float* tail = stackalloc float[ColumnBlock];
-        for (int x0 = 0; x0 < width; x0 += ColumnBlock)
+        for (int half = 0; half < 2 && 4 * half < coCount; half++)
         {
-            Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-            Vector256<float> a40 = default, a41 = default, a50 = default, a51 = default, a60 = default, a61 = default, a70 = default, a71 = default;
-            float* src = rowInput + x0;
-            float* w = weights;
-            for (int ci = 0; ci < cin; ci++)
+            float* halfBias = bias + 4 * half;
+            float* halfOutput = rowOutput + 4 * half * outputPlaneStride;
+            int halfCount = coCount - 4 * half;
+            for (int x0 = 0; x0 < width; x0 += ColumnBlock)
             {
-                for (int t = 0; t < tapCount; t++)
+                Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+                float* src = rowInput + x0;
+                float* w = weights + 4 * half;
+                for (int ci = 0; ci < cin; ci++)
                 {
-                    float* s = src + taps[t];
-                    Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8);
-                    Vector256<float> k = Vector256.Create(w[0]);
-                    a00 += v0 * k; a01 += v1 * k;
-                    k = Vector256.Create(w[1]);
-                    a10 += v0 * k; a11 += v1 * k;
-                    k = Vector256.Create(w[2]);
-                    a20 += v0 * k; a21 += v1 * k;
-                    k = Vector256.Create(w[3]);
-                    a30 += v0 * k; a31 += v1 * k;
-                    k = Vector256.Create(w[4]);
-                    a40 += v0 * k; a41 += v1 * k;
-                    k = Vector256.Create(w[5]);
-                    a50 += v0 * k; a51 += v1 * k;
-                    k = Vector256.Create(w[6]);
-                    a60 += v0 * k; a61 += v1 * k;
-                    k = Vector256.Create(w[7]);
-                    a70 += v0 * k; a71 += v1 * k;
-                    w += ChannelBlock;
+                    for (int t = 0; t < tapCount; t++)
+                    {
+                        float* s = src + taps[t];
+                        Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8);
+                        Vector256<float> k = Vector256.Create(w[0]);
+                        a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k);
+                        k = Vector256.Create(w[1]);
+                        a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k);
+                        k = Vector256.Create(w[2]);
+                        a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k);
+                        k = Vector256.Create(w[3]);
+                        a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k);
+                        w += ChannelBlock;
+                    }
+
+                    src += channelStride;
                 }
 
-                src += channelStride;
+                int n = Math.Min(ColumnBlock, width - x0);
+                float* o = halfOutput + (long)x0 * columnStride;
+                Store(a00, a01, halfBias[0], o, n, columnStride, tail);
+                if (halfCount > 1) Store(a10, a11, halfBias[1], o + outputPlaneStride, n, columnStride, tail);
+                if (halfCount > 2) Store(a20, a21, halfBias[2], o + 2 * outputPlaneStride, n, columnStride, tail);
+                if (halfCount > 3) Store(a30, a31, halfBias[3], o + 3 * outputPlaneStride, n, columnStride, tail);
             }
-
-            int n = Math.Min(ColumnBlock, width - x0);
-            float* o = rowOutput + (long)x0 * columnStride;
-            Store(a00, a01, bias[0], o, n, columnStride, tail);
-            if (coCount > 1) Store(a10, a11, bias[1], o + outputPlaneStride, n, columnStride, tail);
-            if (coCount > 2) Store(a20, a21, bias[2], o + 2 * outputPlaneStride, n, columnStride, tail);
-            if (coCount > 3) Store(a30, a31, bias[3], o + 3 * outputPlaneStride, n, columnStride, tail);
-            if (coCount > 4) Store(a40, a41, bias[4], o + 4 * outputPlaneStride, n, columnStride, tail);
-            if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, columnStride, tail);
-            if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, columnStride, tail);
-            if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, columnStride, tail);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRow512(
+    private static void RunRow512<TStep>(
         float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
         float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount)
+        where TStep : struct, IAccumulateStep
     {
         float* tail = stackalloc float[WideColumnBlock];
         for (int x0 = 0; x0 < width; x0 += WideColumnBlock)
@@ -200,21 +226,21 @@ internal static unsafe class DirectConvolution
                     float* s = src + taps[t];
                     Vector512<float> v0 = Vector512.Load(s), v1 = Vector512.Load(s + 16);
                     Vector512<float> k = Vector512.Create(w[0]);
-                    a00 += v0 * k; a01 += v1 * k;
+                    a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k);
                     k = Vector512.Create(w[1]);
-                    a10 += v0 * k; a11 += v1 * k;
+                    a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k);
                     k = Vector512.Create(w[2]);
-                    a20 += v0 * k; a21 += v1 * k;
+                    a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k);
                     k = Vector512.Create(w[3]);
-                    a30 += v0 * k; a31 += v1 * k;
+                    a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k);
                     k = Vector512.Create(w[4]);
-                    a40 += v0 * k; a41 += v1 * k;
+                    a40 = TStep.Step(a40, v0, k); a41 = TStep.Step(a41, v1, k);
                     k = Vector512.Create(w[5]);
-                    a50 += v0 * k; a51 += v1 * k;
+                    a50 = TStep.Step(a50, v0, k); a51 = TStep.Step(a51, v1, k);
                     k = Vector512.Create(w[6]);
-                    a60 += v0 * k; a61 += v1 * k;
+                    a60 = TStep.Step(a60, v0, k); a61 = TStep.Step(a61, v1, k);
                     k = Vector512.Create(w[7]);
-                    a70 += v0 * k; a71 += v1 * k;
+                    a70 = TStep.Step(a70, v0, k); a71 = TStep.Step(a71, v1, k);
                     w += ChannelBlock;
                 }
 
@@ -231,6 +257,71 @@ internal static unsafe class DirectConvolution
             if (coCount > 5) Store(a50, a51, bias[5], o + 5 * outputPlaneStride, n, columnStride, tail);
             if (coCount > 6) Store(a60, a61, bias[6], o + 6 * outputPlaneStride, n, columnStride, tail);
             if (coCount > 7) Store(a70, a71, bias[7], o + 7 * outputPlaneStride, n, columnStride, tail);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRow512Narrow<TStep>(
+        float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
+        float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount)
+        where TStep : struct, IAccumulateStep
+    {
+        float* tail = stackalloc float[NarrowColumnBlock];
+        for (int x0 = 0; x0 < width; x0 += NarrowColumnBlock)
+        {
+            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default;
+            Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
+            float* src = rowInput + x0;
+            float* w = weights;
+            for (int ci = 0; ci < cin; ci++)
+            {
+                for (int t = 0; t < tapCount; t++)
+                {
+                    float* s = src + taps[t];
+                    Vector512<float> v0 = Vector512.Load(s), v1 = Vector512.Load(s + 16), v2 = Vector512.Load(s + 32), v3 = Vector512.Load(s + 48);
+                    Vector512<float> k = Vector512.Create(w[0]);
+                    a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k); a02 = TStep.Step(a02, v2, k); a03 = TStep.Step(a03, v3, k);
+                    k = Vector512.Create(w[1]);
+                    a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k); a12 = TStep.Step(a12, v2, k); a13 = TStep.Step(a13, v3, k);
+                    k = Vector512.Create(w[2]);
+                    a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k); a22 = TStep.Step(a22, v2, k); a23 = TStep.Step(a23, v3, k);
+                    k = Vector512.Create(w[3]);
+                    a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k); a32 = TStep.Step(a32, v2, k); a33 = TStep.Step(a33, v3, k);
+                    w += ChannelBlock;
+                }
+
+                src += channelStride;
+            }
+
+            int n = Math.Min(NarrowColumnBlock, width - x0);
+            float* o = rowOutput + (long)x0 * columnStride;
+            Store(a00, a01, a02, a03, bias[0], o, n, columnStride, tail);
+            if (coCount > 1) Store(a10, a11, a12, a13, bias[1], o + outputPlaneStride, n, columnStride, tail);
+            if (coCount > 2) Store(a20, a21, a22, a23, bias[2], o + 2 * outputPlaneStride, n, columnStride, tail);
+            if (coCount > 3) Store(a30, a31, a32, a33, bias[3], o + 3 * outputPlaneStride, n, columnStride, tail);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3, float bias, float* destination, int count, int columnStride, float* tail)
+    {
+        Vector512<float> b = Vector512.Create(bias);
+        if (count == NarrowColumnBlock && columnStride == 1)
+        {
+            (v0 + b).Store(destination);
+            (v1 + b).Store(destination + 16);
+            (v2 + b).Store(destination + 32);
+            (v3 + b).Store(destination + 48);
+            return;
+        }
+
+        (v0 + b).Store(tail);
+        (v1 + b).Store(tail + 16);
+        (v2 + b).Store(tail + 32);
+        (v3 + b).Store(tail + 48);
+        for (int i = 0; i < count; i++)
+        {
+            destination[(long)i * columnStride] = tail[i];
         }
     }
 
@@ -270,5 +361,36 @@ internal static unsafe class DirectConvolution
         {
             destination[(long)i * columnStride] = tail[i];
         }
+    }
+
+    /// <summary>One accumulation step <c>acc ⊕ v · k</c>, lane by lane.</summary>
+    private interface IAccumulateStep
+    {
+        static abstract Vector256<float> Step(Vector256<float> accumulator, Vector256<float> value, Vector256<float> weight);
+
+        static abstract Vector512<float> Step(Vector512<float> accumulator, Vector512<float> value, Vector512<float> weight);
+    }
+
+    /// <summary>spec/nic-model.md §10: the product rounded, then the sum rounded (never fused).</summary>
+    private readonly struct SeparateStep : IAccumulateStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Step(Vector256<float> accumulator, Vector256<float> value, Vector256<float> weight) => accumulator + value * weight;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Step(Vector512<float> accumulator, Vector512<float> value, Vector512<float> weight) => accumulator + value * weight;
+    }
+
+    /// <summary>
+    /// spec/nic-model.md §10.2: one fused multiply-add, rounded once. IEEE-754 defines it exactly, so the hardware
+    /// instruction and the software fallback (hardware intrinsics off) give the same bits.
+    /// </summary>
+    private readonly struct FusedStep : IAccumulateStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Step(Vector256<float> accumulator, Vector256<float> value, Vector256<float> weight) => Vector256.FusedMultiplyAdd(value, weight, accumulator);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Step(Vector512<float> accumulator, Vector512<float> value, Vector512<float> weight) => Vector512.FusedMultiplyAdd(value, weight, accumulator);
     }
 }

@@ -13,7 +13,7 @@ internal sealed class GdnLayer : ILayer
     private readonly float[] _packed;
     private readonly float[] _beta;
 
-    public GdnLayer(int channels, ReadOnlySpan<float> beta, ReadOnlySpan<float> gamma, bool inverse)
+    public GdnLayer(int channels, ReadOnlySpan<float> beta, ReadOnlySpan<float> gamma, bool inverse, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
     {
         if (beta.Length != channels || gamma.Length != channels * channels)
         {
@@ -22,6 +22,7 @@ internal sealed class GdnLayer : ILayer
 
         Channels = channels;
         Inverse = inverse;
+        Arithmetic = arithmetic;
         float[] g = gamma.ToArray();
         _packed = DirectConvolution.PackWeights(channels, channels, 1, (co, ci, _) => g[co * channels + ci]);
         _beta = new float[(channels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
@@ -31,6 +32,9 @@ internal sealed class GdnLayer : ILayer
     public int Channels { get; }
 
     public bool Inverse { get; }
+
+    /// <summary>How the norm's products are accumulated (spec/nic-model.md §10).</summary>
+    public ManagedArithmetic Arithmetic { get; }
 
     public bool WritesInPlace => true;
 
@@ -99,6 +103,7 @@ internal sealed class GdnLayer : ILayer
                 OutputChannels = Channels,
                 OutputHeight = rows,
                 OutputWidth = width,
+                Arithmetic = Arithmetic,
             },
             parallelism,
             cancellationToken);

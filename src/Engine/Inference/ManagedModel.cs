@@ -15,14 +15,15 @@ public sealed class ManagedModel : IInferenceBackend
     private readonly SequentialLayers? _hyperSynthesis;
     private readonly LayerContext _context;
 
-    private ManagedModel(NicModelFile file, int parallelism)
+    private ManagedModel(NicModelFile file, int parallelism, ManagedArithmetic arithmetic)
     {
         File = file;
         Parallelism = parallelism;
+        Arithmetic = arithmetic;
         _context = new LayerContext(parallelism, new BufferPool(MaxPooledBytes));
-        _analysis = ModelNetworks.Analysis(file);
-        _synthesis = ModelNetworks.Synthesis(file);
-        _hyperAnalysis = ModelNetworks.HyperAnalysis(file);
+        _analysis = ModelNetworks.Analysis(file, arithmetic);
+        _synthesis = ModelNetworks.Synthesis(file, arithmetic);
+        _hyperAnalysis = ModelNetworks.HyperAnalysis(file, arithmetic);
         _hyperSynthesis = ModelNetworks.HyperSynthesis(file);
         (SynthesisFactor, SynthesisHalo) = BandGeometry(_synthesis);
         OutputChannels = file.Architecture.Kind == ModelArchitectureKind.TfcMnist ? 1 : 3;
@@ -34,19 +35,56 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>Builds the networks of <paramref name="file"/>.</summary>
     /// <param name="file">A loaded (and therefore validated) model file.</param>
     /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
-    public static ManagedModel Create(NicModelFile file, int? parallelism = null)
+    public static ManagedModel Create(NicModelFile file, int? parallelism = null) => Create(file, parallelism, ManagedArithmetic.Reference);
+
+    /// <summary>Builds the networks of <paramref name="file"/> with g_a, h_a and g_s in <paramref name="arithmetic"/>.</summary>
+    /// <param name="file">A loaded (and therefore validated) model file.</param>
+    /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
+    /// <param name="arithmetic">The arithmetic of g_a, h_a and g_s (spec/nic-model.md §10.2); h_s always takes the reference one.</param>
+    public static ManagedModel Create(NicModelFile file, int? parallelism, ManagedArithmetic arithmetic)
     {
         ArgumentNullException.ThrowIfNull(file);
         int threads = parallelism ?? Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(parallelism));
-        return new ManagedModel(file, threads);
+        if (!Enum.IsDefined(arithmetic))
+        {
+            throw new ArgumentOutOfRangeException(nameof(arithmetic));
+        }
+
+        return new ManagedModel(file, threads, arithmetic);
+    }
+
+    /// <summary>The arithmetic of g_a, h_a and g_s (spec/nic-model.md §10.2); h_s always takes the reference one.</summary>
+    public ManagedArithmetic Arithmetic { get; }
+
+    /// <summary>Where set, records every layer the next calls run (<c>nic bench transforms</c>; one call at a time).</summary>
+    internal LayerProfiler? Profiler { get; set; }
+
+    /// <summary>
+    /// The multiply-adds of g_a, h_a, h_s and g_s on a padded image of <paramref name="width"/> × <paramref name="height"/>
+    /// (multiples of 64), each computed once: a band's halo rows are not counted. Zero for a network the model lacks;
+    /// null for tfc-mnist.
+    /// </summary>
+    internal (long Analysis, long HyperAnalysis, long HyperSynthesis, long Synthesis)? MultiplyAdds(int width, int height)
+    {
+        if (File.Architecture.Kind == ModelArchitectureKind.TfcMnist)
+        {
+            return null;
+        }
+
+        int n = File.HyperParameters.N, m = File.HyperParameters.M;
+        long analysis = LayerProfiler.MultiplyAdds(_analysis, 3, height, width) ?? 0;
+        long synthesis = LayerProfiler.MultiplyAdds(_synthesis, m, height / 16, width / 16) ?? 0;
+        long hyperAnalysis = _hyperAnalysis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperAnalysis, m, height / 16, width / 16) ?? 0;
+        long hyperSynthesis = _hyperSynthesis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperSynthesis, n, height / 64, width / 64) ?? 0;
+        return (analysis, hyperAnalysis, hyperSynthesis, synthesis);
     }
 
     /// <summary>The model file the networks come from.</summary>
     public NicModelFile File { get; }
 
-    /// <summary>"managed".</summary>
-    public string Name => "managed";
+    /// <summary>"managed", or "managed-fused" with <see cref="ManagedArithmetic.Fused"/>.</summary>
+    public string Name => ManagedBackendFactory.NameOf(Arithmetic);
 
     /// <summary>The most threads one call uses.</summary>
     public int Parallelism { get; }
@@ -175,11 +213,22 @@ public sealed class ManagedModel : IInferenceBackend
             yHat.Data.AsSpan(c * yHat.PlaneSize + start * yHat.Width, slice.PlaneSize).CopyTo(slice.Plane(c));
         }
 
-        FeatureMap output = _synthesis.Forward(slice, _context with { CancellationToken = cancellationToken });
+        FeatureMap output = _synthesis.Forward(slice, _context with { CancellationToken = cancellationToken, Profiler = Profiler });
         _context.Buffers.Return(slice.Data);
         SynthesisBand.CopyOwnedRows(this, output, start, firstRow, destination);
         _context.Buffers.Return(output.Data);
     }
+
+    /// <summary>
+    /// g_s as a line-buffered pipeline on <paramref name="yHat"/> (whose rows may still be filling in): bands in order,
+    /// each row of each layer computed once, bit-identical to <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>;
+    /// null for a synthesis that is not transposed convolutions and point-wise layers (tfc-mnist).
+    /// </summary>
+    internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat, long chunkBytes = SynthesisStream.DefaultChunkBytes) => SynthesisStream.Create(_synthesis, yHat, chunkBytes);
+
+    /// <summary>The next band of <paramref name="stream"/> (see <see cref="SynthesisStream.Synthesize"/>), with this model's threads and buffers.</summary>
+    internal void SynthesizeRows(SynthesisStream stream, int firstRow, int rowCount, int availableRows, FeatureMap destination, CancellationToken cancellationToken) =>
+        stream.Synthesize(firstRow, rowCount, availableRows, destination, _context with { CancellationToken = cancellationToken, Profiler = Profiler });
 
     /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>
     public int OutputChannels { get; }
@@ -198,7 +247,7 @@ public sealed class ManagedModel : IInferenceBackend
         ArgumentNullException.ThrowIfNull(input);
         try
         {
-            return layers.Forward(input, _context with { CancellationToken = cancellationToken });
+            return layers.Forward(input, _context with { CancellationToken = cancellationToken, Profiler = Profiler });
         }
         finally
         {

@@ -4,9 +4,12 @@ namespace Nic.Codec.Inference;
 /// Layers applied one after another, as a CompressAI <c>nn.Sequential</c> transform (g_a, g_s, h_a, h_s). The caller's
 /// input is never modified; intermediate maps are overwritten by in-place layers.
 /// </summary>
-internal sealed class SequentialLayers(IReadOnlyList<ILayer> layers) : ILayer
+internal sealed class SequentialLayers(IReadOnlyList<ILayer> layers, string name = "") : ILayer
 {
     public IReadOnlyList<ILayer> Layers { get; } = layers;
+
+    /// <summary>The network's name in CompressAI's numbering (g_a, h_a, h_s, g_s), for profiles.</summary>
+    public string Name { get; } = name;
 
     public bool WritesInPlace => false;
 
@@ -14,8 +17,9 @@ internal sealed class SequentialLayers(IReadOnlyList<ILayer> layers) : ILayer
     {
         FeatureMap x = input;
         bool owned = false;
-        foreach (ILayer layer in Layers)
+        for (int index = 0; index < Layers.Count; index++)
         {
+            ILayer layer = Layers[index];
             context.CancellationToken.ThrowIfCancellationRequested();
             if (layer.WritesInPlace && !owned)
             {
@@ -26,7 +30,7 @@ internal sealed class SequentialLayers(IReadOnlyList<ILayer> layers) : ILayer
                 owned = true;
             }
 
-            FeatureMap y = layer.Forward(x, context);
+            FeatureMap y = context.Profiler is { } profiler ? profiler.Run(Name, index, layer, x, context) : layer.Forward(x, context);
             if (owned && !ReferenceEquals(x.Data, y.Data))
             {
                 // An intermediate map this run made and the next layer has consumed.

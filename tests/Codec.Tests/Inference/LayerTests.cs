@@ -60,6 +60,50 @@ public class LayerTests
     }
 
     [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void FusedConvolutionMatchesTheFusedScalarLoopExactly(int cin, int cout, int h, int w, int k, int stride)
+    {
+        var random = new Random(cin * 1000 + cout * 10 + k);
+        FeatureMap x = RandomMap(random, cin, h, w);
+        float[] weight = RandomArray(random, cout * cin * k * k, 0.3f), bias = RandomArray(random, cout, 0.1f);
+        var layer = new Conv2dLayer(cin, cout, k, stride, weight, bias, ManagedArithmetic.Fused);
+        FeatureMap expected = ScalarReference.Conv(x, cout, k, stride, weight, bias, fused: true);
+        AssertForEveryEngineSetting(expected, p => layer.Forward(x, LayerTests.Context(p)));
+    }
+
+    [Theory]
+    [MemberData(nameof(DeconvCases))]
+    public void FusedTransposedConvolutionMatchesTheFusedScalarLoopExactly(int cin, int cout, int h, int w, int k)
+    {
+        var random = new Random(cin * 1000 + cout * 10 + k + 1);
+        FeatureMap x = RandomMap(random, cin, h, w);
+        float[] weight = RandomArray(random, cin * cout * k * k, 0.3f), bias = RandomArray(random, cout, 0.1f);
+        var layer = new ConvTranspose2dLayer(cin, cout, k, weight, bias, ManagedArithmetic.Fused);
+        FeatureMap expected = ScalarReference.ConvTranspose(x, cout, k, weight, bias, fused: true);
+        AssertForEveryEngineSetting(expected, p => layer.Forward(x, LayerTests.Context(p)));
+
+        // The two arithmetics really differ (else this test would not tell them apart), and only by rounding.
+        FeatureMap separate = ScalarReference.ConvTranspose(x, cout, k, weight, bias);
+        Assert.Contains(Enumerable.Range(0, expected.Data.Length), i => expected.Data[i] != separate.Data[i]);
+        Assert.All(Enumerable.Range(0, expected.Data.Length), i => Assert.True(Math.Abs(expected.Data[i] - separate.Data[i]) <= 1e-5f * (1 + Math.Abs(separate.Data[i]))));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FusedGdnMatchesTheFusedScalarLoopExactly(bool inverse)
+    {
+        var random = new Random(inverse ? 5 : 6);
+        const int c = 19;
+        FeatureMap x = RandomMap(random, c, 5, 23);
+        float[] beta = [.. RandomArray(random, c, 1).Select(v => Math.Abs(v) + 0.1f)];
+        float[] gamma = [.. RandomArray(random, c * c, 0.2f).Select(Math.Abs)];
+        var layer = new GdnLayer(c, beta, gamma, inverse, ManagedArithmetic.Fused);
+        FeatureMap expected = ScalarReference.Gdn(x, beta, gamma, inverse, fused: true);
+        AssertForEveryEngineSetting(expected, p => layer.Forward(new FeatureMap(c, x.Height, x.Width, (float[])x.Data.Clone()), LayerTests.Context(p)));
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void GdnMatchesTheScalarReferenceExactly(bool inverse)

@@ -87,6 +87,52 @@ public class ManagedModelTests
         Assert.Throws<ArgumentException>(() => model.SynthesizeRows(yHat, 0, 1, new FeatureMap(3, 15, 96)));
     }
 
+    [Theory]
+    [InlineData(1, 1, ManagedArithmetic.Reference, SynthesisStream.DefaultChunkBytes)]
+    [InlineData(2, 3, ManagedArithmetic.Reference, 1)]
+    [InlineData(3, 2, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes)]
+    [InlineData(8, 8, ManagedArithmetic.Reference, 20_000)]
+    [InlineData(11, 4, ManagedArithmetic.Fused, 1)]
+    public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic, long chunkBytes)
+    {
+        // Latent rows arrive band by band; each run of output rows is asked for once the rows two below it (the halo)
+        // have arrived, as the decoder does (NicRowDecoder.SynthesisRuns), and every row is computed once.
+        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2, arithmetic);
+        FeatureMap yHat = LayerTests.RandomMap(new Random(codedBandRows), 24, 11, 6);
+        for (int i = 0; i < yHat.Data.Length; i++)
+        {
+            yHat.Data[i] = MathF.Round(yHat.Data[i] * 4);
+        }
+
+        FeatureMap full = model.Synthesize(yHat);
+        var arriving = new FeatureMap(yHat.Channels, yHat.Height, yHat.Width);
+        // Chunks of one row (1 byte), of a few rows (20 000 bytes) and whole runs (the default) give the same rows.
+        SynthesisStream stream = model.OpenSynthesisStream(arriving, chunkBytes)!;
+        int synthesized = 0;
+        for (int end = codedBandRows; synthesized < yHat.Height; end += codedBandRows)
+        {
+            end = Math.Min(end, yHat.Height);
+            for (int c = 0; c < yHat.Channels; c++)
+            {
+                yHat.Plane(c)[..(end * yHat.Width)].CopyTo(arriving.Plane(c));
+            }
+
+            int ready = end == yHat.Height ? end : end - model.SynthesisHalo;
+            for (; synthesized + 1 <= ready; synthesized += Math.Min(runRows, ready - synthesized))
+            {
+                int rows = Math.Min(runRows, ready - synthesized);
+                var band = new FeatureMap(3, rows * 16, yHat.Width * 16);
+                model.SynthesizeRows(stream, synthesized, rows, end, band, CancellationToken.None);
+                Assert.Equal(full.SliceRows(synthesized * 16, rows * 16).Data.Select(BitConverter.SingleToInt32Bits), band.Data.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+
+        Assert.Equal(yHat.Height, synthesized);
+        Assert.Throws<InvalidOperationException>(() => model.SynthesizeRows(model.OpenSynthesisStream(yHat)!, 1, 1, yHat.Height, new FeatureMap(3, 16, 96), CancellationToken.None));
+        Assert.Throws<InvalidOperationException>(() => model.SynthesizeRows(model.OpenSynthesisStream(yHat)!, 0, 2, 2, new FeatureMap(3, 32, 96), CancellationToken.None));
+        Assert.Null(ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 50, seed: 5)).OpenSynthesisStream(new FeatureMap(50, 1, 1)));
+    }
+
     [Fact]
     public void HyperSynthesisIsTheScalarReferenceForAnyThreadsAndVectorWidth()
     {
@@ -94,6 +140,54 @@ public class ManagedModelTests
         FeatureMap zHat = LayerTests.RandomMap(new Random(8), 16, 3, 5);
         FeatureMap expected = ReferenceHyperSynthesis(file, zHat);
         LayerTests.AssertForEveryEngineSetting(expected, threads => ManagedModel.Create(file, threads).HyperSynthesize(zHat).Scales);
+    }
+
+    [Fact]
+    public void TheFusedArithmeticLeavesHyperSynthesisInTheReferenceArithmetic()
+    {
+        // spec/nic-model.md §10.2: h_s decides the tables, so it never takes the fused arithmetic.
+        foreach (NicModelFile file in new[] { SmallHyperprior.Value, SmallMeanScale.Value })
+        {
+            FeatureMap zHat = LayerTests.RandomMap(new Random(9), 16, 3, 5);
+            EntropyParameters reference = ManagedModel.Create(file, 2).HyperSynthesize(zHat);
+            ManagedModel fused = ManagedModel.Create(file, 2, ManagedArithmetic.Fused);
+            Assert.Equal(ManagedArithmetic.Fused, fused.Arithmetic);
+            Assert.Equal("managed-fused", fused.Name);
+            LayerTests.AssertForEveryEngineSetting(reference.Scales, threads => ManagedModel.Create(file, threads, ManagedArithmetic.Fused).HyperSynthesize(zHat).Scales);
+            if (reference.Means is not null)
+            {
+                Assert.Equal(reference.Means.Data.Select(BitConverter.SingleToInt32Bits), fused.HyperSynthesize(zHat).Means!.Data.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+
+        Assert.Equal(ManagedArithmetic.Reference, ManagedModel.Create(SmallHyperprior.Value).Arithmetic);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ManagedModel.Create(SmallHyperprior.Value, 1, (ManagedArithmetic)7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ManagedBackendFactory { Arithmetic = (ManagedArithmetic)7 });
+    }
+
+    [Fact]
+    public void FusedSynthesisIsTheSameForAnyThreadsWidthAndBandAndWithinRoundingOfTheReference()
+    {
+        NicModelFile file = SmallHyperprior.Value;
+        FeatureMap yHat = LayerTests.RandomMap(new Random(12), 24, 7, 5);
+        for (int i = 0; i < yHat.Data.Length; i++)
+        {
+            yHat.Data[i] = MathF.Round(yHat.Data[i] * 4);
+        }
+
+        FeatureMap full = ManagedModel.Create(file, 1, ManagedArithmetic.Fused).Synthesize(yHat);
+        LayerTests.AssertForEveryEngineSetting(full, threads => ManagedModel.Create(file, threads, ManagedArithmetic.Fused).Synthesize(yHat));
+        ManagedModel model = ManagedModel.Create(file, 2, ManagedArithmetic.Fused);
+        for (int first = 0; first < yHat.Height; first += 3)
+        {
+            int rows = Math.Min(3, yHat.Height - first);
+            Assert.Equal(full.SliceRows(first * 16, rows * 16).Data.Select(BitConverter.SingleToInt32Bits), model.SynthesizeRows(yHat, first, rows).Data.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        FeatureMap reference = ManagedModel.Create(file, 1).Synthesize(yHat);
+        Assert.Contains(Enumerable.Range(0, full.Data.Length), i => full.Data[i] != reference.Data[i]);
+        float scale = reference.Data.Max(Math.Abs), difference = Enumerable.Range(0, full.Data.Length).Max(i => Math.Abs(full.Data[i] - reference.Data[i]));
+        Assert.True(difference <= 1e-5f * scale, $"fused and reference differ by {difference} at a scale of {scale}");
     }
 
     /// <summary>

@@ -4,11 +4,12 @@ namespace Nic.Codec.Tests.Inference;
 
 /// <summary>
 /// Plain scalar loops that define each layer the way the spec states it: one output element at a time, products
-/// accumulated in the documented order from +0, the bias added last. The engine must match them bit for bit.
+/// accumulated in the documented order from +0, the bias added last. The engine must match them bit for bit. With
+/// <c>fused</c>, each product and sum is one fused multiply-add in the same order (spec/nic-model.md §10.2).
 /// </summary>
 internal static class ScalarReference
 {
-    public static FeatureMap Conv(FeatureMap x, int cout, int k, int stride, float[] w, float[] b)
+    public static FeatureMap Conv(FeatureMap x, int cout, int k, int stride, float[] w, float[] b, bool fused = false)
     {
         int pad = k / 2;
         int ho = stride == 1 ? x.Height : (x.Height - 1) / 2 + 1, wo = stride == 1 ? x.Width : (x.Width - 1) / 2 + 1;
@@ -25,7 +26,7 @@ internal static class ScalarReference
                     {
                         foreach ((int ky, int kx) in taps)
                         {
-                            acc += w[((co * x.Channels + ci) * k + ky) * k + kx] * At(x, ci, y * stride - pad + ky, xx * stride - pad + kx);
+                            acc = Step(acc, w[((co * x.Channels + ci) * k + ky) * k + kx], At(x, ci, y * stride - pad + ky, xx * stride - pad + kx), fused);
                         }
                     }
 
@@ -37,7 +38,7 @@ internal static class ScalarReference
         return output;
     }
 
-    public static FeatureMap ConvTranspose(FeatureMap x, int cout, int k, float[] w, float[] b)
+    public static FeatureMap ConvTranspose(FeatureMap x, int cout, int k, float[] w, float[] b, bool fused = false)
     {
         int pad = k / 2;
         var output = new FeatureMap(cout, 2 * x.Height, 2 * x.Width);
@@ -57,7 +58,7 @@ internal static class ScalarReference
                                 int ny = oy + pad - ky, nx = ox + pad - kx;
                                 if (((ny | nx) & 1) == 0)
                                 {
-                                    acc += w[((ci * cout + co) * k + ky) * k + kx] * At(x, ci, ny >> 1, nx >> 1);
+                                    acc = Step(acc, w[((ci * cout + co) * k + ky) * k + kx], At(x, ci, ny >> 1, nx >> 1), fused);
                                 }
                             }
                         }
@@ -71,7 +72,7 @@ internal static class ScalarReference
         return output;
     }
 
-    public static FeatureMap Gdn(FeatureMap x, float[] beta, float[] gamma, bool inverse)
+    public static FeatureMap Gdn(FeatureMap x, float[] beta, float[] gamma, bool inverse, bool fused = false)
     {
         int c = x.Channels;
         var output = new FeatureMap(c, x.Height, x.Width);
@@ -85,7 +86,7 @@ internal static class ScalarReference
                     for (int j = 0; j < c; j++)
                     {
                         float v = x[j, y, xx];
-                        acc += gamma[i * c + j] * (v * v);
+                        acc = Step(acc, gamma[i * c + j], v * v, fused);
                     }
 
                     float root = MathF.Sqrt(acc + beta[i]);
@@ -96,6 +97,8 @@ internal static class ScalarReference
 
         return output;
     }
+
+    private static float Step(float acc, float w, float v, bool fused) => fused ? MathF.FusedMultiplyAdd(w, v, acc) : acc + w * v;
 
     public static float Activation(float v, float slope) => slope == 0 ? (v > 0 ? v : 0f) : (v < 0 ? v * slope : v);
 
