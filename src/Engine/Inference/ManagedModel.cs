@@ -108,6 +108,32 @@ public sealed class ManagedModel : IInferenceBackend
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public FeatureMap Analyze(FeatureMap image, CancellationToken cancellationToken) => RunOnce(_analysis, image, cancellationToken);
 
+    /// <summary>
+    /// g_a as a line-buffered stream (<see cref="AnalysisStream"/>) on an image of <paramref name="height"/> ×
+    /// <paramref name="width"/> whose rows <paramref name="rows"/>(first, count) makes on demand (3 × count × width,
+    /// values in [0, 1], each row asked for once, top to bottom): bit-identical to <see cref="Analyze(FeatureMap)"/> on
+    /// the whole image, every row of every layer computed once, and neither the image's planes nor a layer's whole output
+    /// held. Null for an analysis that is not convolutions and point-wise layers (tfc-mnist).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    internal FeatureMap? AnalyzeRows(int height, int width, Func<int, int, FeatureMap> rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes)
+    {
+        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, chunkBytes);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return stream.Run(_context with { CancellationToken = cancellationToken, Profiler = Profiler });
+        }
+        finally
+        {
+            _context.Buffers.Clear();
+        }
+    }
+
     /// <summary>h_a: the latent y to the hyper-latent z (the scale hyperprior applies it to |y|).</summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
     public FeatureMap HyperAnalyze(FeatureMap y) => HyperAnalyze(y, CancellationToken.None);
