@@ -27,7 +27,7 @@ internal sealed class AnalysisStream
     }
 
     /// <summary>The output budget of one chunk of a layer.</summary>
-    public const long DefaultChunkBytes = 8L << 20;
+    public const long DefaultChunkBytes = SynthesisStream.DefaultChunkBytes;
 
     /// <summary>The output's channels.</summary>
     public int OutputChannels { get; }
