@@ -138,7 +138,7 @@ internal sealed class AnalysisStream
         }
 
         FeatureMap made = context.Buffers.RentMap(conv.OutChannels, count, stage.OutputWidth);
-        conv.ForwardRows(input.Data!, input.PlaneStride, input.Start, input.Rows, stage.InputHeight, stage.InputWidth, first, count, made, context);
+        conv.ForwardRows(input.Data!, input.PlaneStride, input.Start, input.Rows, stage.InputHeight, stage.InputWidth, first, count, made, 0, context);
         foreach (ILayer layer in stage.After)
         {
             FeatureMap next = layer.Forward(made, context);

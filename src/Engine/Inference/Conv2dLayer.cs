@@ -91,10 +91,21 @@ internal sealed class Conv2dLayer : ILayer
             throw new ArgumentException($"the layer takes {InChannels} channels, not {input.Channels}");
         }
 
+        // The padded (or phase-split) copy is made for a band of output rows at a time, about ForwardBandBytes of it,
+        // so that a large input is never held twice; every output element is the same whatever the bands.
         FeatureMap output = context.Buffers.RentMap(OutChannels, OutputSize(input.Height), OutputSize(input.Width));
-        ForwardRows(input.Data, input.PlaneSize, 0, input.Height, input.Height, input.Width, 0, output.Height, output, context);
+        long paddedRowBytes = (long)Stride * InChannels * (input.Width + Kernel) * sizeof(float);
+        int band = (int)Math.Clamp(ForwardBandBytes / paddedRowBytes, 1, output.Height);
+        for (int first = 0; first < output.Height; first += band)
+        {
+            ForwardRows(input.Data, input.PlaneSize, 0, input.Height, input.Height, input.Width, first, Math.Min(band, output.Height - first), output, first, context);
+        }
+
         return output;
     }
+
+    /// <summary>The padded input one band of <see cref="Forward"/> copies, in bytes.</summary>
+    public const long ForwardBandBytes = 4L << 20;
 
     /// <summary>The first input row output row <paramref name="row"/> reads (it may lie above the input, in the padding).</summary>
     public int FirstInputRow(int row) => (Stride * row) - (Kernel / 2);
@@ -108,8 +119,11 @@ internal sealed class Conv2dLayer : ILayer
     /// input). Rows outside the input are the zero padding; the result equals the same rows of <see cref="Forward"/> bit
     /// for bit, in either arithmetic (every output element sees the same products in the same order).
     /// </summary>
-    /// <remarks>The output is OutChannels × count × OutputSize(width).</remarks>
-    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, LayerContext context)
+    /// <remarks>
+    /// The rows are written to <paramref name="output"/> (OutChannels × at least <paramref name="outputRow"/> + count rows ×
+    /// OutputSize(width)) from its row <paramref name="outputRow"/> on.
+    /// </remarks>
+    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
     {
         int pad = Kernel / 2;
         int top = FirstInputRow(first);
@@ -155,6 +169,7 @@ internal sealed class Conv2dLayer : ILayer
                     PackedWeights = _packed,
                     Bias = _bias,
                     Output = output.Data,
+                    OutputOffset = (long)outputRow * output.Width,
                     OutputPlaneStride = output.PlaneSize,
                     OutputRowStride = output.Width,
                     OutputChannels = OutChannels,
