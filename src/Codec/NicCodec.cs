@@ -208,8 +208,7 @@ public sealed class NicCodec
     {
         ArgumentNullException.ThrowIfNull(info);
         CodecModel model = GetModel(info.Header);
-        NicRowDecoder.CheckShapes(info.Header, model);
-        return DecodeMemory.Estimate(info.Header, model).Bytes;
+        return DecodePlan.Create(info.Header, model).Memory.Bytes;
     }
 
     /// <summary>The networks and coders of the model a header names (a fixed-rate file, or a family at the header's rate position), built once.</summary>

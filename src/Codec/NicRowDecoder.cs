@@ -21,12 +21,10 @@ namespace Nic.Codec;
 /// </summary>
 public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
 {
-    /// <summary>The most latent rows one synthesis call covers, which bounds the memory of g_s.</summary>
-    internal const int MaxSynthesisRows = 8;
-
     private readonly NicReader _reader;
     private readonly bool _ownsReader;
     private readonly CodecModel _model;
+    private readonly DecodePlan _plan;
     private readonly EntropyParameters? _parameters;
     private readonly IncrementalHash _symbols;
     private readonly long _startTimestamp;
@@ -34,11 +32,12 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     private bool _started;
     private bool _recorded;
 
-    private NicRowDecoder(NicReader reader, bool ownsReader, CodecModel model, NicImageInfo info, EntropyParameters? parameters, IncrementalHash symbols, long startTimestamp, Activity? activity)
+    private NicRowDecoder(NicReader reader, bool ownsReader, DecodePlan plan, NicImageInfo info, EntropyParameters? parameters, IncrementalHash symbols, long startTimestamp, Activity? activity)
     {
         _reader = reader;
         _ownsReader = ownsReader;
-        _model = model;
+        _model = plan.Model;
+        _plan = plan;
         Info = info;
         _parameters = parameters;
         _symbols = symbols;
@@ -70,8 +69,8 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             NicHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             modelName = header.Model.Name;
             CodecModel model = models(header);
-            CheckShapes(header, model);
-            CheckLimits(header, model, options);
+            var plan = DecodePlan.Create(header, model);
+            plan.CheckLimits(options);
             NicMetadata metadata = await reader.ReadMetadataAsync(cancellationToken).ConfigureAwait(false);
             EntropyParameters? parameters = null;
             var symbols = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -86,7 +85,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             var info = new NicImageInfo(header, metadata, reader.FormatVersion!, fileLength);
             NicCodecTelemetry.TagImage(decode, header.Width, header.Height, fileLength);
             open?.Stop();
-            return new NicRowDecoder(reader, ownsReader, model, info, parameters, symbols, start, decode);
+            return new NicRowDecoder(reader, ownsReader, plan, info, parameters, symbols, start, decode);
         }
         catch (Exception exception)
         {
@@ -170,19 +169,17 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         NicHeader header = Info.Header;
         IInferenceBackend backend = _model.Backend;
         const int Factor = CodecModel.LatentFactor;
-        int halo = backend.SynthesisHalo;
         var quantized = FeatureMap.Zeroed(header.YShape.Channels, header.YShape.Height, header.YShape.Width, cancellationToken);
 
         // The managed engine streams g_s (each row of each layer computed once, spec/nic-model.md §10.1); other
-        // backends synthesize each run on a window with the halo.
-        ManagedModel? streaming = backend as ManagedModel;
+        // backends synthesize each run on a window with the halo. The plan says which rows each band releases.
+        ManagedModel? streaming = _plan.Streams ? (ManagedModel)backend : null;
         SynthesisStream? stream = streaming?.OpenSynthesisStream(quantized);
         FeatureMap? synthesis = null;
-        int synthesized = 0;
         await foreach (NicBand band in _reader.ReadBandsAsync(cancellationToken).ConfigureAwait(false))
         {
             DecodeBand(band, quantized, cancellationToken);
-            foreach ((int first, int rows) in SynthesisRuns(header, halo, band.FirstRow + band.RowCount, synthesized))
+            foreach ((int first, int rows) in _plan.RunsAfterBand(band.Index))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (synthesis is null || synthesis.Height != rows * Factor)
@@ -203,7 +200,6 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                 int pixelRows = Math.Min(rows * Factor, header.Height - firstPixelRow);
                 var pixels = new byte[(long)pixelRows * header.Width * RgbImage.BytesPerPixel];
                 ImagePlanes.ToPixels(synthesis, 0, pixelRows, header.Width, pixels);
-                synthesized = first + rows;
                 yield return new RgbRowBlock(firstPixelRow, pixelRows, header.Width, pixels);
             }
         }
@@ -243,91 +239,6 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         return _ownsReader ? _reader.DisposeAsync() : ValueTask.CompletedTask;
     }
 
-    /// <summary>Checks that the header's shapes are the ones the model makes of an image of its size (§11.4).</summary>
-    internal static void CheckShapes(NicHeader header, CodecModel model)
-    {
-        int paddedWidth = ImagePlanes.Align(header.Width, header.Alignment);
-        int paddedHeight = ImagePlanes.Align(header.Height, header.Alignment);
-        string? problem = null;
-        if (paddedWidth % model.Alignment != 0 || paddedHeight % model.Alignment != 0)
-        {
-            problem = $"the alignment {header.Alignment} does not pad to a multiple of {model.Alignment}";
-        }
-        else
-        {
-            const int Factor = CodecModel.LatentFactor;
-            var y = new NicLatentShape(model.M, paddedHeight / Factor, paddedWidth / Factor);
-            NicLatentShape z = model.HasHyperprior ? new NicLatentShape(model.N, paddedHeight / 64, paddedWidth / 64) : NicLatentShape.Empty;
-            if (header.YShape != y)
-            {
-                problem = $"y is {header.YShape}; the model makes {y} of a {header.Width}×{header.Height} image";
-            }
-            else if (header.ZShape != z)
-            {
-                problem = $"z is {header.ZShape}; the model makes {(z.IsEmpty ? "none" : z.ToString())} of a {header.Width}×{header.Height} image";
-            }
-        }
-
-        if (problem is not null)
-        {
-            throw new NicCodecException(NicCodecError.LatentShapeMismatch, $"model {header.Model.Name}: {problem}");
-        }
-    }
-
-    /// <summary>
-    /// The latent rows that can be synthesized once the bands up to latent row <paramref name="end"/> (exclusive) are
-    /// decoded: all but the last <paramref name="halo"/> of them, or all at the last band; only the rows the image needs.
-    /// </summary>
-    internal static int ReadyRows(NicHeader header, int halo, int end)
-    {
-        int needed = (header.Height + CodecModel.LatentFactor - 1) / CodecModel.LatentFactor;
-        return Math.Min(needed, end == header.YShape.Height ? end : end - halo);
-    }
-
-    /// <summary>
-    /// The runs of latent rows g_s synthesizes once the bands up to latent row <paramref name="end"/> are decoded, from
-    /// row <paramref name="synthesized"/> on: up to <see cref="MaxSynthesisRows"/> rows each, up to
-    /// <see cref="ReadyRows"/>. The decode follows this schedule, and the memory estimate sums its windows.
-    /// </summary>
-    internal static IEnumerable<(int FirstRow, int Rows)> SynthesisRuns(NicHeader header, int halo, int end, int synthesized)
-    {
-        int ready = ReadyRows(header, halo, end);
-        for (int first = synthesized; first < ready; first += MaxSynthesisRows)
-        {
-            yield return (first, Math.Min(MaxSynthesisRows, ready - first));
-        }
-    }
-
-    /// <summary>
-    /// Refuses a file whose decode would exceed the options' limits (spec/nic-coding.md §11.7): the pixel count, the estimated working
-    /// memory, or a buffer longer than the largest array. Runs on the header alone, before the decode allocates.
-    /// </summary>
-    internal static void CheckLimits(NicHeader header, CodecModel model, NicCodecOptions options)
-    {
-        long pixels = (long)header.Width * header.Height;
-        if (pixels > options.MaxDecodePixels)
-        {
-            throw new NicCodecException(
-                NicCodecError.ResourceLimitExceeded,
-                $"the image is {header.Width}×{header.Height} = {pixels:N0} pixels, above the decoder's limit of {options.MaxDecodePixels:N0} (NicCodecOptions.MaxDecodePixels)");
-        }
-
-        DecodeMemoryEstimate estimate = DecodeMemory.Estimate(header, model);
-        if (estimate.Bytes > options.MaxDecodeMemoryBytes)
-        {
-            throw new NicCodecException(
-                NicCodecError.ResourceLimitExceeded,
-                $"decoding the {header.Width}×{header.Height} image with {header.Model.Name} would take about {Mebibytes(estimate.Bytes)}, above the decoder's limit of {Mebibytes(options.MaxDecodeMemoryBytes)} (NicCodecOptions.MaxDecodeMemoryBytes)");
-        }
-
-        if (estimate.LargestBufferElements > Array.MaxLength)
-        {
-            throw new NicCodecException(
-                NicCodecError.ResourceLimitExceeded,
-                $"decoding the {header.Width}×{header.Height} image with {header.Model.Name} needs a buffer of {estimate.LargestBufferElements:N0} elements, more than the largest array ({Array.MaxLength:N0})");
-        }
-    }
-
     /// <summary>Records the end of this decode on the codec's metrics and activity, once.</summary>
     private void RecordDecode(string outcome, Exception? exception)
     {
@@ -341,8 +252,6 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         NicCodecTelemetry.Record(NicCodecTelemetry.Decode, outcome, Info.Model.Name, _startTimestamp, Info.FileLength, pixelBytes, exception, _activity);
         _activity = null;
     }
-
-    private static string Mebibytes(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:N0} MiB");
 
     private void DecodeBand(NicBand band, FeatureMap quantized, CancellationToken cancellationToken)
     {

@@ -4,10 +4,10 @@ using Nic.Format;
 
 namespace Nic.Codec.Pipeline;
 
-/// <summary>One encode (spec/nic-coding.md §11): pad, g_a in bands of rows, h_a, ẑ, h_s, then y band by band.</summary>
+/// <summary>One encode (spec/nic-coding.md §11): pad, g_a streamed row by row (§11.2), h_a, ẑ, h_s, then y band by band.</summary>
 internal static class EncodePipeline
 {
-    /// <summary>Latent rows added above and below an analysis band so that it equals full-frame analysis (§11.2).</summary>
+    /// <summary>Latent rows added above and below an analysis band of a backend that does not stream g_a, so that it equals full-frame analysis (§11.2).</summary>
     public const int AnalysisHalo = 2;
 
     /// <summary>The bytes of the first layer's output one analysis band may take.</summary>
@@ -130,11 +130,26 @@ internal static class EncodePipeline
     }
 
     /// <summary>
-    /// g_a of the padded image, in bands of latent rows with <see cref="AnalysisHalo"/> rows of context above and
-    /// below, so that the first layer's output stays within <see cref="AnalysisBandBudget"/>.
+    /// g_a of the padded image (§11.2 step 1). The managed engine streams it (<see cref="ManagedModel.AnalyzeRows"/>):
+    /// the padded image's rows are made as the first layer reads them, each layer keeps only the rows its next output
+    /// reads, every row is computed once, and the result is bit-identical to full-frame g_a. Other backends run it in
+    /// bands of latent rows with <see cref="AnalysisHalo"/> rows of context above and below, so that the first layer's
+    /// output stays within <paramref name="bandBudget"/>.
     /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="image">The image.</param>
+    /// <param name="paddedWidth">The padded width (a multiple of the model's alignment).</param>
+    /// <param name="paddedHeight">The padded height (a multiple of the model's alignment).</param>
+    /// <param name="cancellationToken">Looked at before each chunk of rows and throughout each layer.</param>
+    /// <param name="bandBudget">The bytes of one chunk of a layer (the stream) or of one band's first-layer output (other backends).</param>
     public static FeatureMap Analyze(CodecModel model, RgbImage image, int paddedWidth, int paddedHeight, CancellationToken cancellationToken, long bandBudget = AnalysisBandBudget)
     {
+        if (model.Backend is ManagedModel managed
+            && managed.AnalyzeRows(paddedHeight, paddedWidth, (first, count) => ImagePlanes.ToPlanes(image, paddedWidth, first, count, cancellationToken), cancellationToken, Math.Min(bandBudget, AnalysisStream.DefaultChunkBytes)) is FeatureMap streamed)
+        {
+            return streamed;
+        }
+
         const int Factor = CodecModel.LatentFactor;
         int latentHeight = paddedHeight / Factor;
         long bytesPerLatentRow = (long)model.N * (Factor / 2) * (paddedWidth / 2) * sizeof(float);

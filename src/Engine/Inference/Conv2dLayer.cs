@@ -91,23 +91,65 @@ internal sealed class Conv2dLayer : ILayer
             throw new ArgumentException($"the layer takes {InChannels} channels, not {input.Channels}");
         }
 
-        int pad = Kernel / 2;
-        int rows = input.Height + 2 * pad, columns = input.Width + 2 * pad;
+        // The padded (or phase-split) copy is made for a band of output rows at a time, about ForwardBandBytes of it,
+        // so that a large input is never held twice; every output element is the same whatever the bands.
         FeatureMap output = context.Buffers.RentMap(OutChannels, OutputSize(input.Height), OutputSize(input.Width));
+        long paddedRowBytes = (long)Stride * InChannels * (input.Width + Kernel) * sizeof(float);
+        int band = (int)Math.Clamp(ForwardBandBytes / paddedRowBytes, 1, output.Height);
+        for (int first = 0; first < output.Height; first += band)
+        {
+            ForwardRows(input.Data, input.PlaneSize, 0, input.Height, input.Height, input.Width, first, Math.Min(band, output.Height - first), output, first, context);
+        }
+
+        return output;
+    }
+
+    /// <summary>The padded input one band of <see cref="Forward"/> copies, in bytes.</summary>
+    public const long ForwardBandBytes = 4L << 20;
+
+    /// <summary>The first input row output row <paramref name="row"/> reads (it may lie above the input, in the padding).</summary>
+    public int FirstInputRow(int row) => (Stride * row) - (Kernel / 2);
+
+    /// <summary>
+    /// The output rows <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1 of the layer on
+    /// an input of <paramref name="inputHeight"/> rows, of which the rows <paramref name="windowStart"/> …
+    /// <paramref name="windowStart"/> + <paramref name="windowRows"/> − 1 are given (channel planes <paramref name="planeStride"/>
+    /// floats apart in <paramref name="window"/>): they must cover every input row those output rows read
+    /// (<see cref="FirstInputRow"/>(first) … <see cref="FirstInputRow"/>(first + count − 1) + Kernel − 1, clipped to the
+    /// input). Rows outside the input are the zero padding; the result equals the same rows of <see cref="Forward"/> bit
+    /// for bit, in either arithmetic (every output element sees the same products in the same order).
+    /// </summary>
+    /// <remarks>
+    /// The rows are written to <paramref name="output"/> (OutChannels × at least <paramref name="outputRow"/> + count rows ×
+    /// OutputSize(width)) from its row <paramref name="outputRow"/> on.
+    /// </remarks>
+    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
+    {
+        int pad = Kernel / 2;
+        int top = FirstInputRow(first);
+        int rows = (Stride * (count - 1)) + Kernel, columns = width + (2 * pad);
+        int inputFirst = Math.Max(0, top), inputEnd = Math.Min(inputHeight, top + rows);
+        if (inputFirst < windowStart || inputEnd > windowStart + windowRows)
+        {
+            throw new ArgumentException($"input rows {inputFirst}…{inputEnd - 1} are needed, rows {windowStart}…{windowStart + windowRows - 1} given");
+        }
+
+        long sourceOffset = (long)(inputFirst - windowStart) * width;
+        int sourceRows = Math.Max(0, inputEnd - inputFirst);
         float[] buffer;
         int rowStride;
         long channelStride;
         int[] offsets;
         if (Stride == 1)
         {
-            buffer = PaddedPlanes.Pad(input, pad, pad, rows, columns, context.Buffers, context.CancellationToken);
+            buffer = PaddedPlanes.Pad(window, sourceOffset, planeStride, InChannels, sourceRows, width, inputFirst - top, pad, rows, columns, context.Buffers, context.CancellationToken);
             rowStride = columns;
             channelStride = (long)rows * columns;
             offsets = [.. _taps.Select(t => t.Ky * columns + t.Kx)];
         }
         else
         {
-            buffer = PaddedPlanes.SplitPhases(input, pad, rows, columns, context.Buffers, context.CancellationToken, out int phaseRows, out int phaseColumns);
+            buffer = PaddedPlanes.SplitPhases(window, sourceOffset, planeStride, InChannels, sourceRows, width, inputFirst - top, pad, rows, columns, context.Buffers, context.CancellationToken, out int phaseRows, out int phaseColumns);
             rowStride = phaseColumns;
             channelStride = 4L * phaseRows * phaseColumns;
             int phasePlane = phaseRows * phaseColumns;
@@ -127,10 +169,11 @@ internal sealed class Conv2dLayer : ILayer
                     PackedWeights = _packed,
                     Bias = _bias,
                     Output = output.Data,
+                    OutputOffset = (long)outputRow * output.Width,
                     OutputPlaneStride = output.PlaneSize,
                     OutputRowStride = output.Width,
                     OutputChannels = OutChannels,
-                    OutputHeight = output.Height,
+                    OutputHeight = count,
                     OutputWidth = output.Width,
                     Arithmetic = Arithmetic,
                 },
@@ -141,7 +184,5 @@ internal sealed class Conv2dLayer : ILayer
         {
             context.Buffers.Return(buffer);
         }
-
-        return output;
     }
 }

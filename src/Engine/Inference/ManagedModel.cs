@@ -13,6 +13,8 @@ public sealed class ManagedModel : IInferenceBackend
     private readonly SequentialLayers _synthesis;
     private readonly SequentialLayers? _hyperAnalysis;
     private readonly SequentialLayers? _hyperSynthesis;
+    private readonly SequentialLayers? _hyperSynthesisBody;
+    private readonly (Conv2dLayer Scales, Conv2dLayer Means)? _hyperSynthesisHeads;
     private readonly LayerContext _context;
 
     private ManagedModel(NicModelFile file, int parallelism, ManagedArithmetic arithmetic)
@@ -25,6 +27,11 @@ public sealed class ManagedModel : IInferenceBackend
         _synthesis = ModelNetworks.Synthesis(file, arithmetic);
         _hyperAnalysis = ModelNetworks.HyperAnalysis(file, arithmetic);
         _hyperSynthesis = ModelNetworks.HyperSynthesis(file);
+        _hyperSynthesisHeads = ModelNetworks.HyperSynthesisHeads(file);
+        if (_hyperSynthesis is not null && _hyperSynthesisHeads is not null)
+        {
+            _hyperSynthesisBody = new SequentialLayers([.. _hyperSynthesis.Layers.Take(_hyperSynthesis.Layers.Count - 1)], _hyperSynthesis.Name);
+        }
         (SynthesisFactor, SynthesisHalo) = BandGeometry(_synthesis);
         OutputChannels = file.Architecture.Kind == ModelArchitectureKind.TfcMnist ? 1 : 3;
     }
@@ -108,6 +115,32 @@ public sealed class ManagedModel : IInferenceBackend
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public FeatureMap Analyze(FeatureMap image, CancellationToken cancellationToken) => RunOnce(_analysis, image, cancellationToken);
 
+    /// <summary>
+    /// g_a as a line-buffered stream (<see cref="AnalysisStream"/>) on an image of <paramref name="height"/> ×
+    /// <paramref name="width"/> whose rows <paramref name="rows"/>(first, count) makes on demand (3 × count × width,
+    /// values in [0, 1], each row asked for once, top to bottom): bit-identical to <see cref="Analyze(FeatureMap)"/> on
+    /// the whole image, every row of every layer computed once, and neither the image's planes nor a layer's whole output
+    /// held. Null for an analysis that is not convolutions and point-wise layers (tfc-mnist).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    internal FeatureMap? AnalyzeRows(int height, int width, Func<int, int, FeatureMap> rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes)
+    {
+        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, chunkBytes);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return stream.Run(_context with { CancellationToken = cancellationToken, Profiler = Profiler });
+        }
+        finally
+        {
+            _context.Buffers.Clear();
+        }
+    }
+
     /// <summary>h_a: the latent y to the hyper-latent z (the scale hyperprior applies it to |y|).</summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>
     public FeatureMap HyperAnalyze(FeatureMap y) => HyperAnalyze(y, CancellationToken.None);
@@ -146,30 +179,29 @@ public sealed class ManagedModel : IInferenceBackend
     public EntropyParameters HyperSynthesize(FeatureMap zHat, CancellationToken cancellationToken)
     {
         SequentialLayers layers = _hyperSynthesis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
-        FeatureMap output = RunOnce(layers, zHat, cancellationToken);
-        if (File.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean)
+        if (_hyperSynthesisBody is null || _hyperSynthesisHeads is not (Conv2dLayer scalesHead, Conv2dLayer meansHead))
         {
-            return new EntropyParameters(output, null);
+            return new EntropyParameters(RunOnce(layers, zHat, cancellationToken), null);
         }
 
-        // Channels 0…M−1 are the scales, M…2M−1 the means. Each half is tens of megabytes for a large image, fresh
-        // memory whose first touch is slow, so it is copied plane by plane with a look at the token after each. The
-        // output is not given back to the pool: RunOnce has emptied it, and no later call asks for this size.
-        int m = output.Channels / 2;
-        FeatureMap Half(int first)
+        // mbt2018-mean: the layers before the last, then the last one's scale and mean channels as two convolutions on
+        // the same input (ModelNetworks.HyperSynthesisHeads), so that no 2M-channel map is made and split. The outputs
+        // are not given back to the pool: the caller keeps them.
+        ArgumentNullException.ThrowIfNull(zHat);
+        LayerContext context = _context with { CancellationToken = cancellationToken, Profiler = Profiler };
+        try
         {
-            var half = new FeatureMap(m, output.Height, output.Width, GC.AllocateUninitializedArray<float>(m * output.PlaneSize));
-            for (int c = 0; c < m; c++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                output.Plane(first + c).CopyTo(half.Plane(c));
-            }
-
-            return half;
+            FeatureMap x = _hyperSynthesisBody.Forward(zHat, context);
+            int last = layers.Layers.Count - 1;
+            FeatureMap Head(Conv2dLayer head) => context.Profiler is { } profiler ? profiler.Run(layers.Name, last, head, x, context) : head.Forward(x, context);
+            FeatureMap scales = Head(scalesHead);
+            FeatureMap means = Head(meansHead);
+            return new EntropyParameters(scales, means);
         }
-
-        FeatureMap scales = Half(0);
-        return new EntropyParameters(scales, Half(m));
+        finally
+        {
+            _context.Buffers.Clear();
+        }
     }
 
     /// <summary>g_s on the whole latent: the reconstruction, before clamping and cropping.</summary>

@@ -82,6 +82,28 @@ internal static class ModelNetworks
         _ => null,
     };
 
+    /// <summary>
+    /// mbt2018-mean's last h_s layer (h_s.4, a convolution to 2M channels: the scales, then the means) as two
+    /// convolutions, one for channels 0 … M − 1 and one for M … 2M − 1, so that σ and μ are made as separate maps
+    /// without a 2M-channel map and copies of its halves; null for the other architectures. Each output channel is
+    /// accumulated on its own, so the two give the same bits as the whole layer.
+    /// </summary>
+    public static (Conv2dLayer Scales, Conv2dLayer Means)? HyperSynthesisHeads(NicModelFile file)
+    {
+        if (file.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean)
+        {
+            return null;
+        }
+
+        ModelTensor weight = file.GetTensor("h_s.4.weight");
+        (int outChannels, int inChannels, int kernel) = (weight.Shape[0], weight.Shape[1], weight.Shape[2]);
+        int half = outChannels / 2, perChannel = inChannels * kernel * kernel;
+        ReadOnlySpan<float> w = weight.Float32Data.Span, b = file.GetFloat32("h_s.4.bias").Span;
+        return (
+            new Conv2dLayer(inChannels, half, kernel, 1, w[..(half * perChannel)], b[..half]),
+            new Conv2dLayer(inChannels, half, kernel, 1, w[(half * perChannel)..], b[half..]));
+    }
+
     /// <summary>The LeakyReLU slope of the MNIST tutorial model (Keras' default).</summary>
     public const float MnistSlope = 0.2f;
 

@@ -4,7 +4,7 @@ namespace Nic.Codec.Inference;
 /// g_s as a line-buffered pipeline (spec/nic-model.md §10.1): each transposed convolution keeps the rows of its input
 /// that its next output rows read, and every row of every layer is computed once. Bands of output rows are asked for
 /// top to bottom; each is bit-identical to the same rows of the full-frame synthesis, with no halo recomputed. Memory:
-/// each layer runs in chunks of about 8 MiB of output and holds its input rows from the first one its next output
+/// each layer runs in chunks of about 2 MiB of output (or kept input) and holds its input rows from the first one its next output
 /// reads to the last one computed (a chunk and the kernel's reach), whatever the band height. For syntheses made of stride-2 transposed convolutions each followed by point-wise layers
 /// (the image models of spec/nic-model.md §4); one decode at a time.
 /// </summary>
@@ -95,8 +95,12 @@ internal sealed class SynthesisStream
         }
     }
 
-    /// <summary>The output budget of one chunk of a stage.</summary>
-    public const long DefaultChunkBytes = 8L << 20;
+    /// <summary>
+    /// The output budget of one chunk of a stage. 2 MiB (it was 8): a 12-megapixel decode of the default model then
+    /// holds about 70 MiB less (its stores, padded copies, GDN scratch and the pool's buffers of each chunk height all
+    /// scale with it), and a chunk is still hundreds of thousands of multiply-adds per work item.
+    /// </summary>
+    public const long DefaultChunkBytes = 2L << 20;
 
     /// <summary>Computes the next <paramref name="count"/> input-phase rows of stage <paramref name="s"/>.</summary>
     private void Run(int s, int count, int availableRows, FeatureMap destination, LayerContext context)
@@ -119,7 +123,8 @@ internal sealed class SynthesisStream
         else
         {
             Advance(s - 1, needEnd, availableRows, destination, context);
-            (window, planeStride, windowStart, windowRows) = (stage.Store!, (long)stage.Capacity * stage.InputWidth, stage.StoreStart, stage.StoreRows);
+            RowStore input = stage.Input;
+            (window, planeStride, windowStart, windowRows) = (input.Data!, input.PlaneStride, input.Start, input.Rows);
         }
 
         FeatureMap output = context.Buffers.RentMap(stage.Deconv.OutChannels, 2 * count, 2 * stage.InputWidth);
@@ -147,14 +152,14 @@ internal sealed class SynthesisStream
         }
         else
         {
-            _stages[s + 1].Append(output, firstOut);
+            _stages[s + 1].Input.Append(output, firstOut);
         }
 
         context.Buffers.Return(output.Data);
         stage.Done = jEnd;
 
         // The next output rows of this stage read input rows from Done − PadBefore on.
-        stage.DropBefore(jEnd - stage.Deconv.PadBefore);
+        stage.Input.DropBefore(jEnd - stage.Deconv.PadBefore);
     }
 
     private sealed class Stage(ConvTranspose2dLayer deconv, int inputHeight, int inputWidth)
@@ -170,62 +175,7 @@ internal sealed class SynthesisStream
         /// <summary>Input-phase rows done: output rows 0 … 2·Done − 1 are made.</summary>
         public int Done { get; set; }
 
-        /// <summary>The input rows StoreStart … StoreStart + StoreRows − 1, channel planes of <see cref="Capacity"/> rows (stages after the first).</summary>
-        public float[]? Store { get; private set; }
-
-        public int Capacity { get; private set; }
-
-        public int StoreStart { get; private set; }
-
-        public int StoreRows { get; private set; }
-
-        /// <summary>Appends the rows <paramref name="first"/> … of <paramref name="rows"/>, which continue the store.</summary>
-        public void Append(FeatureMap rows, int first)
-        {
-            if (first != StoreStart + StoreRows)
-            {
-                throw new InvalidOperationException($"rows from {first} do not continue the store ({StoreStart} + {StoreRows})");
-            }
-
-            int needed = StoreRows + rows.Height;
-            if (Store is null || needed > Capacity)
-            {
-                int capacity = Math.Max(needed, Capacity + Capacity / 2);
-                float[] grown = GC.AllocateUninitializedArray<float>(checked(rows.Channels * capacity * InputWidth));
-                for (int c = 0; c < rows.Channels && Store is not null; c++)
-                {
-                    Store.AsSpan(c * Capacity * InputWidth, StoreRows * InputWidth).CopyTo(grown.AsSpan(c * capacity * InputWidth));
-                }
-
-                (Store, Capacity) = (grown, capacity);
-            }
-
-            for (int c = 0; c < rows.Channels; c++)
-            {
-                rows.Plane(c).CopyTo(Store.AsSpan((c * Capacity * InputWidth) + (StoreRows * InputWidth)));
-            }
-
-            StoreRows = needed;
-        }
-
-        /// <summary>Forgets the rows above <paramref name="row"/>, moving the rest to the top of each plane.</summary>
-        public void DropBefore(int row)
-        {
-            int drop = Math.Min(StoreRows, row - StoreStart);
-            if (Store is null || drop <= 0)
-            {
-                return;
-            }
-
-            int channels = Store.Length / (Capacity * InputWidth);
-            for (int c = 0; c < channels; c++)
-            {
-                int plane = c * Capacity * InputWidth;
-                Store.AsSpan(plane + (drop * InputWidth), (StoreRows - drop) * InputWidth).CopyTo(Store.AsSpan(plane));
-            }
-
-            StoreStart += drop;
-            StoreRows -= drop;
-        }
+        /// <summary>The input rows the stage keeps (stages after the first; the first reads the latent).</summary>
+        public RowStore Input { get; } = new(inputWidth);
     }
 }

@@ -96,7 +96,7 @@ public class ManagedModelTests
     public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic, long chunkBytes)
     {
         // Latent rows arrive band by band; each run of output rows is asked for once the rows two below it (the halo)
-        // have arrived, as the decoder does (NicRowDecoder.SynthesisRuns), and every row is computed once.
+        // have arrived, as the decoder does (DecodePlan.RunsAfterBand), and every row is computed once.
         ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2, arithmetic);
         FeatureMap yHat = LayerTests.RandomMap(new Random(codedBandRows), 24, 11, 6);
         for (int i = 0; i < yHat.Data.Length; i++)

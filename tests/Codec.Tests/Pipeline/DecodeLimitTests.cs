@@ -177,7 +177,7 @@ public sealed class DecodeLimitTests(ITestOutputHelper output)
         return (error, elapsed, allocated);
     }
 
-    private static long Estimate(CodecModel model, int width, int height) => DecodeMemory.Estimate(
+    private static long Estimate(CodecModel model, int width, int height) => DecodePlan.Create(
         new NicHeader
         {
             Width = width,
@@ -188,7 +188,7 @@ public sealed class DecodeLimitTests(ITestOutputHelper output)
             YShape = new NicLatentShape(model.M, ImagePlanes.Align(height, 64) / 16, ImagePlanes.Align(width, 64) / 16),
             BandRows = 8,
         },
-        model).Bytes;
+        model).Memory.Bytes;
 
     private static NicCodec Limited(long? maxPixels, long? maxMemory)
     {

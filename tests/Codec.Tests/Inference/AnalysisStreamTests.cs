@@ -1,0 +1,89 @@
+using Nic.Codec.Inference;
+using Nic.Codec.Models;
+
+namespace Nic.Codec.Tests.Inference;
+
+/// <summary>
+/// g_a streamed row by row (<see cref="AnalysisStream"/>, spec/nic-coding.md §11.2): bit-identical to the full frame
+/// for both image architectures, both arithmetics, any chunk size and image sizes that are not multiples of anything,
+/// asking its row source for every image row once, top to bottom.
+/// </summary>
+[Collection(nameof(VectorWidthCollection))]
+public sealed class AnalysisStreamTests
+{
+    private static readonly Lazy<NicModelFile> Hyperprior = new(() => ModelFactory.LoadRandom(ModelArchitectureKind.Bmshj2018Hyperprior, 16, 24, seed: 31));
+    private static readonly Lazy<NicModelFile> MeanScale = new(() => ModelFactory.LoadRandom(ModelArchitectureKind.Mbt2018Mean, 16, 24, seed: 32));
+
+    public static TheoryData<ModelArchitectureKind, ManagedArithmetic, int, int, long> Cases()
+    {
+        var cases = new TheoryData<ModelArchitectureKind, ManagedArithmetic, int, int, long>();
+        (int Height, int Width, long Chunk)[] sizes =
+        [
+            (1, 1, AnalysisStream.DefaultChunkBytes),
+            (3, 5, 1),
+            (16, 16, 1),
+            (37, 21, 20_000),
+            (64, 64, AnalysisStream.DefaultChunkBytes),
+            (200, 48, 1),
+            (320, 64, 50_000),
+            (333, 70, AnalysisStream.DefaultChunkBytes),
+        ];
+        foreach (ModelArchitectureKind kind in new[] { ModelArchitectureKind.Bmshj2018Hyperprior, ModelArchitectureKind.Mbt2018Mean })
+        {
+            foreach (ManagedArithmetic arithmetic in new[] { ManagedArithmetic.Reference, ManagedArithmetic.Fused })
+            {
+                foreach ((int height, int width, long chunk) in sizes)
+                {
+                    cases.Add(kind, arithmetic, height, width, chunk);
+                }
+            }
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void StreamedAnalysisEqualsTheFullFrameBitForBit(ModelArchitectureKind kind, ManagedArithmetic arithmetic, int height, int width, long chunkBytes)
+    {
+        NicModelFile file = kind == ModelArchitectureKind.Bmshj2018Hyperprior ? Hyperprior.Value : MeanScale.Value;
+        ManagedModel model = ManagedModel.Create(file, parallelism: 2, arithmetic);
+        FeatureMap image = LayerTests.RandomMap(new Random(height * 1000 + width), 3, height, width);
+        for (int i = 0; i < image.Data.Length; i++)
+        {
+            image.Data[i] = MathF.Abs(image.Data[i]);
+        }
+
+        FeatureMap full = model.Analyze(image);
+        int next = 0;
+        FeatureMap streamed = model.AnalyzeRows(
+            height,
+            width,
+            (first, count) =>
+            {
+                // Every row once, in order, only rows of the image.
+                Assert.Equal(next, first);
+                Assert.InRange(count, 1, height - first);
+                next = first + count;
+                return image.SliceRows(first, count);
+            },
+            CancellationToken.None,
+            chunkBytes)!;
+
+        Assert.Equal(height, next);
+        Assert.Equal((full.Channels, full.Height, full.Width), (streamed.Channels, streamed.Height, streamed.Width));
+        Assert.Equal(full.Data.Select(BitConverter.SingleToInt32Bits), streamed.Data.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void AStreamedAnalysisStopsWhenCancelledAndRejectsAWrongRowSource()
+    {
+        ManagedModel model = ManagedModel.Create(Hyperprior.Value, parallelism: 1);
+        FeatureMap image = LayerTests.RandomMap(new Random(5), 3, 64, 64);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => model.AnalyzeRows(64, 64, (first, count) => image.SliceRows(first, count), cancelled.Token));
+        Assert.Throws<InvalidOperationException>(() => model.AnalyzeRows(64, 64, (first, count) => image.SliceRows(first, 1), CancellationToken.None, chunkBytes: 1 << 20));
+        Assert.Null(ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 5, seed: 5)).AnalyzeRows(28, 28, (first, count) => new FeatureMap(1, count, 28), CancellationToken.None));
+    }
+}
