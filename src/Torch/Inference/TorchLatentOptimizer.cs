@@ -13,23 +13,25 @@ using static TorchSharp.torch;
 namespace Nic.Torch.Inference;
 
 /// <summary>
-/// The encoder effort of Nic.Torch: for one image, searches the latent y that minimizes the model's own
+/// The encoder effort of Nic.Torch: for one image, searches the latents y and z that minimize the model's own
 /// rate + λ·255²·MSE (the loss it was trained with: bits per pixel from the likelihoods of its entropy models, λ from the
 /// file's <c>lambda</c>) by stochastic Gumbel annealing (SGA, Yang, Marino and Mandt 2020) with Adam, starting from
-/// g_a's latent; the higher the effort, the more iterations (<see cref="IterationsFor"/>).
+/// g_a's and h_a's latents; the higher the effort, the more iterations (<see cref="IterationsFor"/>).
 /// </summary>
 /// <remarks>
 /// <para>
 /// SGA replaces rounding by a sample between ⌊v⌋ and ⌈v⌉ whose Gumbel-softmax probabilities lean towards the nearer
 /// one ever more sharply as the temperature τ falls from 0.5 to 0.15, so that the search ends close to the hard rounding
-/// the codec applies (ending at 0.05, as first chosen, found costlier latents at 8, 16 and 50 iterations). With a hyperprior, ẑ is h_a's z rounded as the codec rounds it, and y is searched under the
-/// entropy parameters h_s gives that ẑ, relaxed around the mean μ as the codec rounds it (around the bottleneck's
-/// medians without a hyperprior). Searching z as well cost more per iteration (h_s forward and backward) and found
-/// latents that cost more at every budget measured (docs/rate-distortion.md#encoder-effort). g_s runs as
-/// <see cref="SubPixelSynthesis"/>, the same function in the form libtorch's CPU runs fastest.
+/// the codec applies (ending at 0.05, as first chosen, found costlier latents at 8, 16 and 50 iterations). y is relaxed around the mean μ of the Gaussian conditional (mean-scale model) as the codec rounds
+/// it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it)
+/// and optimizes y alone under the entropy parameters h_s gives that ẑ, so that the y returned is rounded around the μ
+/// that the codec's managed h_s computes from the same ẑ (they differ only in the last bits). Searching y alone under
+/// h_a's ẑ throughout saves h_s's backward pass but cost more on the smooth validation crops, where ẑ is a larger share
+/// of the rate (docs/rate-distortion.md#encoder-effort). g_s runs as <see cref="SubPixelSynthesis"/>, the same function
+/// in the form libtorch's CPU runs fastest.
 /// </para>
 /// <para>
-/// The result is the rounded latents (ŷ = μ + round(y − μ), ẑ), or g_a's own rounded when their rate + λ·distortion,
+/// The result is the rounded latents (ŷ = μ + round(y − μ), ẑ), or g_a's and h_a's own when their rate + λ·distortion,
 /// computed the same way with hard rounding, is lower. The codec then codes them exactly as it codes g_a's latents, so
 /// the file decodes with any conformant decoder. Thread-safe; each model is loaded once and searched for one image at a
 /// time.
@@ -45,6 +47,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// most at 8 and 16 iterations (0.05 and 0.5 less), and 0.15 beat 0.05 at 50 (docs/rate-distortion.md#encoder-effort).
     /// </summary>
     private const double EndTemperature = 0.15;
+
+    /// <summary>The share of the iterations that optimize y alone under a fixed ẑ.</summary>
+    private const double FixedHyperLatentShare = 0.2;
 
     /// <summary>The seed of the annealing's noise (any fixed value: it makes encodes repeatable).</summary>
     private const long NoiseSeed = 0x4E6963;
@@ -154,30 +159,49 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
+        using var objective = new Objective(model, loaded.Synthesis, image, problem.Width, problem.Height, problem.Model.Lambda);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
         }
 
-        using var objective = new Objective(model, loaded.Synthesis, image, problem.Width, problem.Height, problem.Model.Lambda, z0);
         var y = new Parameter(y0.clone(), requires_grad: true);
-        using var adam = new Training.Adam([y], StepSize(LearningRate, iterations));
+        Parameter? z = z0 is null ? null : new Parameter(z0.clone(), requires_grad: true);
+        using var adam = new Training.Adam(z is null ? [y] : [y, z], StepSize(LearningRate, iterations));
+        int joint = iterations - (int)Math.Round(iterations * FixedHyperLatentShare);
+        Tensor? zFixed = null;
+        Tensor? scalesFixed = null, meansFixed = null;
         for (int step = 0; step < iterations; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             double temperature = StartTemperature * Math.Pow(EndTemperature / StartTemperature, step / (double)Math.Max(1, iterations - 1));
+            if (z is not null && step == joint)
+            {
+                using var noGrad = no_grad();
+                zFixed = objective.RoundHyperLatent(z).MoveToOuterDisposeScope();
+                (Tensor scales, Tensor? means) = model.HyperSynthesize(zFixed);
+                scalesFixed = scales.detach().MoveToOuterDisposeScope();
+                meansFixed = means?.detach().MoveToOuterDisposeScope();
+            }
+
             using var scope = NewDisposeScope();
             adam.zero_grad();
-            objective.RelaxedLoss(y, temperature).backward();
+            Tensor loss = zFixed is null
+                ? objective.RelaxedLoss(y, z, temperature)
+                : objective.RelaxedLossFixedHyper(y, zFixed, scalesFixed!, meansFixed, temperature);
+            loss.backward();
             adam.step();
         }
 
         using (no_grad())
         {
-            Tensor found = objective.Quantize(y);
-            Tensor start = objective.Quantize(y0);
-            Tensor best = objective.Loss(found).ToDouble() <= objective.Loss(start).ToDouble() ? found : start;
-            return new NicLatents(ToFeatureMap(best), objective.HyperLatent is Tensor zHat ? ToFeatureMap(zHat) : null);
+            (Tensor yHat, Tensor? zHat, _, _) = objective.Quantize(y, zFixed ?? z);
+            double found = objective.Loss(yHat, zHat).ToDouble();
+            (Tensor yStart, Tensor? zStart, _, _) = objective.Quantize(y0, z0);
+            double start = objective.Loss(yStart, zStart).ToDouble();
+            return found <= start
+                ? new NicLatents(ToFeatureMap(yHat), zHat is null ? null : ToFeatureMap(zHat))
+                : new NicLatents(problem.Y, problem.Z);
         }
     }
 
@@ -237,10 +261,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         public SubPixelSynthesis Synthesis { get; }
     }
 
-    /// <summary>
-    /// bpp + λ·255²·MSE of one image under one model as a function of y, relaxed or hard; with a hyperprior, under the
-    /// fixed ẑ (its bits a constant left out) and the entropy parameters h_s gives it.
-    /// </summary>
+    /// <summary>bpp + λ·255²·MSE of one image under one model, relaxed or hard.</summary>
     private sealed class Objective : IDisposable
     {
         private readonly ImageCompressionModel _model;
@@ -251,13 +272,11 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         private readonly int _height;
         private readonly double _distortionWeight;
         private readonly Tensor _medians;
-        private readonly Tensor? _scales;
-        private readonly Tensor? _means;
 
         /// <summary>The source of SGA's Gumbel noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
-        public Objective(ImageCompressionModel model, SubPixelSynthesis synthesis, Tensor image, int width, int height, double lambda, Tensor? z)
+        public Objective(ImageCompressionModel model, SubPixelSynthesis synthesis, Tensor image, int width, int height, double lambda)
         {
             _noise = new Generator(NoiseSeed, image.device);
             _model = model;
@@ -268,43 +287,67 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             _target = Crop(image);
             _distortionWeight = lambda * 255 * 255;
             _medians = model.EntropyBottleneck.Quantiles.detach().select(2, 1).reshape(1, -1, 1, 1);
-            if (_hyper is not null)
-            {
-                using var noGrad = no_grad();
-                HyperLatent = z!.detach().sub(_medians).round().Plus(_medians);
-                (_scales, _means) = _hyper.HyperSynthesize(HyperLatent);
-            }
         }
-
-        /// <summary>ẑ: z rounded around the bottleneck's medians, as the codec rounds it (null without a hyperprior).</summary>
-        public Tensor? HyperLatent { get; }
 
         public void Dispose() => _noise.Dispose();
 
-        /// <summary>What y is rounded around: μ (mean-scale), the bottleneck's medians (no hyperprior), or 0 (scale hyperprior: null).</summary>
-        private Tensor? Centre => _means ?? (_hyper is null ? _medians : null);
-
-        /// <summary>The loss with y relaxed by SGA around μ (around the medians without a hyperprior).</summary>
-        public Tensor RelaxedLoss(Tensor y, double temperature)
+        /// <summary>The loss with y and z relaxed by SGA; μ and σ follow the relaxed z.</summary>
+        public Tensor RelaxedLoss(Tensor y, Tensor? z, double temperature)
         {
             using var scope = NewDisposeScope();
-            Tensor yTilde = Centre is Tensor centre ? AnnealedRound(y.sub(centre), temperature, _noise).Plus(centre) : AnnealedRound(y, temperature, _noise);
-            return Combine(YBits(yTilde), yTilde).MoveToOuterDisposeScope();
+            if (_hyper is null)
+            {
+                Tensor yTilde = AnnealedRound(y.sub(_medians), temperature, _noise).Plus(_medians);
+                return Combine(BottleneckBits(yTilde), yTilde).MoveToOuterDisposeScope();
+            }
+
+            Tensor zTilde = AnnealedRound(z!.sub(_medians), temperature, _noise).Plus(_medians);
+            (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zTilde);
+            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature, _noise) : AnnealedRound(y.sub(means), temperature, _noise).Plus(means);
+            Tensor bits = GaussianBits(yRelaxed, scales, means).Plus(BottleneckBits(zTilde));
+            return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
         }
 
-        /// <summary>y as the codec rounds it: ŷ = μ + round(y − μ) (around the medians without a hyperprior).</summary>
-        public Tensor Quantize(Tensor y)
+        /// <summary>The loss with ẑ fixed (its bits a constant) and y relaxed by SGA around the fixed μ.</summary>
+        public Tensor RelaxedLossFixedHyper(Tensor y, Tensor zHat, Tensor scales, Tensor? means, double temperature)
         {
             using var scope = NewDisposeScope();
-            Tensor yHat = Centre is Tensor centre ? y.detach().sub(centre).round().Plus(centre) : y.detach().round();
-            return yHat.MoveToOuterDisposeScope();
+            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature, _noise) : AnnealedRound(y.sub(means), temperature, _noise).Plus(means);
+            return Combine(GaussianBits(yRelaxed, scales, means), yRelaxed).MoveToOuterDisposeScope();
         }
 
-        /// <summary>The loss of a hard-rounded ŷ.</summary>
-        public Tensor Loss(Tensor yHat)
+        /// <summary>The latents as the codec rounds them: ẑ around the medians, ŷ around μ = h_s(ẑ) (around the medians without a hyperprior).</summary>
+        public (Tensor YHat, Tensor? ZHat, Tensor? Scales, Tensor? Means) Quantize(Tensor y, Tensor? z)
         {
             using var scope = NewDisposeScope();
-            return Combine(YBits(yHat), yHat).MoveToOuterDisposeScope();
+            if (_hyper is null)
+            {
+                return (y.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope(), null, null, null);
+            }
+
+            Tensor zHat = RoundHyperLatent(z!);
+            (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat);
+            Tensor yHat = means is null ? y.detach().round() : y.detach().sub(means).round().Plus(means);
+            return (yHat.MoveToOuterDisposeScope(), zHat.MoveToOuterDisposeScope(), scales.MoveToOuterDisposeScope(), means?.MoveToOuterDisposeScope());
+        }
+
+        public Tensor RoundHyperLatent(Tensor z)
+        {
+            using var scope = NewDisposeScope();
+            return z.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The loss of hard-rounded latents.</summary>
+        public Tensor Loss(Tensor yHat, Tensor? zHat)
+        {
+            using var scope = NewDisposeScope();
+            if (_hyper is null)
+            {
+                return Combine(BottleneckBits(yHat), yHat).MoveToOuterDisposeScope();
+            }
+
+            (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat!);
+            return Combine(GaussianBits(yHat, scales, means).Plus(BottleneckBits(zHat!)), yHat).MoveToOuterDisposeScope();
         }
 
         private Tensor Combine(Tensor bits, Tensor yTilde)
@@ -317,9 +360,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
         private Tensor Crop(Tensor image) => image.narrow(2, 0, _height).narrow(3, 0, _width);
 
-        /// <summary>The bits of y: under the Gaussian conditional of ẑ, or the bottleneck without a hyperprior.</summary>
-        private Tensor YBits(Tensor values) =>
-            _hyper is null ? BottleneckBits(values) : Bits(_hyper.GaussianConditional.Likelihood(values, _scales!, _means));
+        private Tensor GaussianBits(Tensor values, Tensor scales, Tensor? means) => Bits(_hyper!.GaussianConditional.Likelihood(values, scales, means));
 
         /// <summary>The bottleneck's bits of (1, C, h, w) values, through its (C, 1, n) layout.</summary>
         private Tensor BottleneckBits(Tensor values)
