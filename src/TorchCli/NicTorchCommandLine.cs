@@ -8,7 +8,7 @@ namespace Nic.Torch.Cli;
 
 /// <summary>
 /// The <c>nic-torch</c> command tree: <c>nic</c>'s (<see cref="NicCommandLine"/>) with the TorchSharp backend for
-/// <c>--backend torch</c> and the latent optimizer for <c>--effort</c> above 1, plus <c>train</c>, <c>models import</c> and <c>bench train</c>, which need libtorch.
+/// <c>--backend torch</c> and the latent optimizer for <c>--effort</c> above 1, plus <c>train</c>, <c>models import</c>, <c>bench train</c> and <c>bench effort</c>, which need libtorch.
 /// </summary>
 internal static class NicTorchCommandLine
 {
@@ -23,6 +23,7 @@ internal static class NicTorchCommandLine
         root.Subcommands.Add(BitsBackCommand.Create());
         Subcommand(root, "models").Subcommands.Add(ModelsImportCommand.Create());
         Subcommand(root, "bench").Subcommands.Add(BenchTrainCommand.Create());
+        Subcommand(root, "bench").Subcommands.Add(BenchEffortCommand.Create());
         return root;
     }
 

@@ -22,13 +22,12 @@ namespace Nic.Torch.Inference;
 /// <para>
 /// SGA replaces rounding by a sample between ⌊v⌋ and ⌈v⌉ whose Gumbel-softmax probabilities lean towards the nearer
 /// one ever more sharply as the temperature τ falls from 0.5 to 0.15, so that the search ends close to the hard rounding
-/// the codec applies (ending at 0.05, as first chosen, found costlier latents at 8, 16 and 50 iterations). y is relaxed around the mean μ of the Gaussian conditional (mean-scale model) as the codec rounds
-/// it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it)
+/// the codec applies (ending at 0.05, as first chosen, found costlier latents at 8, 16 and 50 iterations). y is relaxed
+/// around the mean μ of the Gaussian conditional (mean-scale model) as the codec rounds it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it)
 /// and optimizes y alone under the entropy parameters h_s gives that ẑ, so that the y returned is rounded around the μ
 /// that the codec's managed h_s computes from the same ẑ (they differ only in the last bits). Searching y alone under
 /// h_a's ẑ throughout saves h_s's backward pass but cost more on the smooth validation crops, where ẑ is a larger share
-/// of the rate (docs/rate-distortion.md#encoder-effort). g_s runs as <see cref="SubPixelSynthesis"/>, the same function
-/// in the form libtorch's CPU runs fastest.
+/// of the rate (docs/rate-distortion.md#encoder-effort).
 /// </para>
 /// <para>
 /// The result is the rounded latents (ŷ = μ + round(y − μ), ẑ), or g_a's and h_a's own when their rate + λ·distortion,
@@ -43,8 +42,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     private const double StartTemperature = 0.5;
 
     /// <summary>
-    /// The temperature the annealing ends at: on two textured crops at two rate points, 0.15 and 0.3 lowered the cost
-    /// most at 8 and 16 iterations (0.05 and 0.5 less), and 0.15 beat 0.05 at 50 (docs/rate-distortion.md#encoder-effort).
+    /// The temperature the annealing ends at: on two textured crops at two rate points (searching y alone), 0.15 and 0.3
+    /// lowered the cost most at 8 and 16 iterations (0.05 and 0.5 less), and 0.15 beat 0.05 at 50
+    /// (docs/rate-distortion.md#encoder-effort).
     /// </summary>
     private const double EndTemperature = 0.15;
 
@@ -95,13 +95,15 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     internal double LearningRate { get; }
 
     /// <summary>
-    /// The iterations of the search at an encoder effort: 2 → 8, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
-    /// 9 → 250 (each about one forward and backward pass of g_s, h_s and the entropy models over the image).
+    /// The iterations of the search at an encoder effort: 2 → 6, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
+    /// 9 → 250, each about one forward and backward pass of g_s, h_s and the entropy models over the image, which costs
+    /// about one default encode (libtorch runs it at about 45 % of the machine's FMA peak): effort 2 is the setting of about 10× the
+    /// default encode time (<c>nic-torch bench effort</c>).
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     public static int IterationsFor(int effort) => effort switch
     {
-        2 => 8,
+        2 => 6,
         3 => 16,
         4 => 32,
         5 => 50,
@@ -132,7 +134,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(ImageModels.FromModelFile(file), Device))).Value;
         lock (loaded)
         {
-            return Search(loaded, problem, _iterations(problem.Effort), cancellationToken);
+            return Search(loaded.Model, problem, _iterations(problem.Effort), cancellationToken);
         }
     }
 
@@ -147,19 +149,17 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         _disposed = true;
         foreach (Lazy<LoadedModel> model in _models.Values.Where(m => m.IsValueCreated))
         {
-            model.Value.Synthesis.Dispose();
             model.Value.Model.Dispose();
         }
     }
 
-    private NicLatents Search(LoadedModel loaded, NicLatentProblem problem, int iterations, CancellationToken cancellationToken)
+    private NicLatents Search(ImageCompressionModel model, NicLatentProblem problem, int iterations, CancellationToken cancellationToken)
     {
         using var outer = NewDisposeScope();
-        ImageCompressionModel model = loaded.Model;
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
-        using var objective = new Objective(model, loaded.Synthesis, image, problem.Width, problem.Height, problem.Model.Lambda);
+        using var objective = new Objective(model, image, problem.Width, problem.Height, problem.Model.Lambda);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
@@ -252,20 +252,15 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
             model.eval();
             Model = model;
-            Synthesis = new SubPixelSynthesis(model);
         }
 
         public ImageCompressionModel Model { get; }
-
-        /// <summary>g_s in its sub-pixel form.</summary>
-        public SubPixelSynthesis Synthesis { get; }
     }
 
     /// <summary>bpp + λ·255²·MSE of one image under one model, relaxed or hard.</summary>
     private sealed class Objective : IDisposable
     {
         private readonly ImageCompressionModel _model;
-        private readonly SubPixelSynthesis _synthesis;
         private readonly HyperpriorModel? _hyper;
         private readonly Tensor _target;
         private readonly int _width;
@@ -276,11 +271,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The source of SGA's Gumbel noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
-        public Objective(ImageCompressionModel model, SubPixelSynthesis synthesis, Tensor image, int width, int height, double lambda)
+        public Objective(ImageCompressionModel model, Tensor image, int width, int height, double lambda)
         {
             _noise = new Generator(NoiseSeed, image.device);
             _model = model;
-            _synthesis = synthesis;
             _hyper = model as HyperpriorModel;
             _width = width;
             _height = height;
@@ -353,7 +347,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         private Tensor Combine(Tensor bits, Tensor yTilde)
         {
             using var scope = NewDisposeScope();
-            Tensor reconstruction = Crop(_synthesis.Forward(yTilde)).ClampedTo(0, 1);
+            Tensor reconstruction = Crop(_model.Synthesize(yTilde)).ClampedTo(0, 1);
             Tensor mse = reconstruction.sub(_target).Squared().mean();
             return bits.DividedBy((double)_width * _height).Plus(mse.Times(_distortionWeight)).MoveToOuterDisposeScope();
         }

@@ -130,9 +130,6 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
         return _synthesis.forward(yHat);
     }
 
-    /// <summary>g_s's layers in order: transposed convolutions (k5, stride 2) and inverse GDNs (the latent search rebuilds them, <see cref="Inference.SubPixelSynthesis"/>).</summary>
-    internal IEnumerable<nn.Module<Tensor, Tensor>> SynthesisLayers => _synthesis.children().Cast<nn.Module<Tensor, Tensor>>();
-
     /// <summary>
     /// z = h_a(y) (the scale hyperprior applies h_a to |y|, the mean-scale hyperprior to y): the latent (B, M, h, w) to the
     /// hyper-latent (B, N, ⌈h/4⌉, ⌈w/4⌉).
