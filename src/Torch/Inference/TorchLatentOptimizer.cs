@@ -104,8 +104,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>
     /// The iterations of the search at an encoder effort: 2 → 6, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
     /// 9 → 250, each about one forward and backward pass of g_s, h_s and the entropy models over the image, which costs
-    /// about one default encode (libtorch runs it at about 45 % of the machine's FMA peak): effort 2 is the setting of
-    /// about 10× the default encode time (<c>nic-torch bench effort</c>).
+    /// about one default encode (libtorch's CPU convolutions run it at about a fifth of a 2-core machine's FMA peak, as
+    /// the managed encoder runs g_a): effort 2 is the setting of about 10× the default encode time
+    /// (<c>nic-torch bench effort</c>).
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     public static int IterationsFor(int effort) => effort switch
