@@ -23,9 +23,10 @@ namespace Nic.Torch.Inference;
 /// SGA replaces rounding by a sample between ⌊v⌋ and ⌈v⌉ whose Gumbel-softmax probabilities lean towards the nearer
 /// one ever more sharply as the temperature τ falls from 0.5 to 0.15, so that the search ends close to the hard rounding
 /// the codec applies (ending at 0.05, as first chosen, found costlier latents at 8, 16 and 50 iterations). y is relaxed
-/// around the mean μ of the Gaussian conditional (mean-scale model) as the codec rounds it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it)
-/// and optimizes y alone under the entropy parameters h_s gives that ẑ, so that the y returned is rounded around the μ
-/// that the codec's managed h_s computes from the same ẑ (they differ only in the last bits). Searching y alone under
+/// around the mean μ of the Gaussian conditional (mean-scale model) as the codec rounds it; z around the bottleneck's
+/// medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it) and optimizes y alone under
+/// the entropy parameters h_s gives that ẑ, so that the y returned is rounded around the μ that the codec's managed h_s
+/// computes from the same ẑ (they differ only in the last bits). Searching y alone under
 /// h_a's ẑ throughout saves h_s's backward pass but cost more on the smooth validation crops, where ẑ is a larger share
 /// of the rate (docs/rate-distortion.md#encoder-effort).
 /// </para>
@@ -215,7 +216,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>Adam's step size for a search of <paramref name="iterations"/>.</summary>
     internal static double StepSize(double learningRate, int iterations) =>
-        iterations <= ShortSearchIterations ? 1.5 * learningRate : learningRate * Math.Min(1, Math.Sqrt(FullStepIterations / (double)Math.Max(1, iterations)));
+        iterations <= ShortSearchIterations
+            ? 1.5 * learningRate
+            : learningRate * Math.Min(1, Math.Sqrt(FullStepIterations / (double)Math.Max(1, iterations)));
 
     private Tensor ToTensor(FeatureMap map) => tensor(map.Data, [1, map.Channels, map.Height, map.Width]).to(Device);
 

@@ -10,11 +10,8 @@ using static TorchSharp.torch;
 namespace Nic.Torch.Cli.Bench;
 
 /// <summary>One encode setting of <see cref="EffortBenchmark"/>: its median time against effort 1's, and what it coded.</summary>
-internal sealed record EffortBenchmarkRow(int Effort, int Iterations, double MedianSeconds, double TimeRatio, double BitsPerPixel, double Psnr, double Cost, double CostChange)
-{
-    /// <summary>(This effort's time − effort 1's) / iterations: 0 for effort 1.</summary>
-    public double SecondsPerIteration(double defaultSeconds) => Iterations == 0 ? 0 : (MedianSeconds - defaultSeconds) / Iterations;
-}
+/// <param name="SecondsPerIteration">(This effort's time − effort 1's) / iterations: 0 for effort 1.</param>
+internal sealed record EffortBenchmarkRow(int Effort, int Iterations, double MedianSeconds, double TimeRatio, double SecondsPerIteration, double BitsPerPixel, double Psnr, double Cost, double CostChange);
 
 /// <summary>The figures of <c>nic-torch bench effort</c>.</summary>
 internal sealed record EffortBenchmarkResult(
@@ -60,20 +57,23 @@ internal static class EffortBenchmark
             }
 
             RgbImage decoded = plain.DecodeAsync(encoded).GetAwaiter().GetResult();
-            double mse = ImageQuality.MeanSquaredError(image, decoded) / (255.0 * 255.0);
             double bpp = encoded.Length * 8.0 / ((double)image.Width * image.Height);
-            double cost = bpp + (file.Lambda * 255 * 255 * mse);
+
+            // The training loss: λ·255²·MSE of [0, 1] samples, i.e. λ times the MSE of 8-bit samples.
+            double cost = bpp + (file.Lambda * ImageQuality.MeanSquaredError(image, decoded));
             double median = BenchStatistics.Median(seconds);
             if (effort == NicEncodeOptions.MinEffort)
             {
                 (defaultSeconds, defaultCost) = (median, cost);
             }
 
+            int iterations = effort == NicEncodeOptions.MinEffort ? 0 : TorchLatentOptimizer.IterationsFor(effort);
             rows.Add(new EffortBenchmarkRow(
                 effort,
-                effort == NicEncodeOptions.MinEffort ? 0 : TorchLatentOptimizer.IterationsFor(effort),
+                iterations,
                 median,
                 median / defaultSeconds,
+                iterations == 0 ? 0 : (median - defaultSeconds) / iterations,
                 bpp,
                 ImageQuality.Psnr(image, decoded),
                 cost,

@@ -70,7 +70,7 @@ internal static class BenchEffortCommand
                             ["iterations"] = row.Iterations,
                             ["median_s"] = BenchStatistics.Significant(row.MedianSeconds),
                             ["time_ratio"] = BenchStatistics.Significant(row.TimeRatio),
-                            ["s_per_iteration"] = BenchStatistics.Significant(row.SecondsPerIteration(r.Rows[0].MedianSeconds)),
+                            ["s_per_iteration"] = BenchStatistics.Significant(row.SecondsPerIteration),
                             ["bpp"] = BenchStatistics.Significant(row.BitsPerPixel, 6),
                             ["psnr_db"] = BenchStatistics.Significant(row.Psnr, 6),
                             ["cost"] = BenchStatistics.Significant(row.Cost, 6),
@@ -86,7 +86,7 @@ internal static class BenchEffortCommand
             {
                 string search = row.Iterations == 0
                     ? "default encode                  "
-                    : string.Create(CultureInfo.InvariantCulture, $"{row.Iterations,3} iterations, {row.SecondsPerIteration(r.Rows[0].MedianSeconds) * 1000,6:F1} ms each");
+                    : string.Create(CultureInfo.InvariantCulture, $"{row.Iterations,3} iterations, {row.SecondsPerIteration * 1000,6:F1} ms each");
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  effort {row.Effort} ({search}) {row.MedianSeconds,8:F3} s  {row.TimeRatio,6:F1}×  {row.BitsPerPixel:F4} bpp  {row.Psnr:F2} dB  cost {row.Cost:F5} ({row.CostChange * 100:+0.00;-0.00;0.00} %)"));
             }
             return 0;
