@@ -62,7 +62,7 @@ public sealed class CancellationTests(CancellationTests.TwelveMegapixels photo, 
     private async Task<TimeSpan> CancelDecodeAsync(bool afterFirstRows, int delayMilliseconds)
     {
         using var cancellation = new CancellationTokenSource();
-        var firstRows = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var firstRows = new ManualResetEventSlim();
         long stopped = 0;
         Task decode = Task.Run(async () =>
         {
@@ -71,7 +71,7 @@ public sealed class CancellationTests(CancellationTests.TwelveMegapixels photo, 
                 await using NicRowDecoder decoder = await photo.Codec.OpenAsync(new MemoryStream(photo.File, writable: false), cancellation.Token);
                 await foreach (RgbRowBlock block in decoder.ReadRowsAsync(cancellation.Token))
                 {
-                    firstRows.TrySetResult();
+                    firstRows.Set();
                 }
             }
             catch (OperationCanceledException)
@@ -81,12 +81,7 @@ public sealed class CancellationTests(CancellationTests.TwelveMegapixels photo, 
             }
         });
 
-        if (afterFirstRows)
-        {
-            await Task.WhenAny(firstRows.Task, decode);
-        }
-
-        return await CancelAsync(decode, cancellation, delayMilliseconds, () => stopped);
+        return await CancelAsync(decode, cancellation, afterFirstRows ? firstRows.WaitHandle : null, delayMilliseconds, () => stopped);
     }
 
     private async Task<TimeSpan> CancelEncodeAsync(int delayMilliseconds)
@@ -106,15 +101,53 @@ public sealed class CancellationTests(CancellationTests.TwelveMegapixels photo, 
             }
         });
 
-        return await CancelAsync(encode, cancellation, delayMilliseconds, () => stopped);
+        return await CancelAsync(encode, cancellation, startSignal: null, delayMilliseconds, () => stopped);
     }
 
-    private static async Task<TimeSpan> CancelAsync(Task work, CancellationTokenSource cancellation, int delayMilliseconds, Func<long> stopped)
+    /// <summary>
+    /// Cancels <paramref name="work"/> <paramref name="delayMilliseconds"/> after <paramref name="startSignal"/> is set (or
+    /// after now) and returns the time from <see cref="CancellationTokenSource.Cancel()"/> to the exception.
+    /// </summary>
+    /// <remarks>
+    /// The waiting and the call to <c>Cancel()</c> happen on a thread of their own, not on the thread pool: the decode
+    /// and encode keep every pool thread busy, and a timer continuation queued behind their work items can run seconds
+    /// late — on a 2-core machine as late as the end of the work, which then finished before it could be cancelled.
+    /// </remarks>
+    private static async Task<TimeSpan> CancelAsync(Task work, CancellationTokenSource cancellation, WaitHandle? startSignal, int delayMilliseconds, Func<long> stopped)
     {
-        await Task.Delay(delayMilliseconds);
-        Assert.False(work.IsCompleted, $"the work ended before it was cancelled: {work.Exception?.InnerException?.Message ?? "it finished"}");
-        long cancelled = Stopwatch.GetTimestamp();
-        await cancellation.CancelAsync();
+        bool completedFirst = false;
+        long cancelled = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var canceller = new Thread(() =>
+        {
+            if (startSignal is not null)
+            {
+                // The work sets the signal or ends; poll for its end so a decode that fails before its first rows does not hang the test.
+                while (!startSignal.WaitOne(10) && !work.IsCompleted)
+                {
+                }
+            }
+
+            Thread.Sleep(delayMilliseconds);
+            if (work.IsCompleted)
+            {
+                completedFirst = true;
+            }
+            else
+            {
+                cancelled = Stopwatch.GetTimestamp();
+                cancellation.Cancel();
+            }
+
+            done.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "canceller",
+        };
+        canceller.Start();
+        await done.Task;
+        Assert.False(completedFirst, $"the work ended before it was cancelled: {work.Exception?.InnerException?.Message ?? "it finished"}");
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => work);
         return Stopwatch.GetElapsedTime(cancelled, stopped());
     }
