@@ -358,10 +358,19 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         private Tensor Combine(Tensor bits, Tensor yTilde)
         {
             using var scope = NewDisposeScope();
-            Tensor reconstruction = Crop(_model.Synthesize(yTilde)).ClampedTo(0, 1);
+            Tensor reconstruction = Crop(_model.Synthesize(ChannelsLast(yTilde))).ClampedTo(0, 1);
             Tensor mse = reconstruction.sub(_target).Squared().mean();
             return bits.DividedBy((double)_width * _height).Plus(mse.Times(_distortionWeight)).MoveToOuterDisposeScope();
         }
+
+        /// <summary>
+        /// The same values with channels as the innermost dimension (NHWC strides), which libtorch's CPU convolutions take
+        /// without reordering every layer's input and output: g_s forward and backward over a 256×256 crop took about
+        /// 10 % less wall time (48 against 53 ms, median of 30, 2 threads) and 10–20 % less processor time. The sums run in
+        /// another order, so a search may end elsewhere: effort-2 files of two textured photos at points 2 and 5 came out
+        /// byte-identical in three cases of four and the same size in the fourth.
+        /// </summary>
+        private static Tensor ChannelsLast(Tensor map) => map.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
         private Tensor Crop(Tensor image) => image.narrow(2, 0, _height).narrow(3, 0, _width);
 
