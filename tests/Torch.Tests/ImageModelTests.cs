@@ -161,7 +161,7 @@ public sealed class ImageModelTests
     public void TheModuleHasItsDefinitionsGeometry(ModelArchitectureKind kind)
     {
         ModelGeometry geometry = ModelArchitecture.Get(kind).Geometry!;
-        Assert.Equal(geometry.LatentFactor, ImageCompressionModel.LatentFactor);
+        Assert.Equal(ImageCompressionModel.LatentFactor, geometry.LatentFactor);
         Assert.Equal(0, ImageCompressionModel.SizeMultiple % geometry.Alignment);
         random.manual_seed(15);
         using var model = ImageModels.Create(kind, N, M);

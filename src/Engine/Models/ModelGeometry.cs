@@ -76,42 +76,33 @@ public sealed class ModelGeometry
         return new ModelGeometry(latentFactor, hyperLatentFactor, analysisMargin, (synthesisMargin + latentFactor - 1) / latentFactor);
     }
 
-    /// <summary>The product of the strides of a network of convolutions and point-wise layers, and the spoiled margin of its output in its own rows.</summary>
-    private static (int Factor, int Margin)? Downsampling(NetworkPlan network)
+    /// <summary>
+    /// Follows a cut edge through a network of convolutions, transposed convolutions and point-wise layers: its scale
+    /// factor (the product of a downsampling network's strides, or the upsampling of one made of transposed convolutions
+    /// and stride-1 convolutions) and the spoiled rows of its output. A convolution with stride s and kernel k whose
+    /// input has m spoiled rows has ⌈(m + k/2) / s⌉; a transposed convolution (stride 2) has 2m + k/2. Null for a
+    /// network with other layers, or that mixes downsampling and upsampling.
+    /// </summary>
+    private static (int Factor, int Margin)? Downsampling(NetworkPlan network) => Scale(network, upsampling: false);
+
+    /// <inheritdoc cref="Downsampling"/>
+    private static (int Factor, int Margin)? Upsampling(NetworkPlan network) => Scale(network, upsampling: true);
+
+    /// <inheritdoc cref="Downsampling"/>
+    private static (int Factor, int Margin)? Scale(NetworkPlan network, bool upsampling)
     {
         int factor = 1, margin = 0;
         foreach (LayerPlan layer in network.Layers)
         {
             switch (layer)
             {
-                case ConvPlan conv:
+                case ConvPlan conv when !upsampling || conv.Stride == 1:
                     factor *= conv.Stride;
                     margin = (margin + (conv.Kernel / 2) + conv.Stride - 1) / conv.Stride;
                     break;
-                case GdnPlan or ActivationPlan:
-                    break;
-                default:
-                    return null;
-            }
-        }
-
-        return (factor, margin);
-    }
-
-    /// <summary>The upsampling factor of a network of transposed convolutions, stride-1 convolutions and point-wise layers, and the spoiled margin of its output in output rows.</summary>
-    private static (int Factor, int Margin)? Upsampling(NetworkPlan network)
-    {
-        int factor = 1, margin = 0;
-        foreach (LayerPlan layer in network.Layers)
-        {
-            switch (layer)
-            {
-                case DeconvPlan deconv:
+                case DeconvPlan deconv when upsampling:
                     factor *= DeconvPlan.Stride;
                     margin = (DeconvPlan.Stride * margin) + (deconv.Kernel / 2);
-                    break;
-                case ConvPlan { Stride: 1 } conv:
-                    margin += conv.Kernel / 2;
                     break;
                 case GdnPlan or ActivationPlan:
                     break;
