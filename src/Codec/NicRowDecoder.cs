@@ -168,7 +168,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     {
         NicHeader header = Info.Header;
         IInferenceBackend backend = _model.Backend;
-        const int Factor = CodecModel.LatentFactor;
+        int factor = _model.LatentFactor;
         var quantized = FeatureMap.Zeroed(header.YShape.Channels, header.YShape.Height, header.YShape.Width, cancellationToken);
 
         // The managed engine streams g_s (each row of each layer computed once, spec/nic-model.md §10.1); other
@@ -182,9 +182,9 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
             foreach ((int first, int rows) in _plan.RunsAfterBand(band.Index))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (synthesis is null || synthesis.Height != rows * Factor)
+                if (synthesis is null || synthesis.Height != rows * factor)
                 {
-                    synthesis = new FeatureMap(backend.OutputChannels, rows * Factor, quantized.Width * Factor);
+                    synthesis = new FeatureMap(backend.OutputChannels, rows * factor, quantized.Width * factor);
                 }
 
                 if (stream is not null)
@@ -196,8 +196,8 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                     backend.SynthesizeRows(quantized, first, rows, synthesis, cancellationToken);
                 }
 
-                int firstPixelRow = first * Factor;
-                int pixelRows = Math.Min(rows * Factor, header.Height - firstPixelRow);
+                int firstPixelRow = first * factor;
+                int pixelRows = Math.Min(rows * factor, header.Height - firstPixelRow);
                 var pixels = new byte[(long)pixelRows * header.Width * RgbImage.BytesPerPixel];
                 ImagePlanes.ToPixels(synthesis, 0, pixelRows, header.Width, pixels);
                 yield return new RgbRowBlock(firstPixelRow, pixelRows, header.Width, pixels);

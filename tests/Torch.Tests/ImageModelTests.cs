@@ -155,6 +155,33 @@ public sealed class ImageModelTests
         }
     }
 
+    /// <summary>The Torch module of each architecture has the geometry its definition derives from its layers (spec/nic-model.md §4.1).</summary>
+    [Theory]
+    [MemberData(nameof(ImageArchitectures))]
+    public void TheModuleHasItsDefinitionsGeometry(ModelArchitectureKind kind)
+    {
+        ModelGeometry geometry = ModelArchitecture.Get(kind).Geometry!;
+        Assert.Equal(ImageCompressionModel.LatentFactor, geometry.LatentFactor);
+        Assert.Equal(0, ImageCompressionModel.SizeMultiple % geometry.Alignment);
+        random.manual_seed(15);
+        using var model = ImageModels.Create(kind, N, M);
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor x = rand(1, 3, 2 * geometry.Alignment, geometry.Alignment);
+        Tensor y = model.Analyze(x);
+        Assert.Equal([1L, M, x.shape[2] / geometry.LatentFactor, x.shape[3] / geometry.LatentFactor], y.shape);
+        Assert.Equal(x.shape, model.Synthesize(y).shape);
+        if (model is HyperpriorModel hyperprior)
+        {
+            Assert.Equal([1L, N, x.shape[2] / geometry.HyperLatentFactor, x.shape[3] / geometry.HyperLatentFactor], hyperprior.HyperAnalyze(y).shape);
+        }
+        else
+        {
+            Assert.Equal(0, geometry.HyperLatentFactor);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ImageArchitectures))]
     public void EvaluationRoundsTheLatentsAndClampsTheReconstruction(ModelArchitectureKind kind)

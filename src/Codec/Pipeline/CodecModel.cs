@@ -10,25 +10,15 @@ namespace Nic.Codec.Pipeline;
 /// </summary>
 internal sealed class CodecModel
 {
-    /// <summary>The image side length the padded image must be a multiple of: 64 with a hyperprior (g_a and h_a each halve four and two times), 16 without.</summary>
-    public const int HyperpriorAlignment = 64;
-
-    /// <summary>Latent rows (and columns) per image rows: g_a halves the image four times.</summary>
-    public const int LatentFactor = 16;
-
     public CodecModel(NicModelFile file, IInferenceBackend backend, ManagedModel managed)
     {
-        if (!file.Architecture.UsesChannels)
-        {
-            throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} is {file.Architecture}, which codes 28×28 digits, not RGB images");
-        }
-
+        Geometry = file.Architecture.Geometry
+            ?? throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} is {file.Architecture}, which has no image latent: it does not code RGB images");
         File = file;
         Backend = backend;
         Managed = managed;
         Bottleneck = EntropyBottleneckCoder.FromModel(file);
         Gaussian = file.Architecture.HasGaussianConditional ? GaussianConditionalCoder.FromModel(file) : null;
-        Alignment = Gaussian is null ? LatentFactor : HyperpriorAlignment;
     }
 
     public NicModelFile File { get; }
@@ -45,8 +35,17 @@ internal sealed class CodecModel
 
     public bool HasHyperprior => Gaussian is not null;
 
-    /// <summary>The padding alignment written into headers and required of them.</summary>
-    public int Alignment { get; }
+    /// <summary>The architecture's geometry (spec/nic-model.md §4.1), derived from its layers.</summary>
+    public ModelGeometry Geometry { get; }
+
+    /// <summary>The padding alignment written into headers and required of them: 64 with a hyperprior, 16 without.</summary>
+    public int Alignment => Geometry.Alignment;
+
+    /// <summary>Image rows (and columns) per latent row of y: 16.</summary>
+    public int LatentFactor => Geometry.LatentFactor;
+
+    /// <summary>Image rows (and columns) per row of z: 64; 0 without a hyperprior.</summary>
+    public int HyperLatentFactor => Geometry.HyperLatentFactor;
 
     /// <summary>N: the channels of the transforms (and of z).</summary>
     public int N => File.HyperParameters.N;

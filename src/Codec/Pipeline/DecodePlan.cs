@@ -45,7 +45,7 @@ internal sealed class DecodePlan
         Model = model;
         Halo = model.Backend.SynthesisHalo;
         Streams = model.Backend is ManagedModel;
-        NeededRows = (header.Height + CodecModel.LatentFactor - 1) / CodecModel.LatentFactor;
+        NeededRows = (header.Height + model.LatentFactor - 1) / model.LatentFactor;
         Memory = EstimateMemory();
     }
 
@@ -61,7 +61,7 @@ internal sealed class DecodePlan
     /// <summary>Whether g_s is streamed (<see cref="SynthesisStream"/>, the managed engine: each row computed once) rather than run on windows with the halo.</summary>
     public bool Streams { get; }
 
-    /// <summary>The latent rows the image needs: ⌈height / 16⌉ (the padding rows below are never synthesized).</summary>
+    /// <summary>The latent rows the image needs: ⌈height / latent factor⌉ (the padding rows below are never synthesized).</summary>
     public int NeededRows { get; }
 
     /// <summary>The estimated working memory of the decode and its longest single buffer.</summary>
@@ -147,9 +147,9 @@ internal sealed class DecodePlan
         }
         else
         {
-            const int Factor = CodecModel.LatentFactor;
-            var y = new NicLatentShape(model.M, paddedHeight / Factor, paddedWidth / Factor);
-            NicLatentShape z = model.HasHyperprior ? new NicLatentShape(model.N, paddedHeight / 64, paddedWidth / 64) : NicLatentShape.Empty;
+            int factor = model.LatentFactor, hyperFactor = model.HyperLatentFactor;
+            var y = new NicLatentShape(model.M, paddedHeight / factor, paddedWidth / factor);
+            NicLatentShape z = model.HasHyperprior ? new NicLatentShape(model.N, paddedHeight / hyperFactor, paddedWidth / hyperFactor) : NicLatentShape.Empty;
             if (header.YShape != y)
             {
                 problem = $"y is {header.YShape}; the model makes {y} of a {header.Width}×{header.Height} image";

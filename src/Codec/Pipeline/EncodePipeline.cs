@@ -1,5 +1,6 @@
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
+using Nic.Codec.Models;
 using Nic.Format;
 
 namespace Nic.Codec.Pipeline;
@@ -7,9 +8,6 @@ namespace Nic.Codec.Pipeline;
 /// <summary>One encode (spec/nic-coding.md §11): pad, g_a streamed row by row (§11.2), h_a, ẑ, h_s, then y band by band.</summary>
 internal static class EncodePipeline
 {
-    /// <summary>Latent rows added above and below an analysis band of a backend that does not stream g_a, so that it equals full-frame analysis (§11.2).</summary>
-    public const int AnalysisHalo = 2;
-
     /// <summary>The bytes of the first layer's output one analysis band may take.</summary>
     private const long AnalysisBandBudget = 64L << 20;
 
@@ -60,10 +58,10 @@ internal static class EncodePipeline
     {
         int paddedWidth = ImagePlanes.Align(width, model.Alignment);
         int paddedHeight = ImagePlanes.Align(height, model.Alignment);
-        const int Factor = CodecModel.LatentFactor;
-        if (y.Channels != model.M || y.Height != paddedHeight / Factor || y.Width != paddedWidth / Factor)
+        int factor = model.LatentFactor;
+        if (y.Channels != model.M || y.Height != paddedHeight / factor || y.Width != paddedWidth / factor)
         {
-            throw new ArgumentException($"y is {y.Channels}×{y.Height}×{y.Width}; a {width}×{height} image needs {model.M}×{paddedHeight / Factor}×{paddedWidth / Factor}", nameof(y));
+            throw new ArgumentException($"y is {y.Channels}×{y.Height}×{y.Width}; a {width}×{height} image needs {model.M}×{paddedHeight / factor}×{paddedWidth / factor}", nameof(y));
         }
 
         if (model.HasHyperprior != z is not null)
@@ -133,8 +131,9 @@ internal static class EncodePipeline
     /// g_a of the padded image (§11.2 step 1). The managed engine streams it (<see cref="ManagedModel.AnalyzeRows"/>):
     /// the padded image's rows are made as the first layer reads them, each layer keeps only the rows its next output
     /// reads, every row is computed once, and the result is bit-identical to full-frame g_a. Other backends run it in
-    /// bands of latent rows with <see cref="AnalysisHalo"/> rows of context above and below, so that the first layer's
-    /// output stays within <paramref name="bandBudget"/>.
+    /// bands of latent rows with the architecture's analysis halo (<see cref="ModelGeometry.AnalysisHalo"/>, derived from
+    /// g_a's kernels and strides) of context above and below, so that the first layer's output stays within
+    /// <paramref name="bandBudget"/>.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="image">The image.</param>
@@ -150,9 +149,9 @@ internal static class EncodePipeline
             return streamed;
         }
 
-        const int Factor = CodecModel.LatentFactor;
-        int latentHeight = paddedHeight / Factor;
-        long bytesPerLatentRow = (long)model.N * (Factor / 2) * (paddedWidth / 2) * sizeof(float);
+        int factor = model.LatentFactor, halo = model.Geometry.AnalysisHalo;
+        int latentHeight = paddedHeight / factor;
+        long bytesPerLatentRow = (long)model.N * (factor / 2) * (paddedWidth / 2) * sizeof(float);
         int bandRows = (int)Math.Clamp(bandBudget / bytesPerLatentRow, Math.Min(4, latentHeight), latentHeight);
         if (bandRows >= latentHeight)
         {
@@ -164,9 +163,9 @@ internal static class EncodePipeline
         {
             cancellationToken.ThrowIfCancellationRequested();
             int end = Math.Min(latentHeight, first + bandRows);
-            int windowStart = Math.Max(0, first - AnalysisHalo);
-            int windowEnd = Math.Min(latentHeight, end + AnalysisHalo);
-            FeatureMap window = model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, windowStart * Factor, (windowEnd - windowStart) * Factor, cancellationToken), cancellationToken);
+            int windowStart = Math.Max(0, first - halo);
+            int windowEnd = Math.Min(latentHeight, end + halo);
+            FeatureMap window = model.Backend.Analyze(ImagePlanes.ToPlanes(image, paddedWidth, windowStart * factor, (windowEnd - windowStart) * factor, cancellationToken), cancellationToken);
             y ??= FeatureMap.Zeroed(window.Channels, latentHeight, window.Width, cancellationToken);
             for (int c = 0; c < window.Channels; c++)
             {

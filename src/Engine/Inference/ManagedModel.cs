@@ -32,8 +32,9 @@ public sealed class ManagedModel : IInferenceBackend
         {
             _hyperSynthesisBody = new SequentialLayers([.. _hyperSynthesis.Layers.Take(_hyperSynthesis.Layers.Count - 1)], _hyperSynthesis.Name);
         }
-        (SynthesisFactor, SynthesisHalo) = BandGeometry(_synthesis);
-        OutputChannels = file.Architecture.Kind == ModelArchitectureKind.TfcMnist ? 1 : 3;
+        ModelGeometry? geometry = file.Architecture.Geometry;
+        (SynthesisFactor, SynthesisHalo) = geometry is null ? (0, 0) : (geometry.LatentFactor, geometry.SynthesisHalo);
+        OutputChannels = file.Architecture.ImageChannels;
     }
 
     /// <summary>The most bytes of intermediate buffers a model keeps for reuse between calls.</summary>
@@ -69,21 +70,22 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>
     /// The multiply-adds of g_a, h_a, h_s and g_s on a padded image of <paramref name="width"/> × <paramref name="height"/>
-    /// (multiples of 64), each computed once: a band's halo rows are not counted. Zero for a network the model lacks;
-    /// null for tfc-mnist.
+    /// (multiples of the architecture's alignment), each computed once: a band's halo rows are not counted. Zero for a
+    /// network the model lacks; null for an architecture without an image latent (tfc-mnist).
     /// </summary>
     internal (long Analysis, long HyperAnalysis, long HyperSynthesis, long Synthesis)? MultiplyAdds(int width, int height)
     {
-        if (File.Architecture.Kind == ModelArchitectureKind.TfcMnist)
+        if (File.Architecture.Geometry is not { } geometry)
         {
             return null;
         }
 
         int n = File.HyperParameters.N, m = File.HyperParameters.M;
-        long analysis = LayerProfiler.MultiplyAdds(_analysis, 3, height, width) ?? 0;
-        long synthesis = LayerProfiler.MultiplyAdds(_synthesis, m, height / 16, width / 16) ?? 0;
-        long hyperAnalysis = _hyperAnalysis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperAnalysis, m, height / 16, width / 16) ?? 0;
-        long hyperSynthesis = _hyperSynthesis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperSynthesis, n, height / 64, width / 64) ?? 0;
+        int latent = geometry.LatentFactor, hyperLatent = geometry.HyperLatentFactor;
+        long analysis = LayerProfiler.MultiplyAdds(_analysis, File.Architecture.ImageChannels, height, width) ?? 0;
+        long synthesis = LayerProfiler.MultiplyAdds(_synthesis, m, height / latent, width / latent) ?? 0;
+        long hyperAnalysis = _hyperAnalysis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperAnalysis, m, height / latent, width / latent) ?? 0;
+        long hyperSynthesis = _hyperSynthesis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperSynthesis, n, height / hyperLatent, width / hyperLatent) ?? 0;
         return (analysis, hyperAnalysis, hyperSynthesis, synthesis);
     }
 
@@ -100,12 +102,13 @@ public sealed class ManagedModel : IInferenceBackend
     public bool HasHyperprior => _hyperSynthesis is not null;
 
     /// <summary>
-    /// How many output rows (and columns) g_s makes of one latent row: 16 for the image models. For tfc-mnist, whose
-    /// synthesis starts with dense layers, 0: it has no row-wise correspondence and synthesizes whole digits only.
+    /// How many output rows (and columns) g_s makes of one latent row: the architecture's latent factor
+    /// (<see cref="ModelGeometry.LatentFactor"/>, 16 for the image models). For an architecture without an image latent
+    /// (tfc-mnist, whose synthesis starts with dense layers), 0: it synthesizes whole digits only.
     /// </summary>
     public int SynthesisFactor { get; }
 
-    /// <summary>The latent rows added above and below a band so that banded synthesis equals full-frame synthesis.</summary>
+    /// <summary>The latent rows added above and below a band so that banded synthesis equals full-frame synthesis (<see cref="ModelGeometry.SynthesisHalo"/>).</summary>
     public int SynthesisHalo { get; }
 
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
@@ -152,7 +155,7 @@ public sealed class ManagedModel : IInferenceBackend
     {
         SequentialLayers layers = _hyperAnalysis ?? throw new InvalidOperationException($"{File.Architecture} has no hyperprior");
         ArgumentNullException.ThrowIfNull(y);
-        if (File.Architecture.Kind == ModelArchitectureKind.Bmshj2018Hyperprior)
+        if (File.Architecture.HyperAnalysisTakesMagnitude)
         {
             var magnitude = new FeatureMap(y.Channels, y.Height, y.Width);
             for (int i = 0; i < y.Data.Length; i++)
@@ -184,9 +187,9 @@ public sealed class ManagedModel : IInferenceBackend
             return new EntropyParameters(RunOnce(layers, zHat, cancellationToken), null);
         }
 
-        // mbt2018-mean: the layers before the last, then the last one's scale and mean channels as two convolutions on
-        // the same input (ModelNetworks.HyperSynthesisHeads), so that no 2M-channel map is made and split. The outputs
-        // are not given back to the pool: the caller keeps them.
+        // Scales and means (mbt2018-mean): the layers before the last, then the last one's scale and mean channels as two
+        // convolutions on the same input (ModelNetworks.HyperSynthesisHeads), so that no 2M-channel map is made and split.
+        // The outputs are not given back to the pool: the caller keeps them.
         ArgumentNullException.ThrowIfNull(zHat);
         LayerContext context = _context with { CancellationToken = cancellationToken, Profiler = Profiler };
         try
@@ -262,7 +265,7 @@ public sealed class ManagedModel : IInferenceBackend
     internal void SynthesizeRows(SynthesisStream stream, int firstRow, int rowCount, int availableRows, FeatureMap destination, CancellationToken cancellationToken) =>
         stream.Synthesize(firstRow, rowCount, availableRows, destination, _context with { CancellationToken = cancellationToken, Profiler = Profiler });
 
-    /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>
+    /// <summary>The channels g_s produces (and g_a takes): 3 for the image models, 1 for tfc-mnist.</summary>
     public int OutputChannels { get; }
 
     /// <summary>What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>, before it runs.</summary>
@@ -285,35 +288,5 @@ public sealed class ManagedModel : IInferenceBackend
         {
             _context.Buffers.Clear();
         }
-    }
-
-    /// <summary>
-    /// The upsampling factor of a synthesis made of transposed convolutions, stride-1 convolutions and point-wise
-    /// layers, and the halo that hides the zero padding at a band's cut edges. A cut puts wrong rows just outside
-    /// the band; a transposed convolution with kernel k doubles the wrong margin and adds k/2, a stride-1
-    /// convolution adds k/2. The halo is the final margin in latent rows, rounded up.
-    /// </summary>
-    private static (int Factor, int Halo) BandGeometry(SequentialLayers synthesis)
-    {
-        int factor = 1, margin = 0;
-        foreach (ILayer layer in synthesis.Layers)
-        {
-            switch (layer)
-            {
-                case ConvTranspose2dLayer deconv:
-                    factor *= 2;
-                    margin = 2 * margin + deconv.Kernel / 2;
-                    break;
-                case Conv2dLayer { Stride: 1 } conv:
-                    margin += conv.Kernel / 2;
-                    break;
-                case GdnLayer or ActivationLayer:
-                    break;
-                default:
-                    return (0, 0);
-            }
-        }
-
-        return (factor, (margin + factor - 1) / factor);
     }
 }

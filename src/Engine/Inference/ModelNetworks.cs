@@ -1,124 +1,89 @@
 using Nic.Codec.Models;
+using Nic.Codec.Models.Architectures;
 
 namespace Nic.Codec.Inference;
 
 /// <summary>
-/// Builds the layers of each architecture of spec/nic-model.md §4 from a loaded model file: g_a, g_s, and for
-/// the hyperprior models h_a and h_s. h_s (the entropy path) always takes the reference arithmetic; g_a, h_a and
-/// g_s take the one asked for (spec/nic-model.md §10.2). The tfc-mnist networks stay in the reference arithmetic.
+/// Builds the managed layers of a loaded model file from its architecture's definition (the
+/// <see cref="NetworkPlan"/>s of <see cref="ModelArchitecture"/>, spec/nic-model.md §4): g_a, g_s, and for the
+/// hyperprior models h_a and h_s. h_s (the entropy path) always takes the reference arithmetic, as does any network
+/// its definition marks so; g_a, h_a and g_s take the one asked for (spec/nic-model.md §10.2).
 /// </summary>
 internal static class ModelNetworks
 {
-    public static SequentialLayers Analysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) => file.Architecture.Kind switch
-    {
-        ModelArchitectureKind.TfcMnist => new SequentialLayers(
-        [
-            Conv(file, "analysis.0", 2), Leaky(MnistSlope),
-            Conv(file, "analysis.2", 2), Leaky(MnistSlope),
-            Linear(file, "analysis.5"), Leaky(MnistSlope),
-            Linear(file, "analysis.7"),
-        ], "g_a"),
-        _ => new SequentialLayers(
-        [
-            Conv(file, "g_a.0", 2, arithmetic), Gdn(file, "g_a.1", inverse: false, arithmetic),
-            Conv(file, "g_a.2", 2, arithmetic), Gdn(file, "g_a.3", inverse: false, arithmetic),
-            Conv(file, "g_a.4", 2, arithmetic), Gdn(file, "g_a.5", inverse: false, arithmetic),
-            Conv(file, "g_a.6", 2, arithmetic),
-        ], "g_a"),
-    };
+    public static SequentialLayers Analysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
+        Build(file.Architecture.AnalysisPlan(file.HyperParameters), file, arithmetic);
 
-    public static SequentialLayers Synthesis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) => file.Architecture.Kind switch
-    {
-        ModelArchitectureKind.TfcMnist => new SequentialLayers(
-        [
-            Linear(file, "synthesis.0"), Leaky(MnistSlope),
-            Linear(file, "synthesis.2"), Leaky(MnistSlope),
-            new ReshapeLayer(MnistChannels, MnistSide, MnistSide),
-            Deconv(file, "synthesis.5"), Leaky(MnistSlope),
-            Deconv(file, "synthesis.7"),
-        ], "g_s"),
-        _ => new SequentialLayers(
-        [
-            Deconv(file, "g_s.0", arithmetic), Gdn(file, "g_s.1", inverse: true, arithmetic),
-            Deconv(file, "g_s.2", arithmetic), Gdn(file, "g_s.3", inverse: true, arithmetic),
-            Deconv(file, "g_s.4", arithmetic), Gdn(file, "g_s.5", inverse: true, arithmetic),
-            Deconv(file, "g_s.6", arithmetic),
-        ], "g_s"),
-    };
+    public static SequentialLayers Synthesis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
+        Build(file.Architecture.SynthesisPlan(file.HyperParameters), file, arithmetic);
 
-    /// <summary>h_a, or null for architectures without a hyperprior. The hyperprior model's h_a takes |y| (added by the caller).</summary>
-    public static SequentialLayers? HyperAnalysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) => file.Architecture.Kind switch
-    {
-        ModelArchitectureKind.Bmshj2018Hyperprior => new SequentialLayers(
-        [
-            Conv(file, "h_a.0", 1, arithmetic), ActivationLayer.Relu,
-            Conv(file, "h_a.2", 2, arithmetic), ActivationLayer.Relu,
-            Conv(file, "h_a.4", 2, arithmetic),
-        ], "h_a"),
-        ModelArchitectureKind.Mbt2018Mean => new SequentialLayers(
-        [
-            Conv(file, "h_a.0", 1, arithmetic), Leaky(ActivationLayer.DefaultLeakySlope),
-            Conv(file, "h_a.2", 2, arithmetic), Leaky(ActivationLayer.DefaultLeakySlope),
-            Conv(file, "h_a.4", 2, arithmetic),
-        ], "h_a"),
-        _ => null,
-    };
+    /// <summary>h_a, or null for architectures without a hyperprior. If the definition says so, h_a takes |y| (added by the caller).</summary>
+    public static SequentialLayers? HyperAnalysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
+        file.Architecture.HyperAnalysisPlan(file.HyperParameters) is { } plan ? Build(plan, file, arithmetic) : null;
 
-    /// <summary>h_s, or null for architectures without a hyperprior.</summary>
-    public static SequentialLayers? HyperSynthesis(NicModelFile file) => file.Architecture.Kind switch
-    {
-        ModelArchitectureKind.Bmshj2018Hyperprior => new SequentialLayers(
-        [
-            Deconv(file, "h_s.0"), ActivationLayer.Relu,
-            Deconv(file, "h_s.2"), ActivationLayer.Relu,
-            Conv(file, "h_s.4", 1), ActivationLayer.Relu,
-        ], "h_s"),
-        ModelArchitectureKind.Mbt2018Mean => new SequentialLayers(
-        [
-            Deconv(file, "h_s.0"), Leaky(ActivationLayer.DefaultLeakySlope),
-            Deconv(file, "h_s.2"), Leaky(ActivationLayer.DefaultLeakySlope),
-            Conv(file, "h_s.4", 1),
-        ], "h_s"),
-        _ => null,
-    };
+    /// <summary>h_s, or null for architectures without a hyperprior; always in the reference arithmetic.</summary>
+    public static SequentialLayers? HyperSynthesis(NicModelFile file) =>
+        file.Architecture.HyperSynthesisPlan(file.HyperParameters) is { } plan ? Build(plan, file, ManagedArithmetic.Reference) : null;
 
     /// <summary>
-    /// mbt2018-mean's last h_s layer (h_s.4, a convolution to 2M channels: the scales, then the means) as two
-    /// convolutions, one for channels 0 … M − 1 and one for M … 2M − 1, so that σ and μ are made as separate maps
-    /// without a 2M-channel map and copies of its halves; null for the other architectures. Each output channel is
-    /// accumulated on its own, so the two give the same bits as the whole layer.
+    /// For an architecture whose h_s gives the scales and the means (<see cref="EntropyParameterRule.ScalesAndMeans"/>,
+    /// mbt2018-mean), h_s's last layer (a convolution to 2M channels: the scales, then the means) as two convolutions,
+    /// one for channels 0 … M − 1 and one for M … 2M − 1, so that σ and μ are made as separate maps without a 2M-channel
+    /// map and copies of its halves; null for the other architectures. Each output channel is accumulated on its own, so
+    /// the two give the same bits as the whole layer.
     /// </summary>
     public static (Conv2dLayer Scales, Conv2dLayer Means)? HyperSynthesisHeads(NicModelFile file)
     {
-        if (file.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean)
+        if (file.Architecture.EntropyParameters != EntropyParameterRule.ScalesAndMeans
+            || file.Architecture.HyperSynthesisPlan(file.HyperParameters) is not { Layers: { Count: > 0 } layers }
+            || layers[layers.Count - 1] is not ConvPlan last)
         {
             return null;
         }
 
-        ModelTensor weight = file.GetTensor("h_s.4.weight");
+        ModelTensor weight = file.GetTensor(last.Name + ".weight");
         (int outChannels, int inChannels, int kernel) = (weight.Shape[0], weight.Shape[1], weight.Shape[2]);
         int half = outChannels / 2, perChannel = inChannels * kernel * kernel;
-        ReadOnlySpan<float> w = weight.Float32Data.Span, b = file.GetFloat32("h_s.4.bias").Span;
+        ReadOnlySpan<float> w = weight.Float32Data.Span, b = file.GetFloat32(last.Name + ".bias").Span;
         return (
-            new Conv2dLayer(inChannels, half, kernel, 1, w[..(half * perChannel)], b[..half]),
-            new Conv2dLayer(inChannels, half, kernel, 1, w[(half * perChannel)..], b[half..]));
+            new Conv2dLayer(inChannels, half, kernel, last.Stride, w[..(half * perChannel)], b[..half]),
+            new Conv2dLayer(inChannels, half, kernel, last.Stride, w[(half * perChannel)..], b[half..]));
     }
 
-    /// <summary>The LeakyReLU slope of the MNIST tutorial model (Keras' default).</summary>
-    public const float MnistSlope = 0.2f;
+    /// <summary>The layers of <paramref name="network"/> with the weights of <paramref name="file"/>.</summary>
+    private static SequentialLayers Build(NetworkPlan network, NicModelFile file, ManagedArithmetic arithmetic)
+    {
+        if (network.ReferenceArithmetic)
+        {
+            arithmetic = ManagedArithmetic.Reference;
+        }
 
-    /// <summary>The MNIST synthesis reshapes its dense output to 50 × 7 × 7.</summary>
-    public const int MnistChannels = 50, MnistSide = 7;
+        var layers = new ILayer[network.Layers.Count];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            layers[i] = network.Layers[i] switch
+            {
+                ConvPlan conv => Conv(file, conv.Name, conv.Stride, arithmetic),
+                DeconvPlan deconv => Deconv(file, deconv.Name, arithmetic),
+                GdnPlan gdn => Gdn(file, gdn.Name, gdn.Inverse, arithmetic),
+                ActivationPlan { NegativeSlope: 0 } => ActivationLayer.Relu,
+                ActivationPlan activation => new ActivationLayer(activation.NegativeSlope),
+                LinearPlan linear => Linear(file, linear.Name),
+                ReshapePlan reshape => new ReshapeLayer(reshape.Channels, reshape.Height, reshape.Width),
+                var other => throw new InvalidOperationException($"{network.Name} layer {i} is a {other.GetType().Name}, which the managed engine does not run"),
+            };
+        }
 
-    private static ActivationLayer Leaky(float slope) => new(slope);
+        return new SequentialLayers(layers, network.Name);
+    }
 
-    private static Conv2dLayer Conv(NicModelFile file, string name, int stride, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
+    private static Conv2dLayer Conv(NicModelFile file, string name, int stride, ManagedArithmetic arithmetic)
     {
         ModelTensor weight = file.GetTensor(name + ".weight");
         return new Conv2dLayer(weight.Shape[1], weight.Shape[0], weight.Shape[2], stride, weight.Float32Data.Span, file.GetFloat32(name + ".bias").Span, arithmetic);
     }
 
-    private static ConvTranspose2dLayer Deconv(NicModelFile file, string name, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
+    private static ConvTranspose2dLayer Deconv(NicModelFile file, string name, ManagedArithmetic arithmetic)
     {
         ModelTensor weight = file.GetTensor(name + ".weight");
         return new ConvTranspose2dLayer(weight.Shape[0], weight.Shape[1], weight.Shape[2], weight.Float32Data.Span, file.GetFloat32(name + ".bias").Span, arithmetic);

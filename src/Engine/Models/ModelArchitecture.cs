@@ -1,23 +1,38 @@
+using Nic.Codec.Models.Architectures;
+
 namespace Nic.Codec.Models;
 
 /// <summary>
-/// Describes one model architecture: its identifier, and for given hyper-parameters the exact list of tensors a model
-/// file must (or may) hold, with CompressAI's state-dict names and shapes (spec/nic-model.md §4).
+/// One model architecture (spec/nic-model.md §4): its identifier, its hyper-parameters, the exact list of tensors a model
+/// file must (or may) hold for them, with CompressAI's state-dict names and shapes, its layer graphs, the rule by which
+/// y is coded, and the geometry derived from its layers. Each architecture is one definition, a class in
+/// <c>src/Engine/Models/Architectures</c> deriving from this one; the catalog, the managed engine, the encoder, the
+/// decoder and Nic.Torch read it instead of branching on <see cref="Kind"/>.
 /// </summary>
-public sealed class ModelArchitecture
+public abstract class ModelArchitecture
 {
     private static readonly ModelArchitecture[] Architectures =
     [
-        new(ModelArchitectureKind.Bmshj2018Factorized, "bmshj2018-factorized"),
-        new(ModelArchitectureKind.Bmshj2018Hyperprior, "bmshj2018-hyperprior"),
-        new(ModelArchitectureKind.Mbt2018Mean, "mbt2018-mean"),
-        new(ModelArchitectureKind.TfcMnist, "tfc-mnist"),
+        new Bmshj2018FactorizedArchitecture(),
+        new Bmshj2018HyperpriorArchitecture(),
+        new Mbt2018MeanArchitecture(),
+        new TfcMnistArchitecture(),
     ];
 
-    private ModelArchitecture(ModelArchitectureKind kind, string identifier)
+    private readonly Lazy<ModelGeometry?> _geometry;
+
+    /// <summary>Starts a definition.</summary>
+    /// <param name="kind">The architecture.</param>
+    /// <param name="identifier">The identifier stored in the metadata key <c>architecture</c>.</param>
+    private protected ModelArchitecture(ModelArchitectureKind kind, string identifier)
     {
         Kind = kind;
         Identifier = identifier;
+        _geometry = new Lazy<ModelGeometry?>(() =>
+        {
+            ModelHyperParameters hp = NominalHyperParameters;
+            return ModelGeometry.Derive(AnalysisPlan(hp), SynthesisPlan(hp), HyperAnalysisPlan(hp), HyperSynthesisPlan(hp));
+        });
     }
 
     /// <summary>Every architecture, in the order of <see cref="ModelArchitectureKind"/>.</summary>
@@ -29,14 +44,44 @@ public sealed class ModelArchitecture
     /// <summary>The identifier stored in the metadata key <c>architecture</c>, e.g. <c>bmshj2018-hyperprior</c>.</summary>
     public string Identifier { get; }
 
-    /// <summary>True for the CompressAI architectures, whose hyper-parameters are N and M.</summary>
-    public bool UsesChannels => Kind != ModelArchitectureKind.TfcMnist;
+    /// <summary>True for the CompressAI architectures, whose hyper-parameters are N and M (those with an image latent, <see cref="HasImageLatent"/>).</summary>
+    public bool UsesChannels => HasImageLatent;
+
+    /// <summary>
+    /// True when the latent y is a feature map aligned with the image (<see cref="Geometry"/> is not null): the
+    /// architectures that code RGB images. False for tfc-mnist's dense latent.
+    /// </summary>
+    public bool HasImageLatent => Geometry is not null;
 
     /// <summary>True when y is coded with a Gaussian conditional (a hyperprior architecture).</summary>
-    public bool HasGaussianConditional => Kind is ModelArchitectureKind.Bmshj2018Hyperprior or ModelArchitectureKind.Mbt2018Mean;
+    public bool HasGaussianConditional => EntropyParameters != EntropyParameterRule.None;
 
     /// <summary>True when the model has an entropy bottleneck (every CompressAI architecture).</summary>
-    public bool HasEntropyBottleneck => UsesChannels;
+    public bool HasEntropyBottleneck => BottleneckChannels(NominalHyperParameters) > 0;
+
+    /// <summary>
+    /// How the latents line up with the image (latent factor, alignment, analysis and synthesis halos), derived from the
+    /// kernel sizes and strides of the layer graphs; null for an architecture without an image latent (tfc-mnist).
+    /// </summary>
+    public ModelGeometry? Geometry => _geometry.Value;
+
+    /// <summary>What h_s gives the coding of y: nothing (no hyperprior), the scales, or the scales and the means.</summary>
+    internal abstract EntropyParameterRule EntropyParameters { get; }
+
+    /// <summary>The channels of the model's input and of g_s's output: 3 for the image architectures.</summary>
+    internal virtual int ImageChannels => 3;
+
+    /// <summary>True when h_a takes |y| rather than y (the scale hyperprior).</summary>
+    internal virtual bool HyperAnalysisTakesMagnitude => false;
+
+    /// <summary>The distortion a new model file of this architecture is trained for, unless set otherwise.</summary>
+    internal virtual ModelDistortion DefaultDistortion => ModelDistortion.Mse;
+
+    /// <summary>The λ that <see cref="ModelFactory"/> writes into a random model file of this architecture.</summary>
+    internal virtual double RandomModelLambda => 0.013;
+
+    /// <summary>Hyper-parameters that suit the architecture (the smallest), from which the geometry is derived: kernels and strides do not depend on them.</summary>
+    private protected abstract ModelHyperParameters NominalHyperParameters { get; }
 
     /// <summary>The descriptor of an architecture.</summary>
     /// <param name="kind">The architecture.</param>
@@ -62,12 +107,7 @@ public sealed class ModelArchitecture
     public int EntropyBottleneckChannels(ModelHyperParameters hyperParameters)
     {
         ArgumentNullException.ThrowIfNull(hyperParameters);
-        return Kind switch
-        {
-            ModelArchitectureKind.Bmshj2018Factorized => hyperParameters.M,
-            ModelArchitectureKind.TfcMnist => 0,
-            _ => hyperParameters.N,
-        };
+        return BottleneckChannels(hyperParameters);
     }
 
     /// <summary>
@@ -86,7 +126,21 @@ public sealed class ModelArchitecture
             throw new ArgumentException(problem, nameof(hyperParameters));
         }
 
-        var specs = ModelTensorCatalog.Build(Kind, hyperParameters);
+        var specs = new List<ModelTensorSpec>();
+        foreach (NetworkPlan? network in Networks(hyperParameters!))
+        {
+            if (network is null)
+            {
+                continue;
+            }
+
+            foreach (LayerPlan layer in network.Layers)
+            {
+                specs.AddRange(layer.Tensors());
+            }
+        }
+
+        AddEntropyModelTensors(specs, hyperParameters!);
         specs.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return specs;
     }
@@ -95,26 +149,38 @@ public sealed class ModelArchitecture
     public override string ToString() => Identifier;
 
     /// <summary>Null when the hyper-parameters suit this architecture, else the reason they do not.</summary>
-    internal string? CheckHyperParameters(ModelHyperParameters? hyperParameters)
-    {
-        if (hyperParameters is null)
-        {
-            return "hyper-parameters are required";
-        }
+    internal abstract string? CheckHyperParameters(ModelHyperParameters? hyperParameters);
 
-        const int max = ModelHyperParameters.MaxChannels;
-        if (UsesChannels)
-        {
-            if (hyperParameters.N is < 1 or > max || hyperParameters.M is < 1 or > max || hyperParameters.LatentDimensions != 0)
-            {
-                return $"{Identifier} needs 1 ≤ N, M ≤ {max} and no latent dimensions (got N={hyperParameters.N}, M={hyperParameters.M}, latent_dims={hyperParameters.LatentDimensions})";
-            }
-        }
-        else if (hyperParameters.LatentDimensions is < 1 or > max || hyperParameters.N != 0 || hyperParameters.M != 0)
-        {
-            return $"{Identifier} needs 1 ≤ latent_dims ≤ {max} and no N or M (got N={hyperParameters.N}, M={hyperParameters.M}, latent_dims={hyperParameters.LatentDimensions})";
-        }
+    /// <summary>The hyper-parameters of <see cref="ModelFactory"/>'s (N, M) arguments.</summary>
+    internal abstract ModelHyperParameters HyperParametersFor(int n, int m);
 
-        return null;
-    }
+    /// <summary>The hyper-parameters a model file's metadata states, each count read by <paramref name="count"/>(key).</summary>
+    internal abstract ModelHyperParameters ReadHyperParameters(Func<string, int> count);
+
+    /// <summary>Writes the hyper-parameters into a model file's metadata (the keys <see cref="ReadHyperParameters"/> reads).</summary>
+    internal abstract void WriteHyperParameters(ModelHyperParameters hyperParameters, IDictionary<string, string> metadata);
+
+    /// <summary>The channels of the entropy bottleneck, 0 for none.</summary>
+    internal abstract int BottleneckChannels(ModelHyperParameters hyperParameters);
+
+    /// <summary>The tables of a per-dimension prior of y (<c>prior.</c>, tfc-mnist's logistic), 0 for none.</summary>
+    internal virtual int PriorDimensions(ModelHyperParameters hyperParameters) => 0;
+
+    /// <summary>g_a: the image to y.</summary>
+    internal abstract NetworkPlan AnalysisPlan(ModelHyperParameters hyperParameters);
+
+    /// <summary>g_s: ŷ to the reconstruction.</summary>
+    internal abstract NetworkPlan SynthesisPlan(ModelHyperParameters hyperParameters);
+
+    /// <summary>h_a: y (or |y|) to z; null without a hyperprior.</summary>
+    internal virtual NetworkPlan? HyperAnalysisPlan(ModelHyperParameters hyperParameters) => null;
+
+    /// <summary>h_s: ẑ to the entropy parameters of y (always in the reference arithmetic); null without a hyperprior.</summary>
+    internal virtual NetworkPlan? HyperSynthesisPlan(ModelHyperParameters hyperParameters) => null;
+
+    /// <summary>Adds the entropy models' tensors (bottleneck, Gaussian conditional, prior).</summary>
+    private protected abstract void AddEntropyModelTensors(List<ModelTensorSpec> specs, ModelHyperParameters hyperParameters);
+
+    private NetworkPlan?[] Networks(ModelHyperParameters hyperParameters) =>
+        [AnalysisPlan(hyperParameters), SynthesisPlan(hyperParameters), HyperAnalysisPlan(hyperParameters), HyperSynthesisPlan(hyperParameters)];
 }

@@ -105,7 +105,7 @@ public static class ModelFactory
         NicModelFile.Load(CreateRandom(architecture, n, m, seed));
 
     internal static ModelHyperParameters HyperParametersFor(ModelArchitectureKind architecture, int n, int m) =>
-        architecture == ModelArchitectureKind.TfcMnist ? ModelHyperParameters.ForMnist(m) : ModelHyperParameters.ForChannels(n, m);
+        ModelArchitecture.Get(architecture).HyperParametersFor(n, m);
 
     /// <summary>A builder holding every required tensor of a random model (tests alter it to make invalid files).</summary>
     internal static NicModelFileBuilder CreateRandomBuilder(ModelArchitectureKind architecture, ModelHyperParameters hyperParameters, int seed, string? name = null)
@@ -114,7 +114,7 @@ public static class ModelFactory
         name ??= string.Create(CultureInfo.InvariantCulture, $"random-{descriptor.Identifier}-{seed & int.MaxValue}");
         var builder = new NicModelFileBuilder(architecture, name, hyperParameters)
         {
-            Lambda = architecture == ModelArchitectureKind.TfcMnist ? 2000 : 0.013,
+            Lambda = descriptor.RandomModelLambda,
             RatePoint = 4,
         };
         builder.SetMetadata(ModelMetadataKeys.Description, "random weights from ModelFactory; for tests and benchmarks only");

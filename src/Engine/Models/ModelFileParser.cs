@@ -52,9 +52,7 @@ internal static class ModelFileParser
             throw Mismatch($"metadata 'name' is '{name}'; a model name is 1 to 64 characters from a-z 0-9 . _ -");
         }
 
-        ModelHyperParameters hyperParameters = architecture.UsesChannels
-            ? ModelHyperParameters.ForChannels(ParseCount(metadata, ModelMetadataKeys.N), ParseCount(metadata, ModelMetadataKeys.M))
-            : ModelHyperParameters.ForMnist(ParseCount(metadata, ModelMetadataKeys.LatentDimensions));
+        ModelHyperParameters hyperParameters = architecture.ReadHyperParameters(key => ParseCount(metadata, key));
         string? problem = architecture.CheckHyperParameters(hyperParameters);
         if (problem is not null)
         {
@@ -307,9 +305,10 @@ internal static class ModelFileParser
             gaussian = ReadTableSet(tensors, "gaussian_conditional.", scales.Length);
         }
 
-        if (architecture.Kind == ModelArchitectureKind.TfcMnist)
+        int priorDimensions = architecture.PriorDimensions(hyperParameters);
+        if (priorDimensions > 0)
         {
-            prior = ReadTableSet(tensors, "prior.", hyperParameters.LatentDimensions);
+            prior = ReadTableSet(tensors, "prior.", priorDimensions);
         }
 
         return new ModelEntropyTableSet(bottleneck, medians, gaussian, scales, prior);

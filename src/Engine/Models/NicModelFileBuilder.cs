@@ -41,7 +41,7 @@ public sealed class NicModelFileBuilder
 
         Name = name;
         HyperParameters = hyperParameters;
-        Distortion = architecture == ModelArchitectureKind.TfcMnist ? ModelDistortion.Mae : ModelDistortion.Mse;
+        Distortion = Architecture.DefaultDistortion;
     }
 
     /// <summary>The architecture.</summary>
@@ -164,15 +164,7 @@ public sealed class NicModelFileBuilder
             [ModelMetadataKeys.RatePoint] = RatePoint.ToString(CultureInfo.InvariantCulture),
             [ModelMetadataKeys.Distortion] = Distortion == ModelDistortion.Mae ? "mae" : "mse",
         };
-        if (Architecture.UsesChannels)
-        {
-            metadata[ModelMetadataKeys.N] = HyperParameters.N.ToString(CultureInfo.InvariantCulture);
-            metadata[ModelMetadataKeys.M] = HyperParameters.M.ToString(CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            metadata[ModelMetadataKeys.LatentDimensions] = HyperParameters.LatentDimensions.ToString(CultureInfo.InvariantCulture);
-        }
+        Architecture.WriteHyperParameters(HyperParameters, metadata);
 
         return SafetensorsWriter.Write(metadata, _tensors.Values);
     }

@@ -33,7 +33,7 @@ public sealed class TorchInferenceBackend : IInferenceBackend, IDisposable
         ArgumentNullException.ThrowIfNull(file);
         File = file;
         Device = device ?? CPU;
-        if (file.Architecture.Kind == ModelArchitectureKind.TfcMnist)
+        if (file.Architecture.Geometry is not { } geometry)
         {
             _mnistModel = TfcMnistModel.FromModelFile(file);
             _mnistModel.to(Device);
@@ -48,8 +48,8 @@ public sealed class TorchInferenceBackend : IInferenceBackend, IDisposable
             _imageModel.eval();
             _module = _imageModel;
             OutputChannels = 3;
-            SynthesisFactor = ImageCompressionModel.LatentFactor;
-            SynthesisHalo = ImageSynthesisHalo;
+            SynthesisFactor = geometry.LatentFactor;
+            SynthesisHalo = geometry.SynthesisHalo;
         }
 
         Name = "torch:" + Device.type.ToString().ToLowerInvariant();
@@ -57,8 +57,10 @@ public sealed class TorchInferenceBackend : IInferenceBackend, IDisposable
 
     /// <summary>
     /// The halo of the image models' g_s in latent rows: four transposed convolutions with kernel 5 grow a cut edge's
-    /// wrong margin 0 → 2 → 6 → 14 → 30 output rows, ⌈30 / 16⌉ = 2 latent rows (spec/nic-model.md §10.1).
+    /// wrong margin 0 → 2 → 6 → 14 → 30 output rows, ⌈30 / 16⌉ = 2 latent rows (spec/nic-model.md §10.1). The backend
+    /// reads the halo of the model's own architecture (<see cref="ModelGeometry.SynthesisHalo"/>) instead.
     /// </summary>
+    [Obsolete("Read the architecture's ModelArchitecture.Geometry.SynthesisHalo, which is derived from its layers.")]
     public const int ImageSynthesisHalo = 2;
 
     /// <summary>"torch:" and the device type, e.g. <c>torch:cpu</c> or <c>torch:cuda</c>.</summary>
@@ -70,10 +72,10 @@ public sealed class TorchInferenceBackend : IInferenceBackend, IDisposable
     /// <summary>The model file the networks come from.</summary>
     public NicModelFile File { get; }
 
-    /// <summary>16 for the image models; 0 for tfc-mnist, which synthesizes whole digits only.</summary>
+    /// <summary>The architecture's latent factor (<see cref="ModelGeometry.LatentFactor"/>, 16 for the image models); 0 without an image latent (tfc-mnist synthesizes whole digits only).</summary>
     public int SynthesisFactor { get; }
 
-    /// <summary>The latent rows added above and below a band: 2 for the image models, 0 for tfc-mnist.</summary>
+    /// <summary>The latent rows added above and below a band (<see cref="ModelGeometry.SynthesisHalo"/>, 2 for the image models); 0 for tfc-mnist.</summary>
     public int SynthesisHalo { get; }
 
     /// <summary>The channels g_s produces: 3 for the image models, 1 for tfc-mnist.</summary>

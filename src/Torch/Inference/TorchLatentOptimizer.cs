@@ -130,7 +130,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         ArgumentNullException.ThrowIfNull(problem);
         ObjectDisposedException.ThrowIf(_disposed, this);
         NicModelFile file = problem.Model;
-        if (!file.Architecture.UsesChannels)
+        if (!file.Architecture.HasImageLatent)
         {
             throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} is {file.Architecture}, not an image model");
         }

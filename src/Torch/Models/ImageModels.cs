@@ -8,19 +8,29 @@ namespace Nic.Torch.Models;
 /// </summary>
 public static class ImageModels
 {
+    /// <summary>
+    /// The Torch module of each image architecture (the definition of each is its <see cref="ModelArchitecture"/>, whose
+    /// identifier keys this table): a fresh model of N and M, and the model a file describes. An architecture without an
+    /// image latent (tfc-mnist) has its own module, <see cref="TfcMnistModel"/>.
+    /// </summary>
+    private static readonly Dictionary<string, (Func<int, int, ImageCompressionModel> Create, Func<NicModelFile, ImageCompressionModel> FromFile)> Modules =
+        new(StringComparer.Ordinal)
+        {
+            [ModelArchitecture.Get(ModelArchitectureKind.Bmshj2018Factorized).Identifier] = ((n, m) => new FactorizedPriorModel(n, m), FactorizedPriorModel.FromModelFile),
+            [ModelArchitecture.Get(ModelArchitectureKind.Bmshj2018Hyperprior).Identifier] = ((n, m) => new ScaleHyperpriorModel(n, m), ScaleHyperpriorModel.FromModelFile),
+            [ModelArchitecture.Get(ModelArchitectureKind.Mbt2018Mean).Identifier] = ((n, m) => new MeanScaleHyperpriorModel(n, m), MeanScaleHyperpriorModel.FromModelFile),
+        };
+
     /// <summary>A model of <paramref name="architecture"/> with fresh weights (from torch's global generator).</summary>
     /// <param name="architecture"><c>bmshj2018-factorized</c>, <c>bmshj2018-hyperprior</c> or <c>mbt2018-mean</c>.</param>
     /// <param name="n">N, the channels of the inner layers.</param>
     /// <param name="m">M, the channels of the latent y.</param>
     /// <returns>The model, in training mode.</returns>
     /// <exception cref="ArgumentException">The architecture is not an image architecture (tfc-mnist has its own <see cref="TfcMnistModel"/>).</exception>
-    public static ImageCompressionModel Create(ModelArchitectureKind architecture, int n, int m) => architecture switch
-    {
-        ModelArchitectureKind.Bmshj2018Factorized => new FactorizedPriorModel(n, m),
-        ModelArchitectureKind.Bmshj2018Hyperprior => new ScaleHyperpriorModel(n, m),
-        ModelArchitectureKind.Mbt2018Mean => new MeanScaleHyperpriorModel(n, m),
-        _ => throw new ArgumentException($"{architecture} is not an image architecture; use TfcMnistModel for tfc-mnist", nameof(architecture)),
-    };
+    public static ImageCompressionModel Create(ModelArchitectureKind architecture, int n, int m) =>
+        Enum.IsDefined(architecture) && Modules.TryGetValue(ModelArchitecture.Get(architecture).Identifier, out var module)
+            ? module.Create(n, m)
+            : throw new ArgumentException($"{architecture} is not an image architecture; use TfcMnistModel for tfc-mnist", nameof(architecture));
 
     /// <summary>The model a file describes (parameters and frozen tables), for fine-tuning or inference.</summary>
     /// <param name="file">A loaded model file of an image architecture.</param>
@@ -29,13 +39,9 @@ public static class ImageModels
     public static ImageCompressionModel FromModelFile(NicModelFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        return file.Architecture.Kind switch
-        {
-            ModelArchitectureKind.Bmshj2018Factorized => FactorizedPriorModel.FromModelFile(file),
-            ModelArchitectureKind.Bmshj2018Hyperprior => ScaleHyperpriorModel.FromModelFile(file),
-            ModelArchitectureKind.Mbt2018Mean => MeanScaleHyperpriorModel.FromModelFile(file),
-            _ => throw new ArgumentException($"{file.Architecture} is not an image architecture; use TfcMnistModel.FromModelFile", nameof(file)),
-        };
+        return Modules.TryGetValue(file.Architecture.Identifier, out var module)
+            ? module.FromFile(file)
+            : throw new ArgumentException($"{file.Architecture} is not an image architecture; use TfcMnistModel.FromModelFile", nameof(file));
     }
 
     /// <summary>

@@ -130,7 +130,7 @@ internal sealed class StateDict
     /// <exception cref="ArgumentException"><paramref name="kind"/> is tfc-mnist or undefined.</exception>
     internal static ModelArchitecture CheckArchitecture(ModelArchitectureKind kind)
     {
-        if (!Enum.IsDefined(kind) || !ModelArchitecture.Get(kind).UsesChannels)
+        if (!Enum.IsDefined(kind) || !ModelArchitecture.Get(kind).HasImageLatent)
         {
             throw new ArgumentException($"{kind} is not an image architecture; state dicts are imported for bmshj2018-factorized, bmshj2018-hyperprior and mbt2018-mean", nameof(kind));
         }

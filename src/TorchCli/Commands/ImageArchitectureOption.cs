@@ -7,7 +7,8 @@ namespace Nic.Torch.Cli.Commands;
 /// <summary>The <c>--arch</c> option of the commands that build image models (<c>train image</c>, <c>bench train</c>).</summary>
 internal static class ImageArchitectureOption
 {
-    private const string Names = "bmshj2018-factorized, bmshj2018-hyperprior, mbt2018-mean";
+    /// <summary>The identifiers of the architectures with an image latent (today bmshj2018-factorized, bmshj2018-hyperprior, mbt2018-mean).</summary>
+    private static readonly string Names = string.Join(", ", ModelArchitecture.All.Where(a => a.HasImageLatent).Select(a => a.Identifier));
 
     public static Option<string> Create() =>
         new("--arch") { Description = $"The image architecture: {Names}.", DefaultValueFactory = _ => "bmshj2018-hyperprior" };
@@ -16,7 +17,7 @@ internal static class ImageArchitectureOption
     public static bool TryGet(ParseResult result, Option<string> option, TextWriter error, [NotNullWhen(true)] out ModelArchitecture? architecture)
     {
         string? text = result.GetValue(option);
-        if (ModelArchitecture.TryParse(text, out architecture) && architecture.Kind != ModelArchitectureKind.TfcMnist)
+        if (ModelArchitecture.TryParse(text, out architecture) && architecture.HasImageLatent)
         {
             return true;
         }

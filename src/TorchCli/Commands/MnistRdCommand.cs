@@ -58,7 +58,8 @@ internal static class MnistRdCommand
         foreach (FileInfo modelFile in modelFiles)
         {
             NicModelFile file = NicModelFile.Load(modelFile.FullName);
-            if (file.Architecture.Kind != ModelArchitectureKind.TfcMnist)
+            // The digit models have a dense latent; TfcMnistModel.FromModelFile checks the architecture itself.
+            if (file.Architecture.HasImageLatent)
             {
                 throw new ArgumentException($"{modelFile.Name} is a {file.Architecture} model, not tfc-mnist");
             }

@@ -193,7 +193,7 @@ public class NicModelFamilyTests
         return values;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         string? directory = AppContext.BaseDirectory;
         while (directory is not null && !File.Exists(Path.Combine(directory, "Sdk.sln")))

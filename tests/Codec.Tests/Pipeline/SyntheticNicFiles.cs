@@ -48,7 +48,7 @@ internal static class SyntheticNicFiles
     {
         int paddedWidth = ImagePlanes.Align(width, model.Alignment);
         int paddedHeight = ImagePlanes.Align(height, model.Alignment);
-        var y = new NicLatentShape(model.M, paddedHeight / CodecModel.LatentFactor, paddedWidth / CodecModel.LatentFactor);
+        var y = new NicLatentShape(model.M, paddedHeight / model.LatentFactor, paddedWidth / model.LatentFactor);
         return new NicHeader
         {
             Width = width,
