@@ -74,9 +74,10 @@ internal static class EncodePipeline
         NicLatentShape zShape = NicLatentShape.Empty;
         if (z is not null)
         {
-            if (z.Channels != model.N || z.Height * 4 != y.Height || z.Width * 4 != y.Width)
+            int hyperFactor = model.HyperLatentFactor;
+            if (z.Channels != model.N || z.Height != paddedHeight / hyperFactor || z.Width != paddedWidth / hyperFactor)
             {
-                throw new ArgumentException($"z is {z.Channels}×{z.Height}×{z.Width}; y of {y.Height}×{y.Width} needs {model.N}×{y.Height / 4}×{y.Width / 4}", nameof(z));
+                throw new ArgumentException($"z is {z.Channels}×{z.Height}×{z.Width}; a {width}×{height} image needs {model.N}×{paddedHeight / hyperFactor}×{paddedWidth / hyperFactor}", nameof(z));
             }
 
             zSubstream = model.Bottleneck.Compress(z, out FeatureMap zHat);
