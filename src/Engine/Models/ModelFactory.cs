@@ -142,11 +142,11 @@ public static class ModelFactory
             builder.AddFloat32(spec.Name, shape, values);
             if (spec.Name == "entropy_bottleneck.quantiles")
             {
-                tables["entropy_bottleneck."] = LogisticTables(BottleneckScales(values));
+                tables["entropy_bottleneck."] = LogisticCdfTables.FromLogisticScales(BottleneckScales(values), TailMass);
             }
             else if (spec.Name == "prior.log_scales")
             {
-                tables["prior."] = LogisticTables(values.Select(v => Math.Exp(v)).ToArray());
+                tables["prior."] = LogisticCdfTables.FromLogisticScales(values.Select(v => Math.Exp(v)).ToArray(), TailMass);
             }
             else if (spec.Name == "gaussian_conditional.scale_table")
             {
@@ -262,35 +262,6 @@ public static class ModelFactory
 
         return scales;
     }
-
-    /// <summary>One table per scale: the zero-centred logistic integrated over unit bins, covering ±⌈s · ln(2/τ − 1)⌉.</summary>
-    private static QuantizedCdfTables LogisticTables(double[] scales)
-    {
-        double target = Math.Log((2 / TailMass) - 1);
-        var pmfs = new double[scales.Length][];
-        var tails = new double[scales.Length];
-        var offsets = new int[scales.Length];
-        for (int t = 0; t < scales.Length; t++)
-        {
-            double s = scales[t];
-            int centre = (int)Math.Ceiling(s * target);
-            var pmf = new double[(2 * centre) + 1];
-            for (int k = 0; k <= centre; k++)
-            {
-                double p = Logistic((0.5 - k) / s) - Logistic((-0.5 - k) / s);
-                pmf[centre - k] = p;
-                pmf[centre + k] = p;
-            }
-
-            pmfs[t] = pmf;
-            tails[t] = 2 * Logistic((-0.5 - centre) / s);
-            offsets[t] = -centre;
-        }
-
-        return QuantizedCdfTables.FromPmfs(pmfs, tails, offsets);
-    }
-
-    private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
 
     private static double StandardNormalSample(Random random)
     {
