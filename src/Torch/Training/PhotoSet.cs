@@ -124,26 +124,33 @@ public sealed record Photo(string Name, int Factor, int Width, int Height, byte[
     /// Writes the <paramref name="size"/> × <paramref name="size"/> crop at (<paramref name="left"/>, <paramref name="top"/>),
     /// mirrored left–right when <paramref name="flip"/>, into <paramref name="destination"/> as planar RGB in [0, 1].
     /// </summary>
-    public void CopyCrop(int left, int top, int size, bool flip, Span<float> destination)
+    public void CopyCrop(int left, int top, int size, bool flip, Span<float> destination) =>
+        CopyRectangle(left, top, size, size, flip, destination);
+
+    /// <summary>
+    /// Writes the <paramref name="width"/> × <paramref name="height"/> crop at (<paramref name="left"/>, <paramref name="top"/>),
+    /// mirrored left–right when <paramref name="flip"/>, into <paramref name="destination"/> as planar RGB in [0, 1].
+    /// </summary>
+    public void CopyRectangle(int left, int top, int width, int height, bool flip, Span<float> destination)
     {
-        if (left < 0 || top < 0 || left + size > Width || top + size > Height)
+        if (left < 0 || top < 0 || width < 1 || height < 1 || left + width > Width || top + height > Height)
         {
-            throw new ArgumentOutOfRangeException(nameof(size), $"a {size}×{size} crop at ({left}, {top}) does not fit in {Width}×{Height}");
+            throw new ArgumentOutOfRangeException(nameof(width), $"a {width}×{height} crop at ({left}, {top}) does not fit in {Width}×{Height}");
         }
 
-        int plane = size * size;
+        int plane = width * height;
         if (destination.Length < 3 * plane)
         {
             throw new ArgumentException("the destination is too small", nameof(destination));
         }
 
-        for (int y = 0; y < size; y++)
+        for (int y = 0; y < height; y++)
         {
             int row = (((top + y) * Width) + left) * 3;
-            for (int x = 0; x < size; x++)
+            for (int x = 0; x < width; x++)
             {
-                int source = row + ((flip ? size - 1 - x : x) * 3);
-                int at = (y * size) + x;
+                int source = row + ((flip ? width - 1 - x : x) * 3);
+                int at = (y * width) + x;
                 destination[at] = Rgb[source] / 255f;
                 destination[plane + at] = Rgb[source + 1] / 255f;
                 destination[(2 * plane) + at] = Rgb[source + 2] / 255f;

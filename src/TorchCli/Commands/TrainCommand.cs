@@ -20,6 +20,7 @@ internal static class TrainCommand
         var train = new Command("train", "Train a model with TorchSharp (CPU) and write a Nic model file.");
         train.Subcommands.Add(CreateImage());
         train.Subcommands.Add(CreateMnist());
+        train.Subcommands.Add(TrainEntropyCommand.Create());
         return train;
     }
 

@@ -1,0 +1,277 @@
+using Nic.Torch.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Nic.Torch.Models;
+
+/// <summary>The distribution the Gaussian-conditional tables of a model hold (spec/nic-model.md §6.2).</summary>
+public enum ConditionalDistribution
+{
+    /// <summary>A normal distribution of standard deviation σ convolved with the unit uniform (CompressAI's).</summary>
+    Gaussian,
+
+    /// <summary>A logistic distribution of standard deviation σ (scale σ·√3/π) convolved with the unit uniform.</summary>
+    Logistic,
+}
+
+/// <summary>
+/// The channel-conditional context model of <c>mbt2018-mean-cc</c> (spec/nic-model.md §4.6, spec/nic-coding.md §10.3) as
+/// a trainable module: y's M channels are cut into S slices of C = M/S; slice 0 is coded under h_s's (σ, μ), and slice
+/// k ≥ 1 under (σ, μ) that its network <c>context.{k}</c> (conv K, LeakyReLU, conv 1, LeakyReLU, conv K) corrects from
+/// the normalised residuals e = (ŷ − μ_hs)/σ′ of slices 0 … k−1, σ′ = max(σ_hs, s₀):
+/// μ = μ_hs + σ′·a and σ = σ′·max(1 + b, 1/16). The managed engine's <c>ChannelContextCoder</c> computes exactly this in
+/// the fixed-order arithmetic; this module trains it on frozen latents, one band (the network's whole image) per example.
+/// </summary>
+public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    /// <summary>The smallest factor the network may apply to σ′ (spec/nic-coding.md §10.3).</summary>
+    public const float MinimumScaleFactor = 1f / 16;
+
+    /// <summary>The likelihood floor of the rate term (CompressAI's).</summary>
+    private const double LikelihoodBound = 1e-9;
+
+    private readonly ModuleList<Sequential> _networks;
+    private readonly ModuleList<Sequential> _spatial;
+
+    /// <summary>Creates the model with fresh networks whose last layers are zero, so that it starts as the plain mean-scale hyperprior.</summary>
+    /// <param name="m">M, the channels of y.</param>
+    /// <param name="slices">S, the slices (2 … 16, dividing M).</param>
+    /// <param name="hidden">H, the channels of the networks' hidden layers.</param>
+    /// <param name="kernel">K, the odd kernel of the first and last layer.</param>
+    /// <param name="distribution">The distribution the tables will hold.</param>
+    /// <param name="minimumScale">s₀: the model's <c>scale_table[0]</c>.</param>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of range.</exception>
+    /// <param name="checkerboard">
+    /// Whether each slice is coded in two passes (He et al. 2021): the anchors ((row + column) even within the band)
+    /// first, then the other elements under a network <c>spatial.{k}</c> that also sees the slice's decoded anchors.
+    /// </param>
+    public ChannelContextModel(int m, int slices, int hidden, int kernel, ConditionalDistribution distribution, float minimumScale, bool checkerboard = false)
+        : base(nameof(ChannelContextModel))
+    {
+        if (slices < 2 || slices > 16 || m % slices != 0)
+        {
+            throw new ArgumentException($"{slices} slices do not cut M = {m} evenly into 2 … 16 slices", nameof(slices));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(hidden, 1024);
+        if (kernel < 1 || kernel > 7 || kernel % 2 == 0)
+        {
+            throw new ArgumentException($"the kernel is {kernel}; it must be odd, 1 … 7", nameof(kernel));
+        }
+
+        if (!(minimumScale > 0) || !float.IsFinite(minimumScale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(minimumScale), minimumScale, "s₀ must be positive");
+        }
+
+        M = m;
+        Slices = slices;
+        Hidden = hidden;
+        Kernel = kernel;
+        Distribution = distribution;
+        MinimumScale = minimumScale;
+        int c = m / slices;
+        Checkerboard = checkerboard;
+        _networks = new ModuleList<Sequential>();
+        _spatial = new ModuleList<Sequential>();
+        for (int k = 1; k < slices; k++)
+        {
+            _networks.Add(Network(k * c, hidden, 2 * c, kernel));
+        }
+
+        for (int k = 0; checkerboard && k < slices; k++)
+        {
+            _spatial.Add(Network((k + 1) * c, hidden, 2 * c, kernel));
+        }
+
+        RegisterComponents();
+    }
+
+    /// <summary>M.</summary>
+    public int M { get; }
+
+    /// <summary>Whether each slice is coded in two checkerboard passes.</summary>
+    public bool Checkerboard { get; }
+
+    /// <summary>S.</summary>
+    public int Slices { get; }
+
+    /// <summary>C = M / S.</summary>
+    public int SliceChannels => M / Slices;
+
+    /// <summary>H.</summary>
+    public int Hidden { get; }
+
+    /// <summary>K.</summary>
+    public int Kernel { get; }
+
+    /// <summary>The distribution of the tables.</summary>
+    public ConditionalDistribution Distribution { get; }
+
+    /// <summary>s₀.</summary>
+    public float MinimumScale { get; }
+
+    /// <summary>
+    /// The tensors of the networks under their model-file names (<c>context.{k}.{layer}.weight</c> and <c>.bias</c>,
+    /// k = 1 … S − 1, layers 0, 2 and 4), as float arrays with their shapes.
+    /// </summary>
+    public IEnumerable<(string Name, long[] Shape, float[] Data)> ModelFileTensors()
+    {
+        foreach ((string prefix, Sequential network) in Networks())
+        {
+            foreach ((string name, Tensor value) in network.named_parameters())
+            {
+                yield return ($"{prefix}.{name}", value.shape, TensorData.ToArray<float>(value.detach().cpu().contiguous()));
+            }
+        }
+    }
+
+    /// <summary>Loads the networks from tensors named as <see cref="ModelFileTensors"/> names them.</summary>
+    /// <exception cref="ArgumentException">A tensor is missing or has another shape.</exception>
+    public void LoadModelFileTensors(Func<string, float[]?> tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        using var noGrad = no_grad();
+        foreach ((string prefix, Sequential network) in Networks())
+        {
+            foreach ((string name, Parameter value) in network.named_parameters())
+            {
+                float[] data = tensor($"{prefix}.{name}") ?? throw new ArgumentException($"the model has no tensor {prefix}.{name}");
+                if (data.Length != value.numel())
+                {
+                    throw new ArgumentException($"{prefix}.{name} holds {data.Length} values, not {value.numel()}");
+                }
+
+                value.copy_(torch.tensor(data).reshape(value.shape));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bits of coding bands of y, shape (B): y, σ_hs and μ_hs are (B, M, h, w), each example one band. In training
+    /// mode ŷ is rounded with a straight-through gradient; the rate is −log₂ of the discretized likelihood under the
+    /// continuous σ (the tables' σ grid is what <see cref="TabledBits"/> adds).
+    /// </summary>
+    public override Tensor forward(Tensor y, Tensor scales, Tensor means) => Bits(y, scales, means, scaleTable: null, useContext: true);
+
+    /// <summary>
+    /// The bits as the coder spends them (up to the tables' quantization): σ raised to the table entry its index
+    /// selects (spec/nic-model.md §6.2). With <paramref name="useContext"/> false, the plain mean-scale hyperprior's
+    /// bits, the baseline.
+    /// </summary>
+    public Tensor TabledBits(Tensor y, Tensor scales, Tensor means, Tensor scaleTable, bool useContext) =>
+        Bits(y, scales, means, scaleTable, useContext);
+
+    private Tensor Bits(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext)
+    {
+        using var scope = NewDisposeScope();
+        int c = SliceChannels;
+        Tensor floored = scales.clamp_min(MinimumScale);
+        Tensor? anchors = Checkerboard && useContext ? AnchorMask(y.shape[2], y.shape[3]) : null;
+        var residuals = new List<Tensor>();
+        Tensor bits = zeros(y.shape[0], dtype: y.dtype);
+        for (int k = 0; k < Slices; k++)
+        {
+            Tensor ySlice = y.narrow(1, k * c, c);
+            Tensor scaleSlice = floored.narrow(1, k * c, c);
+            Tensor meanSlice = means.narrow(1, k * c, c);
+            (Tensor mu, Tensor sigma) = k > 0 && useContext
+                ? Parameters(_networks[k - 1], cat(residuals, 1), scaleSlice, meanSlice)
+                : (meanSlice, scaleSlice);
+            if (anchors is not null)
+            {
+                Tensor anchorResiduals = Residuals(ySlice, mu, scaleSlice, meanSlice) * anchors;
+                (Tensor muOther, Tensor sigmaOther) = Parameters(_spatial[k], cat([.. residuals, anchorResiduals], 1), scaleSlice, meanSlice);
+                mu = where(anchors.to_type(ScalarType.Bool), mu, muOther);
+                sigma = where(anchors.to_type(ScalarType.Bool), sigma, sigmaOther);
+            }
+
+            Tensor centred = ySlice - mu;
+            Tensor symbols = centred + (centred.round() - centred).detach();
+            Tensor used = scaleTable is null ? sigma : Tabled(sigma, scaleTable);
+            bits += Likelihood(symbols, used).clamp_min(LikelihoodBound).log2().neg().sum([1, 2, 3]);
+            residuals.Add((mu + symbols - meanSlice) / scaleSlice);
+        }
+
+        return bits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The normalised residual (ŷ − μ_hs)/σ′ of a slice coded around <paramref name="mu"/>, rounded straight-through.</summary>
+    private static Tensor Residuals(Tensor ySlice, Tensor mu, Tensor scaleSlice, Tensor meanSlice)
+    {
+        Tensor centred = ySlice - mu;
+        return (mu + centred + (centred.round() - centred).detach() - meanSlice) / scaleSlice;
+    }
+
+    /// <summary>μ = μ_hs + σ′·a and σ = σ′·max(1 + b, 1/16) from a network's output (a, b).</summary>
+    private (Tensor Mu, Tensor Sigma) Parameters(Sequential network, Tensor input, Tensor scaleSlice, Tensor meanSlice)
+    {
+        int c = SliceChannels;
+        Tensor output = network.forward(input);
+        return (meanSlice + (scaleSlice * output.narrow(1, 0, c)), scaleSlice * (output.narrow(1, c, c) + 1).clamp_min(MinimumScaleFactor));
+    }
+
+    /// <summary>1 where (row + column) is even (the anchors, coded first), else 0; shape (1, 1, h, w).</summary>
+    private static Tensor AnchorMask(long height, long width)
+    {
+        Tensor rows = arange(height).reshape(height, 1);
+        Tensor columns = arange(width).reshape(1, width);
+        return (rows + columns).remainder(2).eq(0).to_type(ScalarType.Float32).reshape(1, 1, height, width);
+    }
+
+    /// <summary>The networks with their model-file prefixes: <c>context.{k}</c>, then <c>spatial.{k}</c>.</summary>
+    private IEnumerable<(string Prefix, Sequential Network)> Networks()
+    {
+        for (int k = 1; k < Slices; k++)
+        {
+            yield return ($"context.{k}", _networks[k - 1]);
+        }
+
+        for (int k = 0; k < _spatial.Count; k++)
+        {
+            yield return ($"spatial.{k}", _spatial[k]);
+        }
+    }
+
+    /// <summary>conv K, LeakyReLU, conv 1, LeakyReLU, conv K; the last layer zero, so that a fresh network changes nothing.</summary>
+    private static Sequential Network(int inChannels, int hidden, int outChannels, int kernel)
+    {
+        Conv2d last = nn.Conv2d(hidden, outChannels, kernel, padding: kernel / 2);
+        using (no_grad())
+        {
+            last.weight!.zero_();
+            last.bias!.zero_();
+        }
+
+        return nn.Sequential(
+            nn.Conv2d(inChannels, hidden, kernel, padding: kernel / 2),
+            new LeakyRelu(0.01),
+            nn.Conv2d(hidden, hidden, 1),
+            new LeakyRelu(0.01),
+            last);
+    }
+
+    /// <summary>σ replaced by the smallest table entry at least as large (the last entry when none is).</summary>
+    private static Tensor Tabled(Tensor sigma, Tensor scaleTable)
+    {
+        Tensor index = searchsorted(scaleTable, sigma.contiguous()).clamp_max(scaleTable.shape[0] - 1);
+        return scaleTable.index_select(0, index.flatten()).reshape(sigma.shape);
+    }
+
+    /// <summary>The mass of the unit bin around each symbol (computed on |v|, the upper tail, as CompressAI does).</summary>
+    private Tensor Likelihood(Tensor symbols, Tensor sigma)
+    {
+        Tensor magnitude = symbols.abs();
+        if (Distribution == ConditionalDistribution.Gaussian)
+        {
+            return Normal((0.5 - magnitude) / sigma) - Normal((-0.5 - magnitude) / sigma);
+        }
+
+        Tensor scale = sigma * (Math.Sqrt(3) / Math.PI);
+        return ((0.5 - magnitude) / scale).sigmoid() - ((-0.5 - magnitude) / scale).sigmoid();
+    }
+
+    private static Tensor Normal(Tensor x) => (x * (-1 / Math.Sqrt(2))).erfc() * 0.5;
+}

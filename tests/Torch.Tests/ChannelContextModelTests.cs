@@ -1,0 +1,117 @@
+using Nic.Torch.Models;
+using static TorchSharp.torch;
+
+namespace Nic.Torch.Tests;
+
+/// <summary>The trainable channel-conditional context model (spec/nic-coding.md §10.3) and its training.</summary>
+public sealed class ChannelContextModelTests
+{
+    private const int M = 8;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFreshModelCodesExactlyAsTheMeanScaleHyperprior(bool checkerboard)
+    {
+        manual_seed(3);
+        using var model = new ChannelContextModel(M, 2, 6, 3, ConditionalDistribution.Gaussian, 0.11f, checkerboard);
+        (Tensor y, Tensor scales, Tensor means) = Latents(seed: 5, correlated: false);
+        Tensor table = tensor(new[] { 0.11f, 0.3f, 1f, 3f, 10f });
+        float context = model.TabledBits(y, scales, means, table, useContext: true).sum().item<float>();
+        float baseline = model.TabledBits(y, scales, means, table, useContext: false).sum().item<float>();
+        Assert.Equal(baseline, context);
+        Assert.True(baseline > 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TrainingLearnsACorrelationBetweenSlices(bool checkerboard)
+    {
+        // Slice 1 repeats slice 0 (plus a little noise) and h_s knows nothing of either: only the context can save bits.
+        manual_seed(4);
+        using var model = new ChannelContextModel(M, 2, 16, 1, ConditionalDistribution.Gaussian, 0.11f, checkerboard);
+        (Tensor y, Tensor scales, Tensor means) = Latents(seed: 6, correlated: true);
+        using var optimizer = optim.Adam(model.parameters(), 0.01);
+        float before = model.forward(y, scales, means).sum().item<float>();
+        for (int step = 0; step < 150; step++)
+        {
+            optimizer.zero_grad();
+            Tensor loss = model.forward(y, scales, means).mean();
+            loss.backward();
+            optimizer.step();
+        }
+
+        float after = model.forward(y, scales, means).sum().item<float>();
+        Assert.True(after < 0.8 * before, $"{after} bits after training, {before} before");
+    }
+
+    [Fact]
+    public void TheLogisticCostsMoreThanTheGaussianOnGaussianData()
+    {
+        using var gaussian = new ChannelContextModel(M, 2, 4, 1, ConditionalDistribution.Gaussian, 0.11f);
+        using var logistic = new ChannelContextModel(M, 2, 4, 1, ConditionalDistribution.Logistic, 0.11f);
+        (Tensor y, Tensor scales, Tensor means) = Latents(seed: 7, correlated: false);
+        float g = gaussian.forward(y, scales, means).sum().item<float>();
+        float l = logistic.forward(y, scales, means).sum().item<float>();
+        Assert.True(l > g, $"logistic {l} bits, Gaussian {g}");
+        Assert.True(l < 1.1 * g, $"logistic {l} bits, Gaussian {g}: the same σ should cost nearly the same");
+    }
+
+    [Fact]
+    public void ACheckpointResumesTheSameModelAndStepAndRefusesAnotherShape()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nic-cc-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            manual_seed(8);
+            (Tensor y, Tensor scales, Tensor means) = Latents(seed: 9, correlated: true);
+            var group = new Nic.Torch.Training.ContextLatents.Group(y, scales, means, "test");
+            using var model = new ChannelContextModel(M, 2, 8, 3, ConditionalDistribution.Gaussian, 0.11f, checkerboard: true);
+            using var trainer = new Nic.Torch.Training.ContextModelTrainer(model, 0.01, 4, seed: 1);
+            for (int i = 0; i < 5; i++)
+            {
+                trainer.Step(group);
+            }
+
+            trainer.SaveCheckpoint(path);
+            float trained = model.forward(y, scales, means).sum().item<float>();
+
+            using var resumedModel = new ChannelContextModel(M, 2, 8, 3, ConditionalDistribution.Gaussian, 0.11f, checkerboard: true);
+            using var resumed = new Nic.Torch.Training.ContextModelTrainer(resumedModel, 0.01, 4, seed: 1);
+            resumed.LoadCheckpoint(path);
+            Assert.Equal(5, resumed.StepCount);
+            Assert.Equal(trained, resumedModel.forward(y, scales, means).sum().item<float>());
+
+            using var other = new ChannelContextModel(M, 2, 8, 3, ConditionalDistribution.Logistic, 0.11f, checkerboard: true);
+            using var otherTrainer = new Nic.Torch.Training.ContextModelTrainer(other, 0.01, 4, seed: 1);
+            Assert.Throws<InvalidDataException>(() => otherTrainer.LoadCheckpoint(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(3, 2, 4, 3)]
+    [InlineData(8, 1, 4, 3)]
+    [InlineData(8, 2, 4, 2)]
+    [InlineData(8, 2, 0, 3)]
+    public void HyperParametersOutOfRangeAreRefused(int m, int slices, int hidden, int kernel) =>
+        Assert.ThrowsAny<ArgumentException>(() => new ChannelContextModel(m, slices, hidden, kernel, ConditionalDistribution.Gaussian, 0.11f));
+
+    /// <summary>Eight bands of (M, 4, 6): y Gaussian of σ 2 around μ 0.5; with <paramref name="correlated"/>, slice 1 = slice 0 + small noise.</summary>
+    private static (Tensor Y, Tensor Scales, Tensor Means) Latents(int seed, bool correlated)
+    {
+        var generator = new TorchSharp.torch.Generator((ulong)seed);
+        Tensor y = (randn([8, M, 4, 6], generator: generator) * 2) + 0.5;
+        if (correlated)
+        {
+            Tensor first = y.narrow(1, 0, M / 2);
+            y = cat([first, first + (randn([8, M / 2, 4, 6], generator: generator) * 0.2)], 1);
+        }
+
+        return (y, full([8, M, 4, 6], 2f), full([8, M, 4, 6], 0.5f));
+    }
+}
