@@ -53,6 +53,11 @@ internal static class ConformanceRunner
         {
             return (e.ErrorCode, null);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not an error of the specs (a crash, or a backend that cannot run the case's architecture): the case fails.
+            return ($"{e.GetType().Name}: {e.Message}", null);
+        }
     }
 
     private static async Task<ConformanceResult> GoldenAsync(string directory, ConformanceCase test, byte[] file, NicCodec codec, int maxError, double minPsnr, CancellationToken cancellationToken)
