@@ -259,16 +259,22 @@ public class ChannelContextCoderTests
     }
 
     [Fact]
-    public async Task TheDecodeMemoryEstimateCountsTheContextNetworks()
+    public async Task TheDecodeMemoryEstimateAddsTheContextNetworksBuffers()
     {
-        byte[] file = Codec(1, 2).Encode(PipelineFixtures.Photo(150, 100, seed: 8));
-        NicCodec codec = Codec(1, 2);
-        await using NicRowDecoder decoder = await codec.OpenAsync(new MemoryStream(file));
-        long withContext = codec.EstimateDecodeMemory(decoder.Info);
-        ChannelContextCoder coder = ChannelContextCoder.FromModel(Model.Value)!;
-        (long bandBytes, _) = coder.BandFootprint(2, decoder.Info.Header.YShape.Width);
+        // The same image, shapes and bands with mbt2018-mean of the same N and M: the estimates differ by the context's
+        // per-band buffers (spec/nic-coding.md §10.3, §11.7), counted once per band height (here every band has 2 rows).
+        RgbImage image = PipelineFixtures.Photo(150, 100, seed: 8);
+        NicCodec context = Codec(1, 2), plain = PipelineFixtures.Codec(1, 2);
+        long withContext = await Estimate(context, context.Encode(image)), without = await Estimate(plain, plain.Encode(image));
+        (long bandBytes, _) = ChannelContextCoder.FromModel(Model.Value)!.BandFootprint(2, 12);
         Assert.True(bandBytes > 0);
-        Assert.True(withContext > bandBytes, $"estimate {withContext} B, context band {bandBytes} B");
+        Assert.Equal(without + bandBytes, withContext);
+
+        static async Task<long> Estimate(NicCodec codec, byte[] file)
+        {
+            await using NicRowDecoder decoder = await codec.OpenAsync(new MemoryStream(file));
+            return codec.EstimateDecodeMemory(decoder.Info);
+        }
     }
 
     /// <summary>The hash of <see cref="TheDecodedSymbolsAndIndexesAreTheSameOnEveryMachine"/>.</summary>
