@@ -99,6 +99,9 @@ public class ChannelContextCoderTests
             byte[] stream = coder.CompressRows(y, parameters, first, rows, encoded);
             int[] symbols = coder.DecompressRows(stream, parameters, first, rows, decoded);
             Assert.Equal(y.Channels * rows * y.Width, symbols.Length);
+
+            // Coding the decoded symbols directly gives the same stream.
+            Assert.Equal(stream, coder.EncodeSymbols(symbols, parameters, first, rows, new FeatureMap(y.Channels, y.Height, y.Width)));
             contextBytes += stream.Length;
             plainBytes += plain.CompressRows(y, parameters, first, rows, new FeatureMap(y.Channels, y.Height, y.Width)).Length;
 
