@@ -23,7 +23,17 @@ internal static class FuzzModels
         ("fuzz-mbt2018-mean-cc", ModelArchitectureKind.Mbt2018MeanChannelContext),
     ];
 
-    /// <summary>The model files, image models first.</summary>
+    /// <summary>
+    /// The seed of each image model's weights, in the order of <see cref="ImageModels"/>: 7001 … 7003, then 7005 for the
+    /// channel-conditional model added after tfc-mnist took 7004, so that the earlier models' bytes (and the seed streams
+    /// that name them) stay the same.
+    /// </summary>
+    private static readonly int[] ImageModelSeeds = [7001, 7002, 7003, 7005];
+
+    /// <summary>The seed of the tfc-mnist model's weights.</summary>
+    private const int MnistModelSeed = 7004;
+
+        /// <summary>The model files, image models first.</summary>
     public static IReadOnlyList<NicModelFile> All => Files.Value;
 
     /// <summary>A catalog of the shipped models (for the conformance streams) and the fuzz models.</summary>
@@ -41,16 +51,13 @@ internal static class FuzzModels
     private static IReadOnlyList<NicModelFile> Create()
     {
         var files = new List<NicModelFile>();
-        // Seeds 7001 … 7003 for the first three image models and 7004 for tfc-mnist, as before the channel-conditional
-        // model (seed 7005) was added, so that the earlier models' bytes and seed streams stay the same.
-        int seed = 7001;
-        foreach ((string name, ModelArchitectureKind architecture) in ImageModels)
+        for (int i = 0; i < ImageModels.Count; i++)
         {
-            int modelSeed = architecture == ModelArchitectureKind.Mbt2018MeanChannelContext ? 7005 : seed++;
-            files.Add(NicModelFile.Load(ModelFactory.CreateRandom(architecture, 8, 12, modelSeed, name, ratePoint: 1)));
+            (string name, ModelArchitectureKind architecture) = ImageModels[i];
+            files.Add(NicModelFile.Load(ModelFactory.CreateRandom(architecture, 8, 12, ImageModelSeeds[i], name, ratePoint: 1)));
         }
 
-        files.Add(NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.TfcMnist, 0, 10, seed, "fuzz-tfc-mnist", ratePoint: 1)));
+        files.Add(NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.TfcMnist, 0, 10, MnistModelSeed, "fuzz-tfc-mnist", ratePoint: 1)));
         return files;
     }
 }
