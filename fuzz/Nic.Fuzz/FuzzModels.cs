@@ -5,7 +5,7 @@ namespace Nic.Fuzz;
 
 /// <summary>
 /// The small random models the decode target's seed streams are coded with: one per image architecture (N = 8,
-/// M = 12, so a decode takes milliseconds) and a <c>tfc-mnist</c> one that cannot code images. They come from
+/// M = 12, so a decode takes milliseconds; the channel-conditional one with 4 slices) and a <c>tfc-mnist</c> one that cannot code images. They come from
 /// <see cref="ModelFactory"/> with fixed seeds, so their bytes and SHA-256 — which the seed streams name — are the same
 /// on every machine. If <see cref="ModelFactory"/> ever changes its output, the seed streams stop reaching the decoder;
 /// the smoke run says so and <c>nic-fuzz seeds</c> writes them anew.
@@ -20,9 +20,20 @@ internal static class FuzzModels
         ("fuzz-bmshj2018-factorized", ModelArchitectureKind.Bmshj2018Factorized),
         ("fuzz-bmshj2018-hyperprior", ModelArchitectureKind.Bmshj2018Hyperprior),
         ("fuzz-mbt2018-mean", ModelArchitectureKind.Mbt2018Mean),
+        ("fuzz-mbt2018-mean-cc", ModelArchitectureKind.Mbt2018MeanChannelContext),
     ];
 
-    /// <summary>The model files, image models first.</summary>
+    /// <summary>
+    /// The seed of each image model's weights, in the order of <see cref="ImageModels"/>: 7001 … 7003, then 7005 for the
+    /// channel-conditional model added after tfc-mnist took 7004, so that the earlier models' bytes (and the seed streams
+    /// that name them) stay the same.
+    /// </summary>
+    private static readonly int[] ImageModelSeeds = [7001, 7002, 7003, 7005];
+
+    /// <summary>The seed of the tfc-mnist model's weights.</summary>
+    private const int MnistModelSeed = 7004;
+
+        /// <summary>The model files, image models first.</summary>
     public static IReadOnlyList<NicModelFile> All => Files.Value;
 
     /// <summary>A catalog of the shipped models (for the conformance streams) and the fuzz models.</summary>
@@ -40,13 +51,13 @@ internal static class FuzzModels
     private static IReadOnlyList<NicModelFile> Create()
     {
         var files = new List<NicModelFile>();
-        int seed = 7001;
-        foreach ((string name, ModelArchitectureKind architecture) in ImageModels)
+        for (int i = 0; i < ImageModels.Count; i++)
         {
-            files.Add(NicModelFile.Load(ModelFactory.CreateRandom(architecture, 8, 12, seed++, name, ratePoint: 1)));
+            (string name, ModelArchitectureKind architecture) = ImageModels[i];
+            files.Add(NicModelFile.Load(ModelFactory.CreateRandom(architecture, 8, 12, ImageModelSeeds[i], name, ratePoint: 1)));
         }
 
-        files.Add(NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.TfcMnist, 0, 10, seed, "fuzz-tfc-mnist", ratePoint: 1)));
+        files.Add(NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.TfcMnist, 0, 10, MnistModelSeed, "fuzz-tfc-mnist", ratePoint: 1)));
         return files;
     }
 }

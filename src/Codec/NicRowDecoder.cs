@@ -266,6 +266,12 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
                 rows.Plane(c).CopyTo(quantized.Data.AsSpan((c * quantized.PlaneSize) + (band.FirstRow * quantized.Width)));
             }
         }
+        else if (_model.ChannelContext is { } context)
+        {
+            // Slice by slice: each slice's tables come from the band's slices decoded before it (spec/nic-coding.md §10.3).
+            int[] symbols = context.DecompressRows(data, _parameters, band.FirstRow, band.RowCount, quantized, cancellationToken);
+            AppendSymbols(_symbols, symbols, cancellationToken);
+        }
         else
         {
             int[] symbols = _model.Gaussian!.DecodeSymbols(data, _parameters, band.FirstRow, band.RowCount, cancellationToken);

@@ -392,11 +392,11 @@ internal static class BenchCommand
                 }
 
                 // Useful multiply-adds, each counted once (a decode band's halo rows are not): encode runs g_a, h_a and h_s,
-                // decode h_s and g_s, on the image padded to the model's alignment.
+                // decode h_s and g_s, on the image padded to the model's alignment; both run the context networks (if any).
                 int alignment = entry.File.Architecture.Geometry?.Alignment ?? 1;
                 var work = ManagedModel.Create(entry.File, 1).MultiplyAdds((picture.Width + alignment - 1) / alignment * alignment, (picture.Height + alignment - 1) / alignment * alignment);
-                double? encodeRate = work is { } e ? (e.Analysis + e.HyperAnalysis + e.HyperSynthesis) / figures.EncodeSeconds : null;
-                double? decodeRate = work is { } d ? (d.HyperSynthesis + d.Synthesis) / figures.DecodeSeconds : null;
+                double? encodeRate = work is { } e ? (e.Analysis + e.HyperAnalysis + e.HyperSynthesis + e.Context) / figures.EncodeSeconds : null;
+                double? decodeRate = work is { } d ? (d.HyperSynthesis + d.Synthesis + d.Context) / figures.DecodeSeconds : null;
                 (double Encode, double Decode)? reference = CompressAiCodecSeconds.TryGetValue(threads, out var r) ? r : null;
                 double? peak = encodePeak is null && decodePeak is null ? null : Math.Max(encodePeak ?? 0, decodePeak ?? 0);
                 if (result.GetValue(json))

@@ -19,6 +19,9 @@ namespace Nic.Cli.Conformance;
 /// </summary>
 internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, string metadataSamplesPath, TextWriter log)
 {
+    /// <summary>The registry name of the random channel-conditional model of the <c>context-cc-*</c> cases.</summary>
+    internal const string ContextModelName = "conformance-mbt2018-mean-cc";
+
     private readonly List<ConformanceCase> _cases = [];
     private string _directory = string.Empty;
 
@@ -30,7 +33,7 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
             throw new InvalidOperationException($"{_directory} already holds a suite; pass --overwrite to replace it (golden files change only on purpose)");
         }
 
-        foreach (string sub in new[] { "golden", "invalid" })
+        foreach (string sub in new[] { "golden", "invalid", ConformanceManifest.ModelsFolder })
         {
             string path = Path.Combine(_directory, sub);
             if (Directory.Exists(path))
@@ -99,6 +102,8 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         await GoldenAsync("metadata-compressed", "a real ICC profile, EXIF block and XMP packet (samples/metadata) in the Brotli-compressed chunks iccz, exfz and xmpz of format 1.1, which must restore them byte for byte", withRealMetadata, new NicEncodeOptions(), cancellationToken);
         await GoldenBytesAsync("escape-extremes", "z and y symbols of −2³¹ and 2³¹ − 1, the extremes the escape code carries (spec/nic-coding.md §5), next to ordinary ones", ExtremeSymbolsFile(), cancellationToken);
 
+        byte[] contextFile = await ChannelContextCasesAsync(sample, cancellationToken);
+
         byte[] baseFile = await File.ReadAllBytesAsync(Path.Combine(_directory, "golden", "size-17x13.nic"), cancellationToken);
         await InvalidCasesAsync(baseFile, cancellationToken);
         byte[] compressedFile = await File.ReadAllBytesAsync(Path.Combine(_directory, "golden", "metadata-compressed.nic"), cancellationToken);
@@ -107,6 +112,8 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         {
             await InvalidRateCasesAsync(interpolated[0], cancellationToken);
         }
+
+        await ChannelContextInvalidCasesAsync(contextFile, cancellationToken);
 
         var manifest = new ConformanceManifest(ConformanceManifest.FormatName, 1, ConformanceTolerances.Default, _cases);
         AtomicFile.WriteAllBytes(Path.Combine(_directory, ConformanceManifest.FileName), Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(manifest, ConformanceManifest.JsonOptions) + "\n"));
@@ -180,6 +187,41 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         }
 
         log.WriteLine($"golden  {name,-28} {file.Length,9:N0} bytes");
+    }
+
+    /// <summary>
+    /// The cases of the channel-conditional context model (spec/nic-model.md §4.6, spec/nic-coding.md §10.3), which no
+    /// shipped model has yet: a random <c>mbt2018-mean-cc</c> model (N = 16, M = 24, 4 slices, H = 24, K = 3; the same
+    /// bytes on every machine) written to the suite's <c>models/</c> and added to the catalog, the sample photo coded
+    /// with it, and a pattern in bands of 3 latent rows. Returns the photo's file.
+    /// </summary>
+    private async Task<byte[]> ChannelContextCasesAsync(RgbImage sample, CancellationToken cancellationToken)
+    {
+        byte[] model = ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018MeanChannelContext, 16, 24, seed: 19, ContextModelName, ratePoint: 4);
+        AtomicFile.WriteAllBytes(Path.Combine(_directory, ConformanceManifest.ModelsFolder, ContextModelName + NicModelCatalog.ModelFileExtension), model);
+        codec.Catalog.Add(NicModelFile.Load(model));
+        byte[] photo = codec.Encode(sample, new NicEncodeOptions { Model = ContextModelName }, cancellationToken);
+        await GoldenBytesAsync("context-cc-photo", $"the sample photo with the random channel-conditional model {ContextModelName} (models/, mbt2018-mean-cc: 4 slices whose means and scales come from the slices before them within each band)", photo, cancellationToken);
+        await GoldenAsync("context-cc-bands-3", $"a 200×150 image with {ContextModelName} in bands of 3 latent rows (the contexts end at every band edge, and the last band is shorter)", Pattern(200, 150), new NicEncodeOptions { Model = ContextModelName, BandRows = 3 }, cancellationToken);
+        return photo;
+    }
+
+    /// <summary>Damaged bands of a channel-conditional file: the stream of the last slice, decoded after the context networks ran.</summary>
+    private async Task ChannelContextInvalidCasesAsync(byte[] file, CancellationToken cancellationToken)
+    {
+        NicFile parsed = NicFile.Read(file);
+        byte[] With(byte[] band)
+        {
+            var bands = parsed.Bands.ToList();
+            bands[1] = band;
+            return new NicFile { Header = parsed.Header, Metadata = parsed.Metadata, ZSubstream = parsed.ZSubstream, Bands = bands }.ToArray();
+        }
+
+        byte[] original = parsed.Bands[1];
+        byte[] flipped = [.. original];
+        flipped[^2] ^= 0x10;
+        await InvalidAsync("context-cc-band-truncated", "context-cc-photo with the last word of band 1 removed (CRC valid): the decoder runs out of words in the last slice, after the context networks of slices 1–3 have run", With(original[..^4]), "EntropyPayloadTruncated", null, cancellationToken);
+        await InvalidAsync("context-cc-later-slice-damaged", "context-cc-photo with one bit of band 1's last word flipped (CRC valid): the last slice's symbols decode under the tables its context gives, and the stream does not end in the coder's initial state", With(flipped), "EntropyPayloadCorrupt", null, cancellationToken);
     }
 
     /// <summary>A 64×64 file of the default model whose z and y hold the extreme escapable symbols.</summary>

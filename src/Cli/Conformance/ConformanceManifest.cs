@@ -12,6 +12,29 @@ internal sealed record ConformanceManifest(string Format, int Version, Conforman
     /// <summary>The file name of the manifest in a suite directory.</summary>
     public const string FileName = "manifest.json";
 
+    /// <summary>
+    /// The folder of a suite directory holding the model files of its cases that no catalog ships (random test models of
+    /// architectures without a shipped model, e.g. <c>mbt2018-mean-cc</c>); a runner adds its <c>*.nicm</c> files to the
+    /// codec's catalog before decoding.
+    /// </summary>
+    public const string ModelsFolder = "models";
+
+    /// <summary>Adds every model file of the suite's <see cref="ModelsFolder"/> (if any) to <paramref name="catalog"/>.</summary>
+    /// <exception cref="Nic.Codec.NicCodecException">A model file is invalid.</exception>
+    public static void AddSuiteModels(string directory, Nic.Codec.Catalog.NicModelCatalog catalog)
+    {
+        string models = Path.Combine(directory, ModelsFolder);
+        if (!Directory.Exists(models))
+        {
+            return;
+        }
+
+        foreach (string path in Directory.EnumerateFiles(models, "*" + Nic.Codec.Catalog.NicModelCatalog.ModelFileExtension).Order(StringComparer.Ordinal))
+        {
+            catalog.Add(Nic.Codec.Models.NicModelFile.Load(path));
+        }
+    }
+
     /// <summary>snake_case names, indented, nulls left out.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {

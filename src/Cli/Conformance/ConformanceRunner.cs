@@ -16,6 +16,7 @@ internal static class ConformanceRunner
     public static async Task<IReadOnlyList<ConformanceResult>> RunAsync(string directory, NicCodec codec, Action<string>? progress, CancellationToken cancellationToken)
     {
         ConformanceManifest manifest = ConformanceManifest.Load(directory);
+        ConformanceManifest.AddSuiteModels(directory, codec.Catalog);
         // The reference decoder is the managed engine in the reference arithmetic of spec/nic-model.md §10; the fused
         // arithmetic (§10.2) is judged like any other backend.
         bool reference = codec.BackendFactory is ManagedBackendFactory { Arithmetic: ManagedArithmetic.Reference };
@@ -52,6 +53,11 @@ internal static class ConformanceRunner
         {
             return (e.ErrorCode, null);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not an error of the specs (a crash, or a backend that cannot run the case's architecture): the case fails.
+            return ($"{e.GetType().Name}: {e.Message}", null);
+        }
     }
 
     private static async Task<ConformanceResult> GoldenAsync(string directory, ConformanceCase test, byte[] file, NicCodec codec, int maxError, double minPsnr, CancellationToken cancellationToken)
@@ -69,6 +75,11 @@ internal static class ConformanceRunner
         catch (NicException e)
         {
             return new ConformanceResult(test.Name, test.Kind, false, $"failed to decode: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A decoder that crashes on a golden case fails it (e.g. a backend that cannot run the case's architecture).
+            return new ConformanceResult(test.Name, test.Kind, false, $"failed to decode: {e.GetType().Name}: {e.Message}");
         }
 
         string expectedHeader = await File.ReadAllTextAsync(Path.Combine(directory, test.ExpectedHeader!), Encoding.UTF8, cancellationToken);

@@ -19,6 +19,7 @@ internal sealed class CodecModel
         Managed = managed;
         Bottleneck = EntropyBottleneckCoder.FromModel(file);
         Gaussian = file.Architecture.HasGaussianConditional ? GaussianConditionalCoder.FromModel(file) : null;
+        ChannelContext = ChannelContextCoder.FromModel(file, managed.Parallelism);
     }
 
     public NicModelFile File { get; }
@@ -32,6 +33,12 @@ internal sealed class CodecModel
 
     /// <summary>Codes y for the hyperprior models; null for the factorized prior.</summary>
     public GaussianConditionalCoder? Gaussian { get; }
+
+    /// <summary>
+    /// Codes y for the architectures with a channel-conditional context model (spec/nic-coding.md §10.3), in place of
+    /// <see cref="Gaussian"/>; null for the others.
+    /// </summary>
+    public ChannelContextCoder? ChannelContext { get; }
 
     public bool HasHyperprior => Gaussian is not null;
 

@@ -1,3 +1,4 @@
+using Nic.Codec.EntropyModels;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Format;
@@ -20,7 +21,8 @@ namespace Nic.Codec.Pipeline;
 /// <item>ẑ and h_s: the z symbols, their table indexes and ẑ, then every layer of h_s on the whole ẑ (input, padded
 /// copy, output), and the scales and means h_s leaves;</item>
 /// <item>the bands: the scales and means, ŷ, the decoded image (3 bytes a pixel), one band's symbols, table indexes
-/// and scales, every buffer of g_s on each height of synthesis window the schedule uses (up to
+/// and scales (with a channel-conditional context model also the band's residuals and the context networks' buffers,
+/// <see cref="ChannelContextCoder.BandFootprint"/>), every buffer of g_s on each height of synthesis window the schedule uses (up to
 /// <see cref="MaxSynthesisRows"/> latent rows plus the halo on each side; the engine's pool keeps them for the next
 /// band, up to <see cref="ManagedModel.MaxPooledBytes"/>), the reconstruction of one run's rows and one block of
 /// output rows; with the managed engine, which streams g_s, also the input rows each layer keeps for its next output
@@ -193,6 +195,20 @@ internal sealed class DecodePlan
         // A band's symbols and table indexes, and its scales (with a hyperprior) or its dequantized rows (without).
         long band = bandElements * (IntBytes + IntBytes + FloatBytes);
         largest = Math.Max(largest, bandElements);
+
+        // A channel-conditional context model (spec/nic-coding.md §10.3) also holds, for the band being decoded, the
+        // residuals of the slices before the last, a slice's means and scales, and each context network's buffers on the
+        // band; its pool keeps them for the next band (two heights when the last band is shorter).
+        if (Model.ChannelContext is { } context)
+        {
+            int lastRows = y.Height - ((header.BandCount - 1) * bandRows);
+            foreach (int rows in lastRows == bandRows ? [bandRows] : new[] { bandRows, lastRows })
+            {
+                (long contextBytes, long contextLargest) = context.BandFootprint(rows, y.Width);
+                band += contextBytes;
+                largest = Math.Max(largest, contextLargest);
+            }
+        }
 
         // g_s runs on windows of up to MaxSynthesisRows latent rows plus the halo; the windows at the top and the bottom
         // are shorter, and the pool keeps the buffers of every window height it has seen (up to its cap).

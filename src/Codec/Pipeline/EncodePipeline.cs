@@ -50,7 +50,8 @@ internal static class EncodePipeline
     /// <summary>
     /// Codes the latents y and (with a hyperprior) z of an image of <paramref name="width"/> × <paramref name="height"/>
     /// pixels (spec/nic-coding.md §11.2 steps 2–3): ẑ = z rounded around the bottleneck's medians into the z-substream,
-    /// (σ, μ) by the managed h_s from ẑ, and y rounded around μ under the tables σ selects, band by band. Every encode
+    /// (σ, μ) by the managed h_s from ẑ, and y rounded around μ under the tables σ selects, band by band (with a
+    /// channel-conditional context model, slice by slice within each band, §10.3). Every encode
     /// ends here, whatever found its latents, so the entropy path is the decoder's at every effort.
     /// </summary>
     /// <exception cref="ArgumentException">A latent's shape is not the model's for the image size.</exception>
@@ -100,7 +101,9 @@ internal static class EncodePipeline
                 int count = Math.Min(rows, y.Height - first);
                 bands[band] = parameters is null
                     ? model.Bottleneck.Compress(y.SliceRows(first, count), out _)
-                    : model.Gaussian!.CompressRows(y, parameters, first, count, quantized);
+                    : model.ChannelContext is { } context
+                        ? context.CompressRows(y, parameters, first, count, quantized, cancellationToken)
+                        : model.Gaussian!.CompressRows(y, parameters, first, count, quantized);
             });
 
         var header = new NicHeader

@@ -10,6 +10,12 @@ namespace Nic.Codec.Entropy;
 /// </summary>
 public static class IndexedEntropyCoder
 {
+    /// <summary>
+    /// Fills the table indexes of segment <paramref name="segment"/> of a <see cref="DecodeSegments"/> stream from the
+    /// values decoded before it (<paramref name="decoded"/>, segments 0 … segment − 1 in stream order).
+    /// </summary>
+    internal delegate void SegmentIndexer(int segment, ReadOnlySpan<int> decoded, Span<int> indexes);
+
     /// <summary>Symbols decoded between two looks at the cancellation token (about a millisecond of work).</summary>
     private const int CancellationInterval = 1 << 16;
 
@@ -94,6 +100,44 @@ public static class IndexedEntropyCoder
         }
 
         var decoder = new RansDecoder(data, form);
+        DecodeRun(ref decoder, indexes, tables, values, 0, cancellationToken);
+        decoder.VerifyEnd(values.Length);
+    }
+
+    /// <summary>
+    /// Decodes one standard stream (§2.5) made by <see cref="Encode(ReadOnlySpan{int}, ReadOnlySpan{int}, QuantizedCdfTables)"/>
+    /// whose table indexes depend on the values decoded before them (spec/nic-coding.md §10.3): the values are decoded in
+    /// segments of <paramref name="segmentLength"/> (the last may be shorter), and before segment s,
+    /// <paramref name="indexer"/>(s, the values of segments 0 … s − 1, the segment's table indexes) fills that segment's
+    /// indexes. The stream is the encoder's ordinary stream of all values; only the decoder needs the segments. The end
+    /// check is <see cref="Decode(ReadOnlySpan{byte}, ReadOnlySpan{int}, QuantizedCdfTables, Span{int}, CancellationToken)"/>'s.
+    /// </summary>
+    /// <exception cref="NicCodecException">As <see cref="Decode(ReadOnlySpan{byte}, ReadOnlySpan{int}, QuantizedCdfTables, Span{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    internal static void DecodeSegments(ReadOnlySpan<byte> data, QuantizedCdfTables tables, Span<int> values, int segmentLength, SegmentIndexer indexer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(indexer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentLength, 1);
+        var decoder = new RansDecoder(data);
+        int[] indexes = GC.AllocateUninitializedArray<int>(Math.Min(segmentLength, values.Length));
+        for (int start = 0, segment = 0; start < values.Length; start += segmentLength, segment++)
+        {
+            int length = Math.Min(segmentLength, values.Length - start);
+            Span<int> segmentIndexes = indexes.AsSpan(0, length);
+            indexer(segment, values[..start], segmentIndexes);
+            DecodeRun(ref decoder, segmentIndexes, tables, values.Slice(start, length), start, cancellationToken);
+        }
+
+        decoder.VerifyEnd(values.Length);
+    }
+
+    /// <summary>
+    /// Decodes <c>values.Length</c> values under <paramref name="indexes"/> from <paramref name="decoder"/>; the first is
+    /// symbol <paramref name="first"/> of the stream (the position errors report).
+    /// </summary>
+    private static void DecodeRun(ref RansDecoder decoder, ReadOnlySpan<int> indexes, QuantizedCdfTables tables, Span<int> values, long first, CancellationToken cancellationToken)
+    {
         ReadOnlySpan<int> cdf = tables.FlatCdf;
         ReadOnlySpan<QuantizedCdfTables.TableInfo> infos = tables.Tables;
         ReadOnlySpan<ushort> buckets = tables.Buckets;
@@ -101,7 +145,8 @@ public static class IndexedEntropyCoder
         ref ushort bucketRef = ref MemoryMarshal.GetReference(buckets);
         for (int i = 0; i < values.Length; i++)
         {
-            if ((i & (CancellationInterval - 1)) == 0)
+            long position = first + i;
+            if ((position & (CancellationInterval - 1)) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
@@ -109,7 +154,7 @@ public static class IndexedEntropyCoder
             int t = indexes[i];
             if ((uint)t >= (uint)infos.Length)
             {
-                ThrowBadIndex(t, infos.Length, i);
+                ThrowBadIndex(t, infos.Length, position);
             }
 
             QuantizedCdfTables.TableInfo info = infos[t];
@@ -126,11 +171,9 @@ public static class IndexedEntropyCoder
             }
 
             uint start = (uint)at;
-            decoder.Advance(start, (uint)Unsafe.Add(ref at, 1) - start, i);
-            values[i] = s < info.Count ? info.Offset + s : GetEscaped(ref decoder, info, i);
+            decoder.Advance(start, (uint)Unsafe.Add(ref at, 1) - start, position);
+            values[i] = s < info.Count ? info.Offset + s : GetEscaped(ref decoder, info, position);
         }
-
-        decoder.VerifyEnd(values.Length);
     }
 
     /// <summary>The information content in bits of coding <paramref name="values"/> under their tables: the size an ideal coder would reach.</summary>

@@ -69,11 +69,11 @@ public sealed class ManagedModel : IInferenceBackend
     internal LayerProfiler? Profiler { get; set; }
 
     /// <summary>
-    /// The multiply-adds of g_a, h_a, h_s and g_s on a padded image of <paramref name="width"/> × <paramref name="height"/>
+    /// The multiply-adds of g_a, h_a, h_s, g_s and the context networks (if any) on a padded image of <paramref name="width"/> × <paramref name="height"/>
     /// (multiples of the architecture's alignment), each computed once: a band's halo rows are not counted. Zero for a
     /// network the model lacks; null for an architecture without an image latent (tfc-mnist).
     /// </summary>
-    internal (long Analysis, long HyperAnalysis, long HyperSynthesis, long Synthesis)? MultiplyAdds(int width, int height)
+    internal (long Analysis, long HyperAnalysis, long HyperSynthesis, long Synthesis, long Context)? MultiplyAdds(int width, int height)
     {
         if (File.Architecture.Geometry is not { } geometry)
         {
@@ -86,7 +86,17 @@ public sealed class ManagedModel : IInferenceBackend
         long synthesis = LayerProfiler.MultiplyAdds(_synthesis, m, height / latent, width / latent) ?? 0;
         long hyperAnalysis = _hyperAnalysis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperAnalysis, m, height / latent, width / latent) ?? 0;
         long hyperSynthesis = _hyperSynthesis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperSynthesis, n, height / hyperLatent, width / hyperLatent) ?? 0;
-        return (analysis, hyperAnalysis, hyperSynthesis, synthesis);
+
+        // A channel-conditional model's context networks (spec/nic-coding.md §10.3) run on every band's rows once, on
+        // both sides: over all bands, network k covers the whole latent with k·C input channels.
+        long context = 0;
+        SequentialLayers[] networks = ModelNetworks.Context(File);
+        for (int k = 1; k <= networks.Length; k++)
+        {
+            context += LayerProfiler.MultiplyAdds(networks[k - 1], k * (m / File.HyperParameters.ContextSlices), height / latent, width / latent) ?? 0;
+        }
+
+        return (analysis, hyperAnalysis, hyperSynthesis, synthesis, context);
     }
 
     /// <summary>The model file the networks come from.</summary>

@@ -26,6 +26,13 @@ internal static class ModelNetworks
         file.Architecture.HyperSynthesisPlan(file.HyperParameters) is { } plan ? Build(plan, file, ManagedArithmetic.Reference) : null;
 
     /// <summary>
+    /// The context networks of a channel-conditional context model (entry k − 1 is <c>context.{k}</c>, spec/nic-model.md
+    /// §4.6), always in the reference arithmetic; empty for the other architectures.
+    /// </summary>
+    public static SequentialLayers[] Context(NicModelFile file) =>
+        [.. file.Architecture.ContextPlans(file.HyperParameters).Select(plan => Build(plan, file, ManagedArithmetic.Reference))];
+
+    /// <summary>
     /// For an architecture whose h_s gives the scales and the means (<see cref="EntropyParameterRule.ScalesAndMeans"/>,
     /// mbt2018-mean), h_s's last layer (a convolution to 2M channels: the scales, then the means) as two convolutions,
     /// one for channels 0 … M − 1 and one for M … 2M − 1, so that σ and μ are made as separate maps without a 2M-channel

@@ -17,6 +17,7 @@ public abstract class ModelArchitecture
         new Bmshj2018HyperpriorArchitecture(),
         new Mbt2018MeanArchitecture(),
         new TfcMnistArchitecture(),
+        new Mbt2018MeanChannelContextArchitecture(),
     ];
 
     private readonly Lazy<ModelGeometry?> _geometry;
@@ -178,9 +179,20 @@ public abstract class ModelArchitecture
     /// <summary>h_s: ẑ to the entropy parameters of y (always in the reference arithmetic); null without a hyperprior.</summary>
     internal virtual NetworkPlan? HyperSynthesisPlan(ModelHyperParameters hyperParameters) => null;
 
+    /// <summary>
+    /// The networks of a channel-conditional context model (spec/nic-model.md §4.6), always in the reference arithmetic:
+    /// entry k − 1 is <c>context.{k}</c>, which gives slice k of y its entropy parameters from the slices before it
+    /// (spec/nic-coding.md §10.3, <c>ChannelContextCoder</c>); empty for an architecture without one.
+    /// </summary>
+    internal virtual IReadOnlyList<NetworkPlan> ContextPlans(ModelHyperParameters hyperParameters) => [];
+
     /// <summary>Adds the entropy models' tensors (bottleneck, Gaussian conditional, prior).</summary>
     private protected abstract void AddEntropyModelTensors(List<ModelTensorSpec> specs, ModelHyperParameters hyperParameters);
 
+    /// <summary>True when any of the context model's sizes is set (an architecture without a context model refuses that).</summary>
+    private protected static bool HasContextSizes(ModelHyperParameters hyperParameters) =>
+        hyperParameters.ContextSlices != 0 || hyperParameters.ContextHidden != 0 || hyperParameters.ContextKernel != 0;
+
     private NetworkPlan?[] Networks(ModelHyperParameters hyperParameters) =>
-        [AnalysisPlan(hyperParameters), SynthesisPlan(hyperParameters), HyperAnalysisPlan(hyperParameters), HyperSynthesisPlan(hyperParameters)];
+        [AnalysisPlan(hyperParameters), SynthesisPlan(hyperParameters), HyperAnalysisPlan(hyperParameters), HyperSynthesisPlan(hyperParameters), .. ContextPlans(hyperParameters)];
 }

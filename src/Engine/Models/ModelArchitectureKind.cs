@@ -14,4 +14,11 @@ public enum ModelArchitectureKind
 
     /// <summary><c>tfc-mnist</c>: the TensorFlow Compression MNIST tutorial model, a dense latent with a per-dimension logistic prior.</summary>
     TfcMnist,
+
+    /// <summary>
+    /// <c>mbt2018-mean-cc</c>: the mean-scale hyperprior's transforms and h_s, with a channel-conditional context model:
+    /// y is cut into slices, and each slice's means and scales are refined from h_s's by a small network on the slices
+    /// decoded before it.
+    /// </summary>
+    Mbt2018MeanChannelContext,
 }

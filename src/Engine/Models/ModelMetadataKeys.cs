@@ -10,6 +10,9 @@ internal static class ModelMetadataKeys
     internal const string N = "N";
     internal const string M = "M";
     internal const string LatentDimensions = "latent_dims";
+    internal const string ContextSlices = "context_slices";
+    internal const string ContextHidden = "context_hidden";
+    internal const string ContextKernel = "context_kernel";
     internal const string Lambda = "lambda";
     internal const string RatePoint = "rate_point";
     internal const string Distortion = "distortion";

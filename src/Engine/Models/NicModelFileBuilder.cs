@@ -13,7 +13,8 @@ public sealed class NicModelFileBuilder
     private static readonly HashSet<string> ReservedKeys = new(StringComparer.Ordinal)
     {
         ModelMetadataKeys.Format, ModelMetadataKeys.FormatVersion, ModelMetadataKeys.Architecture, ModelMetadataKeys.Name,
-        ModelMetadataKeys.N, ModelMetadataKeys.M, ModelMetadataKeys.LatentDimensions, ModelMetadataKeys.Lambda,
+        ModelMetadataKeys.N, ModelMetadataKeys.M, ModelMetadataKeys.LatentDimensions, ModelMetadataKeys.ContextSlices,
+        ModelMetadataKeys.ContextHidden, ModelMetadataKeys.ContextKernel, ModelMetadataKeys.Lambda,
         ModelMetadataKeys.RatePoint, ModelMetadataKeys.Distortion,
     };
 

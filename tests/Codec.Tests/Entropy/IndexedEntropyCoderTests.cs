@@ -13,6 +13,76 @@ public class IndexedEntropyCoderTests
         return decoded;
     }
 
+    /// <summary>
+    /// Segmented decoding (spec/nic-coding.md §4.1, §10.3): each segment's indexes computed from the values before it
+    /// decode the encoder's ordinary stream, whatever the segment length (the last segment shorter or not).
+    /// </summary>
+    [Fact]
+    public void SegmentsWhoseIndexesDependOnEarlierValuesDecodeTheOrdinaryStream()
+    {
+        Gen.Select(Gen.Int, Gen.Int[1, 6], Gen.Int[0, 300], Gen.Int[1, 50]).Sample((seed, tableCount, length, segmentLength) =>
+        {
+            var random = new Random(seed);
+            QuantizedCdfTables tables = TestTables.RandomTables(random, tableCount, 40);
+
+            // Segment s's index i is (the sum of every earlier value + i) mod T: the encoder computes them all up front.
+            int Index(ReadOnlySpan<int> earlier, int i)
+            {
+                long sum = 0;
+                foreach (int v in earlier)
+                {
+                    sum += v;
+                }
+
+                return (int)(((sum + i) % tableCount + tableCount) % tableCount);
+            }
+
+            var values = new int[length];
+            var indexes = new int[length];
+            for (int start = 0; start < length; start += segmentLength)
+            {
+                for (int i = start; i < Math.Min(length, start + segmentLength); i++)
+                {
+                    indexes[i] = Index(values.AsSpan(0, start), i - start);
+                    int offset = tables.GetOffset(indexes[i]);
+                    values[i] = random.Next(6) == 0 ? offset - random.Next(1, 100) : offset + random.Next(tables.SymbolCount(indexes[i]));
+                }
+            }
+
+            byte[] stream = IndexedEntropyCoder.Encode(values, indexes, tables);
+            var decoded = new int[length];
+            var segments = new List<int>();
+            IndexedEntropyCoder.DecodeSegments(stream, tables, decoded, segmentLength, (segment, earlier, segmentIndexes) =>
+            {
+                Assert.Equal(segment * segmentLength, earlier.Length);
+                segments.Add(segment);
+                for (int i = 0; i < segmentIndexes.Length; i++)
+                {
+                    segmentIndexes[i] = Index(earlier, i);
+                }
+            });
+            Assert.Equal(values, decoded);
+            Assert.Equal(Enumerable.Range(0, (length + segmentLength - 1) / segmentLength), segments);
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void DamagedSegmentedStreamsFailWithTheEndCheckAndTheTruncationError()
+    {
+        var random = new Random(5);
+        int[] indexes = [.. Enumerable.Range(0, 2000).Select(_ => random.Next(64))];
+        int[] values = TestTables.GaussianValues(random, indexes);
+        byte[] stream = IndexedEntropyCoder.Encode(values, indexes, TestTables.Gaussian64);
+        void Decode(byte[] data) => IndexedEntropyCoder.DecodeSegments(data, TestTables.Gaussian64, new int[values.Length], 300, (segment, _, segmentIndexes) => indexes.AsSpan(segment * 300, segmentIndexes.Length).CopyTo(segmentIndexes));
+        Decode(stream);
+        Assert.Equal(NicCodecError.EntropyPayloadTruncated, Assert.Throws<NicCodecException>(() => Decode(stream[..^4])).Error);
+        Assert.Equal(NicCodecError.EntropyPayloadCorrupt, Assert.Throws<NicCodecException>(() => Decode([.. stream, 0, 0, 0, 0])).Error);
+        int[] badIndexes = [.. indexes];
+        badIndexes[1500] = 64;
+        NicCodecException e = Assert.Throws<NicCodecException>(() => IndexedEntropyCoder.DecodeSegments(stream, TestTables.Gaussian64, new int[values.Length], 300, (segment, _, segmentIndexes) => badIndexes.AsSpan(segment * 300, segmentIndexes.Length).CopyTo(segmentIndexes)));
+        Assert.Equal((NicCodecError.InvalidTableIndex, 1500L), (e.Error, e.Position));
+    }
+
     [Fact]
     public void RandomTablesAndValuesRoundTripIncludingEscapes()
     {

@@ -17,6 +17,7 @@ public partial class ArchitectureDefinitionTests
     [InlineData(ModelArchitectureKind.Bmshj2018Factorized, 0, 16)]
     [InlineData(ModelArchitectureKind.Bmshj2018Hyperprior, 64, 64)]
     [InlineData(ModelArchitectureKind.Mbt2018Mean, 64, 64)]
+    [InlineData(ModelArchitectureKind.Mbt2018MeanChannelContext, 64, 64)]
     public void TheGeometryDerivedFromTheLayersIsTheCodecs(ModelArchitectureKind kind, int hyperLatentFactor, int alignment)
     {
         ModelArchitecture architecture = ModelArchitecture.Get(kind);

@@ -175,6 +175,7 @@ public class ModelArchitectureTests
     [InlineData(ModelArchitectureKind.Bmshj2018Hyperprior, 62, 91)]
     [InlineData(ModelArchitectureKind.Mbt2018Mean, 62, 91)]
     [InlineData(ModelArchitectureKind.TfcMnist, 20, 20)]
+    [InlineData(ModelArchitectureKind.Mbt2018MeanChannelContext, 80, 109)]
     public void TensorCounts(ModelArchitectureKind kind, int required, int total)
     {
         var specs = ModelArchitecture.Get(kind).GetTensors(ModelFactory.HyperParametersFor(kind, 128, 192));

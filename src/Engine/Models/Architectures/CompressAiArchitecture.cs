@@ -32,6 +32,11 @@ internal abstract class CompressAiArchitecture : ModelArchitecture
             return $"{Identifier} needs 1 ≤ N, M ≤ {max} and no latent dimensions (got N={hyperParameters.N}, M={hyperParameters.M}, latent_dims={hyperParameters.LatentDimensions})";
         }
 
+        if (HasContextSizes(hyperParameters))
+        {
+            return $"{Identifier} has no context model (got context_slices={hyperParameters.ContextSlices}, context_hidden={hyperParameters.ContextHidden}, context_kernel={hyperParameters.ContextKernel})";
+        }
+
         return null;
     }
 

@@ -6,9 +6,21 @@ namespace Nic.Codec.Models.Architectures;
 /// <c>mbt2018-mean</c> (spec/nic-model.md §4.4): the GDN transforms of <see cref="CompressAiArchitecture"/>, the
 /// mean-scale hyperprior h_a (on y, LeakyReLU 0.01) and h_s (LeakyReLU 0.01, widening to 3M/2, ending in 2M channels: the
 /// scales, then the means of y), an entropy bottleneck over the N channels of z and a Gaussian conditional for y − μ.
+/// <see cref="Mbt2018MeanChannelContextArchitecture"/> derives from it.
 /// </summary>
-internal sealed class Mbt2018MeanArchitecture() : CompressAiArchitecture(ModelArchitectureKind.Mbt2018Mean, "mbt2018-mean")
+internal class Mbt2018MeanArchitecture : CompressAiArchitecture
 {
+    public Mbt2018MeanArchitecture()
+        : this(ModelArchitectureKind.Mbt2018Mean, "mbt2018-mean")
+    {
+    }
+
+    /// <summary>An architecture built on the mean-scale hyperprior: the same transforms, h_a, h_s and entropy models.</summary>
+    private protected Mbt2018MeanArchitecture(ModelArchitectureKind kind, string identifier)
+        : base(kind, identifier)
+    {
+    }
+
     /// <summary>PyTorch's default LeakyReLU slope, which the mean-scale hyperprior's hyper-transforms use.</summary>
     private const float LeakySlope = ActivationLayer.DefaultLeakySlope;
 

@@ -33,7 +33,7 @@ internal sealed class TfcMnistArchitecture() : ModelArchitecture(ModelArchitectu
         }
 
         const int max = ModelHyperParameters.MaxChannels;
-        if (hyperParameters.LatentDimensions is < 1 or > max || hyperParameters.N != 0 || hyperParameters.M != 0)
+        if (hyperParameters.LatentDimensions is < 1 or > max || hyperParameters.N != 0 || hyperParameters.M != 0 || HasContextSizes(hyperParameters))
         {
             return $"{Identifier} needs 1 ≤ latent_dims ≤ {max} and no N or M (got N={hyperParameters.N}, M={hyperParameters.M}, latent_dims={hyperParameters.LatentDimensions})";
         }
