@@ -115,3 +115,60 @@ public sealed class ChannelContextModelTests
         return (y, full([8, M, 4, 6], 2f), full([8, M, 4, 6], 0.5f));
     }
 }
+
+/// <summary>
+/// <see cref="Nic.Torch.Training.ContextModelExport"/>: the shipped mean-scale family with a context model becomes an
+/// mbt2018-mean-cc family whose points keep their base's weights and code through the managed engine.
+/// </summary>
+public sealed class ContextModelExportTests
+{
+    [Fact]
+    public void AZeroContextFamilyCodesExactlyAsItsBaseAndALogisticOneCarriesLogisticTables()
+    {
+        var family = Nic.Codec.Models.NicModelFamily.Load(Path.Combine(Nic.Codec.Catalog.NicModelCatalog.ShippedModelDirectory, "nic-mbt2018-mean.nicm"));
+        float s0 = family.Points[0].ScaleTable.Span[0];
+        using var zero = new ChannelContextModel(family.HyperParameters.M, 4, 8, 3, ConditionalDistribution.Gaussian, s0, checkerboard: false);
+        var packed = Nic.Codec.Models.NicModelFamily.Load(Nic.Torch.Training.ContextModelExport.BuildFamily(family, zero, "test-cc", "{}"));
+        Assert.Equal("test-cc", packed.Name);
+        Assert.Equal(family.Points.Count, packed.Points.Count);
+        Assert.Equal(Nic.Codec.Models.ModelArchitectureKind.Mbt2018MeanChannelContext, packed.Architecture.Kind);
+
+        Nic.Codec.Models.NicModelFile basePoint = family.Points[2], point = packed.Points[2];
+        Assert.Equal("test-cc-q3", point.Name);
+        Assert.Equal((basePoint.Lambda, basePoint.RatePoint), (point.Lambda, point.RatePoint));
+        foreach (string name in basePoint.TensorNames)
+        {
+            var expected = basePoint.GetTensor(name);
+            var actual = point.GetTensor(name);
+            Assert.Equal(expected.ElementType, actual.ElementType);
+            Assert.True(expected.ElementType == Nic.Codec.Models.ModelTensorType.Int32
+                ? expected.Int32Data.Span.SequenceEqual(actual.Int32Data.Span)
+                : expected.Float32Data.Span.SequenceEqual(actual.Float32Data.Span), name);
+        }
+
+        // The context's last layers are zero: μ = μ_hs + σ′·0 and σ = σ′, so every band is the base model's, bit for bit.
+        Nic.Codec.Imaging.RgbImage image = TorchLatentOptimizerTests.Texture(150, 90, seed: 5);
+        byte[] plain = Encode(basePoint, image), context = Encode(point, image);
+        Assert.Equal(Bands(plain), Bands(context));
+
+        using var logistic = new ChannelContextModel(family.HyperParameters.M, 4, 8, 3, ConditionalDistribution.Logistic, s0, checkerboard: false);
+        var logisticPoint = Nic.Codec.Models.NicModelFile.Load(Nic.Torch.Training.ContextModelExport.BuildPoints(family, logistic, "test-cc", "{}")[0]);
+        Assert.Equal("logistic", logisticPoint.Metadata[Nic.Torch.Training.ContextModelExport.ConditionalKey]);
+        var tables = Nic.Codec.Entropy.LogisticCdfTables.Create(logisticPoint.ScaleTable.ToArray().Select(v => (double)v).ToArray());
+        for (int t = 0; t < tables.Count; t++)
+        {
+            Assert.Equal(tables.GetCdf(t).ToArray(), logisticPoint.GaussianConditionalTables!.GetCdf(t).ToArray());
+        }
+    }
+
+    private static byte[] Encode(Nic.Codec.Models.NicModelFile file, Nic.Codec.Imaging.RgbImage image)
+    {
+        var catalog = new Nic.Codec.Catalog.NicModelCatalog([], includeShippedModels: false);
+        catalog.Add(file);
+        var codec = new Nic.Codec.NicCodec(catalog, new Nic.Codec.NicCodecOptions { IncludeShippedModels = false });
+        return codec.Encode(image, new Nic.Codec.NicEncodeOptions { Model = file.Name });
+    }
+
+    private static byte[][] Bands(byte[] file) =>
+        Nic.Format.NicFile.ReadAsync(new Nic.Format.NicReader(file)).AsTask().GetAwaiter().GetResult().Bands.Select(b => b.ToArray()).ToArray();
+}

@@ -203,7 +203,7 @@ public sealed class StateDictImportTests
         Assert.Throws<ArgumentException>(() => ImageModels.FromStateDict("unused.safetensors", ModelArchitectureKind.TfcMnist));
     }
 
-    /// <summary>Adds the constant buffers a CompressAI model's state dict holds besides Nic's (spec/nic-model.md §4.6), with CompressAI's values.</summary>
+    /// <summary>Adds the constant buffers a CompressAI model's state dict holds besides Nic's (spec/nic-model.md §4.7), with CompressAI's values.</summary>
     private static TestStateDict WithCompressAIConstants(TestStateDict dict, ModelArchitectureKind kind)
     {
         float pedestal = (float)Math.Pow(2, -36);

@@ -353,7 +353,7 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
     /// <summary>Copies every parameter and the frozen tables of <paramref name="file"/> into this model, then switches it to evaluation mode.</summary>
     private void LoadFrom(NicModelFile file)
     {
-        if (file.Architecture.Kind != Architecture.Kind || file.HyperParameters != HyperParameters)
+        if (!HoldsTransformsOf(file, Architecture) || file.HyperParameters with { ContextSlices = 0, ContextHidden = 0, ContextKernel = 0 } != HyperParameters)
         {
             throw new ArgumentException($"the file holds a {file.Architecture} model with N={file.HyperParameters.N}, M={file.HyperParameters.M}, not a {Architecture} model with N={N}, M={M}", nameof(file));
         }
@@ -378,11 +378,19 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
     private protected static void CheckArchitecture(NicModelFile file, ModelArchitectureKind architecture)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (file.Architecture.Kind != architecture)
+        if (!HoldsTransformsOf(file, ModelArchitecture.Get(architecture)))
         {
             throw new ArgumentException($"the model is a {file.Architecture.Identifier}, not a {ModelArchitecture.Get(architecture).Identifier} model", nameof(file));
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> is of <paramref name="architecture"/> or of one whose definition extends it
+    /// (mbt2018-mean-cc extends mbt2018-mean with context networks, spec/nic-model.md §4.6): then its transforms,
+    /// hyperprior and tables are this module's.
+    /// </summary>
+    private static bool HoldsTransformsOf(NicModelFile file, ModelArchitecture architecture) =>
+        architecture.GetType().IsInstanceOfType(file.Architecture);
 
     /// <summary>−Σ log₂ of the likelihoods of each batch element, shape (B).</summary>
     private protected static Tensor Bits(Tensor likelihoods) => likelihoods.log().flatten(1).sum(1).DividedBy(-Math.Log(2));

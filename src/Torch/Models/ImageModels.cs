@@ -13,13 +13,22 @@ public static class ImageModels
     /// identifier keys this table): a fresh model of N and M, and the model a file describes. An architecture without an
     /// image latent (tfc-mnist) has its own module, <see cref="TfcMnistModel"/>.
     /// </summary>
-    private static readonly Dictionary<string, (Func<int, int, ImageCompressionModel> Create, Func<NicModelFile, ImageCompressionModel> FromFile)> Modules =
+    private static readonly Dictionary<string, (Func<int, int, ImageCompressionModel>? Create, Func<NicModelFile, ImageCompressionModel> FromFile)> Modules =
         new(StringComparer.Ordinal)
         {
             [ModelArchitecture.Get(ModelArchitectureKind.Bmshj2018Factorized).Identifier] = ((n, m) => new FactorizedPriorModel(n, m), FactorizedPriorModel.FromModelFile),
             [ModelArchitecture.Get(ModelArchitectureKind.Bmshj2018Hyperprior).Identifier] = ((n, m) => new ScaleHyperpriorModel(n, m), ScaleHyperpriorModel.FromModelFile),
             [ModelArchitecture.Get(ModelArchitectureKind.Mbt2018Mean).Identifier] = ((n, m) => new MeanScaleHyperpriorModel(n, m), MeanScaleHyperpriorModel.FromModelFile),
+
+            // mbt2018-mean-cc holds mbt2018-mean's transforms and adds a context model that only the managed engine
+            // runs (spec/nic-coding.md §10.3); its context networks are trained apart, on frozen latents
+            // (ChannelContextModel, nic-torch train entropy), so it has no fresh module of its own.
+            [ModelArchitecture.Get(ModelArchitectureKind.Mbt2018MeanChannelContext).Identifier] = (null, MeanScaleHyperpriorModel.FromModelFile),
         };
+
+    /// <summary>Whether <see cref="Create"/> makes fresh models of the architecture (every image architecture but mbt2018-mean-cc).</summary>
+    public static bool CanCreate(ModelArchitecture architecture) =>
+        architecture is not null && Modules.TryGetValue(architecture.Identifier, out var module) && module.Create is not null;
 
     /// <summary>A model of <paramref name="architecture"/> with fresh weights (from torch's global generator).</summary>
     /// <param name="architecture"><c>bmshj2018-factorized</c>, <c>bmshj2018-hyperprior</c> or <c>mbt2018-mean</c>.</param>
@@ -29,7 +38,7 @@ public static class ImageModels
     /// <exception cref="ArgumentException">The architecture is not an image architecture (tfc-mnist has its own <see cref="TfcMnistModel"/>).</exception>
     public static ImageCompressionModel Create(ModelArchitectureKind architecture, int n, int m) =>
         Enum.IsDefined(architecture) && Modules.TryGetValue(ModelArchitecture.Get(architecture).Identifier, out var module)
-            ? module.Create(n, m)
+            ? module.Create?.Invoke(n, m) ?? throw new ArgumentException($"{architecture} has no fresh module: train its context model with ChannelContextModel (nic-torch train entropy) on a mean-scale family", nameof(architecture))
             : throw new ArgumentException($"{architecture} is not an image architecture; use TfcMnistModel for tfc-mnist", nameof(architecture));
 
     /// <summary>The model a file describes (parameters and frozen tables), for fine-tuning or inference.</summary>
@@ -51,7 +60,7 @@ public static class ImageModels
     /// <c>g_a.6.weight</c> [M, N, 5, 5]; every parameter of spec/nic-model.md §4 must be present as F32 or F16 (widened
     /// exactly) with its exact shape and finite values. Besides the parameters, only CompressAI's buffers are accepted:
     /// the table tensors (<c>_quantized_cdf</c>, <c>_offset</c>, <c>_cdf_length</c>, empty or not), <c>entropy_bottleneck.target</c>,
-    /// <c>entropy_bottleneck._medians</c> and the constants of §4.6 (the GDN constants must equal Nic's). They are ignored:
+    /// <c>entropy_bottleneck._medians</c> and the constants of §4.7 (the GDN constants must equal Nic's). They are ignored:
     /// the entropy bottleneck's tables are rebuilt from the imported density and quantiles. A
     /// <c>gaussian_conditional.scale_table</c>, when present and not empty, becomes the scale table (the Gaussian tables
     /// are built from its binary32 values); otherwise the default 64 scales are used. <c>__metadata__</c> is ignored.

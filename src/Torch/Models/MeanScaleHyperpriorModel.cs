@@ -27,8 +27,12 @@ public sealed class MeanScaleHyperpriorModel : HyperpriorModel
     {
     }
 
-    /// <summary>The model a file describes: its parameters and frozen tables, for fine-tuning or inference.</summary>
-    /// <param name="file">A loaded <c>mbt2018-mean</c> model file.</param>
+    /// <summary>
+    /// The model a file describes: its parameters and frozen tables, for fine-tuning or inference. An
+    /// <c>mbt2018-mean-cc</c> file gives its mean-scale transforms, hyperprior and tables (its context networks are
+    /// the managed engine's, spec/nic-coding.md §10.3).
+    /// </summary>
+    /// <param name="file">A loaded <c>mbt2018-mean</c> or <c>mbt2018-mean-cc</c> model file.</param>
     /// <returns>The model, in evaluation mode.</returns>
     /// <exception cref="ArgumentException">The file holds another architecture.</exception>
     public static MeanScaleHyperpriorModel FromModelFile(NicModelFile file)

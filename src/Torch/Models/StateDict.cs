@@ -16,7 +16,7 @@ namespace Nic.Torch.Models;
 /// Errors are <see cref="NicCodecException"/>s: <see cref="NicCodecError.ModelFileCorrupt"/> for a file that is not
 /// safetensors (§2.3), a non-finite value or a scale table that is not positive and strictly rising;
 /// <see cref="NicCodecError.ModelArchitectureMismatch"/> for a tensor that is missing, unexpected, of the wrong shape or
-/// element type, or a GDN constant that is not Nic's (§4.6). Each message names the tensor.
+/// element type, or a GDN constant that is not Nic's (§4.7). Each message names the tensor.
 /// </remarks>
 internal sealed class StateDict
 {
@@ -182,7 +182,7 @@ internal sealed class StateDict
         }
     }
 
-    /// <summary>Checks a GDN constant of §4.6 against Nic's value; the other constants are checked for shape only.</summary>
+    /// <summary>Checks a GDN constant of §4.7 against Nic's value; the other constants are checked for shape only.</summary>
     private static void CheckConstant(string name, float value)
     {
         float? expected =

@@ -8,7 +8,7 @@ namespace Nic.Torch.Cli.Commands;
 internal static class ImageArchitectureOption
 {
     /// <summary>The identifiers of the architectures with an image latent (today bmshj2018-factorized, bmshj2018-hyperprior, mbt2018-mean).</summary>
-    private static readonly string Names = string.Join(", ", ModelArchitecture.All.Where(a => a.HasImageLatent).Select(a => a.Identifier));
+    private static readonly string Names = string.Join(", ", ModelArchitecture.All.Where(a => a.HasImageLatent && Nic.Torch.Models.ImageModels.CanCreate(a)).Select(a => a.Identifier));
 
     public static Option<string> Create() =>
         new("--arch") { Description = $"The image architecture: {Names}.", DefaultValueFactory = _ => "bmshj2018-hyperprior" };
@@ -17,7 +17,7 @@ internal static class ImageArchitectureOption
     public static bool TryGet(ParseResult result, Option<string> option, TextWriter error, [NotNullWhen(true)] out ModelArchitecture? architecture)
     {
         string? text = result.GetValue(option);
-        if (ModelArchitecture.TryParse(text, out architecture) && architecture.HasImageLatent)
+        if (ModelArchitecture.TryParse(text, out architecture) && architecture.HasImageLatent && Nic.Torch.Models.ImageModels.CanCreate(architecture))
         {
             return true;
         }

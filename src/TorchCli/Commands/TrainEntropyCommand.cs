@@ -29,10 +29,12 @@ internal static class TrainEntropyCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the crops, weights and batches.", DefaultValueFactory = _ => 1 };
         var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Checkpoint: resumed from when present, rewritten at each validation." };
         var validateEvery = new Option<int>("--validate-every") { Description = "Steps between validations and checkpoints.", DefaultValueFactory = _ => 500 };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "The mbt2018-mean-cc family file to write at the end (the base family's points with the trained context; written atomically)." };
+        var familyName = new Option<string>("--family") { Description = "The new family's registry name.", DefaultValueFactory = _ => "nic-mbt2018-mean-cc" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("entropy", "Train the channel-conditional entropy model of mbt2018-mean-cc on a mean-scale family's frozen latents.")
         {
-            baseFamily, data, latents, slices, hidden, kernel, distribution, checkerboard, factors, crops, steps, batch, learningRate, seed, checkpoint, validateEvery, threads,
+            baseFamily, data, latents, slices, hidden, kernel, distribution, checkerboard, factors, crops, steps, batch, learningRate, seed, checkpoint, validateEvery, output, familyName, threads,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -62,13 +64,45 @@ internal static class TrainEntropyCommand
             var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                ContextModelTraining.Run(
+                string family = result.GetValue(familyName)!;
+                if (!Nic.Format.NicModelId.IsValidName(family))
+                {
+                    error.WriteLine($"error: --family '{family}' must be 1 to 64 characters from a-z 0-9 . _ -");
+                    return Task.FromResult(1);
+                }
+
+                (ChannelContextModel model, ContextValidation last) = ContextModelTraining.Run(
                     options,
                     line => error.WriteLine(line),
                     v => stdout.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
                         $"step {v.Step} ({clock.Elapsed.TotalSeconds:F0} s): train {v.TrainingBits:F4} bits/element; validation {v.Saving("validation"):P2} fewer bits ({v.Splits["validation"].Context / 8e3:F1} kB vs {v.Splits["validation"].Baseline / 8e3:F1}), textured {v.Saving("textured"):P2} ({v.Splits["textured"].Context / 8e3:F1} kB vs {v.Splits["textured"].Baseline / 8e3:F1})")),
                     cancellationToken);
+                using (model)
+                {
+                    if (result.GetValue(output) is { } file)
+                    {
+                        string summary = System.Text.Json.JsonSerializer.Serialize(new
+                        {
+                            command = "nic-torch train entropy",
+                            steps = last.Step,
+                            slices = options.Slices,
+                            hidden = options.Hidden,
+                            kernel = options.Kernel,
+                            checkerboard = options.Checkerboard,
+                            distribution = options.Distribution.ToString().ToLowerInvariant(),
+                            crops = options.Crops,
+                            downscale = options.DownscaleFactors,
+                            seconds = Math.Round(clock.Elapsed.TotalSeconds),
+                            validation_saving = Math.Round(last.Saving("validation"), 5),
+                            textured_saving = Math.Round(last.Saving("textured"), 5),
+                        });
+                        byte[] bytes = ContextModelExport.BuildFamily(Nic.Codec.Models.NicModelFamily.Load(options.BaseFamilyPath), model, family, summary);
+                        Nic.Format.AtomicFile.WriteAllBytes(file.FullName, bytes);
+                        stdout.WriteLine($"wrote {file.FullName} ({bytes.Length / 1e6:F1} MB)");
+                    }
+                }
+
                 return Task.FromResult(0);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException or Nic.Codec.NicCodecException)
