@@ -8,7 +8,10 @@ namespace Nic.Codec.EntropyModels;
 /// The channel-conditional Gaussian conditional of <c>mbt2018-mean-cc</c> (spec/nic-coding.md §10.3, spec/nic-model.md
 /// §4.6): codes y band by band like <see cref="GaussianConditionalCoder"/> — one stream per band, elements in the order
 /// channel, row, column, under the tables of the model's scale table — but the scales and means of slice k ≥ 1 of the
-/// channels are h_s's refined by the network <c>context.{k}</c> from the band's decoded slices 0 … k − 1. The networks
+/// channels are h_s's refined by the network <c>context.{k}</c> from the band's decoded slices 0 … k − 1. With
+/// <c>context_checkerboard</c> = 1 each slice is coded in two passes — its anchors ((row − first row + column) even) as
+/// above, then its other elements under <c>spatial.{k}</c>, which also reads the slice's decoded anchors — and the
+/// stream holds, per slice, the anchors in (channel, row, column) order, then the others. The networks
 /// run on the managed engine's layers in the reference arithmetic (spec/nic-model.md §10), and every other operation of
 /// the rule is one correctly rounded binary32 operation written out below, so encoder and decoder pick the same tables
 /// and centres on every machine, vector width and thread count. A band never reads another band's rows: each band is
