@@ -417,6 +417,17 @@ public class ChannelContextCoderTests
         }
     }
 
+    [Fact]
+    public void TheMultiplyAddsCountEveryContextAndSpatialNetworkOnce()
+    {
+        // M = 12, S = 4, C = 3, H = 6, K = 3 on a 128 × 128 image (8 × 8 latent): context.{k} reads k·C channels,
+        // spatial.{k} (k + 1)·C; each network is conv K to H, conv 1 H → H, conv K to 2C.
+        static long Network(int inChannels) => 64L * ((inChannels * 6 * 9) + (6 * 6) + (6 * 6 * 9));
+        long expected = new[] { 3, 6, 9 }.Sum(Network) + new[] { 3, 6, 9, 12 }.Sum(Network);
+        Assert.Equal(expected, ManagedModel.Create(CheckerboardModel.Value, 1).MultiplyAdds(128, 128)!.Value.Context);
+        Assert.Equal(new[] { 3, 6, 9 }.Sum(Network), ManagedModel.Create(NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018MeanChannelContext, ModelHyperParameters.ForChannelContext(8, 12, 4, 6, 3), seed: 33)), 1).MultiplyAdds(128, 128)!.Value.Context);
+    }
+
     /// <summary>The hash of <see cref="TheDecodedSymbolsAndIndexesAreTheSameOnEveryMachine"/>.</summary>
     private const string PinnedHash = "689673DC2492D35323D0399E06B9AB8E335E8000576C60BA68117DE65B0A3E98";
 
