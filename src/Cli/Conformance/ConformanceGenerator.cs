@@ -22,6 +22,9 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
     /// <summary>The registry name of the random channel-conditional model of the <c>context-cc-*</c> cases.</summary>
     internal const string ContextModelName = "conformance-mbt2018-mean-cc";
 
+    /// <summary>The registry name of the random channel-conditional model with the checkerboard passes (<c>context-cc-checkerboard-*</c> cases).</summary>
+    internal const string CheckerboardModelName = "conformance-mbt2018-mean-cc-cb";
+
     private readonly List<ConformanceCase> _cases = [];
     private string _directory = string.Empty;
 
@@ -103,6 +106,7 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         await GoldenBytesAsync("escape-extremes", "z and y symbols of −2³¹ and 2³¹ − 1, the extremes the escape code carries (spec/nic-coding.md §5), next to ordinary ones", ExtremeSymbolsFile(), cancellationToken);
 
         byte[] contextFile = await ChannelContextCasesAsync(sample, cancellationToken);
+        byte[] checkerboardFile = await CheckerboardCasesAsync(cancellationToken);
 
         byte[] baseFile = await File.ReadAllBytesAsync(Path.Combine(_directory, "golden", "size-17x13.nic"), cancellationToken);
         await InvalidCasesAsync(baseFile, cancellationToken);
@@ -114,6 +118,7 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         }
 
         await ChannelContextInvalidCasesAsync(contextFile, cancellationToken);
+        await CheckerboardInvalidCasesAsync(checkerboardFile, cancellationToken);
 
         var manifest = new ConformanceManifest(ConformanceManifest.FormatName, 1, ConformanceTolerances.Default, _cases);
         AtomicFile.WriteAllBytes(Path.Combine(_directory, ConformanceManifest.FileName), Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(manifest, ConformanceManifest.JsonOptions) + "\n"));
@@ -204,6 +209,37 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         await GoldenBytesAsync("context-cc-photo", $"the sample photo with the random channel-conditional model {ContextModelName} (models/, mbt2018-mean-cc: 4 slices whose means and scales come from the slices before them within each band)", photo, cancellationToken);
         await GoldenAsync("context-cc-bands-3", $"a 200×150 image with {ContextModelName} in bands of 3 latent rows (the contexts end at every band edge, and the last band is shorter)", Pattern(200, 150), new NicEncodeOptions { Model = ContextModelName, BandRows = 3 }, cancellationToken);
         return photo;
+    }
+
+    /// <summary>
+    /// The cases of the checkerboard passes (spec/nic-coding.md §10.3, <c>context_checkerboard</c> = 1): a random
+    /// <c>mbt2018-mean-cc</c> model with them (N = 16, M = 24, 4 slices, H = 24, K = 3, seed 20; the same bytes on every
+    /// machine) written to the suite's <c>models/</c> and added to the catalog, and a pattern in bands of 3 latent rows,
+    /// where the band-local anchors of bands 1, 3, … differ from the image's. Returns the file.
+    /// </summary>
+    private async Task<byte[]> CheckerboardCasesAsync(CancellationToken cancellationToken)
+    {
+        NicModelFileBuilder builder = ModelFactory.CreateRandomBuilder(
+            ModelArchitectureKind.Mbt2018MeanChannelContext, ModelHyperParameters.ForChannelContext(16, 24, 4, 24, 3) with { ContextCheckerboard = 1 }, seed: 20, CheckerboardModelName);
+        builder.RatePoint = 4;
+        byte[] model = builder.Build();
+        AtomicFile.WriteAllBytes(Path.Combine(_directory, ConformanceManifest.ModelsFolder, CheckerboardModelName + NicModelCatalog.ModelFileExtension), model);
+        codec.Catalog.Add(NicModelFile.Load(model));
+        var options = new NicEncodeOptions { Model = CheckerboardModelName, BandRows = 3 };
+        await GoldenAsync("context-cc-checkerboard-bands-3", $"a 200×150 image with {CheckerboardModelName} (models/, mbt2018-mean-cc with context_checkerboard 1: each slice's anchors, then its other elements under spatial.{{k}}) in bands of 3 latent rows (anchors are (row − band's first row + column) even, so they alternate between bands; the last band is shorter)", Pattern(200, 150), options, cancellationToken);
+        return codec.Encode(Pattern(200, 150), options, cancellationToken);
+    }
+
+    /// <summary>A damaged band of a checkerboard file: slice 0's anchors, the first values decoded, wrong.</summary>
+    private async Task CheckerboardInvalidCasesAsync(byte[] file, CancellationToken cancellationToken)
+    {
+        NicFile parsed = NicFile.Read(file);
+        var bands = parsed.Bands.ToList();
+        byte[] damaged = [.. bands[1]];
+        damaged[9] ^= 0x10;
+        bands[1] = damaged;
+        byte[] bad = new NicFile { Header = parsed.Header, Metadata = parsed.Metadata, ZSubstream = parsed.ZSubstream, Bands = bands }.ToArray();
+        await InvalidAsync("context-cc-checkerboard-anchor-damaged", "context-cc-checkerboard-bands-3 with one bit of band 1's first word flipped (CRC valid): slice 0's anchors decode wrong, the spatial and context networks run on them, and the stream does not end in the coder's initial state", bad, "EntropyPayloadCorrupt", null, cancellationToken);
     }
 
     /// <summary>Damaged bands of a channel-conditional file: the stream of the last slice, decoded after the context networks ran.</summary>

@@ -11,7 +11,7 @@ namespace Nic.Codec.Entropy;
 public static class IndexedEntropyCoder
 {
     /// <summary>
-    /// Fills the table indexes of segment <paramref name="segment"/> of a <see cref="DecodeSegments"/> stream from the
+    /// Fills the table indexes of segment <paramref name="segment"/> of a <see cref="DecodeSegments(ReadOnlySpan{byte}, QuantizedCdfTables, Span{int}, ReadOnlySpan{int}, SegmentIndexer, CancellationToken)"/> stream from the
     /// values decoded before it (<paramref name="decoded"/>, segments 0 … segment − 1 in stream order).
     /// </summary>
     internal delegate void SegmentIndexer(int segment, ReadOnlySpan<int> decoded, Span<int> indexes);
@@ -119,14 +119,50 @@ public static class IndexedEntropyCoder
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(indexer);
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentLength, 1);
-        var decoder = new RansDecoder(data);
-        int[] indexes = GC.AllocateUninitializedArray<int>(Math.Min(segmentLength, values.Length));
-        for (int start = 0, segment = 0; start < values.Length; start += segmentLength, segment++)
+        int[] lengths = new int[(values.Length + segmentLength - 1) / segmentLength];
+        for (int segment = 0; segment < lengths.Length; segment++)
         {
-            int length = Math.Min(segmentLength, values.Length - start);
+            lengths[segment] = Math.Min(segmentLength, values.Length - (segment * segmentLength));
+        }
+
+        DecodeSegments(data, tables, values, lengths, indexer, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="DecodeSegments(ReadOnlySpan{byte}, QuantizedCdfTables, Span{int}, int, SegmentIndexer, CancellationToken)"/>,
+    /// with segments of the given lengths (which may be 0; the indexer is called for every segment, in order).
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths are negative or do not add up to the values.</exception>
+    /// <exception cref="NicCodecException">As <see cref="Decode(ReadOnlySpan{byte}, ReadOnlySpan{int}, QuantizedCdfTables, Span{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    internal static void DecodeSegments(ReadOnlySpan<byte> data, QuantizedCdfTables tables, Span<int> values, ReadOnlySpan<int> segmentLengths, SegmentIndexer indexer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(indexer);
+        long total = 0;
+        int longest = 0;
+        foreach (int length in segmentLengths)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(length, nameof(segmentLengths));
+            total += length;
+            longest = Math.Max(longest, length);
+        }
+
+        if (total != values.Length)
+        {
+            throw new ArgumentException($"segments of {total} values for {values.Length} values", nameof(segmentLengths));
+        }
+
+        var decoder = new RansDecoder(data);
+        int[] indexes = GC.AllocateUninitializedArray<int>(longest);
+        int start = 0;
+        for (int segment = 0; segment < segmentLengths.Length; segment++)
+        {
+            int length = segmentLengths[segment];
             Span<int> segmentIndexes = indexes.AsSpan(0, length);
             indexer(segment, values[..start], segmentIndexes);
             DecodeRun(ref decoder, segmentIndexes, tables, values.Slice(start, length), start, cancellationToken);
+            start += length;
         }
 
         decoder.VerifyEnd(values.Length);

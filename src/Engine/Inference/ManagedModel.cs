@@ -88,12 +88,15 @@ public sealed class ManagedModel : IInferenceBackend
         long hyperSynthesis = _hyperSynthesis is null ? 0 : LayerProfiler.MultiplyAdds(_hyperSynthesis, n, height / hyperLatent, width / hyperLatent) ?? 0;
 
         // A channel-conditional model's context networks (spec/nic-coding.md §10.3) run on every band's rows once, on
-        // both sides: over all bands, network k covers the whole latent with k·C input channels.
+        // both sides: over all bands, context.{k} covers the whole latent with k·C input channels, and spatial.{k} (the
+        // checkerboard passes) with (k + 1)·C.
         long context = 0;
         SequentialLayers[] networks = ModelNetworks.Context(File);
-        for (int k = 1; k <= networks.Length; k++)
+        int slices = File.HyperParameters.ContextSlices;
+        for (int i = 0; i < networks.Length; i++)
         {
-            context += LayerProfiler.MultiplyAdds(networks[k - 1], k * (m / File.HyperParameters.ContextSlices), height / latent, width / latent) ?? 0;
+            int inputSlices = i < slices - 1 ? i + 1 : i - slices + 2;
+            context += LayerProfiler.MultiplyAdds(networks[i], inputSlices * (m / slices), height / latent, width / latent) ?? 0;
         }
 
         return (analysis, hyperAnalysis, hyperSynthesis, synthesis, context);

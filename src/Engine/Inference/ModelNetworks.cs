@@ -26,8 +26,9 @@ internal static class ModelNetworks
         file.Architecture.HyperSynthesisPlan(file.HyperParameters) is { } plan ? Build(plan, file, ManagedArithmetic.Reference) : null;
 
     /// <summary>
-    /// The context networks of a channel-conditional context model (entry k − 1 is <c>context.{k}</c>, spec/nic-model.md
-    /// §4.6), always in the reference arithmetic; empty for the other architectures.
+    /// The context networks of a channel-conditional context model (entry k − 1 is <c>context.{k}</c>, then with the
+    /// checkerboard passes entry S − 1 + k is <c>spatial.{k}</c>; spec/nic-model.md §4.6), always in the reference
+    /// arithmetic; empty for the other architectures.
     /// </summary>
     public static SequentialLayers[] Context(NicModelFile file) =>
         [.. file.Architecture.ContextPlans(file.HyperParameters).Select(plan => Build(plan, file, ManagedArithmetic.Reference))];

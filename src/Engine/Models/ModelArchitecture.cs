@@ -181,7 +181,8 @@ public abstract class ModelArchitecture
 
     /// <summary>
     /// The networks of a channel-conditional context model (spec/nic-model.md §4.6), always in the reference arithmetic:
-    /// entry k − 1 is <c>context.{k}</c>, which gives slice k of y its entropy parameters from the slices before it
+    /// entry k − 1 is <c>context.{k}</c>, which gives slice k of y its entropy parameters from the slices before it, and
+    /// with the checkerboard passes entry S − 1 + k is <c>spatial.{k}</c>, which gives the non-anchors of slice k theirs
     /// (spec/nic-coding.md §10.3, <c>ChannelContextCoder</c>); empty for an architecture without one.
     /// </summary>
     internal virtual IReadOnlyList<NetworkPlan> ContextPlans(ModelHyperParameters hyperParameters) => [];
@@ -191,7 +192,8 @@ public abstract class ModelArchitecture
 
     /// <summary>True when any of the context model's sizes is set (an architecture without a context model refuses that).</summary>
     private protected static bool HasContextSizes(ModelHyperParameters hyperParameters) =>
-        hyperParameters.ContextSlices != 0 || hyperParameters.ContextHidden != 0 || hyperParameters.ContextKernel != 0;
+        hyperParameters.ContextSlices != 0 || hyperParameters.ContextHidden != 0 || hyperParameters.ContextKernel != 0
+        || hyperParameters.ContextCheckerboard != 0;
 
     private NetworkPlan?[] Networks(ModelHyperParameters hyperParameters) =>
         [AnalysisPlan(hyperParameters), SynthesisPlan(hyperParameters), HyperAnalysisPlan(hyperParameters), HyperSynthesisPlan(hyperParameters), .. ContextPlans(hyperParameters)];

@@ -13,7 +13,7 @@ public static class ModelFactory
     /// <summary>The tail mass of the generated bottleneck and prior tables, 10⁻⁹.</summary>
     internal const double TailMass = 1e-9;
 
-    /// <summary>The factor on the deviation of a context network's last weights (<c>context.{k}.4.weight</c>).</summary>
+    /// <summary>The factor on the deviation of a context network's last weights (<c>context.{k}.4.weight</c>, <c>spatial.{k}.4.weight</c>).</summary>
     private const double ContextOutputGain = 0.1;
 
     /// <summary>
@@ -191,7 +191,7 @@ public static class ModelFactory
                 : transposed ? shape[0] * shape[2] * shape[3] / 4.0
                 : shape[1] * shape[2] * shape[3];
             double deviation = 1 / Math.Sqrt(fanIn);
-            if (name.StartsWith("context.", StringComparison.Ordinal) && name.EndsWith(".4.weight", StringComparison.Ordinal))
+            if ((name.StartsWith("context.", StringComparison.Ordinal) || name.StartsWith("spatial.", StringComparison.Ordinal)) && name.EndsWith(".4.weight", StringComparison.Ordinal))
             {
                 // A context network's last layer (spec/nic-model.md §4.6) gives mean shifts and scale changes of order
                 // 0.1 rather than 1, so that a random model's means stay near h_s's and its residuals stay of order 1.

@@ -102,6 +102,11 @@ internal static class ModelFileParser
 
     private static int ParseCount(IReadOnlyDictionary<string, string> metadata, string key)
     {
+        if (ModelMetadataKeys.OptionalCounts.Contains(key) && !metadata.ContainsKey(key))
+        {
+            return 0;
+        }
+
         string text = Require(metadata, key);
         if (text.Length is < 1 or > 9 || !text.All(char.IsAsciiDigit) || (text.Length > 1 && text[0] == '0'))
         {

@@ -4,7 +4,7 @@ namespace Nic.Codec.Models;
 /// The hyper-parameters that fix a model's tensor shapes (spec/nic-model.md §3). The CompressAI architectures use
 /// <see cref="N"/> and <see cref="M"/>; <c>tfc-mnist</c> uses <see cref="LatentDimensions"/>; <c>mbt2018-mean-cc</c>
 /// adds the three sizes of its channel-conditional context model (<see cref="ContextSlices"/>, <see cref="ContextHidden"/>,
-/// <see cref="ContextKernel"/>). A value that does not apply to an architecture is 0.
+/// <see cref="ContextKernel"/>, <see cref="ContextCheckerboard"/>). A value that does not apply to an architecture is 0.
 /// </summary>
 /// <param name="N">Channels of the inner layers (metadata key <c>N</c>), or 0.</param>
 /// <param name="M">Channels of the latent y (metadata key <c>M</c>), or 0.</param>
@@ -39,6 +39,13 @@ public sealed record ModelHyperParameters(int N, int M, int LatentDimensions)
 
     /// <summary>The kernel size K of each context network's outer convolutions (metadata key <c>context_kernel</c>, odd, 1 … 7), or 0.</summary>
     public int ContextKernel { get; init; }
+
+    /// <summary>
+    /// 1 when each slice of a channel-conditional context model is coded in two checkerboard passes, the second under
+    /// the networks <c>spatial.{k}</c> (metadata key <c>context_checkerboard</c>, 0 when absent; spec/nic-model.md §4.6,
+    /// spec/nic-coding.md §10.3), else 0.
+    /// </summary>
+    public int ContextCheckerboard { get; init; }
 
     /// <summary>Hyper-parameters of <c>mbt2018-mean-cc</c>: the mean-scale hyperprior's N and M and the context model's sizes.</summary>
     /// <param name="n">Channels of the inner layers.</param>

@@ -13,6 +13,10 @@ internal static class ModelMetadataKeys
     internal const string ContextSlices = "context_slices";
     internal const string ContextHidden = "context_hidden";
     internal const string ContextKernel = "context_kernel";
+    internal const string ContextCheckerboard = "context_checkerboard";
+
+    /// <summary>The count keys that may be absent, reading as 0 (spec/nic-model.md §3).</summary>
+    internal static readonly IReadOnlySet<string> OptionalCounts = new HashSet<string>(StringComparer.Ordinal) { ContextCheckerboard };
     internal const string Lambda = "lambda";
     internal const string RatePoint = "rate_point";
     internal const string Distortion = "distortion";

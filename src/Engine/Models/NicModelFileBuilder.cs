@@ -14,7 +14,7 @@ public sealed class NicModelFileBuilder
     {
         ModelMetadataKeys.Format, ModelMetadataKeys.FormatVersion, ModelMetadataKeys.Architecture, ModelMetadataKeys.Name,
         ModelMetadataKeys.N, ModelMetadataKeys.M, ModelMetadataKeys.LatentDimensions, ModelMetadataKeys.ContextSlices,
-        ModelMetadataKeys.ContextHidden, ModelMetadataKeys.ContextKernel, ModelMetadataKeys.Lambda,
+        ModelMetadataKeys.ContextHidden, ModelMetadataKeys.ContextKernel, ModelMetadataKeys.ContextCheckerboard, ModelMetadataKeys.Lambda,
         ModelMetadataKeys.RatePoint, ModelMetadataKeys.Distortion,
     };
 

@@ -84,6 +84,32 @@ public class IndexedEntropyCoderTests
     }
 
     [Fact]
+    public void SegmentsOfGivenLengthsIncludingEmptyOnesDecodeInOrder()
+    {
+        // The checkerboard passes of spec/nic-coding.md §10.3 give segments of two lengths, and a 1 × 1 band an empty one.
+        var random = new Random(9);
+        int[] lengths = [5, 4, 0, 7, 0, 3];
+        int total = lengths.Sum();
+        int[] indexes = [.. Enumerable.Range(0, total).Select(_ => random.Next(64))];
+        int[] values = TestTables.GaussianValues(random, indexes);
+        byte[] stream = IndexedEntropyCoder.Encode(values, indexes, TestTables.Gaussian64);
+        var decoded = new int[total];
+        var seen = new List<(int Segment, int Earlier, int Length)>();
+        int start = 0;
+        IndexedEntropyCoder.DecodeSegments(stream, TestTables.Gaussian64, decoded, lengths, (segment, earlier, segmentIndexes) =>
+        {
+            seen.Add((segment, earlier.Length, segmentIndexes.Length));
+            Assert.Equal(values.AsSpan(0, earlier.Length).ToArray(), earlier.ToArray());
+            indexes.AsSpan(start, segmentIndexes.Length).CopyTo(segmentIndexes);
+            start += segmentIndexes.Length;
+        });
+        Assert.Equal(values, decoded);
+        Assert.Equal([(0, 0, 5), (1, 5, 4), (2, 9, 0), (3, 9, 7), (4, 16, 0), (5, 16, 3)], seen);
+        Assert.Throws<ArgumentException>(() => IndexedEntropyCoder.DecodeSegments(stream, TestTables.Gaussian64, new int[total + 1], lengths, (_, _, _) => { }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IndexedEntropyCoder.DecodeSegments(stream, TestTables.Gaussian64, decoded, [total + 1, -1], (_, _, _) => { }));
+    }
+
+    [Fact]
     public void RandomTablesAndValuesRoundTripIncludingEscapes()
     {
         Gen.Select(Gen.Int, Gen.Int[1, 6], Gen.Int[0, 300]).Sample((seed, tableCount, length) =>

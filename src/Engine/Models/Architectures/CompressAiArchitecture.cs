@@ -34,7 +34,7 @@ internal abstract class CompressAiArchitecture : ModelArchitecture
 
         if (HasContextSizes(hyperParameters))
         {
-            return $"{Identifier} has no context model (got context_slices={hyperParameters.ContextSlices}, context_hidden={hyperParameters.ContextHidden}, context_kernel={hyperParameters.ContextKernel})";
+            return $"{Identifier} has no context model (got context_slices={hyperParameters.ContextSlices}, context_hidden={hyperParameters.ContextHidden}, context_kernel={hyperParameters.ContextKernel}, context_checkerboard={hyperParameters.ContextCheckerboard})";
         }
 
         return null;
