@@ -151,6 +151,15 @@ public sealed class ContextModelExportTests
         byte[] plain = Encode(basePoint, image), context = Encode(point, image);
         Assert.Equal(Bands(plain), Bands(context));
 
+        // With checkerboard passes the symbols are the same but coded in another order (anchors first): same pixels.
+        using var checkerboard = new ChannelContextModel(family.HyperParameters.M, 4, 8, 3, ConditionalDistribution.Gaussian, s0, checkerboard: true);
+        var checkerboardPoint = Nic.Codec.Models.NicModelFile.Load(Nic.Torch.Training.ContextModelExport.BuildPoints(family, checkerboard, "test-cc", "{}")[2]);
+        Assert.Equal(1, checkerboardPoint.HyperParameters.ContextCheckerboard);
+        Assert.Contains("spatial.0.4.weight", checkerboardPoint.TensorNames);
+        byte[] passes = Encode(checkerboardPoint, image);
+        Assert.NotEqual(Bands(plain), Bands(passes));
+        Assert.Equal(Decode(basePoint, plain).Pixels.ToArray(), Decode(checkerboardPoint, passes).Pixels.ToArray());
+
         using var logistic = new ChannelContextModel(family.HyperParameters.M, 4, 8, 3, ConditionalDistribution.Logistic, s0, checkerboard: false);
         var logisticPoint = Nic.Codec.Models.NicModelFile.Load(Nic.Torch.Training.ContextModelExport.BuildPoints(family, logistic, "test-cc", "{}")[0]);
         Assert.Equal("logistic", logisticPoint.Metadata[Nic.Torch.Training.ContextModelExport.ConditionalKey]);
@@ -167,6 +176,13 @@ public sealed class ContextModelExportTests
         catalog.Add(file);
         var codec = new Nic.Codec.NicCodec(catalog, new Nic.Codec.NicCodecOptions { IncludeShippedModels = false });
         return codec.Encode(image, new Nic.Codec.NicEncodeOptions { Model = file.Name });
+    }
+
+    private static Nic.Codec.Imaging.RgbImage Decode(Nic.Codec.Models.NicModelFile model, byte[] file)
+    {
+        var catalog = new Nic.Codec.Catalog.NicModelCatalog([], includeShippedModels: false);
+        catalog.Add(model);
+        return new Nic.Codec.NicCodec(catalog, new Nic.Codec.NicCodecOptions { IncludeShippedModels = false }).DecodeAsync(file).GetAwaiter().GetResult();
     }
 
     private static byte[][] Bands(byte[] file) =>

@@ -32,7 +32,8 @@ public static class ContextModelExport
         var points = new List<byte[]>();
         foreach (NicModelFile point in baseFamily.Points)
         {
-            ModelHyperParameters hyper = ModelHyperParameters.ForChannelContext(point.HyperParameters.N, point.HyperParameters.M, model.Slices, model.Hidden, model.Kernel);
+            ModelHyperParameters hyper = ModelHyperParameters.ForChannelContext(point.HyperParameters.N, point.HyperParameters.M, model.Slices, model.Hidden, model.Kernel)
+                with { ContextCheckerboard = model.Checkerboard ? 1 : 0 };
             string suffix = point.Name.StartsWith(baseFamily.Name, StringComparison.Ordinal) ? point.Name[baseFamily.Name.Length..] : "-" + point.Name;
             var builder = new NicModelFileBuilder(ModelArchitectureKind.Mbt2018MeanChannelContext, familyName + suffix, hyper)
             {
