@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Nic.Codec.Entropy;
 using Nic.Codec.Models;
 using Nic.Torch.Models;
@@ -17,7 +17,11 @@ public static class ContextModelExport
     /// <summary>The metadata key that records the distribution of the Gaussian-conditional tables (informative).</summary>
     public const string ConditionalKey = "conditional";
 
-    /// <summary>Builds the fixed-rate files of the new family, one per trained point of <paramref name="baseFamily"/>.</summary>
+    /// <summary>
+    /// Builds the fixed-rate files of the new family, one per trained point of <paramref name="baseFamily"/>;
+    /// <paramref name="trainingSummary"/> (a JSON document) is recorded as <c>context_model</c> in each point's
+    /// <c>training</c> metadata.
+    /// </summary>
     /// <exception cref="ArgumentException">The base is not a mean-scale family, or M differs from the model's.</exception>
     public static IReadOnlyList<byte[]> BuildPoints(NicModelFamily baseFamily, ChannelContextModel model, string familyName, string trainingSummary)
     {
@@ -43,7 +47,7 @@ public static class ContextModelExport
             };
             builder.SetMetadata("family", familyName);
             builder.SetMetadata(ConditionalKey, model.Distribution == ConditionalDistribution.Logistic ? "logistic" : "gaussian");
-            builder.SetMetadata("training", trainingSummary);
+            builder.SetMetadata("training", TrainingRecord(point, trainingSummary));
             builder.SetMetadata("base_model", JsonSerializer.Serialize(new { name = point.Name, sha256 = Convert.ToHexStringLower(point.Sha256) }));
             QuantizedCdfTables? logistic = model.Distribution == ConditionalDistribution.Logistic
                 ? LogisticCdfTables.Create(point.ScaleTable.ToArray().Select(s => (double)s).ToArray())
@@ -93,6 +97,19 @@ public static class ContextModelExport
     /// <summary>The variable-rate file of the new family (spec/nic-model.md §11), packed from <see cref="BuildPoints"/>.</summary>
     public static byte[] BuildFamily(NicModelFamily baseFamily, ChannelContextModel model, string familyName, string trainingSummary, string? description = null) =>
         NicModelFamilyBuilder.Build(familyName, BuildPoints(baseFamily, model, familyName, trainingSummary).Select(p => (ReadOnlyMemory<byte>)p).ToArray(), description);
+
+    /// <summary>
+    /// The point's <c>training</c> JSON: its base's (the transforms and the hyperprior were trained there: steps, λ,
+    /// data, validation) with the context model's own record added as <c>context_model</c>.
+    /// </summary>
+    private static string TrainingRecord(NicModelFile basePoint, string contextSummary)
+    {
+        var record = basePoint.Metadata.TryGetValue("training", out string? training) && JsonNode.Parse(training) is JsonObject parsed
+            ? parsed
+            : new JsonObject();
+        record["context_model"] = JsonNode.Parse(contextSummary);
+        return record.ToJsonString();
+    }
 
     private static bool IsHalfExact(ReadOnlySpan<float> values)
     {

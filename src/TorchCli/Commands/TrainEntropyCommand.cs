@@ -93,7 +93,7 @@ internal static class TrainEntropyCommand
                             distribution = options.Distribution.ToString().ToLowerInvariant(),
                             crops = options.Crops,
                             downscale = options.DownscaleFactors,
-                            seconds = Math.Round(clock.Elapsed.TotalSeconds),
+                            seconds_this_run = Math.Round(clock.Elapsed.TotalSeconds),
                             validation_saving = Math.Round(last.Saving("validation"), 5),
                             textured_saving = Math.Round(last.Saving("textured"), 5),
                         });
