@@ -92,6 +92,10 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     /// <summary>M.</summary>
     public int M { get; }
 
+    /// <summary>Whether a family of <paramref name="architecture"/> can take this context model: the mean-scale hyperprior (mbt2018-mean), whose h_s gives σ and μ.</summary>
+    internal static bool CanExtend(Nic.Codec.Models.ModelArchitecture architecture) =>
+        architecture.Kind == Nic.Codec.Models.ModelArchitectureKind.Mbt2018Mean;
+
     /// <summary>Whether each slice is coded in two checkerboard passes.</summary>
     public bool Checkerboard { get; }
 

@@ -353,7 +353,7 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
     /// <summary>Copies every parameter and the frozen tables of <paramref name="file"/> into this model, then switches it to evaluation mode.</summary>
     private void LoadFrom(NicModelFile file)
     {
-        if (!HoldsTransformsOf(file, Architecture) || file.HyperParameters with { ContextSlices = 0, ContextHidden = 0, ContextKernel = 0 } != HyperParameters)
+        if (!HoldsTransformsOf(file, Architecture) || file.HyperParameters with { ContextSlices = 0, ContextHidden = 0, ContextKernel = 0, ContextCheckerboard = 0 } != HyperParameters)
         {
             throw new ArgumentException($"the file holds a {file.Architecture} model with N={file.HyperParameters.N}, M={file.HyperParameters.M}, not a {Architecture} model with N={N}, M={M}", nameof(file));
         }

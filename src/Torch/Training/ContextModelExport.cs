@@ -27,7 +27,7 @@ public static class ContextModelExport
     {
         ArgumentNullException.ThrowIfNull(baseFamily);
         ArgumentNullException.ThrowIfNull(model);
-        if (baseFamily.Architecture.Kind != ModelArchitectureKind.Mbt2018Mean || baseFamily.HyperParameters.M != model.M)
+        if (!ChannelContextModel.CanExtend(baseFamily.Architecture) || baseFamily.HyperParameters.M != model.M)
         {
             throw new ArgumentException($"the base must be an mbt2018-mean family with M = {model.M}; {baseFamily.Name} is {baseFamily.Architecture.Identifier} with M = {baseFamily.HyperParameters.M}", nameof(baseFamily));
         }
