@@ -65,6 +65,16 @@ internal static class TensorArithmetic
     /// <summary>max(a, bound).</summary>
     public static Tensor AtLeast(this Tensor a, double bound) => WithScalar(a, bound, static (t, s) => t.clamp_min(s));
 
+    /// <summary>min(a, bound).</summary>
+    public static Tensor AtMost(this Tensor a, double bound) => WithScalar(a, bound, static (t, s) => t.clamp_max(s));
+
+    /// <summary>min(a, bound) with an integer bound, which keeps an integer tensor's type (a double bound would promote it to float).</summary>
+    public static Tensor AtMost(this Tensor a, long bound)
+    {
+        using Scalar s = bound.ToScalar();
+        return a.clamp_max(s);
+    }
+
     /// <summary>a = max(a, bound) in place.</summary>
     public static Tensor AtLeastInPlace(this Tensor a, double bound) => WithScalar(a, bound, static (t, s) => t.clamp_min_(s));
 

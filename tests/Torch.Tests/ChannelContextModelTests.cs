@@ -32,7 +32,7 @@ public sealed class ChannelContextModelTests
         manual_seed(4);
         using var model = new ChannelContextModel(M, 2, 16, 1, ConditionalDistribution.Gaussian, 0.11f, checkerboard);
         (Tensor y, Tensor scales, Tensor means) = Latents(seed: 6, correlated: true);
-        using var optimizer = optim.Adam(model.parameters(), 0.01);
+        using var optimizer = new Nic.Torch.Training.Adam(model.parameters(), 0.01);
         float before = model.forward(y, scales, means).sum().item<float>();
         for (int step = 0; step < 150; step++)
         {

@@ -70,6 +70,10 @@ public class TensorArithmeticTests
         Assert.Equal(a.div(-Math.Log(2)).data<float>().ToArray(), a.DividedBy(-Math.Log(2)).data<float>().ToArray());
         Assert.Equal(a.clamp_min(0.1).data<float>().ToArray(), a.AtLeast(0.1).data<float>().ToArray());
         Assert.Equal(a.clamp(-0.5, 0.5).data<float>().ToArray(), a.ClampedTo(-0.5, 0.5).data<float>().ToArray());
+        Assert.Equal(a.clamp_max(0.3).data<float>().ToArray(), a.AtMost(0.3).data<float>().ToArray());
+        Tensor indexes = arange(10);
+        Assert.Equal(ScalarType.Int64, indexes.AtMost(6L).dtype);
+        Assert.Equal(indexes.clamp_max(6).data<long>().ToArray(), indexes.AtMost(6L).data<long>().ToArray());
         Assert.Equal(a.square().data<float>().ToArray(), a.Squared().data<float>().ToArray());
         Assert.Equal(a.ge(0.2).data<bool>().ToArray(), a.AtLeastMask(0.2).data<bool>().ToArray());
         Assert.Equal(a.lt(0).data<bool>().ToArray(), a.BelowMask(0).data<bool>().ToArray());

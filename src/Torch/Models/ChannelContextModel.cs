@@ -172,7 +172,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     {
         using var scope = NewDisposeScope();
         int c = SliceChannels;
-        Tensor floored = scales.clamp_min(MinimumScale);
+        Tensor floored = scales.AtLeast(MinimumScale);
         Tensor? anchors = Checkerboard && useContext ? AnchorMask(y.shape[2], y.shape[3]) : null;
         var residuals = new List<Tensor>();
         Tensor bits = zeros(y.shape[0], dtype: y.dtype);
@@ -193,10 +193,10 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             }
 
             Tensor centred = ySlice - mu;
-            Tensor symbols = centred + (centred.round() - centred).detach();
+            Tensor symbols = centred.Plus((centred.round() - centred).detach());
             Tensor used = scaleTable is null ? sigma : Tabled(sigma, scaleTable);
-            bits += Likelihood(symbols, used).clamp_min(LikelihoodBound).log2().neg().sum([1, 2, 3]);
-            residuals.Add((mu + symbols - meanSlice) / scaleSlice);
+            bits = bits.Plus(Likelihood(symbols, used).AtLeast(LikelihoodBound).log2().neg().sum([1, 2, 3]));
+            residuals.Add((mu.Plus(symbols) - meanSlice) / scaleSlice);
         }
 
         return bits.MoveToOuterDisposeScope();
@@ -206,7 +206,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     private static Tensor Residuals(Tensor ySlice, Tensor mu, Tensor scaleSlice, Tensor meanSlice)
     {
         Tensor centred = ySlice - mu;
-        return (mu + centred + (centred.round() - centred).detach() - meanSlice) / scaleSlice;
+        return (mu.Plus(centred).Plus((centred.round() - centred).detach()) - meanSlice) / scaleSlice;
     }
 
     /// <summary>μ = μ_hs + σ′·a and σ = σ′·max(1 + b, 1/16) from a network's output (a, b).</summary>
@@ -214,15 +214,22 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     {
         int c = SliceChannels;
         Tensor output = network.forward(input);
-        return (meanSlice + (scaleSlice * output.narrow(1, 0, c)), scaleSlice * (output.narrow(1, c, c) + 1).clamp_min(MinimumScaleFactor));
+        return (meanSlice.Plus(scaleSlice * output.narrow(1, 0, c)), scaleSlice * output.narrow(1, c, c).Plus(1).AtLeast(MinimumScaleFactor));
     }
 
     /// <summary>1 where (row + column) is even (the anchors, coded first), else 0; shape (1, 1, h, w).</summary>
     private static Tensor AnchorMask(long height, long width)
     {
-        Tensor rows = arange(height).reshape(height, 1);
-        Tensor columns = arange(width).reshape(1, width);
-        return (rows + columns).remainder(2).eq(0).to_type(ScalarType.Float32).reshape(1, 1, height, width);
+        float[] mask = new float[checked(height * width)];
+        for (long row = 0; row < height; row++)
+        {
+            for (long column = (row & 1); column < width; column += 2)
+            {
+                mask[(row * width) + column] = 1;
+            }
+        }
+
+        return tensor(mask).reshape(1, 1, height, width);
     }
 
     /// <summary>The networks with their model-file prefixes: <c>context.{k}</c>, then <c>spatial.{k}</c>.</summary>
@@ -260,7 +267,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     /// <summary>σ replaced by the smallest table entry at least as large (the last entry when none is).</summary>
     private static Tensor Tabled(Tensor sigma, Tensor scaleTable)
     {
-        Tensor index = searchsorted(scaleTable, sigma.contiguous()).clamp_max(scaleTable.shape[0] - 1);
+        Tensor index = searchsorted(scaleTable, sigma.contiguous()).AtMost(scaleTable.shape[0] - 1);
         return scaleTable.index_select(0, index.flatten()).reshape(sigma.shape);
     }
 
@@ -270,12 +277,12 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
         Tensor magnitude = symbols.abs();
         if (Distribution == ConditionalDistribution.Gaussian)
         {
-            return Normal((0.5 - magnitude) / sigma) - Normal((-0.5 - magnitude) / sigma);
+            return Normal(magnitude.neg().Plus(0.5) / sigma) - Normal(magnitude.neg().Minus(0.5) / sigma);
         }
 
-        Tensor scale = sigma * (Math.Sqrt(3) / Math.PI);
-        return ((0.5 - magnitude) / scale).sigmoid() - ((-0.5 - magnitude) / scale).sigmoid();
+        Tensor scale = sigma.Times(Math.Sqrt(3) / Math.PI);
+        return (magnitude.neg().Plus(0.5) / scale).sigmoid() - (magnitude.neg().Minus(0.5) / scale).sigmoid();
     }
 
-    private static Tensor Normal(Tensor x) => (x * (-1 / Math.Sqrt(2))).erfc() * 0.5;
+    private static Tensor Normal(Tensor x) => x.Times(-1 / Math.Sqrt(2)).erfc().Times(0.5);
 }

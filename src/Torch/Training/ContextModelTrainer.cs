@@ -68,7 +68,7 @@ internal sealed class ContextModelTrainer : IDisposable
         Tensor index = tensor(picks);
         Tensor bits = _model.forward(train.Y.index_select(0, index), train.Scales.index_select(0, index), train.Means.index_select(0, index));
         double elements = _batchSize * train.Y.shape[1] * train.Y.shape[2] * train.Y.shape[3];
-        Tensor loss = bits.sum() / elements;
+        Tensor loss = bits.sum().DividedBy(elements);
         double value = loss.item<float>();
         if (!double.IsFinite(value))
         {
