@@ -146,7 +146,7 @@ public sealed class NicImageSharpTests : IDisposable
         NicHeader q5 = NicFile.Read(File.ReadAllBytes(quality5)).Header;
         NicHeader s2 = NicFile.Read(File.ReadAllBytes(scale2)).Header;
         Assert.Equal((NicModelCatalog.DefaultModelName, 4), (defaults.Model.Name, defaults.RatePoint));
-        Assert.Equal(("nic-mbt2018-mean-q5", 5), (q5.Model.Name, q5.RatePoint));
+        Assert.Equal(("nic-mbt2018-mean-cc-q5", 5), (q5.Model.Name, q5.RatePoint));
         Assert.Equal(("nic-bmshj2018-hyperprior-q2", 2), (s2.Model.Name, s2.RatePoint));
         Assert.True(new FileInfo(quality5).Length > new FileInfo(byExtension).Length, "a higher rate point gives a larger file");
 

@@ -15,7 +15,7 @@ namespace Nic.Codec.Catalog;
 public sealed class NicModelCatalog
 {
     /// <summary>The model an encoder uses when it is not told which.</summary>
-    public const string DefaultModelName = "nic-mbt2018-mean-q4";
+    public const string DefaultModelName = "nic-mbt2018-mean-cc-q4";
 
     /// <summary>The extension of model files.</summary>
     public const string ModelFileExtension = ".nicm";

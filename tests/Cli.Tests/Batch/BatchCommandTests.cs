@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nic.Cli.Batch;
 using Nic.Cli.Commands;
+using Nic.Codec.Catalog;
 using Nic.Format;
 
 namespace Nic.Cli.Tests.Batch;
@@ -101,7 +102,8 @@ public sealed class BatchCommandTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("2 done, 0 skipped", run.Output);
-        Assert.All(outputs, o => Assert.Equal("nic-mbt2018-mean-q5", NicFile.Read(File.ReadAllBytes(o)).Header.Model.Name));
+        string q5 = new NicModelCatalog().Find(NicModelCatalog.DefaultModelName).Family + "-q5";
+        Assert.All(outputs, o => Assert.Equal(q5, NicFile.Read(File.ReadAllBytes(o)).Header.Model.Name));
     }
 
     [Fact]
@@ -134,7 +136,8 @@ public sealed class BatchCommandTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         string[] models = [.. paths.Select(p => NicFile.Read(File.ReadAllBytes(Path.Combine(Output, Path.ChangeExtension(p, ".nic")))).Header.Model.Name)];
-        Assert.Equal(["nic-mbt2018-mean-q1", "nic-mbt2018-mean-q6", "nic-bmshj2018-hyperprior-q2"], models);
+        string family = new NicModelCatalog().Find(NicModelCatalog.DefaultModelName).Family;
+        Assert.Equal([family + "-q1", family + "-q6", "nic-bmshj2018-hyperprior-q2"], models);
         Assert.Equal(models.Order(), BatchTestFiles.ReadReports(Output).Select(l => l.GetProperty("model").GetString()).Order());
     }
 

@@ -48,7 +48,7 @@ public sealed class ShippedModelTests
 
         NicModelEntry fallback = Catalog.Value.Find(NicModelCatalog.DefaultModelName);
         Assert.Equal("shipped", fallback.Source);
-        Assert.Equal(ModelArchitectureKind.Mbt2018Mean, fallback.File.Architecture.Kind);
+        Assert.Equal(ModelArchitectureKind.Mbt2018MeanChannelContext, fallback.File.Architecture.Kind);
         int[] ratePoints = [.. Catalog.Value.Models.Where(m => m.Family == fallback.Family).Select(m => m.RatePoint).Order()];
         Assert.True(ratePoints.Length >= 5, $"the default family has only {ratePoints.Length} rate points");
         int middle = ratePoints[(ratePoints.Length - 1) / 2], upperMiddle = ratePoints[ratePoints.Length / 2];

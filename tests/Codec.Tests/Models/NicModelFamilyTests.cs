@@ -64,7 +64,7 @@ public class NicModelFamilyTests
         using JsonDocument header = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "conformance", "golden", "model-nic-mbt2018-mean-q4.header.json")));
         string sha = header.RootElement.GetProperty("model_sha256").GetString()!;
         Assert.Equal(sha, family.Points[3].Id.Sha256Hex);
-        Assert.Equal("nic-mbt2018-mean-q4", catalog.Find(NicModelCatalog.DefaultModelName).Name);
+        Assert.Equal("nic-mbt2018-mean-cc-q4", catalog.Find(NicModelCatalog.DefaultModelName).Name);
     }
 
     [Fact]

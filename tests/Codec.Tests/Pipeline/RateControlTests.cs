@@ -10,7 +10,8 @@ namespace Nic.Codec.Tests.Pipeline;
 /// </summary>
 public class RateControlTests
 {
-    private static readonly Lazy<NicCodec> Shipped = new(() => new NicCodec(options: new NicCodecOptions { Parallelism = 2 }));
+    // The mean-scale family, whose trained points are the fixed-rate files these tests compare with.
+    private static readonly Lazy<NicCodec> Shipped = new(() => new NicCodec(options: new NicCodecOptions { Parallelism = 2, DefaultModel = "nic-mbt2018-mean-q4" }));
 
     private static readonly RgbImage Image = PipelineFixtures.Photo(96, 80, seed: 5);
 
