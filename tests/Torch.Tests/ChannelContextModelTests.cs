@@ -13,6 +13,7 @@ public sealed class ChannelContextModelTests
     [InlineData(true)]
     public void AFreshModelCodesExactlyAsTheMeanScaleHyperprior(bool checkerboard)
     {
+        using var scope = NewDisposeScope();
         manual_seed(3);
         using var model = new ChannelContextModel(M, 2, 6, 3, ConditionalDistribution.Gaussian, 0.11f, checkerboard);
         (Tensor y, Tensor scales, Tensor means) = Latents(seed: 5, correlated: false);
@@ -29,6 +30,7 @@ public sealed class ChannelContextModelTests
     public void TrainingLearnsACorrelationBetweenSlices(bool checkerboard)
     {
         // Slice 1 repeats slice 0 (plus a little noise) and h_s knows nothing of either: only the context can save bits.
+        using var scope = NewDisposeScope();
         manual_seed(4);
         using var model = new ChannelContextModel(M, 2, 16, 1, ConditionalDistribution.Gaussian, 0.11f, checkerboard);
         (Tensor y, Tensor scales, Tensor means) = Latents(seed: 6, correlated: true);
@@ -36,6 +38,7 @@ public sealed class ChannelContextModelTests
         float before = model.forward(y, scales, means).sum().item<float>();
         for (int step = 0; step < 150; step++)
         {
+            using var stepScope = NewDisposeScope();
             optimizer.zero_grad();
             Tensor loss = model.forward(y, scales, means).mean();
             loss.backward();
@@ -49,6 +52,7 @@ public sealed class ChannelContextModelTests
     [Fact]
     public void TheLogisticCostsMoreThanTheGaussianOnGaussianData()
     {
+        using var scope = NewDisposeScope();
         using var gaussian = new ChannelContextModel(M, 2, 4, 1, ConditionalDistribution.Gaussian, 0.11f);
         using var logistic = new ChannelContextModel(M, 2, 4, 1, ConditionalDistribution.Logistic, 0.11f);
         (Tensor y, Tensor scales, Tensor means) = Latents(seed: 7, correlated: false);
@@ -64,6 +68,7 @@ public sealed class ChannelContextModelTests
         string path = Path.Combine(Path.GetTempPath(), $"nic-cc-{Guid.NewGuid():N}.ckpt");
         try
         {
+            using var scope = NewDisposeScope();
             manual_seed(8);
             (Tensor y, Tensor scales, Tensor means) = Latents(seed: 9, correlated: true);
             var group = new Nic.Torch.Training.ContextLatents.Group(y, scales, means, "test");
@@ -105,14 +110,14 @@ public sealed class ChannelContextModelTests
     private static (Tensor Y, Tensor Scales, Tensor Means) Latents(int seed, bool correlated)
     {
         var generator = new TorchSharp.torch.Generator((ulong)seed);
-        Tensor y = (randn([8, M, 4, 6], generator: generator) * 2) + 0.5;
+        Tensor y = randn([8, M, 4, 6], generator: generator).Times(2).Plus(0.5);
         if (correlated)
         {
             Tensor first = y.narrow(1, 0, M / 2);
-            y = cat([first, first + (randn([8, M / 2, 4, 6], generator: generator) * 0.2)], 1);
+            y = cat([first, first.Plus(randn([8, M / 2, 4, 6], generator: generator).Times(0.2))], 1);
         }
 
-        return (y, full([8, M, 4, 6], 2f), full([8, M, 4, 6], 0.5f));
+        return (y, TensorArithmetic.Full(2, 8, M, 4, 6), TensorArithmetic.Full(0.5, 8, M, 4, 6));
     }
 }
 

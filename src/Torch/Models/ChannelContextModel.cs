@@ -127,7 +127,13 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
         {
             foreach ((string name, Tensor value) in network.named_parameters())
             {
-                yield return ($"{prefix}.{name}", value.shape, TensorData.ToArray<float>(value.detach().cpu().contiguous()));
+                float[] data;
+                using (NewDisposeScope())
+                {
+                    data = TensorData.ToArray<float>(value.detach().cpu().contiguous());
+                }
+
+                yield return ($"{prefix}.{name}", value.shape, data);
             }
         }
     }
@@ -148,6 +154,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
                     throw new ArgumentException($"{prefix}.{name} holds {data.Length} values, not {value.numel()}");
                 }
 
+                using var scope = NewDisposeScope();
                 value.copy_(torch.tensor(data).reshape(value.shape));
             }
         }
