@@ -51,12 +51,12 @@ internal sealed class DecodeTarget : FuzzTarget
     /// <inheritdoc/>
     public override void Prepare()
     {
-        // Builds the networks of the fuzz models and of the default shipped model (the conformance streams' model) once,
-        // so that the first input to name one does not take another path than the rest (afl-fuzz sees that as
+        // Builds the networks of the fuzz models, of the conformance streams' model and of the default shipped model
+        // once, so that the first input to name one does not take another path than the rest (afl-fuzz sees that as
         // instability). Other shipped models are built when a stream first names them.
         NicCodec codec = _codec.Value;
         var image = new RgbImage(1, 1);
-        foreach (string model in FuzzModels.ImageModels.Select(m => m.Name).Append(NicModelCatalog.DefaultModelName))
+        foreach (string model in FuzzModels.ImageModels.Select(m => m.Name).Append(FuzzModels.ConformanceModel).Append(NicModelCatalog.DefaultModelName).Distinct())
         {
             byte[] file = codec.Encode(image, new NicEncodeOptions { Model = model });
             Decode(file, out _, out _);

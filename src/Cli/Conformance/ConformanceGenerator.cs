@@ -22,6 +22,14 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
     /// <summary>The registry name of the random channel-conditional model of the <c>context-cc-*</c> cases.</summary>
     internal const string ContextModelName = "conformance-mbt2018-mean-cc";
 
+    /// <summary>
+    /// The shipped model of the cases that are about the container, sizes, bands, metadata and escapes rather than a
+    /// model: <c>nic-mbt2018-mean-q4</c>, the default model from suite 2 to suite 6. The generator names it instead of
+    /// taking the catalog's default, so that moving the default (to <c>nic-mbt2018-mean-cc-q4</c> in suite 7) changes
+    /// none of these files.
+    /// </summary>
+    internal const string SuiteModel = "nic-mbt2018-mean-q4";
+
     /// <summary>The registry name of the random channel-conditional model with the checkerboard passes (<c>context-cc-checkerboard-*</c> cases).</summary>
     internal const string CheckerboardModelName = "conformance-mbt2018-mean-cc-cb";
 
@@ -49,7 +57,7 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
 
         RgbImage sample = ImageFiles.Read(samplePath);
         sample.Metadata = NicMetadata.Empty;
-        await GoldenAsync("photo-664x374", "the sample photo (not a multiple of 64 in either direction) with the default model", sample, new NicEncodeOptions(), cancellationToken);
+        await GoldenAsync("photo-664x374", $"the sample photo (not a multiple of 64 in either direction) with {SuiteModel}, the default model of suites 2–6", sample, new NicEncodeOptions { Model = SuiteModel }, cancellationToken);
         foreach (NicModelEntry model in codec.Catalog.Models.Where(m => m.Source == "shipped"))
         {
             await GoldenAsync($"model-{model.Name}", $"the sample photo with the shipped model {model.Name} (rate point {model.RatePoint})", sample, new NicEncodeOptions { Model = model.Name }, cancellationToken);
@@ -77,13 +85,13 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
 
         foreach ((int width, int height) in new[] { (1, 1), (2, 3), (17, 13), (1000, 1), (1, 1000) })
         {
-            await GoldenAsync($"size-{width}x{height}", $"a {width}×{height} synthetic image", Pattern(width, height), new NicEncodeOptions(), cancellationToken);
+            await GoldenAsync($"size-{width}x{height}", $"a {width}×{height} synthetic image", Pattern(width, height), new NicEncodeOptions { Model = SuiteModel }, cancellationToken);
         }
 
-        await GoldenAsync("large-2400x1700", "a 4.08-megapixel image (the sample photo mirrored), 14 bands", Mirror(sample, 2400, 1700), new NicEncodeOptions(), cancellationToken);
+        await GoldenAsync("large-2400x1700", "a 4.08-megapixel image (the sample photo mirrored), 14 bands", Mirror(sample, 2400, 1700), new NicEncodeOptions { Model = SuiteModel }, cancellationToken);
         foreach ((int rows, string what) in new[] { (1, "one latent row per band (the smallest)"), (3, "3 latent rows per band, so the last band is shorter"), (65535, "one band holding every row (band_rows = y_height)") })
         {
-            await GoldenAsync($"bands-{(rows == 65535 ? "single" : rows.ToString(System.Globalization.CultureInfo.InvariantCulture))}", $"a 200×150 image with {what}", Pattern(200, 150), new NicEncodeOptions { BandRows = rows }, cancellationToken);
+            await GoldenAsync($"bands-{(rows == 65535 ? "single" : rows.ToString(System.Globalization.CultureInfo.InvariantCulture))}", $"a 200×150 image with {what}", Pattern(200, 150), new NicEncodeOptions { Model = SuiteModel, BandRows = rows }, cancellationToken);
         }
 
         RgbImage withMetadata = Pattern(64, 48);
@@ -94,7 +102,7 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
             Xmp = Encoding.UTF8.GetBytes("<?xpacket begin=\"\uFEFF\"?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/></x:xmpmeta><?xpacket end=\"w\"?>"),
         };
         // The raw 1.0 chunks (the case predates the compressed ones, spec/nic-format.md §5.4), so compression is off.
-        await GoldenAsync("metadata-icc-exif-xmp", "ICC profile, EXIF and XMP chunks that must come back byte for byte", withMetadata, new NicEncodeOptions { CompressMetadata = false }, cancellationToken);
+        await GoldenAsync("metadata-icc-exif-xmp", "ICC profile, EXIF and XMP chunks that must come back byte for byte", withMetadata, new NicEncodeOptions { Model = SuiteModel, CompressMetadata = false }, cancellationToken);
         RgbImage withRealMetadata = Pattern(64, 48);
         withRealMetadata.Metadata = new NicMetadata
         {
@@ -102,7 +110,7 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
             Exif = await File.ReadAllBytesAsync(Path.Combine(metadataSamplesPath, "blinds.exif"), cancellationToken),
             Xmp = await File.ReadAllBytesAsync(Path.Combine(metadataSamplesPath, "coldripple.xmp"), cancellationToken),
         };
-        await GoldenAsync("metadata-compressed", "a real ICC profile, EXIF block and XMP packet (samples/metadata) in the Brotli-compressed chunks iccz, exfz and xmpz of format 1.1, which must restore them byte for byte", withRealMetadata, new NicEncodeOptions(), cancellationToken);
+        await GoldenAsync("metadata-compressed", "a real ICC profile, EXIF block and XMP packet (samples/metadata) in the Brotli-compressed chunks iccz, exfz and xmpz of format 1.1, which must restore them byte for byte", withRealMetadata, new NicEncodeOptions { Model = SuiteModel }, cancellationToken);
         await GoldenBytesAsync("escape-extremes", "z and y symbols of −2³¹ and 2³¹ − 1, the extremes the escape code carries (spec/nic-coding.md §5), next to ordinary ones", ExtremeSymbolsFile(), cancellationToken);
 
         byte[] contextFile = await ChannelContextCasesAsync(sample, cancellationToken);
@@ -260,16 +268,10 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         await InvalidAsync("context-cc-later-slice-damaged", "context-cc-photo with one bit of band 1's last word flipped (CRC valid): the last slice's symbols decode under the tables its context gives, and the stream does not end in the coder's initial state", With(flipped), "EntropyPayloadCorrupt", null, cancellationToken);
     }
 
-    /// <summary>The mean-scale model of the extreme-symbol cases (the default model when they were made).</summary>
-    private const string ExtremeSymbolsModel = "nic-mbt2018-mean-q4";
-
-    /// <summary>
-    /// A 64×64 file of <see cref="ExtremeSymbolsModel"/> whose z and y hold the extreme escapable symbols. The model is
-    /// named, not the catalog's default, so that the golden file does not change when the default does.
-    /// </summary>
+    /// <summary>A 64×64 file of <see cref="SuiteModel"/> whose z and y hold the extreme escapable symbols.</summary>
     private byte[] ExtremeSymbolsFile()
     {
-        NicModelFile model = codec.Catalog.Find(ExtremeSymbolsModel).File;
+        NicModelFile model = codec.Catalog.Find(SuiteModel).File;
         var bottleneck = EntropyBottleneckCoder.FromModel(model);
         var gaussian = GaussianConditionalCoder.FromModel(model);
         int n = model.HyperParameters.N, m = model.HyperParameters.M;
@@ -364,7 +366,7 @@ internal sealed class ConformanceGenerator(NicCodec codec, string samplePath, st
         await InvalidAsync("chunk-length-over-format-maximum", "ZSUB declaring 2³² − 1 bytes", LengthPatched(file, zOffset, uint.MaxValue), "ChunkTooLarge", zOffset, cancellationToken);
         await InvalidAsync("trailing-data", "a byte after DONE", [.. file, 0], "TrailingData", file.Length, cancellationToken);
         await InvalidAsync("unknown-model-name", "a model name no catalog has (same length)", Build(Replace(0, HeadWith(h => h.AsSpan(19, nameLength).Fill((byte)'z')))), "UnknownModel", null, cancellationToken);
-        await InvalidAsync("unknown-model-hash", "the default model's name with another SHA-256", Build(Replace(0, HeadWith(h => h[19 + nameLength] ^= 0xFF))), "ModelHashMismatch", null, cancellationToken);
+        await InvalidAsync("unknown-model-hash", $"the name of {SuiteModel} with another SHA-256", Build(Replace(0, HeadWith(h => h[19 + nameLength] ^= 0xFF))), "ModelHashMismatch", null, cancellationToken);
         await InvalidAsync("latent-shape-mismatch", "y_channels one more than the model's", Build(Replace(0, HeadWith(h => BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(61 + nameLength), (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(h.AsSpan(61 + nameLength)) + 1))))), "LatentShapeMismatch", null, cancellationToken);
         await InvalidAsync("z-payload-bytes-left-over", "four zero bytes appended to the z stream (valid CRC)", Build(Replace(zIndex, [.. chunks[zIndex].Payload, 0, 0, 0, 0])), "EntropyPayloadCorrupt", null, cancellationToken);
         await InvalidAsync("y-payload-bytes-left-over", "four zero bytes appended to band 0 (valid CRC)", Build(Replace(bandIndex, [.. chunks[bandIndex].Payload, 0, 0, 0, 0])), "EntropyPayloadCorrupt", null, cancellationToken);

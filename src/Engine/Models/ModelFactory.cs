@@ -57,6 +57,20 @@ public static class ModelFactory
         return builder.Build();
     }
 
+    /// <summary>Creates a random model file of given hyper-parameters with a given identity: its registry name and rate point.</summary>
+    /// <param name="architecture">The architecture.</param>
+    /// <param name="hyperParameters">The hyper-parameters (e.g. a channel-conditional model's checkerboard passes).</param>
+    /// <param name="seed">The seed of the weights.</param>
+    /// <param name="name">The registry name.</param>
+    /// <param name="ratePoint">The rate point.</param>
+    /// <returns>The file's bytes: the same for the same arguments.</returns>
+    public static byte[] CreateRandom(ModelArchitectureKind architecture, ModelHyperParameters hyperParameters, int seed, string name, int ratePoint)
+    {
+        NicModelFileBuilder builder = CreateRandomBuilder(architecture, hyperParameters, seed, name);
+        builder.RatePoint = ratePoint;
+        return builder.Build();
+    }
+
     /// <summary>
     /// The fixed-rate files of a random variable-rate family (spec/nic-model.md §11): one random model whose last g_a
     /// layer (weight and bias, per output channel) and first g_s layer (per input channel) are scaled, for point p, by
