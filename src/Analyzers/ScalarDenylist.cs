@@ -62,7 +62,7 @@ internal static partial class ScalarDenylist
         ("M:TorchSharp.Modules.Adam", "use Nic.Torch.Training.Adam"),
         ("M:TorchSharp.torch.optim.", "use Nic.Torch.Training.Adam, or write the optimizer's step with held Scalars as it does"),
         ("M:TorchSharp.Modules.", "write the module with held Scalars, as Nic.Torch.Layers.LeakyRelu does"),
-        ("M:TorchSharp.torch.TensorExtensionMethods.To", "use Tensor.item<T>(), which reads the value without a Scalar"),
+        ("M:TorchSharp.TensorExtensionMethods.To", "use Tensor.item<T>(), which reads the value without a Scalar"),
     ];
 
     // Set in the static constructor, which runs after the field initializers of both partial files (Members is in the

@@ -86,6 +86,29 @@ public class TensorArithmeticTests
     }
 
     [Fact]
+    public void ToDoubleValueIsTorchSharpsToDouble()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(8);
+        Tensor a = randn(64).mul(randn(64).exp());
+        Tensor[] values =
+        [
+            a.sum(), a.mean(), a[3], a.to_type(ScalarType.Float64).sum(), a.to_type(ScalarType.Float16).max(),
+            arange(10).sum(), tensor(long.MaxValue - 1), tensor(float.MinValue), tensor(double.Epsilon),
+        ];
+        foreach (Tensor value in values)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(value.ToDouble()), BitConverter.DoubleToInt64Bits(value.ToDoubleValue()));
+        }
+
+        // The digits of the MNIST tutorial's evaluation: the held double Scalars give the int Scalars' bits on a float
+        // tensor (MnistTutorial and nic-torch mnist-show).
+        Tensor x = rand(4096);
+        Assert.Equal(x.mul(255).round().clamp(0, 255).div(255).data<float>().ToArray(),
+            x.Times(255).round().ClampedTo(0, 255).DividedBy(255).data<float>().ToArray());
+    }
+
+    [Fact]
     public void LeakyReluIsTorchSharpsLeakyRelu()
     {
         using var scope = NewDisposeScope();
