@@ -90,6 +90,9 @@ internal static partial class ScalarDenylist
         return new Entry(DefaultAlternative);
     }
 
+    /// <summary>Every denylisted documentation ID (for tests).</summary>
+    internal static IReadOnlyCollection<string> All => MemberSet;
+
     /// <summary>Whether a member is denylisted (for tests).</summary>
     internal static bool Contains(string documentationId) => MemberSet.Contains(documentationId);
 }
