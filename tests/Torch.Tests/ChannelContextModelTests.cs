@@ -105,14 +105,14 @@ public sealed class ChannelContextModelTests
     private static (Tensor Y, Tensor Scales, Tensor Means) Latents(int seed, bool correlated)
     {
         var generator = new TorchSharp.torch.Generator((ulong)seed);
-        Tensor y = (randn([8, M, 4, 6], generator: generator) * 2) + 0.5;
+        Tensor y = randn([8, M, 4, 6], generator: generator).Times(2).Plus(0.5);
         if (correlated)
         {
             Tensor first = y.narrow(1, 0, M / 2);
-            y = cat([first, first + (randn([8, M / 2, 4, 6], generator: generator) * 0.2)], 1);
+            y = cat([first, first.Plus(randn([8, M / 2, 4, 6], generator: generator).Times(0.2))], 1);
         }
 
-        return (y, full([8, M, 4, 6], 2f), full([8, M, 4, 6], 0.5f));
+        return (y, TensorArithmetic.Full(2, 8, M, 4, 6), TensorArithmetic.Full(0.5, 8, M, 4, 6));
     }
 }
 
