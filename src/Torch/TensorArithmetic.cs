@@ -21,6 +21,14 @@ namespace Nic.Torch;
 /// Every Scalar here is either a static constant, which is never collected, or held by a <c>using</c> declaration
 /// until the native call has returned. Tensor temporaries are safe inside a dispose scope, which holds them.
 /// </para>
+/// <para>
+/// The build enforces this: the analyzer NIC0001 (src/Analyzers/ScalarLifetimeAnalyzer.cs), which Nic.Torch and
+/// nic-torch run, fails the build on a conversion to Scalar that is not held by a <c>using</c> local or a readonly
+/// field, and on a TorchSharp member that makes one inside itself (<c>+</c> on tensors, <c>t * 0.5</c>,
+/// <c>square()</c>, <c>softplus</c>, <c>ToDouble()</c>, <c>nn.LeakyReLU</c>, <c>optim.Adam</c>, …; the list,
+/// derived from TorchSharp's source, is src/Analyzers/ScalarDenylist.Members.cs). Add a helper here rather than
+/// suppressing it.
+/// </para>
 /// </remarks>
 internal static class TensorArithmetic
 {
@@ -130,6 +138,16 @@ internal static class TensorArithmetic
         using Scalar first = start.ToScalar();
         using Scalar end = stop.ToScalar();
         return arange(first, end, One, dtype);
+    }
+
+    /// <summary>
+    /// The value of a one-element tensor as a double: TorchSharp's <c>ToDouble()</c> (libtorch's item, then
+    /// <c>Scalar::toDouble</c>) with the Scalar held until it has been read.
+    /// </summary>
+    public static double ToDoubleValue(this Tensor a)
+    {
+        using Scalar s = a.ToScalar();
+        return s.ToDouble();
     }
 
     /// <summary>

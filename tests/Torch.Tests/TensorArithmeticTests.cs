@@ -6,6 +6,10 @@ using static TorchSharp.torch;
 
 namespace Nic.Torch.Tests;
 
+// NIC0001 is off in this file only: its reference side is TorchSharp's own number overloads, operators, softplus,
+// LeakyReLU and Adam, which the held helpers are compared with bit for bit.
+#pragma warning disable NIC0001
+
 /// <summary>
 /// The held-Scalar replacements give TorchSharp's results bit for bit (their safety under garbage-collection stress is
 /// checked by scripts/torch-gc-stress.sh, which runs every test here with NIC_GC_STRESS=1).
@@ -83,6 +87,29 @@ public class TensorArithmeticTests
         c.PlusInPlace(b).TimesInPlace(2).PlusInPlace(1).AtLeastInPlace(-1);
         Assert.Equal(a.add(b).mul(2).add(1).clamp_min(-1).data<float>().ToArray(), c.data<float>().ToArray());
         Assert.All(c.FillInPlace(3.5).data<float>().ToArray(), v => Assert.Equal(3.5f, v));
+    }
+
+    [Fact]
+    public void ToDoubleValueIsTorchSharpsToDouble()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(8);
+        Tensor a = randn(64).mul(randn(64).exp());
+        Tensor[] values =
+        [
+            a.sum(), a.mean(), a[3], a.to_type(ScalarType.Float64).sum(), a.to_type(ScalarType.Float16).max(),
+            arange(10).sum(), tensor(long.MaxValue - 1), tensor(float.MinValue), tensor(double.Epsilon),
+        ];
+        foreach (Tensor value in values)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(value.ToDouble()), BitConverter.DoubleToInt64Bits(value.ToDoubleValue()));
+        }
+
+        // The digits of the MNIST tutorial's evaluation: the held double Scalars give the int Scalars' bits on a float
+        // tensor (MnistTutorial and nic-torch mnist-show).
+        Tensor x = rand(4096);
+        Assert.Equal(x.mul(255).round().clamp(0, 255).div(255).data<float>().ToArray(),
+            x.Times(255).round().ClampedTo(0, 255).DividedBy(255).data<float>().ToArray());
     }
 
     [Fact]

@@ -205,9 +205,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         using (no_grad())
         {
             (Tensor yHat, Tensor? zHat, _, _) = objective.Quantize(y, zFixed ?? z);
-            double found = objective.Loss(yHat, zHat).ToDouble();
+            double found = objective.Loss(yHat, zHat).ToDoubleValue();
             (Tensor yStart, Tensor? zStart, _, _) = objective.Quantize(y0, z0);
-            double start = objective.Loss(yStart, zStart).ToDouble();
+            double start = objective.Loss(yStart, zStart).ToDoubleValue();
             return found <= start
                 ? new NicLatents(ToFeatureMap(yHat), zHat is null ? null : ToFeatureMap(zHat))
                 : new NicLatents(problem.Y, problem.Z);

@@ -200,7 +200,7 @@ internal sealed class ContextLatents : IDisposable
         Tensor y = model.Analyze(images);
         Tensor z = model.HyperAnalyze(y);
         Tensor medians = tensor(model.EntropyBottleneck.Medians(), [1, model.N, 1, 1]);
-        Tensor zHat = (z - medians).round() + medians;
+        Tensor zHat = (z - medians).round().Plus(medians);
         (Tensor scales, Tensor? means) = model.HyperSynthesize(zHat);
         return (y, scales, means ?? throw new InvalidOperationException("a mean-scale model gave no means"));
     }

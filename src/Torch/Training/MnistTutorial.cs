@@ -176,8 +176,8 @@ public static class MnistTutorial
         clock.Restart();
         Tensor reconstruction = model.Decompress(strings);
         TimeSpan decompressTime = clock.Elapsed;
-        Tensor digits8 = reconstruction.mul(255).round().clamp(0, 255);
-        double mae = digits8.div(255).sub(digits).abs().mean().item<float>();
+        Tensor digits8 = reconstruction.Times(255).round().ClampedTo(0, 255);
+        double mae = digits8.DividedBy(255).sub(digits).abs().mean().item<float>();
         (_, Tensor estimate) = model.forward(digits);
         double estimated = estimate.to_type(ScalarType.Float64).mean().item<double>();
         Tensor yHat = model.Analyze(digits).round();

@@ -12,6 +12,7 @@ using Nic.Codec.Models;
 using Nic.Format;
 using Nic.Torch.Models;
 using Nic.Torch.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nic.Torch.Cli.Commands;
@@ -25,6 +26,10 @@ namespace Nic.Torch.Cli.Commands;
 internal static class MnistShowCommand
 {
     private const int Side = TfcMnistModel.Side;
+
+    // Held for the process (NIC0001: a Scalar made on the spot can be freed while libtorch reads it).
+    private static readonly Scalar Zero = 0.ToScalar();
+    private static readonly Scalar Max8 = 255.ToScalar();
 
     public static Command Create()
     {
@@ -166,7 +171,7 @@ internal static class MnistShowCommand
         return text.ToString().TrimEnd();
     }
 
-    private static Tensor Clamp8(Tensor x) => x.mul(255).round().clamp(0, 255).to_type(ScalarType.Byte).reshape(-1, Side, Side);
+    private static Tensor Clamp8(Tensor x) => x.mul(Max8).round().clamp(Zero, Max8).to_type(ScalarType.Byte).reshape(-1, Side, Side);
 
     private static double[] ToDoubles(Tensor t) => t.to_type(ScalarType.Float64).data<double>().ToArray();
 
