@@ -140,10 +140,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} was trained for {file.Distortion}; the latent search minimizes rate + λ·MSE");
         }
 
-        LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(ImageModels.FromModelFile(file), Device))).Value;
+        LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(ImageModels.FromModelFile(file), ChannelContextModel.FromModelFile(file), Device))).Value;
         lock (loaded)
         {
-            return Search(loaded.Model, problem, _iterations(problem.Effort), cancellationToken);
+            return Search(loaded, problem, _iterations(problem.Effort), cancellationToken);
         }
     }
 
@@ -159,16 +159,18 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         foreach (Lazy<LoadedModel> model in _models.Values.Where(m => m.IsValueCreated))
         {
             model.Value.Model.Dispose();
+            model.Value.Context?.Dispose();
         }
     }
 
-    private NicLatents Search(ImageCompressionModel model, NicLatentProblem problem, int iterations, CancellationToken cancellationToken)
+    private NicLatents Search(LoadedModel loaded, NicLatentProblem problem, int iterations, CancellationToken cancellationToken)
     {
+        ImageCompressionModel model = loaded.Model;
         using var outer = NewDisposeScope();
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
-        using var objective = new Objective(model, image, problem.Width, problem.Height, problem.Model.Lambda);
+        using var objective = new Objective(model, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
@@ -253,19 +255,27 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>A model loaded for the search: its parameters frozen, on the optimizer's device.</summary>
     private sealed class LoadedModel
     {
-        public LoadedModel(ImageCompressionModel model, Device device)
+        public LoadedModel(ImageCompressionModel model, ChannelContextModel? context, Device device)
         {
-            model.to(device);
-            foreach (Parameter parameter in model.parameters())
+            foreach (nn.Module module in context is null ? [model] : new nn.Module[] { model, context })
             {
-                parameter.requires_grad = false;
+                module.to(device);
+                foreach (Parameter parameter in module.parameters())
+                {
+                    parameter.requires_grad = false;
+                }
+
+                module.eval();
             }
 
-            model.eval();
             Model = model;
+            Context = context;
         }
 
         public ImageCompressionModel Model { get; }
+
+        /// <summary>The context model of an <c>mbt2018-mean-cc</c> file (spec/nic-coding.md §10.3); null for other models.</summary>
+        public ChannelContextModel? Context { get; }
     }
 
     /// <summary>bpp + λ·255²·MSE of one image under one model, relaxed or hard.</summary>
@@ -273,6 +283,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     {
         private readonly ImageCompressionModel _model;
         private readonly HyperpriorModel? _hyper;
+        private readonly ChannelContextModel? _context;
         private readonly Tensor _target;
         private readonly int _width;
         private readonly int _height;
@@ -282,11 +293,12 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The source of SGA's Gumbel noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
-        public Objective(ImageCompressionModel model, Tensor image, int width, int height, double lambda)
+        public Objective(ImageCompressionModel model, ChannelContextModel? context, Tensor image, int width, int height, double lambda)
         {
             _noise = new Generator(NoiseSeed, image.device);
             _model = model;
             _hyper = model as HyperpriorModel;
+            _context = context;
             _width = width;
             _height = height;
             _target = Crop(image);
@@ -308,17 +320,16 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
             Tensor zTilde = AnnealedRound(z!.sub(_medians), temperature, _noise).Plus(_medians);
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zTilde);
-            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature, _noise) : AnnealedRound(y.sub(means), temperature, _noise).Plus(means);
-            Tensor bits = GaussianBits(yRelaxed, scales, means).Plus(BottleneckBits(zTilde));
-            return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
+            (Tensor yBits, Tensor yRelaxed) = CodeY(y, scales, means, v => AnnealedRound(v, temperature, _noise));
+            return Combine(yBits.Plus(BottleneckBits(zTilde)), yRelaxed).MoveToOuterDisposeScope();
         }
 
         /// <summary>The loss with ẑ fixed (its bits a constant) and y relaxed by SGA around the fixed μ.</summary>
         public Tensor RelaxedLossFixedHyper(Tensor y, Tensor zHat, Tensor scales, Tensor? means, double temperature)
         {
             using var scope = NewDisposeScope();
-            Tensor yRelaxed = means is null ? AnnealedRound(y, temperature, _noise) : AnnealedRound(y.sub(means), temperature, _noise).Plus(means);
-            return Combine(GaussianBits(yRelaxed, scales, means), yRelaxed).MoveToOuterDisposeScope();
+            (Tensor bits, Tensor yRelaxed) = CodeY(y, scales, means, v => AnnealedRound(v, temperature, _noise));
+            return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
         }
 
         /// <summary>The latents as the codec rounds them: ẑ around the medians, ŷ around μ = h_s(ẑ) (around the medians without a hyperprior).</summary>
@@ -332,7 +343,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
             Tensor zHat = RoundHyperLatent(z!);
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat);
-            Tensor yHat = means is null ? y.detach().round() : y.detach().sub(means).round().Plus(means);
+            Tensor yHat = CodeY(y.detach(), scales, means, v => v.round()).YHat;
             return (yHat.MoveToOuterDisposeScope(), zHat.MoveToOuterDisposeScope(), scales.MoveToOuterDisposeScope(), means?.MoveToOuterDisposeScope());
         }
 
@@ -352,7 +363,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             }
 
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat!);
-            return Combine(GaussianBits(yHat, scales, means).Plus(BottleneckBits(zHat!)), yHat).MoveToOuterDisposeScope();
+            return Combine(CodeY(yHat, scales, means, v => v.round()).Bits.Plus(BottleneckBits(zHat!)), yHat).MoveToOuterDisposeScope();
         }
 
         private Tensor Combine(Tensor bits, Tensor yTilde)
@@ -374,7 +385,25 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
         private Tensor Crop(Tensor image) => image.narrow(2, 0, _height).narrow(3, 0, _width);
 
-        private Tensor GaussianBits(Tensor values, Tensor scales, Tensor? means) => Bits(_hyper!.GaussianConditional.Likelihood(values, scales, means));
+        /// <summary>
+        /// y's bits under σ and μ = h_s(ẑ), and ŷ: each element μ + round(y − μ) (round(y) without μ). A channel-context
+        /// model codes the slices in its order, under the σ and μ its networks give from the slices coded before
+        /// (spec/nic-coding.md §10.3), so the search sees the rate the file will have and ŷ lies on the lattice the
+        /// coder rounds y to: a ŷ rounded around h_s's μ instead would be rounded again, around other centres, and
+        /// lose what the search found.
+        /// </summary>
+        private (Tensor Bits, Tensor YHat) CodeY(Tensor y, Tensor scales, Tensor? means, Func<Tensor, Tensor> round)
+        {
+            using var scope = NewDisposeScope();
+            if (_context is not null)
+            {
+                (Tensor contextBits, Tensor coded) = _context.Code(y, scales, means ?? throw new InvalidOperationException("a context model needs h_s's means"), round);
+                return (contextBits.sum().MoveToOuterDisposeScope(), coded.MoveToOuterDisposeScope());
+            }
+
+            Tensor yHat = means is null ? round(y) : round(y.sub(means)).Plus(means);
+            return (Bits(_hyper!.GaussianConditional.Likelihood(yHat, scales, means)).MoveToOuterDisposeScope(), yHat.MoveToOuterDisposeScope());
+        }
 
         /// <summary>The bottleneck's bits of (1, C, h, w) values, through its (C, 1, n) layout.</summary>
         private Tensor BottleneckBits(Tensor values)

@@ -89,6 +89,40 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
         RegisterComponents();
     }
 
+    /// <summary>
+    /// The context model of an <c>mbt2018-mean-cc</c> file (spec/nic-model.md §4.6) with its networks loaded, or null
+    /// for a file without one (<c>context_slices</c> 0). The distribution is the one its tables hold: logistic when
+    /// they are <see cref="Nic.Codec.Entropy.LogisticCdfTables"/> of its scale table (spec/nic-model.md §6.2), else
+    /// Gaussian.
+    /// </summary>
+    /// <param name="file">A loaded model file.</param>
+    /// <exception cref="ArgumentException">The file's context tensors are missing or have other shapes.</exception>
+    internal static ChannelContextModel? FromModelFile(Nic.Codec.Models.NicModelFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        Nic.Codec.Models.ModelHyperParameters h = file.HyperParameters;
+        if (h.ContextSlices == 0 || file.GaussianConditionalTables is not { } tables)
+        {
+            return null;
+        }
+
+        double[] scaleTable = [.. file.ScaleTable.ToArray().Select(v => (double)v)];
+        Nic.Codec.Entropy.QuantizedCdfTables logistic = Nic.Codec.Entropy.LogisticCdfTables.Create(scaleTable);
+        bool isLogistic = logistic.Count == tables.Count && Enumerable.Range(0, tables.Count).All(t => logistic.GetCdf(t).SequenceEqual(tables.GetCdf(t)));
+        var model = new ChannelContextModel(
+            h.M, h.ContextSlices, h.ContextHidden, h.ContextKernel, isLogistic ? ConditionalDistribution.Logistic : ConditionalDistribution.Gaussian, file.ScaleTable.Span[0], h.ContextCheckerboard == 1);
+        try
+        {
+            model.LoadModelFileTensors(name => file.TryGetTensor(name, out var tensor) ? tensor.Float32Data.ToArray() : null);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>M.</summary>
     public int M { get; }
 
@@ -175,14 +209,33 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     public Tensor TabledBits(Tensor y, Tensor scales, Tensor means, Tensor scaleTable, bool useContext) =>
         Bits(y, scales, means, scaleTable, useContext);
 
+    /// <summary>
+    /// The bits (B) of y coded in the rule's order, and ŷ as coded: each element is μ + <paramref name="round"/>(y − μ)
+    /// under the (σ, μ) that the slices before it (and, with checkerboard passes, the slice's anchors) give. The
+    /// encoder's latent search passes a relaxed rounding (SGA); <see cref="forward"/> rounds straight-through.
+    /// </summary>
+    /// <param name="y">y, (B, M, h, w), each example one band.</param>
+    /// <param name="scales">σ_hs, the shape of y.</param>
+    /// <param name="means">μ_hs, the shape of y.</param>
+    /// <param name="round">Maps y − μ to the coded symbols (differentiable where the caller needs gradients).</param>
+    internal (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Func<Tensor, Tensor> round) =>
+        Code(y, scales, means, scaleTable: null, useContext: true, round);
+
     private Tensor Bits(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext)
+    {
+        using var scope = NewDisposeScope();
+        return Code(y, scales, means, scaleTable, useContext, RoundStraightThrough).Bits.MoveToOuterDisposeScope();
+    }
+
+    private (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext, Func<Tensor, Tensor> round)
     {
         using var scope = NewDisposeScope();
         int c = SliceChannels;
         Tensor floored = scales.AtLeast(MinimumScale);
-        Tensor? anchors = Checkerboard && useContext ? AnchorMask(y.shape[2], y.shape[3]) : null;
+        Tensor? anchors = Checkerboard && useContext ? AnchorMask(y.shape[2], y.shape[3]).to(y.device) : null;
         var residuals = new List<Tensor>();
-        Tensor bits = zeros(y.shape[0], dtype: y.dtype);
+        var coded = new List<Tensor>();
+        Tensor bits = zeros(y.shape[0], dtype: y.dtype, device: y.device);
         for (int k = 0; k < Slices; k++)
         {
             Tensor ySlice = y.narrow(1, k * c, c);
@@ -191,30 +244,35 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             (Tensor mu, Tensor sigma) = k > 0 && useContext
                 ? Parameters(_networks[k - 1], cat(residuals, 1), scaleSlice, meanSlice)
                 : (meanSlice, scaleSlice);
+            Tensor symbols;
             if (anchors is not null)
             {
-                Tensor anchorResiduals = Residuals(ySlice, mu, scaleSlice, meanSlice) * anchors;
+                // The anchors are coded first; their ŷ (rounded once) is what the second pass sees.
+                Tensor anchorSymbols = round(ySlice - mu);
+                Tensor anchorResiduals = ((mu.Plus(anchorSymbols) - meanSlice) / scaleSlice) * anchors;
                 (Tensor muOther, Tensor sigmaOther) = Parameters(_spatial[k], cat([.. residuals, anchorResiduals], 1), scaleSlice, meanSlice);
-                mu = where(anchors.to_type(ScalarType.Bool), mu, muOther);
-                sigma = where(anchors.to_type(ScalarType.Bool), sigma, sigmaOther);
+                Tensor isAnchor = anchors.to_type(ScalarType.Bool);
+                symbols = where(isAnchor, anchorSymbols, round(ySlice - muOther));
+                mu = where(isAnchor, mu, muOther);
+                sigma = where(isAnchor, sigma, sigmaOther);
+            }
+            else
+            {
+                symbols = round(ySlice - mu);
             }
 
-            Tensor centred = ySlice - mu;
-            Tensor symbols = centred.Plus((centred.round() - centred).detach());
             Tensor used = scaleTable is null ? sigma : Tabled(sigma, scaleTable);
             bits = bits.Plus(Likelihood(symbols, used).AtLeast(LikelihoodBound).log2().neg().sum([1, 2, 3]));
-            residuals.Add((mu.Plus(symbols) - meanSlice) / scaleSlice);
+            Tensor yHat = mu.Plus(symbols);
+            coded.Add(yHat);
+            residuals.Add((yHat - meanSlice) / scaleSlice);
         }
 
-        return bits.MoveToOuterDisposeScope();
+        return (bits.MoveToOuterDisposeScope(), cat(coded, 1).MoveToOuterDisposeScope());
     }
 
-    /// <summary>The normalised residual (ŷ − μ_hs)/σ′ of a slice coded around <paramref name="mu"/>, rounded straight-through.</summary>
-    private static Tensor Residuals(Tensor ySlice, Tensor mu, Tensor scaleSlice, Tensor meanSlice)
-    {
-        Tensor centred = ySlice - mu;
-        return (mu.Plus(centred).Plus((centred.round() - centred).detach()) - meanSlice) / scaleSlice;
-    }
+    /// <summary>Rounding with the gradient of the identity (the training's).</summary>
+    private static Tensor RoundStraightThrough(Tensor centred) => centred.Plus((centred.round() - centred).detach());
 
     /// <summary>μ = μ_hs + σ′·a and σ = σ′·max(1 + b, 1/16) from a network's output (a, b).</summary>
     private (Tensor Mu, Tensor Sigma) Parameters(Sequential network, Tensor input, Tensor scaleSlice, Tensor meanSlice)
