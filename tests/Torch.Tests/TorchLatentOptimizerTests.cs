@@ -96,19 +96,8 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         var codec = new NicCodec(catalog, new NicCodecOptions { LatentOptimizer = optimizer });
         RgbImage image = SeedingCrop(200, 100, 128, 128);
 
-        async Task<double> CostAsync(int effort)
-        {
-            byte[] file = codec.Encode(image, new NicEncodeOptions { Model = entry.Name, Effort = effort });
-            RgbImage decoded = await new NicCodec(catalog).DecodeAsync(file);
-            double bpp = file.Length * 8.0 / image.PixelCount;
-            double mse = ImageQuality.MeanSquaredError(image, decoded) / (255.0 * 255.0);
-            double cost = bpp + (entry.File.Lambda * 255 * 255 * mse);
-            output.WriteLine($"effort {effort}: {file.Length} bytes, {bpp:F4} bpp, {ImageQuality.Psnr(image, decoded):F2} dB, cost {cost:F4}");
-            return cost;
-        }
-
-        double baseline = await CostAsync(1);
-        double searched = await CostAsync(2);
+        double baseline = await CostAsync(codec, catalog, entry, image, effort: 1);
+        double searched = await CostAsync(codec, catalog, entry, image, effort: 2);
         Assert.True(searched < baseline, $"effort 2 costs {searched:F5}, effort 1 {baseline:F5}");
 
         // The annealing's noise is seeded: the same image encodes to the same file.
@@ -132,19 +121,8 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         var codec = new NicCodec(catalog, new NicCodecOptions { LatentOptimizer = recording });
         RgbImage image = SeedingCrop(200, 100, 128, 128);
 
-        async Task<double> CostAsync(int effort)
-        {
-            byte[] file = codec.Encode(image, new NicEncodeOptions { Model = entry.Name, Effort = effort });
-            RgbImage decoded = await new NicCodec(catalog).DecodeAsync(file);
-            double bpp = file.Length * 8.0 / image.PixelCount;
-            double mse = ImageQuality.MeanSquaredError(image, decoded) / (255.0 * 255.0);
-            double cost = bpp + (entry.File.Lambda * 255 * 255 * mse);
-            output.WriteLine($"effort {effort}: {file.Length} bytes, {bpp:F4} bpp, {ImageQuality.Psnr(image, decoded):F2} dB, cost {cost:F4}");
-            return cost;
-        }
-
-        double baseline = await CostAsync(1);
-        double searched = await CostAsync(2);
+        double baseline = await CostAsync(codec, catalog, entry, image, effort: 1);
+        double searched = await CostAsync(codec, catalog, entry, image, effort: 2);
         Assert.True(searched < baseline, $"effort 2 costs {searched:F5}, effort 1 {baseline:F5}");
 
         // The file is the one the coder makes of the search's latents: ŷ is on the lattice the coder rounds to.
@@ -186,6 +164,18 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
     {
         int[] iterations = [.. Enumerable.Range(2, NicEncodeOptions.MaxEffort - 1).Select(TorchLatentOptimizer.IterationsFor)];
         Assert.All(iterations.Zip(iterations.Skip(1)), pair => Assert.True(pair.Second > pair.First));
+    }
+
+    /// <summary>bpp + λ·255²·MSE of the file <paramref name="codec"/> makes at <paramref name="effort"/>, measured on the file and its plain decode.</summary>
+    private async Task<double> CostAsync(NicCodec codec, NicModelCatalog catalog, NicModelEntry entry, RgbImage image, int effort)
+    {
+        byte[] file = codec.Encode(image, new NicEncodeOptions { Model = entry.Name, Effort = effort });
+        RgbImage decoded = await new NicCodec(catalog).DecodeAsync(file);
+        double bpp = file.Length * 8.0 / image.PixelCount;
+        double mse = ImageQuality.MeanSquaredError(image, decoded) / (255.0 * 255.0);
+        double cost = bpp + (entry.File.Lambda * 255 * 255 * mse);
+        output.WriteLine($"{entry.Name} effort {effort}: {file.Length} bytes, {bpp:F4} bpp, {ImageQuality.Psnr(image, decoded):F2} dB, cost {cost:F4}");
+        return cost;
     }
 
     private static NicModelCatalog Catalog(NicModelFile file)
