@@ -98,6 +98,47 @@ public sealed class ChannelContextModelTests
         }
     }
 
+    /// <summary>
+    /// The latent search's context (<c>roundedContext</c>): the networks see the hard-rounded slices whatever the rounding
+    /// passed, so a rounding that adds 0.25 to every symbol moves no centre (ŷ is the hard ŷ + 0.25 everywhere), and the
+    /// bits' gradient towards slice 0's y does not depend on <c>context.1</c> (no gradient runs back through it). Without
+    /// it the same rounding moves slice 1's centres, and other <c>context.1</c> weights give slice 0 another gradient.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheSearchsContextSeesTheRoundedSlicesAndPassesNoGradientBack(bool checkerboard)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new ChannelContextModel(M, 2, 6, 3, ConditionalDistribution.Gaussian, 0.11f, checkerboard);
+        var random = new Random(12);
+        float[] Draw(float[] like) => [.. like.Select(_ => (float)((random.NextDouble() - 0.5) * 0.6))];
+        var weights = model.ModelFileTensors().ToDictionary(t => t.Name, t => Draw(t.Data));
+        var otherContext = weights.ToDictionary(w => w.Key, w => w.Key.StartsWith("context.1.", StringComparison.Ordinal) ? Draw(w.Value) : w.Value);
+        (Tensor latents, Tensor scales, Tensor means) = Latents(seed: 13, correlated: true);
+        static Tensor Shifted(Tensor v) => v.Plus(v.round().Plus(0.25).sub(v).detach());
+
+        foreach (bool rounded in new[] { true, false })
+        {
+            var gradients = new List<float[]>();
+            foreach (Dictionary<string, float[]> set in new[] { weights, otherContext })
+            {
+                using var pass = NewDisposeScope();
+                model.LoadModelFileTensors(name => set[name]);
+                Tensor hard = model.Code(latents, scales, means, v => v.round()).YHat;
+                Tensor y = latents.detach().clone().requires_grad_(true);
+                (Tensor bits, Tensor shifted) = model.Code(y, scales, means, Shifted, roundedContext: rounded);
+                double offset = shifted.sub(hard).Plus(-0.25).abs().max().ToDoubleValue();
+                Assert.True(rounded ? offset < 1e-5 : offset > 1e-3, $"rounded context {rounded}: the centres moved by up to {offset}");
+                bits.sum().backward();
+                gradients.Add(TensorData.ToArray<float>(y.grad!.narrow(1, 0, M / 2).contiguous()));
+            }
+
+            double change = gradients[0].Zip(gradients[1], (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(rounded ? change == 0 : change > 1e-3, $"rounded context {rounded}: other context.1 weights changed slice 0's gradient by up to {change}");
+        }
+    }
+
     [Theory]
     [InlineData(3, 2, 4, 3)]
     [InlineData(8, 1, 4, 3)]

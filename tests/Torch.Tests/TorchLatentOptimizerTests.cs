@@ -166,6 +166,30 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         Assert.All(iterations.Zip(iterations.Skip(1)), pair => Assert.True(pair.Second > pair.First));
     }
 
+    /// <summary>
+    /// Effort 2 on a channel-context model runs 8 iterations (its setting of about 10× the default encode); every other
+    /// effort, and every effort on a model without a context, runs the common schedule.
+    /// </summary>
+    [Fact]
+    public void AChannelContextModelsEffortTwoRunsEightIterations()
+    {
+        var catalog = new NicModelCatalog();
+        NicModelFile context = catalog.Find("nic-mbt2018-mean-cc", 2).File;
+        NicModelFile plain = catalog.Find("nic-mbt2018-mean", 2).File;
+        Assert.Equal(8, TorchLatentOptimizer.IterationsFor(2, context));
+        for (int effort = 2; effort <= NicEncodeOptions.MaxEffort; effort++)
+        {
+            Assert.Equal(TorchLatentOptimizer.IterationsFor(effort), TorchLatentOptimizer.IterationsFor(effort, plain));
+            Assert.True(TorchLatentOptimizer.IterationsFor(effort, context) >= TorchLatentOptimizer.IterationsFor(effort));
+            if (effort > 2)
+            {
+                Assert.True(TorchLatentOptimizer.IterationsFor(effort, context) > TorchLatentOptimizer.IterationsFor(effort - 1, context));
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchLatentOptimizer.IterationsFor(1, context));
+    }
+
     /// <summary>bpp + λ·255²·MSE of the file <paramref name="codec"/> makes at <paramref name="effort"/>, measured on the file and its plain decode.</summary>
     private async Task<double> CostAsync(NicCodec codec, NicModelCatalog catalog, NicModelEntry entry, RgbImage image, int effort)
     {

@@ -218,16 +218,23 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     /// <param name="scales">σ_hs, the shape of y.</param>
     /// <param name="means">μ_hs, the shape of y.</param>
     /// <param name="round">Maps y − μ to the coded symbols (differentiable where the caller needs gradients).</param>
-    internal (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Func<Tensor, Tensor> round) =>
-        Code(y, scales, means, scaleTable: null, useContext: true, round);
+    /// <param name="roundedContext">
+    /// Whether the networks see the hard-rounded ŷ (μ + round(y − μ)) of the slices and anchors coded before, detached,
+    /// instead of what <paramref name="round"/> gave them. The encoder's latent search uses it: a relaxed sample's noise
+    /// then moves no centre or scale, the rate's gradient reaches each element only through its own likelihood and
+    /// g_s, and no gradient runs back through the networks. With <paramref name="round"/> the hard rounding, both
+    /// ways give the same bits and ŷ.
+    /// </param>
+    internal (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Func<Tensor, Tensor> round, bool roundedContext = false) =>
+        Code(y, scales, means, scaleTable: null, useContext: true, round, roundedContext);
 
     private Tensor Bits(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext)
     {
         using var scope = NewDisposeScope();
-        return Code(y, scales, means, scaleTable, useContext, RoundStraightThrough).Bits.MoveToOuterDisposeScope();
+        return Code(y, scales, means, scaleTable, useContext, RoundStraightThrough, roundedContext: false).Bits.MoveToOuterDisposeScope();
     }
 
-    private (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext, Func<Tensor, Tensor> round)
+    private (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext, Func<Tensor, Tensor> round, bool roundedContext)
     {
         using var scope = NewDisposeScope();
         int c = SliceChannels;
@@ -249,7 +256,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             {
                 // The anchors are coded first; their ŷ (rounded once) is what the second pass sees.
                 Tensor anchorSymbols = round(ySlice - mu);
-                Tensor anchorResiduals = ((mu.Plus(anchorSymbols) - meanSlice) / scaleSlice) * anchors;
+                Tensor anchorResiduals = Residuals(mu, roundedContext ? HardRound(ySlice, mu) : anchorSymbols, meanSlice, scaleSlice, roundedContext) * anchors;
                 (Tensor muOther, Tensor sigmaOther) = Parameters(_spatial[k], cat([.. residuals, anchorResiduals], 1), scaleSlice, meanSlice);
                 Tensor isAnchor = anchors.to_type(ScalarType.Bool);
                 symbols = where(isAnchor, anchorSymbols, round(ySlice - muOther));
@@ -265,11 +272,21 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             bits = bits.Plus(Likelihood(symbols, used).AtLeast(LikelihoodBound).log2().neg().sum([1, 2, 3]));
             Tensor yHat = mu.Plus(symbols);
             coded.Add(yHat);
-            residuals.Add((yHat - meanSlice) / scaleSlice);
+            residuals.Add(Residuals(mu, roundedContext ? HardRound(ySlice, mu) : symbols, meanSlice, scaleSlice, roundedContext));
         }
 
         return (bits.MoveToOuterDisposeScope(), cat(coded, 1).MoveToOuterDisposeScope());
     }
+
+    /// <summary>The networks' input for coded symbols: (μ + symbols − μ_hs) / σ′, detached when <paramref name="detach"/>.</summary>
+    private static Tensor Residuals(Tensor mu, Tensor symbols, Tensor meanSlice, Tensor scaleSlice, bool detach)
+    {
+        Tensor residuals = (mu.Plus(symbols) - meanSlice) / scaleSlice;
+        return detach ? residuals.detach() : residuals;
+    }
+
+    /// <summary>round(y − μ), the symbols the coder takes, with no gradient.</summary>
+    private static Tensor HardRound(Tensor ySlice, Tensor mu) => (ySlice - mu).detach().round();
 
     /// <summary>Rounding with the gradient of the identity (the training's).</summary>
     private static Tensor RoundStraightThrough(Tensor centred) => centred.Plus((centred.round() - centred).detach());

@@ -67,7 +67,7 @@ internal static class EffortBenchmark
                 (defaultSeconds, defaultCost) = (median, cost);
             }
 
-            int iterations = effort == NicEncodeOptions.MinEffort ? 0 : TorchLatentOptimizer.IterationsFor(effort);
+            int iterations = effort == NicEncodeOptions.MinEffort ? 0 : TorchLatentOptimizer.IterationsFor(effort, file);
             rows.Add(new EffortBenchmarkRow(
                 effort,
                 iterations,
