@@ -21,10 +21,10 @@ namespace Nic.Torch.Inference;
 /// <remarks>
 /// <para>
 /// SGA replaces rounding by a sample between ⌊v⌋ and ⌈v⌉ whose Gumbel-softmax probabilities lean towards the nearer
-/// one ever more sharply as the temperature τ falls from 0.5 to 0.15 (0.3 on a channel-context model), so that the search ends close to the hard rounding
-/// the codec applies (ending at 0.05, as first chosen, found costlier latents at 8, 16 and 50 iterations). y is relaxed
-/// around the mean μ of the Gaussian conditional (mean-scale model) as the codec rounds it; z around the bottleneck's
-/// medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it) and optimizes y alone under
+/// one ever more sharply as the temperature τ falls from 0.5 to 0.15 (0.3 on a channel-context model), so that the
+/// search ends close to the hard rounding the codec applies (ending at 0.05, as first chosen, found costlier latents at
+/// 8, 16 and 50 iterations). y is relaxed around the mean μ of the Gaussian conditional (mean-scale model) as the codec
+/// rounds it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it) and optimizes y alone under
 /// the entropy parameters h_s gives that ẑ, so that the y returned is rounded around the μ that the codec's managed h_s
 /// computes from the same ẑ (they differ only in the last bits). Searching y alone under
 /// h_a's ẑ throughout saves h_s's backward pass but cost more on the smooth validation crops, where ẑ is a larger share
@@ -57,10 +57,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     private const double ContextEndTemperature = 0.3;
 
     /// <summary>
-    /// Effort 2's iterations on a channel-context model: the context makes each iteration about a quarter dearer on a
-    /// 256×256 crop and the search find less per iteration than on the plain mean-scale model (6 iterations: −2.20 % of
-    /// the real cost on the textured crops against −2.48 %), so its setting of about 10× the default encode runs 8
-    /// (−2.78 %).
+    /// Effort 2's iterations on a channel-context model: an iteration costs what it costs on the plain mean-scale model
+    /// (g_s's passes are almost all of it), but the search finds less per iteration (6 iterations: −2.20 % of the real
+    /// cost on the textured crops against −2.48 %), so effort 2 runs 8 (−2.78 %; −4.29 % BD-rate against effort 1 on the
+    /// textured crops, at 11.7× the default encode there; docs/rate-distortion.md).
     /// </summary>
     private const int ContextShortSearchIterations = 8;
 
@@ -139,8 +139,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// The iterations of the search on <paramref name="model"/>: <see cref="IterationsFor(int)"/>, except effort 2 on a
-    /// channel-context model (<c>mbt2018-mean-cc</c>), which runs 8 to stay the setting of about 10× the default encode
-    /// with about half of the highest effort's gain.
+    /// channel-context model (<c>mbt2018-mean-cc</c>), which runs 8: its search finds less per iteration, and 8 give
+    /// about half of the −8 % the highest efforts pass.
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     /// <param name="model">The model searched.</param>
