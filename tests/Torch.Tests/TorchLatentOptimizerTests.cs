@@ -167,7 +167,7 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Effort 2 on a channel-context model runs 8 iterations (its setting of about 10× the default encode); every other
+    /// Effort 2 on a channel-context model runs 8 iterations (its search finds less per iteration); every other
     /// effort, and every effort on a model without a context, runs the common schedule.
     /// </summary>
     [Fact]

@@ -24,10 +24,10 @@ namespace Nic.Torch.Inference;
 /// one ever more sharply as the temperature τ falls from 0.5 to 0.15 (0.3 on a channel-context model), so that the
 /// search ends close to the hard rounding the codec applies (ending at 0.05, as first chosen, found costlier latents at
 /// 8, 16 and 50 iterations). y is relaxed around the mean μ of the Gaussian conditional (mean-scale model) as the codec
-/// rounds it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds it) and optimizes y alone under
-/// the entropy parameters h_s gives that ẑ, so that the y returned is rounded around the μ that the codec's managed h_s
-/// computes from the same ẑ (they differ only in the last bits). Searching y alone under
-/// h_a's ẑ throughout saves h_s's backward pass but cost more on the smooth validation crops, where ẑ is a larger share
+/// rounds it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds
+/// it) and optimizes y alone under the entropy parameters h_s gives that ẑ, so that the y returned is rounded around
+/// the μ that the codec's managed h_s computes from the same ẑ (they differ only in the last bits). Searching y alone
+/// under h_a's ẑ throughout saves h_s's backward pass but cost more on the smooth validation crops, where ẑ is a larger share
 /// of the rate (docs/rate-distortion.md#encoder-effort).
 /// </para>
 /// <para>
@@ -151,6 +151,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         return HasContext(model) && effort == NicEncodeOptions.MinEffort + 1 ? ContextShortSearchIterations : iterations;
     }
 
+    /// <summary>Whether the model codes y under a channel-context model: the one test of the schedule's context settings.</summary>
     private static bool HasContext(NicModelFile model) => model.HyperParameters.ContextSlices > 0;
 
     /// <inheritdoc />
@@ -210,7 +211,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Parameter? z = z0 is null ? null : new Parameter(z0.clone(), requires_grad: true);
         using var adam = new Training.Adam(z is null ? [y] : [y, z], StepSize(LearningRate, iterations));
         int joint = iterations - (int)Math.Round(iterations * FixedHyperLatentShare);
-        double endTemperature = loaded.Context is null ? EndTemperature : ContextEndTemperature;
+        double endTemperature = HasContext(problem.Model) ? ContextEndTemperature : EndTemperature;
         Tensor? zFixed = null;
         Tensor? scalesFixed = null, meansFixed = null;
         for (int step = 0; step < iterations; step++)

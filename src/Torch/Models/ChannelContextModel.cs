@@ -256,7 +256,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             {
                 // The anchors are coded first; their ŷ (rounded once) is what the second pass sees.
                 Tensor anchorSymbols = round(ySlice - mu);
-                Tensor anchorResiduals = Residuals(mu, roundedContext ? HardRound(ySlice, mu) : anchorSymbols, meanSlice, scaleSlice, roundedContext) * anchors;
+                Tensor anchorResiduals = (roundedContext ? RoundedResiduals(ySlice, mu, meanSlice, scaleSlice) : Residuals(mu.Plus(anchorSymbols), meanSlice, scaleSlice)) * anchors;
                 (Tensor muOther, Tensor sigmaOther) = Parameters(_spatial[k], cat([.. residuals, anchorResiduals], 1), scaleSlice, meanSlice);
                 Tensor isAnchor = anchors.to_type(ScalarType.Bool);
                 symbols = where(isAnchor, anchorSymbols, round(ySlice - muOther));
@@ -272,21 +272,18 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             bits = bits.Plus(Likelihood(symbols, used).AtLeast(LikelihoodBound).log2().neg().sum([1, 2, 3]));
             Tensor yHat = mu.Plus(symbols);
             coded.Add(yHat);
-            residuals.Add(Residuals(mu, roundedContext ? HardRound(ySlice, mu) : symbols, meanSlice, scaleSlice, roundedContext));
+            residuals.Add(roundedContext ? RoundedResiduals(ySlice, mu, meanSlice, scaleSlice) : Residuals(yHat, meanSlice, scaleSlice));
         }
 
         return (bits.MoveToOuterDisposeScope(), cat(coded, 1).MoveToOuterDisposeScope());
     }
 
-    /// <summary>The networks' input for coded symbols: (μ + symbols − μ_hs) / σ′, detached when <paramref name="detach"/>.</summary>
-    private static Tensor Residuals(Tensor mu, Tensor symbols, Tensor meanSlice, Tensor scaleSlice, bool detach)
-    {
-        Tensor residuals = (mu.Plus(symbols) - meanSlice) / scaleSlice;
-        return detach ? residuals.detach() : residuals;
-    }
+    /// <summary>The networks' input: (ŷ − μ_hs) / σ′ of coded values ŷ.</summary>
+    private static Tensor Residuals(Tensor yHat, Tensor meanSlice, Tensor scaleSlice) => (yHat - meanSlice) / scaleSlice;
 
-    /// <summary>round(y − μ), the symbols the coder takes, with no gradient.</summary>
-    private static Tensor HardRound(Tensor ySlice, Tensor mu) => (ySlice - mu).detach().round();
+    /// <summary>The same of the hard-rounded ŷ = μ + round(y − μ), detached: what the search's networks see (roundedContext).</summary>
+    private static Tensor RoundedResiduals(Tensor ySlice, Tensor mu, Tensor meanSlice, Tensor scaleSlice) =>
+        Residuals(mu.Plus((ySlice - mu).round()), meanSlice, scaleSlice).detach();
 
     /// <summary>Rounding with the gradient of the identity (the training's).</summary>
     private static Tensor RoundStraightThrough(Tensor centred) => centred.Plus((centred.round() - centred).detach());
