@@ -31,6 +31,10 @@ namespace Nic.Torch.Inference;
 /// of the rate (docs/rate-distortion.md#encoder-effort).
 /// </para>
 /// <para>
+/// g_s's forward and backward passes are almost all of an iteration's time; they run over tiles of the latent
+/// (<see cref="SynthesisTiles"/>), which halved an iteration on whole photos of 2 MP and more.
+/// </para>
+/// <para>
 /// The result is the rounded latents (ŷ = μ + round(y − μ), ẑ), or g_a's and h_a's own when their rate + λ·distortion,
 /// computed the same way with hard rounding, is lower. The codec then codes them exactly as it codes g_a's latents, so
 /// the file decodes with any conformant decoder. Thread-safe; each model is loaded once and searched for one image at a
@@ -59,10 +63,11 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>
     /// Effort 2's iterations on a channel-context model: an iteration costs what it costs on the plain mean-scale model
     /// (g_s's passes are almost all of it), but the search finds less per iteration (6 iterations: −2.20 % of the real
-    /// cost on the textured crops against −2.48 %), so effort 2 runs 8 (−2.78 %; −4.29 % BD-rate against effort 1 on the
-    /// textured crops, at 11.7× the default encode there; docs/rate-distortion.md).
+    /// cost on the textured crops against −2.48 %). On the whole textured photos, with g_s in tiles, 10 iterations at
+    /// the short searches' step gave −3.93 % BD-rate against effort 1 at 9.9× its encode time (8 iterations before the
+    /// tiles: −3.11 % at 13.2×; 10 at step 0.02: −3.67 % at 9.7×; docs/rate-distortion.md).
     /// </summary>
-    private const int ContextShortSearchIterations = 8;
+    private const int ContextShortSearchIterations = 10;
 
     /// <summary>The share of the iterations that optimize y alone under a fixed ẑ.</summary>
     private const double FixedHyperLatentShare = 0.2;
@@ -104,9 +109,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>
     /// Searches of at most this many iterations take 1.5× the step: at 6 iterations, Adam steps of 0.03 lowered the cost
     /// more than 0.02 on 8 of 10 crops and points (textured mean −2.45 % against −2.01 %, validation −3.38 % against
-    /// −3.04 %; 0.04 fell back to g_a's latents at a low point).
+    /// −3.04 %; 0.04 fell back to g_a's latents at a low point); at 10 on the channel-context family, 0.03 gave −3.93 %
+    /// BD-rate on the whole textured photos against 0.02's −3.67 %.
     /// </summary>
-    private const int ShortSearchIterations = 8;
+    private const int ShortSearchIterations = 10;
 
     /// <summary>The device it runs on.</summary>
     public Device Device { get; }
@@ -119,9 +125,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>
     /// The iterations of the search at an encoder effort: 2 → 6, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
     /// 9 → 250, each about one forward and backward pass of g_s, h_s and the entropy models over the image, which costs
-    /// about one default encode (libtorch's CPU convolutions run it at about a fifth of a 2-core machine's FMA peak, as
-    /// the managed encoder runs g_a): effort 2 is the setting of about 10× the default encode time
-    /// (<c>nic-torch bench effort</c>).
+    /// about 0.8–1 default encode (libtorch's CPU convolutions run g_s's passes at about a third of a 2-core AVX-512
+    /// machine's FMA peak): effort 2 is the setting of about 10× the default encode time (<c>nic-torch bench effort</c>).
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     public static int IterationsFor(int effort) => effort switch
@@ -139,7 +144,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// The iterations of the search on <paramref name="model"/>: <see cref="IterationsFor(int)"/>, except effort 2 on a
-    /// channel-context model (<c>mbt2018-mean-cc</c>), which runs 8: its search finds less per iteration, and 8 give
+    /// channel-context model (<c>mbt2018-mean-cc</c>), which runs 10: its search finds less per iteration, and 10 give
     /// about half of the −8 % the highest efforts pass.
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
@@ -201,7 +206,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
-        using var objective = new Objective(model, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda);
+        using var objective = new Objective(model, problem.Model.Architecture.Geometry!, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
@@ -238,10 +243,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
         using (no_grad())
         {
-            (Tensor yHat, Tensor? zHat, _, _) = objective.Quantize(y, zFixed ?? z);
-            double found = objective.Loss(yHat, zHat).ToDoubleValue();
-            (Tensor yStart, Tensor? zStart, _, _) = objective.Quantize(y0, z0);
-            double start = objective.Loss(yStart, zStart).ToDoubleValue();
+            (Tensor yHat, Tensor? zHat, double found) = objective.Hard(y, zFixed ?? z);
+            double start = objective.Hard(y0, z0).Loss;
             return found <= start
                 ? new NicLatents(ToFeatureMap(yHat), zHat is null ? null : ToFeatureMap(zHat))
                 : new NicLatents(problem.Y, problem.Z);
@@ -316,7 +319,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         private readonly ImageCompressionModel _model;
         private readonly HyperpriorModel? _hyper;
         private readonly ChannelContextModel? _context;
-        private readonly Tensor _target;
+        private readonly SynthesisTiles _distortion;
         private readonly int _width;
         private readonly int _height;
         private readonly double _distortionWeight;
@@ -325,7 +328,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The source of SGA's Gumbel noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
-        public Objective(ImageCompressionModel model, ChannelContextModel? context, Tensor image, int width, int height, double lambda)
+        public Objective(ImageCompressionModel model, ModelGeometry geometry, ChannelContextModel? context, Tensor image, int width, int height, double lambda)
         {
             _noise = new Generator(NoiseSeed, image.device);
             _model = model;
@@ -333,7 +336,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             _context = context;
             _width = width;
             _height = height;
-            _target = Crop(image);
+            _distortion = new SynthesisTiles(model, geometry, Crop(image));
             _distortionWeight = lambda * 255 * 255;
             _medians = model.EntropyBottleneck.Quantiles.detach().select(2, 1).reshape(1, -1, 1, 1);
         }
@@ -364,19 +367,24 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
         }
 
-        /// <summary>The latents as the codec rounds them: ẑ around the medians, ŷ around μ = h_s(ẑ) (around the medians without a hyperprior).</summary>
-        public (Tensor YHat, Tensor? ZHat, Tensor? Scales, Tensor? Means) Quantize(Tensor y, Tensor? z)
+        /// <summary>
+        /// The latents as the codec rounds them, ẑ around the medians and ŷ around μ = h_s(ẑ) (around the medians without a
+        /// hyperprior), and their loss: h_s and the coding of y run once for both.
+        /// </summary>
+        public (Tensor YHat, Tensor? ZHat, double Loss) Hard(Tensor y, Tensor? z)
         {
             using var scope = NewDisposeScope();
             if (_hyper is null)
             {
-                return (y.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope(), null, null, null);
+                Tensor rounded = y.detach().sub(_medians).round().Plus(_medians);
+                return (rounded.MoveToOuterDisposeScope(), null, Combine(BottleneckBits(rounded), rounded).ToDoubleValue());
             }
 
             Tensor zHat = RoundHyperLatent(z!);
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat);
-            Tensor yHat = CodeY(y.detach(), scales, means, v => v.round(), relaxed: false).YHat;
-            return (yHat.MoveToOuterDisposeScope(), zHat.MoveToOuterDisposeScope(), scales.MoveToOuterDisposeScope(), means?.MoveToOuterDisposeScope());
+            (Tensor bits, Tensor yHat) = CodeY(y.detach(), scales, means, v => v.round(), relaxed: false);
+            double loss = Combine(bits.Plus(BottleneckBits(zHat)), yHat).ToDoubleValue();
+            return (yHat.MoveToOuterDisposeScope(), zHat.MoveToOuterDisposeScope(), loss);
         }
 
         public Tensor RoundHyperLatent(Tensor z)
@@ -385,35 +393,24 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             return z.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope();
         }
 
-        /// <summary>The loss of hard-rounded latents.</summary>
-        public Tensor Loss(Tensor yHat, Tensor? zHat)
-        {
-            using var scope = NewDisposeScope();
-            if (_hyper is null)
-            {
-                return Combine(BottleneckBits(yHat), yHat).MoveToOuterDisposeScope();
-            }
-
-            (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat!);
-            return Combine(CodeY(yHat, scales, means, v => v.round(), relaxed: false).Bits.Plus(BottleneckBits(zHat!)), yHat).MoveToOuterDisposeScope();
-        }
-
+        /// <summary>
+        /// bits per pixel + λ·255²·MSE. The distortion and its gradient come from <see cref="SynthesisTiles"/>; when
+        /// <paramref name="yTilde"/> carries a graph, the loss gets the term (ỹ − detach(ỹ))·∂D/∂ỹ, zero in value, whose
+        /// backward pass hands that gradient on through ỹ to y and z.
+        /// </summary>
         private Tensor Combine(Tensor bits, Tensor yTilde)
         {
             using var scope = NewDisposeScope();
-            Tensor reconstruction = Crop(_model.Synthesize(ChannelsLast(yTilde))).ClampedTo(0, 1);
-            Tensor mse = reconstruction.sub(_target).Squared().mean();
-            return bits.DividedBy((double)_width * _height).Plus(mse.Times(_distortionWeight)).MoveToOuterDisposeScope();
-        }
+            (double squaredError, Tensor? gradient) = _distortion.Evaluate(yTilde, withGradient: yTilde.requires_grad);
+            double weight = _distortionWeight / _distortion.Samples;
+            Tensor loss = bits.DividedBy((double)_width * _height).Plus(squaredError * weight);
+            if (gradient is not null)
+            {
+                loss = loss.Plus(yTilde.sub(yTilde.detach()).mul(gradient).sum().Times(weight));
+            }
 
-        /// <summary>
-        /// The same values with channels as the innermost dimension (NHWC strides), which libtorch's CPU convolutions take
-        /// without reordering every layer's input and output: g_s forward and backward over a 256×256 crop took about
-        /// 10 % less wall time (48 against 53 ms, median of 30, 2 threads) and 10–20 % less processor time. The sums run in
-        /// another order, so a search may end elsewhere: effort-2 files of two textured photos at points 2 and 5 came out
-        /// byte-identical in three cases of four and the same size in the fourth.
-        /// </summary>
-        private static Tensor ChannelsLast(Tensor map) => map.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+            return loss.MoveToOuterDisposeScope();
+        }
 
         private Tensor Crop(Tensor image) => image.narrow(2, 0, _height).narrow(3, 0, _width);
 

@@ -1,0 +1,85 @@
+using Nic.Codec.Models;
+using Nic.Torch.Inference;
+using Nic.Torch.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Nic.Torch.Tests;
+
+/// <summary>
+/// The latent search's distortion in tiles (<see cref="SynthesisTiles"/>): the same squared error and gradient as g_s
+/// over the whole frame, and the tiling it uses.
+/// </summary>
+public sealed class SynthesisTilesTests
+{
+    /// <summary>
+    /// A small random mean-scale model, a latent cut into 4 tiles across (100 latents) with one row more than the image
+    /// needs (as the encoder's alignment padding gives): the tiles' summed squared error and its gradient equal
+    /// whole-frame synthesis (clamped, cropped to 1590 × 80) up to float rounding. With a halo of 1 instead of the
+    /// geometry's 2 the gradient is off by 18 % of its norm (2 × 10⁻⁴ with the halo).
+    /// </summary>
+    [Fact]
+    public void TheTilesGiveTheWholeFramesErrorAndGradient()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        NicModelFile file = NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: 5));
+        using ImageCompressionModel model = ImageModels.FromModelFile(file);
+        model.eval();
+        foreach (TorchSharp.Modules.Parameter parameter in model.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+
+        const int Width = 1590, Height = 80;
+        Tensor latent = randn(1, 12, 6, 100).Times(3);
+        Tensor target = rand(1, 3, Height, Width);
+        Assert.Equal(4, SynthesisTiles.Spans(100).Count());
+
+        var tiles = new SynthesisTiles(model, file.Architecture.Geometry!, target);
+        (double tiled, Tensor? tiledGradient) = tiles.Evaluate(latent, withGradient: true);
+
+        Tensor whole = latent.detach().clone();
+        whole.requires_grad = true;
+        Tensor error = model.Synthesize(whole).narrow(2, 0, Height).narrow(3, 0, Width).ClampedTo(0, 1).sub(target).Squared().sum();
+        error.backward();
+        double expected = error.ToDoubleValue();
+        Tensor expectedGradient = whole.grad!;
+
+        Assert.Equal(3L * Width * Height, tiles.Samples);
+        Assert.True(Math.Abs(tiled - expected) <= 1e-5 * expected, $"tiles {tiled}, whole frame {expected}");
+        // Relative to the gradient's norm, not element by element: a pixel whose value lies within rounding of a clamp
+        // bound may be clamped in one computation and not in the other, which moves that pixel's few gradient entries.
+        double norm = expectedGradient.norm().ToDoubleValue();
+        double difference = tiledGradient!.sub(expectedGradient).norm().ToDoubleValue();
+        Assert.True(norm > 1, $"the gradient's norm is {norm}");
+        Assert.True(difference <= 1e-3 * norm, $"the tiles' gradient differs by {difference} (norm {norm})");
+
+        using (no_grad())
+        {
+            (double forwardOnly, Tensor? none) = tiles.Evaluate(latent, withGradient: false);
+            Assert.Null(none);
+            Assert.Equal(tiled, forwardOnly, 6);
+        }
+    }
+
+    /// <summary>Sides of up to 48 latents are not cut; longer ones are cut into near-equal tiles of at most 32 that cover the side once.</summary>
+    [Theory]
+    [InlineData(1, new[] { 1 })]
+    [InlineData(48, new[] { 48 })]
+    [InlineData(49, new[] { 25, 24 })]
+    [InlineData(64, new[] { 32, 32 })]
+    [InlineData(96, new[] { 32, 32, 32 })]
+    [InlineData(104, new[] { 26, 26, 26, 26 })]
+    [InlineData(127, new[] { 32, 32, 32, 31 })]
+    public void SidesAreCutIntoTilesOfAtMost32(int length, int[] expected)
+    {
+        (int Start, int Length)[] spans = SynthesisTiles.Spans(length).ToArray();
+        Assert.Equal(expected, spans.Select(s => s.Length));
+        Assert.Equal(0, spans[0].Start);
+        for (int i = 1; i < spans.Length; i++)
+        {
+            Assert.Equal(spans[i - 1].Start + spans[i - 1].Length, spans[i].Start);
+        }
+    }
+}
