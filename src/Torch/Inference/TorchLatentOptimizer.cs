@@ -226,7 +226,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             if (z is not null && step == joint)
             {
                 using var noGrad = no_grad();
-                zFixed = objective.RoundHyperLatent(z).MoveToOuterDisposeScope();
+                zFixed = objective.RoundAroundMedians(z).MoveToOuterDisposeScope();
                 (Tensor scales, Tensor? means) = model.HyperSynthesize(zFixed);
                 scalesFixed = scales.detach().MoveToOuterDisposeScope();
                 meansFixed = means?.detach().MoveToOuterDisposeScope();
@@ -376,21 +376,22 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             using var scope = NewDisposeScope();
             if (_hyper is null)
             {
-                Tensor rounded = y.detach().sub(_medians).round().Plus(_medians);
+                Tensor rounded = RoundAroundMedians(y);
                 return (rounded.MoveToOuterDisposeScope(), null, Combine(BottleneckBits(rounded), rounded).ToDoubleValue());
             }
 
-            Tensor zHat = RoundHyperLatent(z!);
+            Tensor zHat = RoundAroundMedians(z!);
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat);
             (Tensor bits, Tensor yHat) = CodeY(y.detach(), scales, means, v => v.round(), relaxed: false);
             double loss = Combine(bits.Plus(BottleneckBits(zHat)), yHat).ToDoubleValue();
             return (yHat.MoveToOuterDisposeScope(), zHat.MoveToOuterDisposeScope(), loss);
         }
 
-        public Tensor RoundHyperLatent(Tensor z)
+        /// <summary>Values the entropy bottleneck codes (z, or y without a hyperprior) rounded as the codec rounds them: around its medians.</summary>
+        public Tensor RoundAroundMedians(Tensor values)
         {
             using var scope = NewDisposeScope();
-            return z.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope();
+            return values.detach().sub(_medians).round().Plus(_medians).MoveToOuterDisposeScope();
         }
 
         /// <summary>
