@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using unsafe RowKernel = delegate*<float*, float*, float*, int, int*, int, long, float*, long, int, int, int, void>;
 
 namespace Nic.Codec.Inference;
 
@@ -14,7 +15,6 @@ namespace Nic.Codec.Inference;
 /// </summary>
 internal static unsafe class DirectConvolution
 {
-    private delegate void RowKernel(float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride, float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount);
 
     /// <summary>Output channels per block (the packed-weight interleave).</summary>
     public const int ChannelBlock = 8;
@@ -30,6 +30,15 @@ internal static unsafe class DirectConvolution
 
     /// <summary>Slack, in floats, that every input buffer carries past its last element for vector overreads.</summary>
     public const int InputSlack = NarrowColumnBlock + 32;
+
+    /// <summary>
+    /// The input bytes one work item should read, about half of a core's L2 cache, so that the items that follow it
+    /// (the other channel blocks and phases over the same rows) find those rows in cache. A row of a large image's input
+    /// is more than that (4000 × 3000 pixels: 128 channels × 2000 columns, 1 MB a row at half resolution), so such
+    /// rows are cut into chunks of columns. On the 12-megapixel decode with AVX-512 off, 512 KB gave 15.7–16.1 s against
+    /// 17.2–18.1 s with whole rows (docs/performance.md). Settable for tests (1 cuts every item to one row of 64 columns).
+    /// </summary>
+    internal static long ItemBytes { get; set; } = 512 * 1024;
 
     /// <summary>Whether the 512-bit path runs (it gives bit-identical results to the 256-bit one, only faster).</summary>
     public static bool UseWideVectors { get; set; } = Vector512.IsHardwareAccelerated;
@@ -78,16 +87,15 @@ internal static unsafe class DirectConvolution
     {
         ConvolutionJob job = jobs[0];
         int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
-        int rowsPerItem = Math.Max(1, Math.Min(job.OutputHeight, 2048 / Math.Max(1, job.OutputWidth)));
-        int rowChunks = (job.OutputHeight + rowsPerItem - 1) / rowsPerItem;
-        int perJob = blocks * rowChunks;
+        ItemShape shape = ItemShape.Of(job);
+        int perJob = blocks * shape.RowChunks * shape.ColumnChunks;
         int items = perJob * jobs.Length;
         if (parallelism <= 1 || items == 1)
         {
             for (int i = 0; i < items; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RunItem(jobs[i % jobs.Length], i / jobs.Length, rowsPerItem);
+                RunItem(jobs[i % jobs.Length], i / jobs.Length, shape);
             }
 
             return;
@@ -102,17 +110,43 @@ internal static unsafe class DirectConvolution
             i =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RunItem(jobs[i % jobs.Length], i / jobs.Length, rowsPerItem);
+                RunItem(jobs[i % jobs.Length], i / jobs.Length, shape);
             });
     }
 
-    private static void RunItem(in ConvolutionJob job, int item, int rowsPerItem)
+    /// <summary>
+    /// How a job's output is cut into work items, each for every channel block in turn: about 2048 output pixels, in as
+    /// few rows as keep the item's input (its rows and the two more a 5 × 5 kernel's taps reach, over its columns)
+    /// within <see cref="ItemBytes"/>; where one row is already more, one row of fewer columns (a multiple of 64).
+    /// </summary>
+    private readonly record struct ItemShape(int Rows, int Columns, int RowChunks, int ColumnChunks)
     {
-        // Channel blocks vary fastest, so consecutive items reuse the same input rows while they are in cache.
+        public static ItemShape Of(in ConvolutionJob job)
+        {
+            int width = Math.Max(1, job.OutputWidth), height = Math.Max(1, job.OutputHeight);
+            double bytesPerColumn = 4.0 * job.InputChannels * job.InputRowStride / width;
+            int rows = (int)Math.Clamp((ItemBytes / (width * bytesPerColumn)) - 2, 1, Math.Max(1, Math.Min(height, 2048 / width)));
+            int columns = width;
+            if (rows == 1 && 3 * width * bytesPerColumn > ItemBytes)
+            {
+                columns = Math.Min(width, Math.Max(NarrowColumnBlock, (int)(ItemBytes / (3 * bytesPerColumn)) / NarrowColumnBlock * NarrowColumnBlock));
+            }
+
+            return new ItemShape(rows, columns, (height + rows - 1) / rows, (width + columns - 1) / columns);
+        }
+    }
+
+    private static void RunItem(in ConvolutionJob job, int item, ItemShape shape)
+    {
+        // Channel blocks vary fastest, then column chunks, so consecutive items reuse the same input rows while they are
+        // in cache.
         int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
         int b = item % blocks;
-        int y0 = item / blocks * rowsPerItem;
-        int y1 = Math.Min(job.OutputHeight, y0 + rowsPerItem);
+        int chunk = item / blocks;
+        int y0 = chunk / shape.ColumnChunks * shape.Rows;
+        int y1 = Math.Min(job.OutputHeight, y0 + shape.Rows);
+        int x0 = chunk % shape.ColumnChunks * shape.Columns;
+        int columns = Math.Min(shape.Columns, job.OutputWidth - x0);
         int coCount = Math.Min(ChannelBlock, job.OutputChannels - b * ChannelBlock);
         fixed (float* input = job.Input)
         fixed (float* weights = job.PackedWeights)
@@ -121,21 +155,12 @@ internal static unsafe class DirectConvolution
         fixed (int* taps = job.TapOffsets)
         {
             float* blockWeights = weights + (long)b * job.InputChannels * job.TapOffsets.Length * ChannelBlock;
-            float* blockOutput = output + job.OutputOffset + (long)b * ChannelBlock * job.OutputPlaneStride;
-            // At most four channels in a block (the 3 of g_s's last layer): four channels × 64 columns instead of eight
-            // channels (five of them wasted) × 32 columns.
-            bool narrow = coCount <= 4;
-            RowKernel kernel = (UseWideVectors, job.Arithmetic) switch
-            {
-                (true, ManagedArithmetic.Fused) => narrow ? RunRow512Narrow<FusedStep> : RunRow512<FusedStep>,
-                (true, _) => narrow ? RunRow512Narrow<SeparateStep> : RunRow512<SeparateStep>,
-                (false, ManagedArithmetic.Fused) => RunRow<FusedStep>,
-                _ => RunRow<SeparateStep>,
-            };
+            float* blockOutput = output + job.OutputOffset + (long)b * ChannelBlock * job.OutputPlaneStride + ((long)x0 * job.OutputColumnStride);
+            RowKernel kernel = KernelFor(coCount, job.Arithmetic);
             for (int y = y0; y < y1; y++)
             {
                 kernel(
-                    input + (long)y * job.InputRowStride,
+                    input + ((long)y * job.InputRowStride) + x0,
                     blockWeights,
                     bias + b * ChannelBlock,
                     job.InputChannels,
@@ -145,10 +170,56 @@ internal static unsafe class DirectConvolution
                     blockOutput + (long)y * job.OutputRowStride,
                     job.OutputPlaneStride,
                     job.OutputColumnStride,
-                    job.OutputWidth,
+                    columns,
                     coCount);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs the kernel for every output channel over one row of <paramref name="width"/> columns with a single tap at
+    /// offset 0 (a 1 × 1 convolution) on the calling thread: the tiles of <see cref="GdnLayer"/>, small enough to stay in
+    /// cache. <paramref name="input"/> holds <paramref name="inputChannels"/> rows <paramref name="inputChannelStride"/>
+    /// floats apart, readable up to <see cref="InputSlack"/> floats past the last; each output channel's row is
+    /// <paramref name="outputPlaneStride"/> floats after the previous one. Same arithmetic, same bits as <see cref="Run(in ConvolutionJob, int, CancellationToken)"/>.
+    /// </summary>
+    public static void RunPointwiseRow(float* input, long inputChannelStride, int inputChannels, float* packedWeights, float* bias, int outputChannels, float* output, long outputPlaneStride, int width, ManagedArithmetic arithmetic)
+    {
+        int tap = 0;
+        for (int b = 0; b * ChannelBlock < outputChannels; b++)
+        {
+            int coCount = Math.Min(ChannelBlock, outputChannels - b * ChannelBlock);
+            KernelFor(coCount, arithmetic)(
+                input,
+                packedWeights + (long)b * inputChannels * ChannelBlock,
+                bias + b * ChannelBlock,
+                inputChannels,
+                &tap,
+                1,
+                inputChannelStride,
+                output + (long)b * ChannelBlock * outputPlaneStride,
+                outputPlaneStride,
+                1,
+                width,
+                coCount);
+        }
+    }
+
+    /// <summary>
+    /// The row kernel for a block of <paramref name="coCount"/> output channels. At most four channels in a block (the 3
+    /// of g_s's last layer) take the 512-bit kernel of four channels × 64 columns instead of eight channels (five of them
+    /// wasted) × 32 columns.
+    /// </summary>
+    private static RowKernel KernelFor(int coCount, ManagedArithmetic arithmetic)
+    {
+        bool narrow = coCount <= 4;
+        return (UseWideVectors, arithmetic) switch
+        {
+            (true, ManagedArithmetic.Fused) => narrow ? &RunRow512Narrow<FusedStep> : &RunRow512<FusedStep>,
+            (true, _) => narrow ? &RunRow512Narrow<SeparateStep> : &RunRow512<SeparateStep>,
+            (false, ManagedArithmetic.Fused) => &RunRow<FusedStep>,
+            _ => &RunRow<SeparateStep>,
+        };
     }
 
     // RunRow and RunRow512 are the same kernel at two vector widths. .NET has no public interface over

@@ -10,9 +10,12 @@ namespace Nic.Codec.Inference;
 /// </summary>
 internal static class LayerMemory
 {
-    /// <summary>The footprint of <paramref name="layers"/> on a channels × height × width input.</summary>
+    /// <summary>
+    /// The footprint of <paramref name="layers"/> on a channels × height × width input, run on up to
+    /// <paramref name="parallelism"/> threads (each thread of a GDN layer rents its own scratch tile).
+    /// </summary>
     /// <exception cref="InvalidOperationException">A layer has no footprint rule (the dense layers of tfc-mnist, which the image pipeline never runs).</exception>
-    public static LayerFootprint Estimate(SequentialLayers layers, int channels, int height, int width)
+    public static LayerFootprint Estimate(SequentialLayers layers, int channels, int height, int width, int parallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(layers);
         long callerInput = Elements(channels, height, width);
@@ -46,12 +49,9 @@ internal static class LayerMemory
                 }
 
                 case GdnLayer:
-                {
-                    long blockRows = Math.Clamp((1L << 20) / Math.Max(1L, (long)c * w), 1, h);
-                    scratch = (2 * c * blockRows * w) + DirectConvolution.InputSlack;
+                    scratch = GdnLayer.ScratchFloats(c) * parallelism;
                     output = 0;
                     break;
-                }
 
                 case ActivationLayer:
                     scratch = 0;

@@ -282,7 +282,7 @@ public sealed class ManagedModel : IInferenceBackend
     public int OutputChannels { get; }
 
     /// <summary>What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>, before it runs.</summary>
-    public LayerFootprint SynthesisFootprint(int channels, int rows, int width) => LayerMemory.Estimate(_synthesis, channels, rows, width);
+    public LayerFootprint SynthesisFootprint(int channels, int rows, int width) => LayerMemory.Estimate(_synthesis, channels, rows, width, Parallelism);
 
     /// <summary>What h_s takes on a ẑ of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/>, before it runs.</summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>

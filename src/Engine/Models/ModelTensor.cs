@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Nic.Codec.Models;
 
 /// <summary>
@@ -39,6 +41,14 @@ public sealed class ModelTensor
     /// <exception cref="InvalidOperationException">The tensor holds floats.</exception>
     public ReadOnlyMemory<int> Int32Data =>
         _ints ?? throw new InvalidOperationException($"tensor '{Name}' holds Float32 data, not Int32");
+
+    /// <summary>Whether <paramref name="other"/> has the same name, shape, element type and bits.</summary>
+    internal bool HasSameContents(ModelTensor other) =>
+        Name == other.Name
+        && _shape.AsSpan().SequenceEqual(other._shape)
+        && (_floats is null
+            ? other._ints is not null && _ints.AsSpan().SequenceEqual(other._ints)
+            : other._floats is not null && MemoryMarshal.AsBytes(_floats.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(other._floats.AsSpan())));
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} {ElementType} {FormatShape(_shape)}";

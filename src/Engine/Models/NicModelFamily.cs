@@ -363,6 +363,11 @@ internal static class ModelFamilyParser
                 throw Mismatch($"trained point {i} is {model.Architecture} {model.HyperParameters}; point 0 is {points[0].Model.Architecture} {points[0].Model.HyperParameters}");
             }
 
+            if (i > 0)
+            {
+                model.ShareTensorsWith(points[0].Model);
+            }
+
             points.Add(new Point(model, declared[i].Metadata));
         }
 
@@ -417,6 +422,7 @@ internal static class ModelFamilyParser
         };
         metadata.Remove(ModelMetadataKeys.Training);
         NicModelFile model = NicModelFile.Load(SafetensorsWriter.Write(metadata, tensors));
+        model.ShareTensorsWith(contents.Points[interval].Model);
         model.SetFamilyRate(familyId, (float)position);
         return model;
     }

@@ -29,6 +29,7 @@ public class LayerTests
         { 3, 5, 7, 9, 5, 2 }, { 4, 9, 6, 5, 5, 1 }, { 3, 10, 17, 33, 3, 1 }, { 5, 3, 8, 8, 5, 2 },
         { 2, 2, 1, 1, 5, 2 }, { 6, 17, 9, 20, 3, 2 }, { 8, 16, 4, 37, 5, 2 }, { 1, 20, 28, 28, 5, 2 },
         { 4, 8, 3, 50, 3, 1 }, // two whole blocks of the fused 256-bit kernel's 24 columns and a part
+        { 6, 9, 4, 150, 5, 2 }, // 75 output columns: two column chunks of 64 when items are cut small
     };
 
     [Theory]
@@ -46,6 +47,7 @@ public class LayerTests
     public static TheoryData<int, int, int, int, int> DeconvCases => new()
     {
         { 3, 5, 7, 9, 5 }, { 9, 4, 6, 5, 5 }, { 3, 10, 1, 1, 5 }, { 5, 3, 8, 8, 3 }, { 16, 3, 5, 19, 5 }, { 50, 20, 7, 7, 5 }, { 7, 6, 3, 26, 5 },
+        { 6, 3, 3, 140, 5 }, // 140 columns a phase: three column chunks of 64 when items are cut small
     };
 
     [Theory]
@@ -89,14 +91,22 @@ public class LayerTests
         Assert.All(Enumerable.Range(0, expected.Data.Length), i => Assert.True(Math.Abs(expected.Data[i] - separate.Data[i]) <= 1e-5f * (1 + Math.Abs(separate.Data[i]))));
     }
 
+    /// <summary>
+    /// GDN shapes: channels (a multiple of the 8-channel block or not, 4 or fewer taking the narrow 512-bit kernel),
+    /// rows and columns (within one tile of <see cref="GdnLayer.TileColumns"/> or across several with a partial last one;
+    /// 12 × 150 makes more than one work item, so the threads share the tiles).
+    /// </summary>
+    public static TheoryData<bool, int, int, int> GdnCases => new()
+    {
+        { false, 19, 5, 23 }, { true, 19, 5, 23 }, { false, 37, 12, 150 }, { true, 37, 3, 150 }, { true, 4, 4, 129 }, { false, 16, 2, 64 },
+    };
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FusedGdnMatchesTheFusedScalarLoopExactly(bool inverse)
+    [MemberData(nameof(GdnCases))]
+    public void FusedGdnMatchesTheFusedScalarLoopExactly(bool inverse, int c, int h, int w)
     {
         var random = new Random(inverse ? 5 : 6);
-        const int c = 19;
-        FeatureMap x = RandomMap(random, c, 5, 23);
+        FeatureMap x = RandomMap(random, c, h, w);
         float[] beta = [.. RandomArray(random, c, 1).Select(v => Math.Abs(v) + 0.1f)];
         float[] gamma = [.. RandomArray(random, c * c, 0.2f).Select(Math.Abs)];
         var layer = new GdnLayer(c, beta, gamma, inverse, ManagedArithmetic.Fused);
@@ -105,13 +115,11 @@ public class LayerTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void GdnMatchesTheScalarReferenceExactly(bool inverse)
+    [MemberData(nameof(GdnCases))]
+    public void GdnMatchesTheScalarReferenceExactly(bool inverse, int c, int h, int w)
     {
         var random = new Random(inverse ? 5 : 6);
-        const int c = 19;
-        FeatureMap x = RandomMap(random, c, 5, 23);
+        FeatureMap x = RandomMap(random, c, h, w);
         float[] beta = [.. RandomArray(random, c, 1).Select(v => Math.Abs(v) + 0.1f)];
         float[] gamma = [.. RandomArray(random, c * c, 0.2f).Select(Math.Abs)];
         var layer = new GdnLayer(c, beta, gamma, inverse);
@@ -170,23 +178,30 @@ public class LayerTests
     internal static void AssertForEveryEngineSetting(FeatureMap expected, Func<int, FeatureMap> run)
     {
         bool wide = DirectConvolution.UseWideVectors;
+        long itemBytes = DirectConvolution.ItemBytes;
         try
         {
-            foreach (bool useWide in new[] { false, true })
+            // The shipped work-item budget, and one so small that every item is one row of one column chunk.
+            foreach (long budget in new[] { itemBytes, 1 })
             {
-                DirectConvolution.UseWideVectors = useWide;
-                foreach (int threads in new[] { 1, 2, 5 })
+                DirectConvolution.ItemBytes = budget;
+                foreach (bool useWide in new[] { false, true })
                 {
-                    FeatureMap actual = run(threads);
-                    Assert.Equal((expected.Channels, expected.Height, expected.Width), (actual.Channels, actual.Height, actual.Width));
-                    int mismatch = Enumerable.Range(0, expected.Data.Length).FirstOrDefault(i => BitConverter.SingleToInt32Bits(expected.Data[i]) != BitConverter.SingleToInt32Bits(actual.Data[i]), -1);
-                    Assert.True(mismatch < 0, $"element {mismatch} differs (wide={useWide}, threads={threads}): {(mismatch < 0 ? 0 : expected.Data[mismatch])} vs {(mismatch < 0 ? 0 : actual.Data[mismatch])}");
+                    DirectConvolution.UseWideVectors = useWide;
+                    foreach (int threads in new[] { 1, 2, 5 })
+                    {
+                        FeatureMap actual = run(threads);
+                        Assert.Equal((expected.Channels, expected.Height, expected.Width), (actual.Channels, actual.Height, actual.Width));
+                        int mismatch = Enumerable.Range(0, expected.Data.Length).FirstOrDefault(i => BitConverter.SingleToInt32Bits(expected.Data[i]) != BitConverter.SingleToInt32Bits(actual.Data[i]), -1);
+                        Assert.True(mismatch < 0, $"element {mismatch} differs (budget={budget}, wide={useWide}, threads={threads}): {(mismatch < 0 ? 0 : expected.Data[mismatch])} vs {(mismatch < 0 ? 0 : actual.Data[mismatch])}");
+                    }
                 }
             }
         }
         finally
         {
             DirectConvolution.UseWideVectors = wide;
+            DirectConvolution.ItemBytes = itemBytes;
         }
     }
 }

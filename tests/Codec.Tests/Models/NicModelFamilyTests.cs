@@ -33,6 +33,41 @@ public class NicModelFamilyTests
     }
 
     [Fact]
+    public void ThePointsAndTheInterpolatedModelsHoldOneCopyOfEachSharedTensor()
+    {
+        NicModelFamily family = NicModelFamily.Load(Random.Value.Family);
+        NicModelFile first = family.Points[0], half = family.AtPosition(1.5);
+        var separate = NicModelFile.Load(Random.Value.Points[2]);
+        int shared = 0;
+        foreach (string name in first.TensorNames)
+        {
+            ModelTensor mine = first.GetTensor(name);
+            bool same = SameValues(separate.GetTensor(name), mine);
+            if (same)
+            {
+                // Equal contents: one instance for every point and the models between them.
+                shared++;
+                Assert.Same(mine, family.Points[2].GetTensor(name));
+                Assert.Same(mine, half.GetTensor(name));
+            }
+            else
+            {
+                // A gained tensor: each point and the interpolated model have their own.
+                Assert.NotSame(mine, family.Points[2].GetTensor(name));
+                Assert.False(SameValues(half.GetTensor(name), family.Points[1].GetTensor(name)));
+            }
+        }
+
+        Assert.InRange(shared, 1, first.TensorNames.Count - 1);
+        Assert.Equal(separate.Id, family.Points[2].Id);
+
+        static bool SameValues(ModelTensor a, ModelTensor b) =>
+            a.ElementType == b.ElementType && (a.ElementType == ModelTensorType.Float32
+                ? a.Float32Data.Span.SequenceEqual(b.Float32Data.Span)
+                : a.Int32Data.Span.SequenceEqual(b.Int32Data.Span));
+    }
+
+    [Fact]
     public void AFixedRateFileLeftBesideItsFamilyFileIsTheSameModelNotAConflict()
     {
         string directory = Path.Combine(Path.GetTempPath(), $"nic-family-{Guid.NewGuid():N}");
