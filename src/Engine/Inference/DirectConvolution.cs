@@ -15,7 +15,6 @@ namespace Nic.Codec.Inference;
 /// </summary>
 internal static unsafe class DirectConvolution
 {
-
     /// <summary>Output channels per block (the packed-weight interleave).</summary>
     public const int ChannelBlock = 8;
 
@@ -35,8 +34,8 @@ internal static unsafe class DirectConvolution
     /// The input bytes one work item should read, about half of a core's L2 cache, so that the items that follow it
     /// (the other channel blocks and phases over the same rows) find those rows in cache. A row of a large image's input
     /// is more than that (4000 × 3000 pixels: 128 channels × 2000 columns, 1 MB a row at half resolution), so such
-    /// rows are cut into chunks of columns. On the 12-megapixel decode with AVX-512 off, 512 KB gave 15.7–16.1 s against
-    /// 17.2–18.1 s with whole rows (docs/performance.md). Settable for tests (1 cuts every item to one row of 64 columns).
+    /// rows are cut into chunks of columns. Interleaved 12-megapixel decodes with AVX-512 off took 16.5–18.5 s with 512 KB
+    /// against 19.0–20.3 s with whole rows (docs/performance.md). Settable for tests (1 cuts every item to one row of 64 columns).
     /// </summary>
     internal static long ItemBytes { get; set; } = 512 * 1024;
 
