@@ -49,6 +49,9 @@ internal static class TensorArithmetic
     /// <summary>a += b in place.</summary>
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
+    /// <summary>a += b·c in place (TorchSharp's <c>addcmul_</c> with a held factor of 1).</summary>
+    public static Tensor AddProductInPlace(this Tensor a, Tensor b, Tensor c) => a.addcmul_(b, c, One);
+
     /// <summary>a + value.</summary>
     public static Tensor Plus(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.add(s, One));
 

@@ -1,6 +1,7 @@
 using Nic.Codec.Models;
 using Nic.Torch.Layers;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Nic.Torch.Tests;
@@ -43,6 +44,64 @@ public sealed class GdnTests
                 Assert.True(Math.Abs(y[(c * 20) + p] - expected) <= 1e-5 * Math.Max(1e-3, Math.Abs(expected)), $"{y[(c * 20) + p]} vs {expected}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFrozenLayerGivesTheSameOutputAndTheSameInputGradient(bool inverse)
+    {
+        using var scope = NewDisposeScope();
+        const int channels = 5;
+        var trained = new Gdn(channels, inverse);
+        var frozen = new Gdn(channels, inverse);
+        var generator = new Random(inverse ? 11 : 12);
+        float[] rawBeta = Enumerable.Range(0, channels).Select(_ => (float)(0.5 + generator.NextDouble())).ToArray();
+        float[] rawGamma = Enumerable.Range(0, channels * channels).Select(_ => (float)(generator.NextDouble() * 0.6)).ToArray();
+        foreach (Gdn layer in new[] { trained, frozen })
+        {
+            using (no_grad())
+            {
+                layer.RawBeta.copy_(tensor(rawBeta));
+                layer.RawGamma.copy_(tensor(rawGamma, [channels, channels]));
+            }
+        }
+
+        foreach (Parameter parameter in frozen.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+
+        float[] values = Enumerable.Range(0, channels * 6 * 7).Select(_ => (float)((generator.NextDouble() * 6) - 3)).ToArray();
+        float[] weights = Enumerable.Range(0, channels * 6 * 7).Select(_ => (float)(generator.NextDouble() - 0.5)).ToArray();
+        (float[] trainedOutput, float[] trainedGradient) = OutputAndGradient(trained, values, weights);
+        (float[] frozenOutput, float[] frozenGradient) = OutputAndGradient(frozen, values, weights);
+
+        // The frozen layer runs FrozenGdnFunction: the same operations forward, its own backward pass.
+        Assert.Equal(trainedOutput, frozenOutput);
+        double largest = trainedGradient.Max(Math.Abs);
+        Assert.True(largest > 0.1, $"largest gradient {largest}");
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.True(Math.Abs(trainedGradient[i] - frozenGradient[i]) <= 1e-5 * largest, $"element {i}: {trainedGradient[i]} against {frozenGradient[i]}");
+        }
+
+        // Without gradients both take the composition.
+        using (no_grad())
+        {
+            Assert.Equal(trainedOutput, frozen.forward(tensor(values, [1, channels, 6, 7])).data<float>().ToArray());
+        }
+    }
+
+    private static (float[] Output, float[] Gradient) OutputAndGradient(Gdn layer, float[] values, float[] weights)
+    {
+        using var scope = NewDisposeScope();
+        long[] shape = [1, layer.Channels, 6, 7];
+        Tensor input = tensor(values, shape);
+        input.requires_grad = true;
+        Tensor output = layer.forward(input);
+        output.mul(tensor(weights, shape)).sum().backward();
+        return (output.detach().data<float>().ToArray(), input.grad!.data<float>().ToArray());
     }
 
     [Fact]

@@ -45,6 +45,12 @@ internal sealed class SynthesisTiles
         _halo = geometry.SynthesisHalo;
     }
 
+    /// <summary>The evaluations so far with the gradient (g_s forward and backward over every tile).</summary>
+    public int GradientPasses { get; private set; }
+
+    /// <summary>The evaluations so far without it (g_s forward only).</summary>
+    public int ForwardPasses { get; private set; }
+
     /// <summary>The values the squared error sums over: 3 × height × width.</summary>
     public long Samples => _target.shape[1] * _target.shape[2] * _target.shape[3];
 
@@ -56,6 +62,15 @@ internal sealed class SynthesisTiles
     {
         Tensor values = latent.detach();
         Tensor? gradient = withGradient ? zeros_like(values) : null;
+        if (withGradient)
+        {
+            GradientPasses++;
+        }
+        else
+        {
+            ForwardPasses++;
+        }
+
         int height = (int)_target.shape[2], width = (int)_target.shape[3];
         double total = 0;
         foreach ((int top, int rows) in Spans((int)values.shape[2]))

@@ -69,6 +69,12 @@ public sealed class Gdn : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         Tensor beta = EffectiveBeta();
         Tensor gamma = EffectiveGamma().reshape(Channels, Channels, 1, 1);
+        if (is_grad_enabled() && input.requires_grad && !beta.requires_grad && !gamma.requires_grad)
+        {
+            // A frozen layer differentiated in its input (the latent search's g_s): the same output, a leaner backward pass.
+            return FrozenGdnFunction.Apply(input, gamma, beta, Inverse).MoveToOuterDisposeScope();
+        }
+
         Tensor norm = nn.functional.conv2d(input.Squared(), gamma, beta);
         Tensor output = Inverse ? input.mul(norm.sqrt()) : input.mul(norm.rsqrt());
         return output.MoveToOuterDisposeScope();
