@@ -10,9 +10,9 @@ namespace Nic.Torch.Native;
 /// <para>
 /// By default glibc hands such blocks out as fresh mappings and unmaps them when they are freed (its mmap threshold
 /// starts at 128 KiB and rises only after such a free, and the heap returns memory above its trim threshold at once),
-/// so every map is faulted in page by page again: on a 2-core VM a whole effort-2 encode spent about 12 % of its
-/// processor time in the kernel, and an iteration of the search was about 10 % faster with the settings below
-/// (docs/rate-distortion.md#encoder-effort). Once per process, before its first search, Nic.Torch sets the mmap
+/// so every map is faulted in page by page again: on a 2-core VM, <c>nic-torch bench effort</c> processes spent 5–19 % of
+/// their processor time in the kernel (1.5–12 % with the settings below), and a pass of the search was about 10 %
+/// faster with them (docs/rate-distortion.md, session 15). Once per process, before its first search, Nic.Torch sets the mmap
 /// threshold to <see cref="MmapThreshold"/> (glibc's largest on 64-bit) and the trim threshold to
 /// <see cref="TrimThreshold"/>, as <c>GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…:glibc.malloc.trim_threshold=…</c>
 /// would; after each search it calls <c>malloc_trim(0)</c>, which gives the freed memory back to the system.
