@@ -391,6 +391,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The source of SGA's Gumbel noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
+        /// <summary>The last pass's ∂D/∂ỹ and squared error, which the steps between passes reuse (owned here, outside any dispose scope).</summary>
+        private Tensor? _lastGradient;
+        private double _lastError;
+
         public Objective(ImageCompressionModel model, ModelGeometry geometry, ChannelContextModel? context, Tensor image, int width, int height, double lambda)
         {
             _noise = new Generator(NoiseSeed, image.device);
@@ -403,9 +407,6 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             _distortionWeight = lambda * 255 * 255;
             _medians = model.EntropyBottleneck.Quantiles.detach().select(2, 1).reshape(1, -1, 1, 1);
         }
-
-        private Tensor? _lastGradient;
-        private double _lastError;
 
         /// <summary>The passes of g_s with the gradient so far.</summary>
         public int GradientPasses => _distortion.GradientPasses;
@@ -476,7 +477,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>
         /// bits per pixel + λ·255²·MSE. The distortion and its gradient come from <see cref="SynthesisTiles"/>; when
         /// <paramref name="yTilde"/> carries a graph, the loss gets the term (ỹ − detach(ỹ))·∂D/∂ỹ, zero in value, whose
-        /// backward pass hands that gradient on through ỹ to y and z.
+        /// backward pass hands that gradient on through ỹ to y and z. Between passes (<see cref="FreshDistortion"/> false)
+        /// the last pass's gradient and error stand in for g_s; <paramref name="keepDistortionGradient"/> computes and keeps
+        /// the gradient of a hard-rounded ŷ (the start), whose loss has no graph.
         /// </summary>
         private Tensor Combine(Tensor bits, Tensor yTilde, bool keepDistortionGradient = false)
         {
