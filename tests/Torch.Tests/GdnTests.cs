@@ -19,11 +19,7 @@ public sealed class GdnTests
         Assert.Equal(["beta", "gamma"], gdn.state_dict().Keys.Order());
         float[] rawBeta = [0.9f, 0.0001f, 1.3f];
         float[] rawGamma = [0.3f, 0.01f, 0f, 0.2f, 0.5f, -0.1f, 0.05f, 0.4f, 0.25f];
-        using (no_grad())
-        {
-            gdn.RawBeta.copy_(tensor(rawBeta));
-            gdn.RawGamma.copy_(tensor(rawGamma, [channels, channels]));
-        }
+        SetRaw(gdn, rawBeta, rawGamma);
 
         var generator = new Random(5);
         float[] x = Enumerable.Range(0, channels * 4 * 5).Select(_ => (float)((generator.NextDouble() * 4) - 2)).ToArray();
@@ -58,14 +54,8 @@ public sealed class GdnTests
         var generator = new Random(inverse ? 11 : 12);
         float[] rawBeta = Enumerable.Range(0, channels).Select(_ => (float)(0.5 + generator.NextDouble())).ToArray();
         float[] rawGamma = Enumerable.Range(0, channels * channels).Select(_ => (float)(generator.NextDouble() * 0.6)).ToArray();
-        foreach (Gdn layer in new[] { trained, frozen })
-        {
-            using (no_grad())
-            {
-                layer.RawBeta.copy_(tensor(rawBeta));
-                layer.RawGamma.copy_(tensor(rawGamma, [channels, channels]));
-            }
-        }
+        SetRaw(trained, rawBeta, rawGamma);
+        SetRaw(frozen, rawBeta, rawGamma);
 
         foreach (Parameter parameter in frozen.parameters())
         {
@@ -90,6 +80,16 @@ public sealed class GdnTests
         using (no_grad())
         {
             Assert.Equal(trainedOutput, frozen.forward(tensor(values, [1, channels, 6, 7])).data<float>().ToArray());
+        }
+    }
+
+    /// <summary>Sets the layer's raw β [C] and γ [C, C] (row-major).</summary>
+    private static void SetRaw(Gdn layer, float[] rawBeta, float[] rawGamma)
+    {
+        using (no_grad())
+        {
+            layer.RawBeta.copy_(tensor(rawBeta));
+            layer.RawGamma.copy_(tensor(rawGamma, [layer.Channels, layer.Channels]));
         }
     }
 
