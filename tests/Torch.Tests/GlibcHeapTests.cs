@@ -23,12 +23,19 @@ public sealed class GlibcHeapTests
         Assert.Equal(ExpectTuned, GlibcHeap.Tuned);
         if (ExpectTuned)
         {
-            Assert.Equal("mmap threshold 32 MiB, trim threshold 1024 MiB", first);
+            Assert.Equal("mmap threshold 32 MiB, trim threshold 1024 MiB, no mapped blocks", first);
         }
 
-        // A large block freed and the heap trimmed: the process goes on allocating normally.
-        IntPtr block = Marshal.AllocHGlobal(GlibcHeap.MmapThreshold / 2);
-        Marshal.FreeHGlobal(block);
+        // Large blocks, one above the mmap threshold (now on the heap too), written, freed and the heap trimmed: the
+        // process goes on allocating normally.
+        foreach (int size in new[] { GlibcHeap.MmapThreshold / 2, 3 * GlibcHeap.MmapThreshold })
+        {
+            IntPtr block = Marshal.AllocHGlobal(size);
+            Marshal.WriteByte(block, size - 1, 7);
+            Assert.Equal(7, Marshal.ReadByte(block, size - 1));
+            Marshal.FreeHGlobal(block);
+        }
+
         GlibcHeap.Trim();
         IntPtr again = Marshal.AllocHGlobal(1 << 20);
         Marshal.FreeHGlobal(again);

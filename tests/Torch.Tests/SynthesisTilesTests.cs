@@ -31,10 +31,10 @@ public sealed class SynthesisTilesTests
             parameter.requires_grad = false;
         }
 
-        const int Width = 1590, Height = 80;
-        Tensor latent = randn(1, 12, 6, 100).Times(3);
+        const int Width = 2100, Height = 80;
+        Tensor latent = randn(1, 12, 6, 132).Times(3);
         Tensor target = rand(1, 3, Height, Width);
-        Assert.Equal(4, SynthesisTiles.Spans(100).Count());
+        Assert.Equal(3, SynthesisTiles.Spans(132).Count());
 
         var tiles = new SynthesisTiles(model, file.Architecture.Geometry!, target);
         (double tiled, Tensor? tiledGradient) = tiles.Evaluate(latent, withGradient: true);
@@ -63,16 +63,16 @@ public sealed class SynthesisTilesTests
         }
     }
 
-    /// <summary>Sides of up to 48 latents are not cut; longer ones are cut into near-equal tiles of at most 32 that cover the side once.</summary>
+    /// <summary>Sides of up to 64 latents are not cut; longer ones are cut into near-equal tiles of at most 64 that cover the side once.</summary>
     [Theory]
     [InlineData(1, new[] { 1 })]
-    [InlineData(48, new[] { 48 })]
-    [InlineData(49, new[] { 25, 24 })]
-    [InlineData(64, new[] { 32, 32 })]
-    [InlineData(96, new[] { 32, 32, 32 })]
-    [InlineData(104, new[] { 26, 26, 26, 26 })]
-    [InlineData(127, new[] { 32, 32, 32, 31 })]
-    public void SidesAreCutIntoTilesOfAtMost32(int length, int[] expected)
+    [InlineData(64, new[] { 64 })]
+    [InlineData(65, new[] { 33, 32 })]
+    [InlineData(128, new[] { 64, 64 })]
+    [InlineData(129, new[] { 43, 43, 43 })]
+    [InlineData(208, new[] { 52, 52, 52, 52 })]
+    [InlineData(255, new[] { 64, 64, 64, 63 })]
+    public void SidesAreCutIntoTilesOfAtMost64(int length, int[] expected)
     {
         (int Start, int Length)[] spans = SynthesisTiles.Spans(length).ToArray();
         Assert.Equal(expected, spans.Select(s => s.Length));

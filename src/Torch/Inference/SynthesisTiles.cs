@@ -12,9 +12,12 @@ namespace Nic.Torch.Inference;
 /// <remarks>
 /// <para>
 /// libtorch's CPU convolutions slow down per pixel on large frames: g_s forward and backward over a 96 × 128 latent
-/// (2048 × 1536 pixels, 2 threads) took 7.0 s whole and 3.1 s as tiles of 32 × 32 latents with their halos (16: 3.6 s,
-/// 48: 4.3 s), 0.25 ms per latent position, as on a 256 × 256 crop; below about 48 latents a side the whole frame is as
-/// fast (32 × 42: 0.37 s whole, 0.46 s in tiles), so a side of up to <see cref="WholeSideLimit"/> latents is not cut.
+/// (2048 × 1536 pixels, 2 threads) took 7.0 s whole and 3.1 s as tiles of 32 × 32 latents with their halos, 0.25 ms per
+/// latent position, as on a 256 × 256 crop. Those tiles' largest maps (96 channels at 288 × 288) stayed under glibc's
+/// largest mmap threshold; with <see cref="Native.GlibcHeap"/> keeping larger blocks on the heap too, tiles of up to
+/// <see cref="TileSide"/> latents recompute less halo (on a 1350 × 890 photo 1.05× the latent instead of 1.30×) and a
+/// search's g_s passes took 12–15 % less time on two textured photos, with AVX-512 on and off (docs/rate-distortion.md,
+/// session 16). A side of up to <see cref="TileSide"/> latents is not cut.
 /// </para>
 /// <para>
 /// Each tile runs g_s on its latents plus <see cref="ModelGeometry.SynthesisHalo"/> latents on every side that lies
@@ -25,11 +28,8 @@ namespace Nic.Torch.Inference;
 /// </remarks>
 internal sealed class SynthesisTiles
 {
-    /// <summary>A latent side up to this is synthesized whole.</summary>
-    internal const int WholeSideLimit = 48;
-
-    /// <summary>The side of a tile, in latent positions, when a side is cut.</summary>
-    internal const int TileSide = 32;
+    /// <summary>The longest side of a tile, in latent positions: a longer side is cut into near-equal tiles.</summary>
+    internal const int TileSide = 64;
 
     private readonly ImageCompressionModel _model;
     private readonly Tensor _target;
@@ -111,7 +111,7 @@ internal sealed class SynthesisTiles
     /// <summary>The tiles along a side of <paramref name="length"/> latents: (first, count) of each.</summary>
     internal static IEnumerable<(int Start, int Length)> Spans(int length)
     {
-        int count = length <= WholeSideLimit ? 1 : (length + TileSide - 1) / TileSide;
+        int count = (length + TileSide - 1) / TileSide;
         int side = (length + count - 1) / count;
         for (int start = 0; start < length; start += side)
         {

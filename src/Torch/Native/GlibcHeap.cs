@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Nic.Torch.Native;
 
 /// <summary>
-/// glibc's malloc settings for the encoder's latent search, whose libtorch passes allocate and free maps of up to about
-/// 32 MB many times a second (g_s over a tile of 36 × 36 latents: 96 channels × 288 × 288 floats, 31.9 MB).
+/// glibc's malloc settings for the encoder's latent search, whose libtorch passes allocate and free maps of tens of MB
+/// many times a second (g_s over a tile of 68 × 68 latents: 96 channels × 544 × 544 floats, 113 MB).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -13,9 +13,16 @@ namespace Nic.Torch.Native;
 /// so every map is faulted in page by page again: on a 2-core VM, <c>nic-torch bench effort</c> processes spent 5–19 % of
 /// their processor time in the kernel (1.5–12 % with the settings below), and a pass of the search was about 10 %
 /// faster with them (docs/rate-distortion.md, session 15). Once per process, before its first search, Nic.Torch sets the mmap
-/// threshold to <see cref="MmapThreshold"/> (glibc's largest on 64-bit) and the trim threshold to
-/// <see cref="TrimThreshold"/>, as <c>GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…:glibc.malloc.trim_threshold=…</c>
-/// would; after each search it calls <c>malloc_trim(0)</c>, which gives the freed memory back to the system.
+/// threshold to <see cref="MmapThreshold"/> (glibc's largest on 64-bit), the trim threshold to <see cref="TrimThreshold"/>
+/// and the most blocks glibc maps on their own to 0, as
+/// <c>GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…:glibc.malloc.trim_threshold=…:glibc.malloc.mmap_max=0</c> would; after
+/// each search it calls <c>malloc_trim(0)</c>, which gives the freed memory back to the system.
+/// </para>
+/// <para>
+/// The mmap threshold alone keeps blocks of up to 32 MiB on the heap; larger ones were still mapped and faulted in afresh.
+/// With none mapped, <see cref="Inference.SynthesisTiles"/> runs g_s over tiles of up to 64 × 64 latents, whose maps are
+/// larger, without that cost: their processes spent about 2 % of their CPU time in the kernel instead of about 9 % (tiles of 64
+/// with the mmap threshold alone, on a 1350 × 890 photo), and g_s's passes took 12–15 % less time than over tiles of 32.
 /// </para>
 /// <para>
 /// The settings hold for the whole process (glibc has no other scope): native code that frees memory keeps up to 1 GiB of
@@ -36,6 +43,7 @@ internal static class GlibcHeap
 
     private const int TrimThresholdParameter = -1; // M_TRIM_THRESHOLD
     private const int MmapThresholdParameter = -3; // M_MMAP_THRESHOLD
+    private const int MmapMaxParameter = -4; // M_MMAP_MAX
 
     private static readonly OncePerProcess Once = new(Run);
 
@@ -71,9 +79,11 @@ internal static class GlibcHeap
 
         try
         {
-            bool set = MallOpt(MmapThresholdParameter, MmapThreshold) == 1 && MallOpt(TrimThresholdParameter, TrimThreshold) == 1;
+            bool set = MallOpt(MmapThresholdParameter, MmapThreshold) == 1
+                && MallOpt(TrimThresholdParameter, TrimThreshold) == 1
+                && MallOpt(MmapMaxParameter, 0) == 1;
             Tuned = set;
-            return set ? $"mmap threshold {MmapThreshold >> 20} MiB, trim threshold {TrimThreshold >> 20} MiB" : "mallopt refused the settings";
+            return set ? $"mmap threshold {MmapThreshold >> 20} MiB, trim threshold {TrimThreshold >> 20} MiB, no mapped blocks" : "mallopt refused the settings";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
