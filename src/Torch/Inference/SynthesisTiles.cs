@@ -15,7 +15,7 @@ namespace Nic.Torch.Inference;
 /// (2048 × 1536 pixels, 2 threads) took 7.0 s whole and 3.1 s as tiles of 32 × 32 latents with their halos, 0.25 ms per
 /// latent position, as on a 256 × 256 crop. Those tiles' largest maps (96 channels at 288 × 288) stayed under glibc's
 /// largest mmap threshold; with <see cref="Native.GlibcHeap"/> keeping larger blocks on the heap too, tiles of up to
-/// <see cref="TileSide"/> latents recompute less halo (on a 1350 × 890 photo 1.05× the latent instead of 1.30×) and a
+/// <see cref="TileSide"/> latents recompute less halo (on a 1350 × 890 photo 1.06× the latent instead of 1.17×) and a
 /// search's g_s passes took 12–15 % less time on two textured photos, with AVX-512 on and off (docs/rate-distortion.md,
 /// session 16). A side of up to <see cref="TileSide"/> latents is not cut.
 /// </para>

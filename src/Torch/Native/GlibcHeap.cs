@@ -11,7 +11,7 @@ namespace Nic.Torch.Native;
 /// By default glibc hands such blocks out as fresh mappings and unmaps them when they are freed (its mmap threshold
 /// starts at 128 KiB and rises only after such a free, and the heap returns memory above its trim threshold at once),
 /// so every map is faulted in page by page again: on a 2-core VM, <c>nic-torch bench effort</c> processes spent 5–19 % of
-/// their processor time in the kernel (1.5–12 % with the settings below), and a pass of the search was about 10 %
+/// their processor time in the kernel (1.5–12 % with the first two settings below), and a pass of the search was about 10 %
 /// faster with them (docs/rate-distortion.md, session 15). Once per process, before its first search, Nic.Torch sets the mmap
 /// threshold to <see cref="MmapThreshold"/> (glibc's largest on 64-bit), the trim threshold to <see cref="TrimThreshold"/>
 /// and the most blocks glibc maps on their own to 0, as
