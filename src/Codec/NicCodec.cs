@@ -33,7 +33,10 @@ public sealed class NicCodec
     /// <summary>Creates a codec.</summary>
     /// <param name="catalog">The models; null for the shipped ones.</param>
     /// <param name="options">Defaults and limits; null for the defaults.</param>
-    /// <param name="backends">The engine of g_a, h_a and g_s; null for the managed engine.</param>
+    /// <param name="backends">
+    /// The engine of g_a, h_a and g_s; null for the managed engine in its default, fused arithmetic
+    /// (<c>new ManagedBackendFactory { Arithmetic = ManagedArithmetic.Reference }</c> for the reference decoder).
+    /// </param>
     /// <param name="logger">Receives a line per encode and decode at debug level.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public NicCodec(NicModelCatalog? catalog = null, NicCodecOptions? options = null, IInferenceBackendFactory? backends = null, ILogger<NicCodec>? logger = null)
@@ -61,8 +64,9 @@ public sealed class NicCodec
     public string Backend => _backends.Name;
 
     /// <summary>
-    /// The engine that runs g_a, h_a and g_s; a <see cref="ManagedBackendFactory"/> is the reference engine, whose
-    /// reconstructions the conformance suite compares exactly (any other within 1 in 8 bits).
+    /// The engine that runs g_a, h_a and g_s; a <see cref="ManagedBackendFactory"/> in the reference arithmetic is the
+    /// reference decoder, whose reconstructions the conformance suite compares exactly (any other, the default fused
+    /// arithmetic included, within 1 in 8 bits).
     /// </summary>
     public IInferenceBackendFactory BackendFactory => _backends;
 

@@ -22,11 +22,12 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
         DefaultValueFactory = _ => TransformBackend.Managed,
     };
 
-    public Option<ManagedArithmetic> Arithmetic { get; } = new("--arithmetic")
+    /// <summary>The managed engine's arithmetic; null (not given) for the managed backend's default.</summary>
+    public Option<ManagedArithmetic?> Arithmetic { get; } = new("--arithmetic")
     {
-        Description = "The managed engine's arithmetic of g_a, h_a and g_s (spec/nic-model.md §10): reference (default; the conformance suite's reference decoder) "
-            + "or fused (fused multiply-adds, about twice as fast on most CPUs; pixels within rounding of the reference, symbols identical, encoded files may differ).",
-        DefaultValueFactory = _ => ManagedArithmetic.Reference,
+        Description = "The managed engine's arithmetic of g_a, h_a and g_s (spec/nic-model.md §10.2): fused (default; fused multiply-adds, faster; "
+            + "pixels within the conformance tolerance of the reference decoder's, symbols identical) or reference (the conformance suite's reference "
+            + "decoder, whose pixels are the golden images; an encode's file may differ slightly between the two).",
     };
 
     public void AddTo(Command command)
@@ -39,7 +40,9 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
 
     /// <summary>The arguments that give a child process the same backend and arithmetic.</summary>
     public IEnumerable<string> BackendArguments(ParseResult result) =>
-        ["--backend", result.GetValue(Backend).ToString().ToLowerInvariant(), "--arithmetic", result.GetValue(Arithmetic).ToString().ToLowerInvariant()];
+        result.GetValue(Arithmetic) is ManagedArithmetic arithmetic
+            ? ["--backend", result.GetValue(Backend).ToString().ToLowerInvariant(), "--arithmetic", arithmetic.ToString().ToLowerInvariant()]
+            : ["--backend", result.GetValue(Backend).ToString().ToLowerInvariant()];
 
     /// <summary>The codec these options describe.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names its flag), or the backend is not in this tool.</exception>
@@ -71,7 +74,7 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
             problems.Add(TransformBackends.OptimizerMissing(effort));
         }
 
-        if (result.GetValue(Arithmetic) != ManagedArithmetic.Reference && result.GetValue(Backend) != TransformBackend.Managed)
+        if (result.GetValue(Arithmetic) is not null && result.GetValue(Backend) != TransformBackend.Managed)
         {
             problems.Add("--arithmetic applies to the managed backend only");
         }
@@ -110,7 +113,9 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
         IInferenceBackendFactory factory = result.GetValue(Backend) switch
         {
             TransformBackend.Torch => backends.Torch?.Invoke() ?? throw new ArgumentException(TransformBackends.TorchMissing),
-            _ => new ManagedBackendFactory(options.Parallelism) { Arithmetic = result.GetValue(Arithmetic) },
+            _ => result.GetValue(Arithmetic) is ManagedArithmetic arithmetic
+                ? new ManagedBackendFactory(options.Parallelism) { Arithmetic = arithmetic }
+                : new ManagedBackendFactory(options.Parallelism),
         };
         return new NicCodec(new NicModelCatalog(options.ModelDirectories), options, factory);
     }

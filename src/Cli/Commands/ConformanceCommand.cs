@@ -4,11 +4,13 @@ using System.Text;
 using Nic.Cli.Json;
 using Nic.Cli.Conformance;
 using Nic.Codec;
+using Nic.Codec.Inference;
 
 namespace Nic.Cli.Commands;
 
 /// <summary>
-/// <c>nic conformance [DIR] [--backend managed|torch] [--json]</c> runs the conformance suite;
+/// <c>nic conformance [DIR] [--backend managed|torch] [--arithmetic fused|reference] [--json]</c> runs the conformance
+/// suite (the reference decoder with <c>--arithmetic reference</c>);
 /// <c>nic conformance generate [DIR] [--overwrite]</c> writes it.
 /// </summary>
 internal static class ConformanceCommand
@@ -62,7 +64,8 @@ internal static class ConformanceCommand
             TextWriter error = result.InvocationConfiguration.Error;
             try
             {
-                var codec = new NicCodec();
+                // The golden images are the reference decoder's: the managed engine in the reference arithmetic.
+                var codec = new NicCodec(backends: new ManagedBackendFactory { Arithmetic = ManagedArithmetic.Reference });
                 var generator = new ConformanceGenerator(codec, result.GetValue(sample)!.FullName, result.GetValue(metadataSamples)!.FullName, result.InvocationConfiguration.Output);
                 ConformanceManifest manifest = await generator.GenerateAsync(result.GetValue(directory)!.FullName, result.GetValue(overwrite), cancellationToken);
                 result.InvocationConfiguration.Output.WriteLine($"wrote {manifest.Cases.Count} cases to {result.GetValue(directory)!.FullName}");

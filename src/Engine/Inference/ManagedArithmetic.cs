@@ -4,8 +4,9 @@ namespace Nic.Codec.Inference;
 public enum ManagedArithmetic
 {
     /// <summary>
-    /// The reference arithmetic of spec/nic-model.md §10: every product and every sum rounded on its own. Every
-    /// network uses it; the reference decoder's pixels (the conformance suite's golden images) are made with it.
+    /// The reference arithmetic of spec/nic-model.md §10: every product and every sum rounded on its own. h_s and the
+    /// context networks always use it; the reference decoder's pixels (the conformance suite's golden images) are made
+    /// with it.
     /// </summary>
     Reference,
 
@@ -13,7 +14,8 @@ public enum ManagedArithmetic
     /// g_a, h_a and g_s accumulate with fused multiply-adds in the same order (spec/nic-model.md §10.2): about twice the
     /// multiply-adds per cycle on CPUs whose adders and multipliers share ports. h_s, and with it every symbol, stays in
     /// the reference arithmetic; reconstructions differ from the reference decoder's by rounding only (the conformance
-    /// suite's tolerance for other backends), and encoded files may differ from the reference encoder's.
+    /// suite's tolerance for other backends), and encoded files may differ from the reference encoder's. The codec's
+    /// default (<see cref="ManagedBackendFactory.Arithmetic"/>).
     /// </summary>
     Fused,
 }

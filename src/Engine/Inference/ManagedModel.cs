@@ -40,7 +40,10 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>The most bytes of intermediate buffers a model keeps for reuse between calls.</summary>
     public const long MaxPooledBytes = 384L << 20;
 
-    /// <summary>Builds the networks of <paramref name="file"/>.</summary>
+    /// <summary>
+    /// Builds the networks of <paramref name="file"/> in the reference arithmetic (the reference decoder's; the codec's
+    /// default backend, <see cref="ManagedBackendFactory"/>, takes the fused one for g_a, h_a and g_s).
+    /// </summary>
     /// <param name="file">A loaded (and therefore validated) model file.</param>
     /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
     public static ManagedModel Create(NicModelFile file, int? parallelism = null) => Create(file, parallelism, ManagedArithmetic.Reference);

@@ -448,7 +448,11 @@ public class ChannelContextCoderTests
         var catalog = new NicModelCatalog(includeShippedModels: false);
         catalog.Add(Model.Value);
         catalog.Add(CheckerboardModel.Value);
-        return new NicCodec(catalog, new NicCodecOptions { IncludeShippedModels = false, DefaultModel = checkerboard ? CheckerboardModelName : ModelName, BandRows = bandRows, Parallelism = threads });
+        // The reference arithmetic, in which the pinned hashes of the encoded files were made (g_a's last bits decide ŷ).
+        return new NicCodec(
+            catalog,
+            new NicCodecOptions { IncludeShippedModels = false, DefaultModel = checkerboard ? CheckerboardModelName : ModelName, BandRows = bandRows, Parallelism = threads },
+            new ManagedBackendFactory(threads) { Arithmetic = ManagedArithmetic.Reference });
     }
 
     /// <summary>
