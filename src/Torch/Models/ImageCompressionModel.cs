@@ -76,7 +76,7 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
             new Gdn(n, inverse: true),
             Deconv(n, n),
             new Gdn(n, inverse: true),
-            new SubPixelDeconv(n, 3)); // the same transposed convolution, faster with 3 output channels
+            Deconv(n, 3));
         EntropyBottleneck = new EntropyBottleneck(Architecture.EntropyBottleneckChannels(HyperParameters));
         register_module("g_a", _analysis);
         register_module("g_s", _synthesis);
