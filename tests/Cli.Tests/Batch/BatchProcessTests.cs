@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Nic.Cli.Batch;
 using Nic.Cli.Commands;
+using Nic.Cli.Imaging;
 using Nic.Cli.Tests.Codec;
 
 namespace Nic.Cli.Tests.Batch;
@@ -45,14 +46,24 @@ public sealed class BatchProcessTests : IDisposable
     {
         List<string> paths = BatchTestFiles.WriteTree(Input, 40);
 
+        // The shard does its items one after the other in ordinal order. The eleventh input is a named pipe with no
+        // writer: the shard blocks opening it, with the ten before it done and the rest to do, however fast or loaded
+        // the machine is. (Polling a shard of ordinary files for the moment to kill it lost the race when the
+        // encode got faster and the test host was busy: the shard finished first.)
+        const int DoneBeforeTheKill = 10;
+        string blocking = paths.Order(StringComparer.Ordinal).ElementAt(DoneBeforeTheKill);
+        string blockingPath = Path.Combine(Input, blocking);
+        File.Delete(blockingPath);
+        MakeNamedPipe(blockingPath);
+
         using (Process child = BatchTestFiles.Start(null, "batch", "encode", Input, "-o", Output, "--shard", "0/1", "--threads", "1"))
         {
             _ = child.StandardOutput.ReadToEndAsync();
             _ = child.StandardError.ReadToEndAsync();
             var watch = Stopwatch.StartNew();
-            while (!child.HasExited && CountOutputs() < 6 && watch.Elapsed < TimeSpan.FromMinutes(2))
+            while (!child.HasExited && CountOutputs() < DoneBeforeTheKill && watch.Elapsed < TimeSpan.FromMinutes(2))
             {
-                await Task.Delay(5);
+                await Task.Delay(20);
             }
 
             Assert.False(child.HasExited, "the shard ended before it could be killed");
@@ -61,9 +72,13 @@ public sealed class BatchProcessTests : IDisposable
         }
 
         int before = CountOutputs();
-        Assert.InRange(before, 6, paths.Count - 1);
+        Assert.Equal(DoneBeforeTheKill, before);
         Assert.True(File.Exists(Path.Combine(Output, ".nic-batch", "report-0-of-1.jsonl.partial")));
         Assert.False(File.Exists(Path.Combine(Output, ".nic-batch", "report-0-of-1.jsonl")));
+
+        // The input arrives after all, as an ordinary file.
+        File.Delete(blockingPath);
+        ImageFiles.WritePng(blockingPath, BatchTestFiles.Image(48, 32, paths.IndexOf(blocking)));
 
         // What a SIGKILL in the middle of a write leaves: a temporary file of AtomicFile's naming beside the output.
         string stale = Path.Combine(Output, Path.GetDirectoryName(paths[^1])!, $".{Path.GetFileNameWithoutExtension(paths[^1])}.nic.{Guid.NewGuid():N}.tmp");
@@ -130,6 +145,13 @@ public sealed class BatchProcessTests : IDisposable
         var run = await BatchTestFiles.RunAsync(environment, ["batch", "encode", Input, "-o", output, "--threads", "1", .. options]);
         Assert.True(run.ExitCode == BatchCommand.AllDone, run.Error + run.Output);
         return [.. BatchTestFiles.ReadReports(output).Select(l => l.GetProperty("path").GetString()!).Order(StringComparer.Ordinal)];
+    }
+
+    private static void MakeNamedPipe(string path)
+    {
+        using Process mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
     }
 
     private int CountOutputs() =>
