@@ -39,10 +39,16 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
     }
 
     /// <summary>The arguments that give a child process the same backend and arithmetic.</summary>
-    public IEnumerable<string> BackendArguments(ParseResult result) =>
-        result.GetValue(Arithmetic) is ManagedArithmetic arithmetic
-            ? ["--backend", result.GetValue(Backend).ToString().ToLowerInvariant(), "--arithmetic", arithmetic.ToString().ToLowerInvariant()]
-            : ["--backend", result.GetValue(Backend).ToString().ToLowerInvariant()];
+    public IEnumerable<string> BackendArguments(ParseResult result)
+    {
+        yield return "--backend";
+        yield return result.GetValue(Backend).ToString().ToLowerInvariant();
+        if (result.GetValue(Arithmetic) is ManagedArithmetic arithmetic)
+        {
+            yield return "--arithmetic";
+            yield return arithmetic.ToString().ToLowerInvariant();
+        }
+    }
 
     /// <summary>The codec these options describe.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names its flag), or the backend is not in this tool.</exception>

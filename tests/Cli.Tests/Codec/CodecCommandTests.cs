@@ -108,6 +108,22 @@ public sealed class CodecCommandTests : IDisposable
         Assert.Equal(File.ReadAllBytes(managed), File.ReadAllBytes(torch));
     }
 
+    [Theory]
+    [InlineData("reference")]
+    [InlineData("fused")]
+    public void AnArithmeticGivenWithTheTorchBackendIsRefusedAndNothingIsWritten(string arithmetic)
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 64));
+        string output = Path.Combine(_directory, "out.nic");
+
+        var run = CliRunner.RunTorch("encode", input, "-o", output, "--models", _models, "--model", _modelName, "--backend", "torch", "--arithmetic", arithmetic);
+
+        Assert.Equal(ExitCodes.UsageOrFile, run.ExitCode);
+        Assert.Contains("--arithmetic applies to the managed backend only", run.Error);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void TheNicToolSaysWhereTheTorchBackendIsAndNeverLoadsLibtorch()
     {
