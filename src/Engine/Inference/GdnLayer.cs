@@ -18,7 +18,11 @@ namespace Nic.Codec.Inference;
 /// </remarks>
 internal sealed unsafe class GdnLayer : ILayer
 {
-    /// <summary>Columns of one tile: a multiple of every kernel's column block.</summary>
+    /// <summary>
+    /// Columns of one tile: a multiple of the 512-bit kernels' column blocks and of the separate 256-bit kernel's. The fused
+    /// 256-bit kernel's 24 columns do not divide it: a tile is two of its blocks and a third with 16 of 24 lanes used, whose
+    /// 8 extra lanes read past the tile's row (into the next channel's, the norms or the slack after them) and are discarded.
+    /// </summary>
     internal const int TileColumns = DirectConvolution.NarrowColumnBlock;
 
     private readonly float[] _packed;
@@ -138,7 +142,7 @@ internal sealed unsafe class GdnLayer : ILayer
         }
     }
 
-    /// <summary>target[i] = source[i]², rounded, for i &lt; count; zero up to <see cref="TileColumns"/> (the kernel reads whole column blocks).</summary>
+    /// <summary>target[i] = source[i]², rounded, for i &lt; count; zero up to <see cref="TileColumns"/> (the kernel reads whole column blocks; the fused 256-bit kernel's last block reads 8 floats further, see <see cref="TileColumns"/>).</summary>
     private static void Square(float* source, float* target, int count)
     {
         int i = 0;
