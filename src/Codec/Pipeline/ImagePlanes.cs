@@ -16,9 +16,21 @@ internal static class ImagePlanes
     /// height by replicating the last column, then the last row: 3 × rowCount × paddedWidth, sample / 255. Every element
     /// is written; the token is looked at before each row.
     /// </summary>
-    public static FeatureMap ToPlanes(RgbImage image, int paddedWidth, int firstRow, int rowCount, CancellationToken cancellationToken = default)
+    public static FeatureMap ToPlanes(RgbImage image, int paddedWidth, int firstRow, int rowCount, CancellationToken cancellationToken = default) =>
+        ToPlanes(image, firstRow, rowCount, 0, paddedWidth, cancellationToken);
+
+    /// <summary>
+    /// The columns <paramref name="firstColumn"/> … <paramref name="firstColumn"/> + <paramref name="columnCount"/> − 1 of
+    /// rows <paramref name="firstRow"/> … of the image padded to any width and height by replicating the last column, then
+    /// the last row (a stripe's window of <see cref="ToPlanes(RgbImage, int, int, int, CancellationToken)"/>):
+    /// 3 × rowCount × columnCount, sample / 255.
+    /// </summary>
+    public static FeatureMap ToPlanes(RgbImage image, int firstRow, int rowCount, int firstColumn, int columnCount, CancellationToken cancellationToken = default)
     {
-        var planes = new FeatureMap(3, rowCount, paddedWidth, GC.AllocateUninitializedArray<float>(checked(3 * rowCount * paddedWidth)));
+        ArgumentOutOfRangeException.ThrowIfNegative(firstColumn);
+        var planes = new FeatureMap(3, rowCount, columnCount, GC.AllocateUninitializedArray<float>(checked(3 * rowCount * columnCount)));
+        int inside = Math.Clamp(image.Width - firstColumn, 0, columnCount);
+        int last = image.Width - 1;
         for (int r = 0; r < rowCount; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -26,16 +38,17 @@ internal static class ImagePlanes
             Span<float> red = planes.Row(0, r);
             Span<float> green = planes.Row(1, r);
             Span<float> blue = planes.Row(2, r);
-            for (int x = 0; x < image.Width; x++)
+            for (int x = 0; x < inside; x++)
             {
-                red[x] = source[3 * x] * ToUnit;
-                green[x] = source[(3 * x) + 1] * ToUnit;
-                blue[x] = source[(3 * x) + 2] * ToUnit;
+                int at = 3 * (firstColumn + x);
+                red[x] = source[at] * ToUnit;
+                green[x] = source[at + 1] * ToUnit;
+                blue[x] = source[at + 2] * ToUnit;
             }
 
-            red[image.Width..].Fill(red[image.Width - 1]);
-            green[image.Width..].Fill(green[image.Width - 1]);
-            blue[image.Width..].Fill(blue[image.Width - 1]);
+            red[inside..].Fill(source[3 * last] * ToUnit);
+            green[inside..].Fill(source[(3 * last) + 1] * ToUnit);
+            blue[inside..].Fill(source[(3 * last) + 2] * ToUnit);
         }
 
         return planes;

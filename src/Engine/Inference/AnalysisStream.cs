@@ -13,16 +13,12 @@ namespace Nic.Codec.Inference;
 /// </summary>
 internal sealed class AnalysisStream
 {
-    private readonly Stage[] _stages;
-    private readonly Func<int, int, FeatureMap> _source;
-    private readonly long _chunkBytes;
+    private readonly Stripe[] _stripes;
     private bool _ran;
 
-    private AnalysisStream(Stage[] stages, Func<int, int, FeatureMap> source, long chunkBytes, int channels, int height, int width)
+    private AnalysisStream(Stripe[] stripes, int channels, int height, int width)
     {
-        _stages = stages;
-        _source = source;
-        _chunkBytes = chunkBytes;
+        _stripes = stripes;
         (OutputChannels, OutputHeight, OutputWidth) = (channels, height, width);
     }
 
@@ -38,45 +34,64 @@ internal sealed class AnalysisStream
     /// <summary>The output's width.</summary>
     public int OutputWidth { get; }
 
+    /// <summary>The vertical stripes the stream's columns are cut into (<see cref="ColumnStripes"/>), each run on its own thread.</summary>
+    public int Stripes => _stripes.Length;
+
     /// <summary>
     /// The stream of <paramref name="analysis"/> on an input of <paramref name="channels"/> × <paramref name="height"/> ×
-    /// <paramref name="width"/> whose rows <paramref name="source"/>(first, count) makes on demand (channels × count ×
-    /// width, top to bottom, each row asked for once); null where the network is not convolutions and point-wise layers.
+    /// <paramref name="width"/> whose rows <paramref name="source"/>(first row, row count, first column, column count) makes
+    /// on demand (channels × rows × columns, top to bottom; each stripe asks for each row once, for its window's columns);
+    /// null where the network is not convolutions and point-wise layers.
     /// </summary>
     /// <param name="analysis">g_a.</param>
     /// <param name="channels">The input's channels.</param>
     /// <param name="height">The input's height.</param>
     /// <param name="width">The input's width.</param>
-    /// <param name="source">Makes the input rows first … first + count − 1.</param>
+    /// <param name="source">Makes the input rows first … first + count − 1, columns column … column + columns − 1.</param>
+    /// <param name="halo">The output columns a stripe computes beyond its own on each side it shares (<see cref="Models.ModelGeometry.AnalysisHalo"/>).</param>
+    /// <param name="stripes">The vertical stripes the output's columns are cut into (<see cref="ColumnStripes"/>).</param>
     /// <param name="chunkBytes">The budget of one chunk of a layer (<see cref="DefaultChunkBytes"/>; tests take less).</param>
-    public static AnalysisStream? Create(SequentialLayers analysis, int channels, int height, int width, Func<int, int, FeatureMap> source, long chunkBytes = DefaultChunkBytes)
+    public static AnalysisStream? Create(SequentialLayers analysis, int channels, int height, int width, Func<int, int, int, int, FeatureMap> source, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        var stages = new List<Stage>();
+        ArgumentOutOfRangeException.ThrowIfNegative(halo);
+        var layers = new List<(Conv2dLayer Conv, List<ILayer> After)>();
         (int c, int h, int w) = (channels, height, width);
+        int factor = 1;
         foreach (ILayer layer in analysis.Layers)
         {
             switch (layer)
             {
                 case Conv2dLayer conv when conv.InChannels == c:
-                    stages.Add(new Stage(conv, h, w));
+                    layers.Add((conv, []));
                     (c, h, w) = (conv.OutChannels, conv.OutputSize(h), conv.OutputSize(w));
+                    factor *= conv.Stride;
                     break;
-                case GdnLayer or ActivationLayer when stages.Count > 0:
-                    stages[^1].After.Add(layer);
+                case GdnLayer or ActivationLayer when layers.Count > 0:
+                    layers[^1].After.Add(layer);
                     break;
                 default:
                     return null;
             }
         }
 
-        return stages.Count == 0 ? null : new AnalysisStream([.. stages], source, chunkBytes, c, h, w);
+        if (layers.Count == 0)
+        {
+            return null;
+        }
+
+        // A stripe's window starts at a multiple of the factor, so that its output columns are the full frame's from there on.
+        // The stripes share the chunk budget, so that together they hold what one stream would.
+        var windows = ColumnStripes.Windows(w, halo, stripes).ToArray();
+        Stripe[] made = [.. windows.Select(s =>
+            new Stripe(layers, source, height, s.First, s.End, s.WindowFirst, s.WindowFirst * factor, Math.Min(width, s.WindowEnd * factor), chunkBytes / windows.Length))];
+        return new AnalysisStream(made, c, h, w);
     }
 
-    /// <summary>Runs the analysis: the whole output, each row of each layer computed once.</summary>
+    /// <summary>Runs the analysis: the whole output, each row of each layer computed once (each stripe's halo columns once more).</summary>
     /// <exception cref="InvalidOperationException">The stream has already run.</exception>
     /// <exception cref="OperationCanceledException">The context's token was cancelled.</exception>
     public FeatureMap Run(LayerContext context)
@@ -88,92 +103,146 @@ internal sealed class AnalysisStream
 
         _ran = true;
         var output = new FeatureMap(OutputChannels, OutputHeight, OutputWidth, GC.AllocateUninitializedArray<float>(checked(OutputChannels * OutputHeight * OutputWidth)));
-        Advance(_stages.Length - 1, OutputHeight, output, context);
+        if (_stripes.Length == 1)
+        {
+            _stripes[0].Run(output, context);
+        }
+        else
+        {
+            ColumnStripes.Run(_stripes.Length, context, (i, share) => _stripes[i].Run(output, share));
+        }
+
         return output;
     }
 
     /// <summary>
-    /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and up to a chunk more): the next
-    /// stage's input, or the output for the last stage. It goes in chunks of about the stream's budget of output, kept
-    /// input and padded copy, so that no layer holds more than a chunk and its kernel's reach.
+    /// One vertical stripe (<see cref="ColumnStripes"/>): the output columns <see cref="First"/> … <see cref="End"/> − 1 it
+    /// owns, computed on the input columns <see cref="InputFirst"/> … <see cref="InputEnd"/> − 1 as if they were the whole
+    /// input, and written into those columns of the output.
     /// </summary>
-    private void Advance(int s, int rowsEnd, FeatureMap output, LayerContext context)
+    private sealed class Stripe
     {
-        Stage stage = _stages[s];
-        Conv2dLayer conv = stage.Conv;
-        long rowBytes = Math.Max((long)conv.OutChannels * stage.OutputWidth, (long)conv.Stride * conv.InChannels * (stage.InputWidth + conv.Kernel)) * sizeof(float);
-        int chunk = (int)Math.Clamp(_chunkBytes / rowBytes, 1, int.MaxValue);
-        while (stage.Done < rowsEnd)
-        {
-            Run(s, Math.Min(chunk, stage.OutputHeight - stage.Done), output, context);
-        }
-    }
+        private readonly Stage[] _stages;
+        private readonly Func<int, int, int, int, FeatureMap> _source;
+        private readonly long _chunkBytes;
 
-    /// <summary>Computes the next <paramref name="count"/> output rows of stage <paramref name="s"/>.</summary>
-    private void Run(int s, int count, FeatureMap output, LayerContext context)
-    {
-        Stage stage = _stages[s];
-        Conv2dLayer conv = stage.Conv;
-        int first = stage.Done;
-        int needEnd = Math.Min(stage.InputHeight, conv.FirstInputRow(first + count - 1) + conv.Kernel);
-        RowStore input = stage.Input;
-        if (input.End < needEnd)
+        public Stripe(List<(Conv2dLayer Conv, List<ILayer> After)> layers, Func<int, int, int, int, FeatureMap> source, int height, int first, int end, int windowFirst, int inputFirst, int inputEnd, long chunkBytes)
         {
-            if (s == 0)
+            _source = source;
+            _chunkBytes = chunkBytes;
+            (First, End, WindowFirst, InputFirst, InputEnd) = (first, end, windowFirst, inputFirst, inputEnd);
+            _stages = new Stage[layers.Count];
+            (int h, int w) = (height, inputEnd - inputFirst);
+            for (int s = 0; s < layers.Count; s++)
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                int start = input.End;
-                FeatureMap rows = _source(start, needEnd - start);
-                if (rows.Channels != conv.InChannels || rows.Height != needEnd - start || rows.Width != stage.InputWidth)
+                _stages[s] = new Stage(layers[s].Conv, layers[s].After, h, w);
+                (h, w) = (_stages[s].OutputHeight, _stages[s].OutputWidth);
+            }
+        }
+
+        public int First { get; }
+
+        public int End { get; }
+
+        /// <summary>The first output column the stripe computes (its own and the halo).</summary>
+        public int WindowFirst { get; }
+
+        public int InputFirst { get; }
+
+        public int InputEnd { get; }
+
+        /// <summary>Computes the stripe's window of the output top to bottom and writes its own columns into <paramref name="output"/>.</summary>
+        public void Run(FeatureMap output, LayerContext context) => Advance(_stages.Length - 1, output.Height, output, context);
+
+        /// <summary>
+        /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and up to a chunk more): the next
+        /// stage's input, or the output for the last stage. It goes in chunks of about the stream's budget of output, kept
+        /// input and padded copy, so that no layer holds more than a chunk and its kernel's reach.
+        /// </summary>
+        private void Advance(int s, int rowsEnd, FeatureMap output, LayerContext context)
+        {
+            Stage stage = _stages[s];
+            Conv2dLayer conv = stage.Conv;
+            long rowBytes = Math.Max((long)conv.OutChannels * stage.OutputWidth, (long)conv.Stride * conv.InChannels * (stage.InputWidth + conv.Kernel)) * sizeof(float);
+            int chunk = (int)Math.Clamp(_chunkBytes / rowBytes, 1, int.MaxValue);
+            while (stage.Done < rowsEnd)
+            {
+                Run(s, Math.Min(chunk, stage.OutputHeight - stage.Done), output, context);
+            }
+        }
+
+        /// <summary>Computes the next <paramref name="count"/> output rows of stage <paramref name="s"/>.</summary>
+        private void Run(int s, int count, FeatureMap output, LayerContext context)
+        {
+            Stage stage = _stages[s];
+            Conv2dLayer conv = stage.Conv;
+            int first = stage.Done;
+            int needEnd = Math.Min(stage.InputHeight, conv.FirstInputRow(first + count - 1) + conv.Kernel);
+            RowStore input = stage.Input;
+            if (input.End < needEnd)
+            {
+                if (s == 0)
                 {
-                    throw new InvalidOperationException($"the row source gave {rows.Channels}×{rows.Height}×{rows.Width} for rows {start}…{needEnd - 1}, not {conv.InChannels}×{needEnd - start}×{stage.InputWidth}");
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    int start = input.End;
+                    FeatureMap rows = _source(start, needEnd - start, InputFirst, InputEnd - InputFirst);
+                    if (rows.Channels != conv.InChannels || rows.Height != needEnd - start || rows.Width != stage.InputWidth)
+                    {
+                        throw new InvalidOperationException($"the row source gave {rows.Channels}×{rows.Height}×{rows.Width} for rows {start}…{needEnd - 1}, not {conv.InChannels}×{needEnd - start}×{stage.InputWidth}");
+                    }
+
+                    input.Append(rows, start);
+                }
+                else
+                {
+                    Advance(s - 1, needEnd, output, context);
+                }
+            }
+
+            FeatureMap made = context.Buffers.RentMap(conv.OutChannels, count, stage.OutputWidth);
+            conv.ForwardRows(input.Data!, input.PlaneStride, input.Start, input.Rows, stage.InputHeight, stage.InputWidth, first, count, made, 0, context);
+            foreach (ILayer layer in stage.After)
+            {
+                FeatureMap next = layer.Forward(made, context);
+                if (!ReferenceEquals(next.Data, made.Data))
+                {
+                    context.Buffers.Return(made.Data);
                 }
 
-                input.Append(rows, start);
+                made = next;
+            }
+
+            if (s == _stages.Length - 1)
+            {
+                // The stripe's own columns, into the same columns of the output.
+                int from = First - WindowFirst, columns = End - First;
+                for (int c = 0; c < output.Channels; c++)
+                {
+                    for (int y = 0; y < count; y++)
+                    {
+                        made.Data.AsSpan((int)((c * made.PlaneSize) + ((long)y * made.Width) + from), columns)
+                            .CopyTo(output.Data.AsSpan((int)((c * output.PlaneSize) + ((long)(first + y) * output.Width) + First), columns));
+                    }
+                }
             }
             else
             {
-                Advance(s - 1, needEnd, output, context);
-            }
-        }
-
-        FeatureMap made = context.Buffers.RentMap(conv.OutChannels, count, stage.OutputWidth);
-        conv.ForwardRows(input.Data!, input.PlaneStride, input.Start, input.Rows, stage.InputHeight, stage.InputWidth, first, count, made, 0, context);
-        foreach (ILayer layer in stage.After)
-        {
-            FeatureMap next = layer.Forward(made, context);
-            if (!ReferenceEquals(next.Data, made.Data))
-            {
-                context.Buffers.Return(made.Data);
+                _stages[s + 1].Input.Append(made, first);
             }
 
-            made = next;
-        }
+            context.Buffers.Return(made.Data);
+            stage.Done = first + count;
 
-        if (s == _stages.Length - 1)
-        {
-            for (int c = 0; c < output.Channels; c++)
-            {
-                made.Plane(c).CopyTo(output.Data.AsSpan((c * output.PlaneSize) + (first * output.Width)));
-            }
+            // The next output rows of this stage read input rows from FirstInputRow(Done) on.
+            input.DropBefore(conv.FirstInputRow(stage.Done));
         }
-        else
-        {
-            _stages[s + 1].Input.Append(made, first);
-        }
-
-        context.Buffers.Return(made.Data);
-        stage.Done = first + count;
-
-        // The next output rows of this stage read input rows from FirstInputRow(Done) on.
-        input.DropBefore(conv.FirstInputRow(stage.Done));
     }
 
-    private sealed class Stage(Conv2dLayer conv, int inputHeight, int inputWidth)
+    private sealed class Stage(Conv2dLayer conv, List<ILayer> after, int inputHeight, int inputWidth)
     {
         public Conv2dLayer Conv { get; } = conv;
 
-        public List<ILayer> After { get; } = [];
+        public List<ILayer> After { get; } = after;
 
         public int InputHeight { get; } = inputHeight;
 

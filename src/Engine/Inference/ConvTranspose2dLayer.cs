@@ -103,7 +103,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
         }
 
         FeatureMap output = context.Buffers.RentMap(OutChannels, 2 * input.Height, 2 * input.Width);
-        ForwardRows(input.Data, input.PlaneSize, 0, input.Height, input.Height, input.Width, 0, input.Height, output, context);
+        ForwardRows(input.Data, input.PlaneSize, input.Width, 0, 0, input.Height, input.Height, input.Width, 0, input.Height, output, context);
         return output;
     }
 
@@ -111,13 +111,14 @@ internal sealed class ConvTranspose2dLayer : ILayer
     /// The output rows 2·<paramref name="first"/> … 2·(<paramref name="first"/> + <paramref name="count"/>) − 1 of the
     /// layer on an input of <paramref name="inputHeight"/> rows, of which the rows <paramref name="windowStart"/> …
     /// <paramref name="windowStart"/> + <paramref name="windowRows"/> − 1 are given (channel planes <paramref name="planeStride"/>
-    /// floats apart in <paramref name="window"/>): they must cover every input row those output rows read
+    /// floats apart in <paramref name="window"/>, rows <paramref name="rowStride"/> floats apart, the input's column 0 at
+    /// column <paramref name="columnOffset"/> of them, so that a layer can read a window of columns too): they must cover every input row those output rows read
     /// (<paramref name="first"/> − <see cref="PadBefore"/> … <paramref name="first"/> + <paramref name="count"/> − 1 +
     /// <see cref="PadAfter"/>, clipped to the input). Rows outside the input are the zero padding; the result equals
     /// the same rows of <see cref="Forward"/> bit for bit.
     /// </summary>
     /// <remarks>The output is OutChannels × 2·count × 2·width.</remarks>
-    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, LayerContext context)
+    public void ForwardRows(float[] window, long planeStride, int rowStride, int columnOffset, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, LayerContext context)
     {
         int rows = count + _padBefore + _padAfter, columns = width + _padBefore + _padAfter;
         long plane = (long)rows * columns;
@@ -134,7 +135,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
             context.CancellationToken.ThrowIfCancellationRequested();
             for (int y = top; y < bottom; y++)
             {
-                window.AsSpan((int)(c * planeStride + (long)(y - windowStart) * width), width)
+                window.AsSpan((int)(c * planeStride + (long)(y - windowStart) * rowStride + columnOffset), width)
                     .CopyTo(buffer.AsSpan((int)(c * plane + (long)(y - first + _padBefore) * columns + _padBefore), width));
             }
         }

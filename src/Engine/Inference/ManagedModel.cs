@@ -33,7 +33,7 @@ public sealed class ManagedModel : IInferenceBackend
             _hyperSynthesisBody = new SequentialLayers([.. _hyperSynthesis.Layers.Take(_hyperSynthesis.Layers.Count - 1)], _hyperSynthesis.Name);
         }
         ModelGeometry? geometry = file.Architecture.Geometry;
-        (SynthesisFactor, SynthesisHalo) = geometry is null ? (0, 0) : (geometry.LatentFactor, geometry.SynthesisHalo);
+        (SynthesisFactor, SynthesisHalo, AnalysisHalo) = geometry is null ? (0, 0, 0) : (geometry.LatentFactor, geometry.SynthesisHalo, geometry.AnalysisHalo);
         OutputChannels = file.Architecture.ImageChannels;
     }
 
@@ -127,6 +127,9 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>The latent rows added above and below a band so that banded synthesis equals full-frame synthesis (<see cref="ModelGeometry.SynthesisHalo"/>).</summary>
     public int SynthesisHalo { get; }
 
+    /// <summary>The latent columns a stripe of g_a computes beyond its own on each side it shares (<see cref="ModelGeometry.AnalysisHalo"/>).</summary>
+    internal int AnalysisHalo { get; }
+
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
     public FeatureMap Analyze(FeatureMap image) => Analyze(image, CancellationToken.None);
 
@@ -136,15 +139,23 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>
     /// g_a as a line-buffered stream (<see cref="AnalysisStream"/>) on an image of <paramref name="height"/> ×
-    /// <paramref name="width"/> whose rows <paramref name="rows"/>(first, count) makes on demand (3 × count × width,
-    /// values in [0, 1], each row asked for once, top to bottom): bit-identical to <see cref="Analyze(FeatureMap)"/> on
-    /// the whole image, every row of every layer computed once, and neither the image's planes nor a layer's whole output
-    /// held. Null for an analysis that is not convolutions and point-wise layers (tfc-mnist).
+    /// <paramref name="width"/> whose rows <paramref name="rows"/>(first row, row count, first column, column count) makes
+    /// on demand (3 × rows × columns, values in [0, 1]; each vertical stripe of the stream asks for each row once, top to
+    /// bottom, for its window's columns): bit-identical to <see cref="Analyze(FeatureMap)"/> on the whole image, every row
+    /// of every layer computed once (and each stripe's halo columns once more), and neither the image's planes nor a
+    /// layer's whole output held. Null for an analysis that is not convolutions and point-wise layers (tfc-mnist).
     /// </summary>
+    /// <param name="height">The image's height.</param>
+    /// <param name="width">The image's width.</param>
+    /// <param name="rows">Makes a window of the image's rows.</param>
+    /// <param name="cancellationToken">Looked at throughout.</param>
+    /// <param name="chunkBytes">The output budget of one chunk of a layer.</param>
+    /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: <see cref="ColumnStripes.For"/> this model's <see cref="Parallelism"/>).</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    internal FeatureMap? AnalyzeRows(int height, int width, Func<int, int, FeatureMap> rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes)
+    internal FeatureMap? AnalyzeRows(int height, int width, Func<int, int, int, int, FeatureMap> rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes, int? stripes = null)
     {
-        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, chunkBytes);
+        int latentWidth = SynthesisFactor == 0 ? width : (width + SynthesisFactor - 1) / SynthesisFactor;
+        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, AnalysisHalo, stripes ?? ColumnStripes.For(latentWidth, Parallelism), chunkBytes);
         if (stream is null)
         {
             return null;
@@ -275,7 +286,11 @@ public sealed class ManagedModel : IInferenceBackend
     /// each row of each layer computed once, bit-identical to <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>;
     /// null for a synthesis that is not transposed convolutions and point-wise layers (tfc-mnist).
     /// </summary>
-    internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat, long chunkBytes = SynthesisStream.DefaultChunkBytes) => SynthesisStream.Create(_synthesis, yHat, chunkBytes);
+    /// <param name="yHat">ŷ.</param>
+    /// <param name="chunkBytes">The output budget of one chunk of a layer.</param>
+    /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: <see cref="ColumnStripes.For"/> this model's <see cref="Parallelism"/>).</param>
+    internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat, long chunkBytes = SynthesisStream.DefaultChunkBytes, int? stripes = null) =>
+        SynthesisStream.Create(_synthesis, yHat, SynthesisHalo, stripes ?? ColumnStripes.For(yHat.Width, Parallelism), chunkBytes);
 
     /// <summary>The next band of <paramref name="stream"/> (see <see cref="SynthesisStream.Synthesize"/>), with this model's threads and buffers.</summary>
     internal void SynthesizeRows(SynthesisStream stream, int firstRow, int rowCount, int availableRows, FeatureMap destination, CancellationToken cancellationToken) =>
@@ -284,8 +299,32 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>The channels g_s produces (and g_a takes): 3 for the image models, 1 for tfc-mnist.</summary>
     public int OutputChannels { get; }
 
-    /// <summary>What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>, before it runs.</summary>
-    public LayerFootprint SynthesisFootprint(int channels, int rows, int width) => LayerMemory.Estimate(_synthesis, channels, rows, width, Parallelism);
+    /// <summary>
+    /// What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>,
+    /// before it runs; where the stream cuts that width into vertical stripes (<see cref="ColumnStripes.For"/>),
+    /// every stripe's run on its window (its columns and the halo) with its share of the threads, and the stripe's output
+    /// rows before its own columns are copied out.
+    /// </summary>
+    public LayerFootprint SynthesisFootprint(int channels, int rows, int width)
+    {
+        int stripes = ColumnStripes.For(width, Parallelism);
+        if (stripes == 1)
+        {
+            return LayerMemory.Estimate(_synthesis, channels, rows, width, Parallelism);
+        }
+
+        long bytes = 0, largest = 0;
+        LayerFootprint stripe = default;
+        foreach ((_, _, int windowFirst, int windowEnd) in ColumnStripes.Windows(width, SynthesisHalo, stripes))
+        {
+            stripe = LayerMemory.Estimate(_synthesis, channels, rows, windowEnd - windowFirst, Math.Max(1, Parallelism / stripes));
+            long output = (long)stripe.Channels * stripe.Height * stripe.Width;
+            bytes += stripe.PeakBytes + (output * sizeof(float));
+            largest = Math.Max(largest, Math.Max(stripe.LargestBufferElements, output));
+        }
+
+        return new LayerFootprint(bytes, largest, stripe.Channels, stripe.Height, width * SynthesisFactor);
+    }
 
     /// <summary>What h_s takes on a ẑ of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/>, before it runs.</summary>
     /// <exception cref="InvalidOperationException">The model has no hyperprior.</exception>

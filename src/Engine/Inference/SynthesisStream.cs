@@ -10,19 +10,16 @@ namespace Nic.Codec.Inference;
 /// </summary>
 internal sealed class SynthesisStream
 {
-    private readonly Stage[] _stages;
-    private readonly FeatureMap _latent;
+    private readonly Stripe[] _stripes;
     private readonly int _factor;
+    private readonly int _channels;
     private int _produced;
 
-    private readonly long _chunkBytes;
-
-    private SynthesisStream(Stage[] stages, FeatureMap latent, long chunkBytes)
+    private SynthesisStream(Stripe[] stripes, int factor, int channels)
     {
-        _stages = stages;
-        _latent = latent;
-        _chunkBytes = chunkBytes;
-        _factor = 1 << stages.Length;
+        _stripes = stripes;
+        _factor = factor;
+        _channels = channels;
     }
 
     /// <summary>
@@ -31,37 +28,55 @@ internal sealed class SynthesisStream
     /// </summary>
     /// <param name="synthesis">g_s.</param>
     /// <param name="latent">ŷ.</param>
+    /// <param name="halo">The latent columns a stripe computes beyond its own on each side it shares (<see cref="Models.ModelGeometry.SynthesisHalo"/>).</param>
+    /// <param name="stripes">The vertical stripes the columns are cut into (<see cref="ColumnStripes"/>).</param>
     /// <param name="chunkBytes">The output budget of one chunk of a layer (<see cref="DefaultChunkBytes"/>; tests take less).</param>
-    public static SynthesisStream? Create(SequentialLayers synthesis, FeatureMap latent, long chunkBytes = DefaultChunkBytes)
+    public static SynthesisStream? Create(SequentialLayers synthesis, FeatureMap latent, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
     {
-        var stages = new List<Stage>();
-        (int c, int h, int w) = (latent.Channels, latent.Height, latent.Width);
+        ArgumentNullException.ThrowIfNull(synthesis);
+        ArgumentNullException.ThrowIfNull(latent);
+        ArgumentOutOfRangeException.ThrowIfNegative(halo);
+        var layers = new List<(ConvTranspose2dLayer Deconv, List<ILayer> After)>();
+        int c = latent.Channels;
         foreach (ILayer layer in synthesis.Layers)
         {
             switch (layer)
             {
                 case ConvTranspose2dLayer deconv when deconv.InChannels == c:
-                    stages.Add(new Stage(deconv, h, w));
-                    (c, h, w) = (deconv.OutChannels, 2 * h, 2 * w);
+                    layers.Add((deconv, []));
+                    c = deconv.OutChannels;
                     break;
-                case GdnLayer or ActivationLayer when stages.Count > 0:
-                    stages[^1].After.Add(layer);
+                case GdnLayer or ActivationLayer when layers.Count > 0:
+                    layers[^1].After.Add(layer);
                     break;
                 default:
                     return null;
             }
         }
 
-        return stages.Count == 0 ? null : new SynthesisStream([.. stages], latent, chunkBytes);
+        if (layers.Count == 0)
+        {
+            return null;
+        }
+
+        // The stripes share the chunk budget, so that together they hold what one stream would.
+        var windows = ColumnStripes.Windows(latent.Width, halo, stripes).ToArray();
+        Stripe[] made = [.. windows.Select(w => new Stripe(layers, latent, w.First, w.End, w.WindowFirst, w.WindowEnd, chunkBytes / windows.Length))];
+        return new SynthesisStream(made, 1 << layers.Count, c);
     }
 
     /// <summary>Output rows (and columns) per latent row.</summary>
     public int Factor => _factor;
 
+    /// <summary>The vertical stripes the stream's columns are cut into, each run on its own thread.</summary>
+    public int Stripes => _stripes.Length;
+
     /// <summary>
     /// Writes the output rows of latent rows <paramref name="firstRow"/> … <paramref name="firstRow"/> + <paramref name="rowCount"/> − 1
     /// into <paramref name="destination"/> (output channels × Factor·rowCount × Factor·width). Bands come in order,
-    /// each starting where the last ended; the latent rows below <paramref name="availableRows"/> must be final.
+    /// each starting where the last ended; the latent rows below <paramref name="availableRows"/> must be final. With
+    /// several stripes, each runs on its own thread (with its share of the context's threads) into its own rows, and its
+    /// own columns are copied into <paramref name="destination"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">A band out of order, or one that reads latent rows not yet available.</exception>
     public void Synthesize(int firstRow, int rowCount, int availableRows, FeatureMap destination, LayerContext context)
@@ -71,28 +86,18 @@ internal sealed class SynthesisStream
             throw new InvalidOperationException($"bands must come in order: the next starts at latent row {_produced / _factor}, not {firstRow}");
         }
 
-        Advance(_stages.Length - 1, (firstRow + rowCount) * _factor, availableRows, destination, context);
-        _produced = (firstRow + rowCount) * _factor;
-    }
-
-    /// <summary>
-    /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and maybe one more): the next
-    /// stage's input, or the destination for the last stage. It goes in chunks of about <see cref="DefaultChunkBytes"/> of
-    /// output or kept input (the stream's chunk budget), each pulling just the input rows it reads, so that no layer holds more than a chunk and its kernel's
-    /// reach: memory does not grow with the band.
-    /// </summary>
-    private void Advance(int s, int rowsEnd, int availableRows, FeatureMap destination, LayerContext context)
-    {
-        Stage stage = _stages[s];
-        int jEnd = Math.Min(stage.InputHeight, (rowsEnd + 1) / 2);
-        // A chunk's output rows, and the input rows the stage keeps for it (many channels for g_s's last layer).
-        long rowBytes = Math.Max(2L * 2 * stage.InputWidth * stage.Deconv.OutChannels, (long)(stage.InputWidth + 2) * stage.Deconv.InChannels) * sizeof(float);
-        int chunk = (int)Math.Clamp(_chunkBytes / rowBytes, 1, int.MaxValue);
-        while (stage.Done < jEnd)
+        int rowsEnd = (firstRow + rowCount) * _factor;
+        if (_stripes.Length == 1)
         {
-            int count = Math.Min(chunk, jEnd - stage.Done);
-            Run(s, count, availableRows, destination, context);
+            _stripes[0].Advance(_stripes[0].Stages.Length - 1, rowsEnd, availableRows, _produced, destination, context);
         }
+        else
+        {
+            int produced = _produced;
+            ColumnStripes.Run(_stripes.Length, context, (i, share) => _stripes[i].SynthesizeInto(rowsEnd, availableRows, produced, destination, _channels, _factor, share));
+        }
+
+        _produced = rowsEnd;
     }
 
     /// <summary>
@@ -102,71 +107,147 @@ internal sealed class SynthesisStream
     /// </summary>
     public const long DefaultChunkBytes = 2L << 20;
 
-    /// <summary>Computes the next <paramref name="count"/> input-phase rows of stage <paramref name="s"/>.</summary>
-    private void Run(int s, int count, int availableRows, FeatureMap destination, LayerContext context)
+    /// <summary>
+    /// One vertical stripe (<see cref="ColumnStripes"/>): the latent columns <see cref="First"/> … <see cref="End"/> − 1 it
+    /// owns, synthesized on the window <see cref="WindowFirst"/> … <see cref="WindowEnd"/> − 1 as if it were the whole latent.
+    /// </summary>
+    private sealed class Stripe
     {
-        Stage stage = _stages[s];
-        int jEnd = stage.Done + count;
-        int needEnd = Math.Min(stage.InputHeight, jEnd + stage.Deconv.PadAfter);
-        float[] window;
-        long planeStride;
-        int windowStart, windowRows;
-        if (s == 0)
+        private readonly FeatureMap _latent;
+        private readonly long _chunkBytes;
+
+        public Stripe(List<(ConvTranspose2dLayer Deconv, List<ILayer> After)> layers, FeatureMap latent, int first, int end, int windowFirst, int windowEnd, long chunkBytes)
         {
-            if (needEnd > availableRows)
+            _latent = latent;
+            _chunkBytes = chunkBytes;
+            (First, End, WindowFirst, WindowEnd) = (first, end, windowFirst, windowEnd);
+            Stages = new Stage[layers.Count];
+            (int h, int w) = (latent.Height, windowEnd - windowFirst);
+            for (int s = 0; s < layers.Count; s++)
             {
-                throw new InvalidOperationException($"latent rows up to {needEnd - 1} are needed, {availableRows} are available");
-            }
-
-            (window, planeStride, windowStart, windowRows) = (_latent.Data, _latent.PlaneSize, 0, _latent.Height);
-        }
-        else
-        {
-            Advance(s - 1, needEnd, availableRows, destination, context);
-            RowStore input = stage.Input;
-            (window, planeStride, windowStart, windowRows) = (input.Data!, input.PlaneStride, input.Start, input.Rows);
-        }
-
-        FeatureMap output = context.Buffers.RentMap(stage.Deconv.OutChannels, 2 * count, 2 * stage.InputWidth);
-        stage.Deconv.ForwardRows(window, planeStride, windowStart, windowRows, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
-        foreach (ILayer layer in stage.After)
-        {
-            FeatureMap next = layer.Forward(output, context);
-            if (!ReferenceEquals(next.Data, output.Data))
-            {
-                context.Buffers.Return(output.Data);
-            }
-
-            output = next;
-        }
-
-        int firstOut = 2 * stage.Done;
-        if (s == _stages.Length - 1)
-        {
-            // The last stage writes the band: its rows start where the last band ended.
-            int skip = firstOut - _produced;
-            for (int c = 0; c < destination.Channels; c++)
-            {
-                output.Data.AsSpan(c * output.PlaneSize, output.PlaneSize).CopyTo(destination.Data.AsSpan(c * destination.PlaneSize + (skip * destination.Width)));
+                Stages[s] = new Stage(layers[s].Deconv, layers[s].After, h, w);
+                (h, w) = (2 * h, 2 * w);
             }
         }
-        else
+
+        public Stage[] Stages { get; }
+
+        public int First { get; }
+
+        public int End { get; }
+
+        public int WindowFirst { get; }
+
+        public int WindowEnd { get; }
+
+        /// <summary>Synthesizes the stripe's window into a buffer of its own and copies its own columns into <paramref name="destination"/>.</summary>
+        public void SynthesizeInto(int rowsEnd, int availableRows, int produced, FeatureMap destination, int channels, int factor, LayerContext context)
         {
-            _stages[s + 1].Input.Append(output, firstOut);
+            int rows = rowsEnd - produced, width = (WindowEnd - WindowFirst) * factor;
+            FeatureMap window = context.Buffers.RentMap(channels, rows, width);
+            try
+            {
+                Advance(Stages.Length - 1, rowsEnd, availableRows, produced, window, context);
+                int from = (First - WindowFirst) * factor, to = First * factor, columns = (End - First) * factor;
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int y = 0; y < rows; y++)
+                    {
+                        window.Data.AsSpan((int)((c * window.PlaneSize) + ((long)y * width) + from), columns)
+                            .CopyTo(destination.Data.AsSpan((int)((c * destination.PlaneSize) + ((long)y * destination.Width) + to), columns));
+                    }
+                }
+            }
+            finally
+            {
+                context.Buffers.Return(window.Data);
+            }
         }
 
-        context.Buffers.Return(output.Data);
-        stage.Done = jEnd;
+        /// <summary>
+        /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and maybe one more): the next
+        /// stage's input, or the destination for the last stage. It goes in chunks of about <see cref="DefaultChunkBytes"/> of
+        /// output or kept input (the stream's chunk budget), each pulling just the input rows it reads, so that no layer holds more than a chunk and its kernel's
+        /// reach: memory does not grow with the band.
+        /// </summary>
+        public void Advance(int s, int rowsEnd, int availableRows, int produced, FeatureMap destination, LayerContext context)
+        {
+            Stage stage = Stages[s];
+            int jEnd = Math.Min(stage.InputHeight, (rowsEnd + 1) / 2);
+            // A chunk's output rows, and the input rows the stage keeps for it (many channels for g_s's last layer).
+            long rowBytes = Math.Max(2L * 2 * stage.InputWidth * stage.Deconv.OutChannels, (long)(stage.InputWidth + 2) * stage.Deconv.InChannels) * sizeof(float);
+            int chunk = (int)Math.Clamp(_chunkBytes / rowBytes, 1, int.MaxValue);
+            while (stage.Done < jEnd)
+            {
+                int count = Math.Min(chunk, jEnd - stage.Done);
+                Run(s, count, availableRows, produced, destination, context);
+            }
+        }
 
-        // The next output rows of this stage read input rows from Done − PadBefore on.
-        stage.Input.DropBefore(jEnd - stage.Deconv.PadBefore);
+        /// <summary>Computes the next <paramref name="count"/> input-phase rows of stage <paramref name="s"/>.</summary>
+        private void Run(int s, int count, int availableRows, int produced, FeatureMap destination, LayerContext context)
+        {
+            Stage stage = Stages[s];
+            int jEnd = stage.Done + count;
+            int needEnd = Math.Min(stage.InputHeight, jEnd + stage.Deconv.PadAfter);
+            FeatureMap output = context.Buffers.RentMap(stage.Deconv.OutChannels, 2 * count, 2 * stage.InputWidth);
+            if (s == 0)
+            {
+                if (needEnd > availableRows)
+                {
+                    context.Buffers.Return(output.Data);
+                    throw new InvalidOperationException($"latent rows up to {needEnd - 1} are needed, {availableRows} are available");
+                }
+
+                // The first stage reads its window's columns of ŷ in place.
+                stage.Deconv.ForwardRows(_latent.Data, _latent.PlaneSize, _latent.Width, WindowFirst, 0, _latent.Height, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
+            }
+            else
+            {
+                Advance(s - 1, needEnd, availableRows, produced, destination, context);
+                RowStore input = stage.Input;
+                stage.Deconv.ForwardRows(input.Data!, input.PlaneStride, stage.InputWidth, 0, input.Start, input.Rows, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
+            }
+
+            foreach (ILayer layer in stage.After)
+            {
+                FeatureMap next = layer.Forward(output, context);
+                if (!ReferenceEquals(next.Data, output.Data))
+                {
+                    context.Buffers.Return(output.Data);
+                }
+
+                output = next;
+            }
+
+            int firstOut = 2 * stage.Done;
+            if (s == Stages.Length - 1)
+            {
+                // The last stage writes the band: its rows start where the last band ended.
+                int skip = firstOut - produced;
+                for (int c = 0; c < destination.Channels; c++)
+                {
+                    output.Data.AsSpan(c * output.PlaneSize, output.PlaneSize).CopyTo(destination.Data.AsSpan(c * destination.PlaneSize + (skip * destination.Width)));
+                }
+            }
+            else
+            {
+                Stages[s + 1].Input.Append(output, firstOut);
+            }
+
+            context.Buffers.Return(output.Data);
+            stage.Done = jEnd;
+
+            // The next output rows of this stage read input rows from Done − PadBefore on.
+            stage.Input.DropBefore(jEnd - stage.Deconv.PadBefore);
+        }
     }
 
-    private sealed class Stage(ConvTranspose2dLayer deconv, int inputHeight, int inputWidth)
+    private sealed class Stage(ConvTranspose2dLayer deconv, List<ILayer> after, int inputHeight, int inputWidth)
     {
         public ConvTranspose2dLayer Deconv { get; } = deconv;
 
-        public List<ILayer> After { get; } = [];
+        public List<ILayer> After { get; } = after;
 
         public int InputHeight { get; } = inputHeight;
 

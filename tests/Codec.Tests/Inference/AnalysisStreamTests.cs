@@ -14,9 +14,9 @@ public sealed class AnalysisStreamTests
     private static readonly Lazy<NicModelFile> Hyperprior = new(() => ModelFactory.LoadRandom(ModelArchitectureKind.Bmshj2018Hyperprior, 16, 24, seed: 31));
     private static readonly Lazy<NicModelFile> MeanScale = new(() => ModelFactory.LoadRandom(ModelArchitectureKind.Mbt2018Mean, 16, 24, seed: 32));
 
-    public static TheoryData<ModelArchitectureKind, ManagedArithmetic, int, int, long> Cases()
+    public static TheoryData<ModelArchitectureKind, ManagedArithmetic, int, int, long, int> Cases()
     {
-        var cases = new TheoryData<ModelArchitectureKind, ManagedArithmetic, int, int, long>();
+        var cases = new TheoryData<ModelArchitectureKind, ManagedArithmetic, int, int, long, int>();
         (int Height, int Width, long Chunk)[] sizes =
         [
             (1, 1, AnalysisStream.DefaultChunkBytes),
@@ -34,8 +34,14 @@ public sealed class AnalysisStreamTests
             {
                 foreach ((int height, int width, long chunk) in sizes)
                 {
-                    cases.Add(kind, arithmetic, height, width, chunk);
+                    cases.Add(kind, arithmetic, height, width, chunk, 1);
                 }
+
+                // Vertical stripes (each computing the halo's columns beyond its own): 2 of 32 and 33 latent columns, 3 of 33
+                // to 34 (an image width that is not a multiple of 16), and 4 asked of a latent too narrow for more than 1.
+                cases.Add(kind, arithmetic, 48, 1040, AnalysisStream.DefaultChunkBytes, 2);
+                cases.Add(kind, arithmetic, 37, 1597, 20_000, 3);
+                cases.Add(kind, arithmetic, 20, 700, 1, 4);
             }
         }
 
@@ -44,7 +50,7 @@ public sealed class AnalysisStreamTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void StreamedAnalysisEqualsTheFullFrameBitForBit(ModelArchitectureKind kind, ManagedArithmetic arithmetic, int height, int width, long chunkBytes)
+    public void StreamedAnalysisEqualsTheFullFrameBitForBit(ModelArchitectureKind kind, ManagedArithmetic arithmetic, int height, int width, long chunkBytes, int stripes)
     {
         NicModelFile file = kind == ModelArchitectureKind.Bmshj2018Hyperprior ? Hyperprior.Value : MeanScale.Value;
         ManagedModel model = ManagedModel.Create(file, parallelism: 2, arithmetic);
@@ -55,22 +61,41 @@ public sealed class AnalysisStreamTests
         }
 
         FeatureMap full = model.Analyze(image);
-        int next = 0;
+        var next = new Dictionary<(int, int), int>();
         FeatureMap streamed = model.AnalyzeRows(
             height,
             width,
-            (first, count) =>
+            (first, count, column, columns) =>
             {
-                // Every row once, in order, only rows of the image.
-                Assert.Equal(next, first);
+                // Every stripe asks for every row once, in order, only rows and columns of the image, its window starting
+                // at a multiple of the latent factor.
+                lock (next)
+                {
+                    Assert.Equal(next.GetValueOrDefault((column, columns)), first);
+                    next[(column, columns)] = first + count;
+                }
+
                 Assert.InRange(count, 1, height - first);
-                next = first + count;
-                return image.SliceRows(first, count);
+                Assert.Equal(0, column % 16);
+                Assert.InRange(columns, 1, width - column);
+                var window = new FeatureMap(3, count, columns);
+                for (int c = 0; c < 3; c++)
+                {
+                    for (int y = 0; y < count; y++)
+                    {
+                        image.Data.AsSpan((c * image.PlaneSize) + ((first + y) * width) + column, columns).CopyTo(window.Row(c, y));
+                    }
+                }
+
+                return window;
             },
             CancellationToken.None,
-            chunkBytes)!;
+            chunkBytes,
+            stripes)!;
 
-        Assert.Equal(height, next);
+        int latentWidth = (width + 15) / 16;
+        Assert.Equal(Math.Min(stripes, Math.Max(1, latentWidth / ColumnStripes.MinColumns)), next.Count);
+        Assert.All(next.Values, rows => Assert.Equal(height, rows));
         Assert.Equal((full.Channels, full.Height, full.Width), (streamed.Channels, streamed.Height, streamed.Width));
         Assert.Equal(full.Data.Select(BitConverter.SingleToInt32Bits), streamed.Data.Select(BitConverter.SingleToInt32Bits));
     }
@@ -82,8 +107,8 @@ public sealed class AnalysisStreamTests
         FeatureMap image = LayerTests.RandomMap(new Random(5), 3, 64, 64);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => model.AnalyzeRows(64, 64, (first, count) => image.SliceRows(first, count), cancelled.Token));
-        Assert.Throws<InvalidOperationException>(() => model.AnalyzeRows(64, 64, (first, count) => image.SliceRows(first, 1), CancellationToken.None, chunkBytes: 1 << 20));
-        Assert.Null(ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 5, seed: 5)).AnalyzeRows(28, 28, (first, count) => new FeatureMap(1, count, 28), CancellationToken.None));
+        Assert.ThrowsAny<OperationCanceledException>(() => model.AnalyzeRows(64, 64, (first, count, _, _) => image.SliceRows(first, count), cancelled.Token));
+        Assert.Throws<InvalidOperationException>(() => model.AnalyzeRows(64, 64, (first, count, _, _) => image.SliceRows(first, 1), CancellationToken.None, chunkBytes: 1 << 20));
+        Assert.Null(ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 5, seed: 5)).AnalyzeRows(28, 28, (first, count, _, _) => new FeatureMap(1, count, 28), CancellationToken.None));
     }
 }

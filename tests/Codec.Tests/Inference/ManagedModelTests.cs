@@ -88,17 +88,22 @@ public class ManagedModelTests
     }
 
     [Theory]
-    [InlineData(1, 1, ManagedArithmetic.Reference, SynthesisStream.DefaultChunkBytes)]
-    [InlineData(2, 3, ManagedArithmetic.Reference, 1)]
-    [InlineData(3, 2, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes)]
-    [InlineData(8, 8, ManagedArithmetic.Reference, 20_000)]
-    [InlineData(11, 4, ManagedArithmetic.Fused, 1)]
-    public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic, long chunkBytes)
+    [InlineData(1, 1, ManagedArithmetic.Reference, SynthesisStream.DefaultChunkBytes, 6, 1)]
+    [InlineData(2, 3, ManagedArithmetic.Reference, 1, 6, 1)]
+    [InlineData(3, 2, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 6, 1)]
+    [InlineData(8, 8, ManagedArithmetic.Reference, 20_000, 6, 1)]
+    [InlineData(11, 4, ManagedArithmetic.Fused, 1, 6, 1)]
+    [InlineData(3, 2, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 65, 2)] // stripes of 32 and 33 latent columns
+    [InlineData(2, 3, ManagedArithmetic.Reference, 20_000, 100, 3)] // 33, 33 and 34
+    [InlineData(11, 4, ManagedArithmetic.Fused, 1, 97, 3)]
+    [InlineData(3, 3, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 40, 4)] // asks for 4, cut into 1 (40 < 2 × 32)
+    public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic, long chunkBytes, int width, int stripes)
     {
         // Latent rows arrive band by band; each run of output rows is asked for once the rows two below it (the halo)
-        // have arrived, as the decoder does (DecodePlan.RunsAfterBand), and every row is computed once.
+        // have arrived, as the decoder does (DecodePlan.RunsAfterBand), and every row is computed once. Vertical stripes
+        // (each computing the halo's columns beyond its own) give the same bits as one.
         ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2, arithmetic);
-        FeatureMap yHat = LayerTests.RandomMap(new Random(codedBandRows), 24, 11, 6);
+        FeatureMap yHat = LayerTests.RandomMap(new Random(codedBandRows + width), 24, 11, width);
         for (int i = 0; i < yHat.Data.Length; i++)
         {
             yHat.Data[i] = MathF.Round(yHat.Data[i] * 4);
@@ -107,7 +112,8 @@ public class ManagedModelTests
         FeatureMap full = model.Synthesize(yHat);
         var arriving = new FeatureMap(yHat.Channels, yHat.Height, yHat.Width);
         // Chunks of one row (1 byte), of a few rows (20 000 bytes) and whole runs (the default) give the same rows.
-        SynthesisStream stream = model.OpenSynthesisStream(arriving, chunkBytes)!;
+        SynthesisStream stream = model.OpenSynthesisStream(arriving, chunkBytes, stripes)!;
+        Assert.Equal(Math.Min(stripes, Math.Max(1, width / ColumnStripes.MinColumns)), stream.Stripes);
         int synthesized = 0;
         for (int end = codedBandRows; synthesized < yHat.Height; end += codedBandRows)
         {

@@ -1,0 +1,62 @@
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// How the line-buffered streams (<see cref="SynthesisStream"/>, <see cref="AnalysisStream"/>) cut the latent's columns
+/// into vertical stripes, each run on its own thread from top to bottom with no other stripe to wait for: one
+/// synchronisation per band instead of one per layer and chunk, and each stripe's copies of rows made on its own thread.
+/// A stripe computes its window — its own columns and the network's halo on each side it shares with another stripe — as
+/// if the window were the whole image; the zero padding at a window edge inside the image spoils only columns within the
+/// halo's reach of it, which the stripe does not own, so every owned column is bit-identical to the full frame's.
+/// </summary>
+internal static class ColumnStripes
+{
+    /// <summary>
+    /// The fewest latent columns a stripe owns. Each stripe also computes the halo (2 latent columns for the image models)
+    /// on each side it shares with another, so narrower stripes would recompute too much.
+    /// </summary>
+    public const int MinColumns = 32;
+
+    /// <summary>
+    /// The stripes to cut a latent <paramref name="width"/> columns wide into on <paramref name="parallelism"/> threads:
+    /// one a thread, each owning at least <see cref="MinColumns"/>.
+    /// </summary>
+    public static int For(int width, int parallelism) => Math.Clamp(parallelism, 1, Math.Max(1, width / MinColumns));
+
+    /// <summary>
+    /// The latent columns each stripe owns (First … End − 1, about equal shares, left to right) and the window it computes
+    /// (WindowFirst … WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent), for a latent
+    /// <paramref name="width"/> columns wide asked to be cut into <paramref name="stripes"/> (fewer where a stripe would
+    /// own less than <see cref="MinColumns"/>).
+    /// </summary>
+    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes)
+    {
+        int count = Math.Clamp(stripes, 1, Math.Max(1, width / MinColumns));
+        for (int i = 0; i < count; i++)
+        {
+            int first = (int)((long)width * i / count), end = (int)((long)width * (i + 1) / count);
+            yield return (first, end, Math.Max(0, first - halo), Math.Min(width, end + halo));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="stripe"/>(i, context) for every stripe i on its own thread, each context with its share of
+    /// <paramref name="context"/>'s threads, and rethrows the first failure as itself (not wrapped in an aggregate).
+    /// </summary>
+    public static void Run(int stripes, LayerContext context, Action<int, LayerContext> stripe)
+    {
+        LayerContext share = context with { Parallelism = Math.Max(1, context.Parallelism / stripes) };
+        try
+        {
+            Parallel.For(
+                0,
+                stripes,
+                new ParallelOptions { MaxDegreeOfParallelism = stripes, CancellationToken = context.CancellationToken },
+                i => stripe(i, share));
+        }
+        catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(aggregate.InnerExceptions[0]);
+            throw;
+        }
+    }
+}
