@@ -9,7 +9,8 @@ namespace Nic.Codec.Inference;
 /// where the full frame has it (at the image's edges only), and the point-wise layers (GDN, activations) act on each
 /// pixel alone. Memory: the output, and for each layer a chunk of about <see cref="DefaultChunkBytes"/> and the input
 /// rows its kernel reaches — not the image's planes nor any layer's whole output. For analyses made of convolutions
-/// each followed by point-wise layers (the image models of spec/nic-model.md §4); one run per instance.
+/// each followed by point-wise layers (the image models of spec/nic-model.md §4); one run per instance. The columns are
+/// cut into vertical stripes, one a thread (<see cref="ColumnStripes"/>), each streamed on its own thread.
 /// </summary>
 internal sealed class AnalysisStream
 {
@@ -40,7 +41,8 @@ internal sealed class AnalysisStream
     /// <summary>
     /// The stream of <paramref name="analysis"/> on an input of <paramref name="channels"/> × <paramref name="height"/> ×
     /// <paramref name="width"/> whose rows <paramref name="source"/>(first row, row count, first column, column count) makes
-    /// on demand (channels × rows × columns, top to bottom; each stripe asks for each row once, for its window's columns);
+    /// on demand (channels × rows × columns, top to bottom; each stripe asks for each row once, for its window's columns,
+    /// from its own thread, so it may be called concurrently);
     /// null where the network is not convolutions and point-wise layers.
     /// </summary>
     /// <param name="analysis">g_a.</param>

@@ -141,7 +141,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// g_a as a line-buffered stream (<see cref="AnalysisStream"/>) on an image of <paramref name="height"/> ×
     /// <paramref name="width"/> whose rows <paramref name="rows"/>(first row, row count, first column, column count) makes
     /// on demand (3 × rows × columns, values in [0, 1]; each vertical stripe of the stream asks for each row once, top to
-    /// bottom, for its window's columns): bit-identical to <see cref="Analyze(FeatureMap)"/> on the whole image, every row
+    /// bottom, for its window's columns, and the stripes ask from their own threads, so it may be called concurrently): bit-identical to <see cref="Analyze(FeatureMap)"/> on the whole image, every row
     /// of every layer computed once (and each stripe's halo columns once more), and neither the image's planes nor a
     /// layer's whole output held. Null for an analysis that is not convolutions and point-wise layers (tfc-mnist).
     /// </summary>

@@ -6,7 +6,8 @@ namespace Nic.Codec.Inference;
 /// top to bottom; each is bit-identical to the same rows of the full-frame synthesis, with no halo recomputed. Memory:
 /// each layer runs in chunks of about 2 MiB of output (or kept input) and holds its input rows from the first one its next output
 /// reads to the last one computed (a chunk and the kernel's reach), whatever the band height. For syntheses made of stride-2 transposed convolutions each followed by point-wise layers
-/// (the image models of spec/nic-model.md §4); one decode at a time.
+/// (the image models of spec/nic-model.md §4); one decode at a time. The columns are cut into vertical stripes, one a
+/// thread (<see cref="ColumnStripes"/>): each stripe streams its own window and shares the chunk budget.
 /// </summary>
 internal sealed class SynthesisStream
 {
