@@ -224,8 +224,8 @@ internal sealed class DecodePlan
 
         synthesis = Math.Min(synthesis, ManagedModel.MaxPooledBytes + largestWindow);
 
-        // The managed engine streams g_s (SynthesisStream): its temporaries are those of a run without the halo, which
-        // the windows above cover, and each layer also keeps the input rows its next output reads — at most the rows
+        // The managed engine streams g_s (SynthesisStream): its temporaries are those of a run without the halo rows, which
+        // the windows above cover (each stripe's window of columns, with its halo columns, in SynthesisFootprint), and each layer also keeps the input rows its next output reads — at most the rows
         // of that layer's input on the largest window, so at most that window's footprint once more.
         if (Streams)
         {

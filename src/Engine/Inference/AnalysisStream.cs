@@ -4,13 +4,15 @@ namespace Nic.Codec.Inference;
 /// g_a as a line-buffered pipeline (spec/nic-coding.md §11.2, spec/nic-model.md §10.1), the encoder's counterpart of
 /// <see cref="SynthesisStream"/>: each convolution keeps the rows of its input that its next output rows read, pulls
 /// more from the layer before it (or from the image's row source) only when it needs them, and every row of every
-/// layer is computed once. The result is bit-identical to the full-frame g_a in either arithmetic: a convolution's
-/// output element sees the same products in the same order whatever rows are computed with it, the zero padding is
-/// where the full frame has it (at the image's edges only), and the point-wise layers (GDN, activations) act on each
-/// pixel alone. Memory: the output, and for each layer a chunk of about <see cref="DefaultChunkBytes"/> and the input
-/// rows its kernel reaches — not the image's planes nor any layer's whole output. For analyses made of convolutions
-/// each followed by point-wise layers (the image models of spec/nic-model.md §4); one run per instance. The columns are
-/// cut into vertical stripes, one a thread (<see cref="ColumnStripes"/>), each streamed on its own thread.
+/// layer is computed once. The columns are cut into vertical stripes, one a thread (<see cref="ColumnStripes"/>), each
+/// streamed on its own thread over its window (its columns and the halo's, which are computed twice). The result is
+/// bit-identical to the full-frame g_a in either arithmetic: a convolution's output element sees the same products in
+/// the same order whatever rows and columns are computed with it, the zero padding is where the full frame has it (at
+/// the image's edges) or spoils only halo columns (at a window's inner edge), and the point-wise layers (GDN,
+/// activations) act on each pixel alone. Memory: the output, and for each layer of each stripe a chunk of its share of
+/// <see cref="DefaultChunkBytes"/> and the input rows its kernel reaches — not the image's planes nor any layer's whole
+/// output. For analyses made of convolutions each followed by point-wise layers (the image models of
+/// spec/nic-model.md §4); one run per instance.
 /// </summary>
 internal sealed class AnalysisStream
 {
@@ -52,7 +54,7 @@ internal sealed class AnalysisStream
     /// <param name="source">Makes the input rows first … first + count − 1, columns column … column + columns − 1.</param>
     /// <param name="halo">The output columns a stripe computes beyond its own on each side it shares (<see cref="Models.ModelGeometry.AnalysisHalo"/>).</param>
     /// <param name="stripes">The vertical stripes the output's columns are cut into (<see cref="ColumnStripes"/>).</param>
-    /// <param name="chunkBytes">The budget of one chunk of a layer (<see cref="DefaultChunkBytes"/>; tests take less).</param>
+    /// <param name="chunkBytes">The budget of one chunk of a layer, shared by the stripes (<see cref="DefaultChunkBytes"/>; tests take less).</param>
     public static AnalysisStream? Create(SequentialLayers analysis, int channels, int height, int width, Func<int, int, int, int, FeatureMap> source, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(analysis);
@@ -158,7 +160,7 @@ internal sealed class AnalysisStream
 
         /// <summary>
         /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and up to a chunk more): the next
-        /// stage's input, or the output for the last stage. It goes in chunks of about the stream's budget of output, kept
+        /// stage's input, or the output for the last stage. It goes in chunks of about the stripe's share of the budget of output, kept
         /// input and padded copy, so that no layer holds more than a chunk and its kernel's reach.
         /// </summary>
         private void Advance(int s, int rowsEnd, FeatureMap output, LayerContext context)

@@ -149,7 +149,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// <param name="width">The image's width.</param>
     /// <param name="rows">Makes a window of the image's rows.</param>
     /// <param name="cancellationToken">Looked at throughout.</param>
-    /// <param name="chunkBytes">The output budget of one chunk of a layer.</param>
+    /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes.</param>
     /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: <see cref="ColumnStripes.For"/> this model's <see cref="Parallelism"/>).</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     internal FeatureMap? AnalyzeRows(int height, int width, Func<int, int, int, int, FeatureMap> rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes, int? stripes = null)
@@ -283,11 +283,11 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>
     /// g_s as a line-buffered pipeline on <paramref name="yHat"/> (whose rows may still be filling in): bands in order,
-    /// each row of each layer computed once, bit-identical to <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>;
+    /// each row of each layer computed once (the column stripes' halo columns twice), bit-identical to <see cref="SynthesizeRows(FeatureMap, int, int, FeatureMap)"/>;
     /// null for a synthesis that is not transposed convolutions and point-wise layers (tfc-mnist).
     /// </summary>
     /// <param name="yHat">ŷ.</param>
-    /// <param name="chunkBytes">The output budget of one chunk of a layer.</param>
+    /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes.</param>
     /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: <see cref="ColumnStripes.For"/> this model's <see cref="Parallelism"/>).</param>
     internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat, long chunkBytes = SynthesisStream.DefaultChunkBytes, int? stripes = null) =>
         SynthesisStream.Create(_synthesis, yHat, SynthesisHalo, stripes ?? ColumnStripes.For(yHat.Width, Parallelism), chunkBytes);

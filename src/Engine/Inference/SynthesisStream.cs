@@ -2,12 +2,14 @@ namespace Nic.Codec.Inference;
 
 /// <summary>
 /// g_s as a line-buffered pipeline (spec/nic-model.md §10.1): each transposed convolution keeps the rows of its input
-/// that its next output rows read, and every row of every layer is computed once. Bands of output rows are asked for
-/// top to bottom; each is bit-identical to the same rows of the full-frame synthesis, with no halo recomputed. Memory:
-/// each layer runs in chunks of about 2 MiB of output (or kept input) and holds its input rows from the first one its next output
-/// reads to the last one computed (a chunk and the kernel's reach), whatever the band height. For syntheses made of stride-2 transposed convolutions each followed by point-wise layers
-/// (the image models of spec/nic-model.md §4); one decode at a time. The columns are cut into vertical stripes, one a
-/// thread (<see cref="ColumnStripes"/>): each stripe streams its own window and shares the chunk budget.
+/// that its next output rows read, and every row of every layer is computed once, with no halo rows recomputed. The
+/// columns are cut into vertical stripes, one a thread (<see cref="ColumnStripes"/>), each streamed over its window (its
+/// columns and the halo's, which are computed twice). Bands of output rows are asked for top to bottom; each is
+/// bit-identical to the same rows of the full-frame synthesis. Memory: each layer of each stripe runs in chunks of its
+/// share of 2 MiB of output (or kept input) and holds its input rows from the first one its next output reads to the
+/// last one computed (a chunk and the kernel's reach), whatever the band height. For syntheses made of stride-2
+/// transposed convolutions each followed by point-wise layers (the image models of spec/nic-model.md §4); one decode at
+/// a time.
 /// </summary>
 internal sealed class SynthesisStream
 {
@@ -31,7 +33,7 @@ internal sealed class SynthesisStream
     /// <param name="latent">ŷ.</param>
     /// <param name="halo">The latent columns a stripe computes beyond its own on each side it shares (<see cref="Models.ModelGeometry.SynthesisHalo"/>).</param>
     /// <param name="stripes">The vertical stripes the columns are cut into (<see cref="ColumnStripes"/>).</param>
-    /// <param name="chunkBytes">The output budget of one chunk of a layer (<see cref="DefaultChunkBytes"/>; tests take less).</param>
+    /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes (<see cref="DefaultChunkBytes"/>; tests take less).</param>
     public static SynthesisStream? Create(SequentialLayers synthesis, FeatureMap latent, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(synthesis);
@@ -167,7 +169,7 @@ internal sealed class SynthesisStream
 
         /// <summary>
         /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and maybe one more): the next
-        /// stage's input, or the destination for the last stage. It goes in chunks of about <see cref="DefaultChunkBytes"/> of
+        /// stage's input, or the destination for the last stage. It goes in chunks of about the stripe's share of <see cref="DefaultChunkBytes"/> of
         /// output or kept input (the stream's chunk budget), each pulling just the input rows it reads, so that no layer holds more than a chunk and its kernel's
         /// reach: memory does not grow with the band.
         /// </summary>
