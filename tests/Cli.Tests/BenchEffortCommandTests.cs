@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace Nic.Cli.Tests;
 
 /// <summary><c>nic-torch bench effort</c> on a small crop of the sample photo with the shipped default family.</summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class BenchEffortCommandTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Nic.Cli.Tests;
 
+[Collection(LibtorchCollection.Name)]
 public sealed class BenchTrainCommandTests
 {
     [Fact]

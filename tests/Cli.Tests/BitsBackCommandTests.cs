@@ -7,6 +7,7 @@ namespace Nic.Cli.Tests;
 /// to the digits it was made of, at a rate near the model's negative ELBO; other digits, a cut file and another model
 /// are told apart by the exit code.
 /// </summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class BitsBackCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nic-cli-bitsback-").FullName;

@@ -7,6 +7,7 @@ namespace Nic.Cli.Tests;
 /// The committed conformance suite on the managed backend in both arithmetics (the reference decoder and the default
 /// fused one) and on TorchSharp, and the runner's failures.
 /// </summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class ConformanceSuiteTests
 {
     /// <summary>The repository's conformance/ folder.</summary>

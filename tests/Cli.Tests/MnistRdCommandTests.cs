@@ -12,6 +12,7 @@ namespace Nic.Cli.Tests;
 /// <c>nic-torch mnist-rd</c> on 300 real digits (the committed subset written as an IDX test file) and two random
 /// tfc-mnist models at different λ: one row per model in λ order with real compressed sizes, the plot, and the errors.
 /// </summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class MnistRdCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nic-cli-mnist-rd-").FullName;

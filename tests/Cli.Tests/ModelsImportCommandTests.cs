@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace Nic.Cli.Tests;
 
+[Collection(LibtorchCollection.Name)]
 public sealed class ModelsImportCommandTests : IDisposable
 {
     private const int N = 8;

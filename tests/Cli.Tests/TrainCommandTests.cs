@@ -6,6 +6,7 @@ using Nic.Torch.Training;
 
 namespace Nic.Cli.Tests;
 
+[Collection(LibtorchCollection.Name)]
 public sealed class TrainCommandTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Nic.Format;
 namespace Nic.Cli.Tests.Batch;
 
 /// <summary><c>nic batch</c> in-process: failures recorded and skipped, reruns, manifests, conflicts and the output tree.</summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class BatchCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nic-batch-").FullName;

@@ -7,6 +7,7 @@ using Nic.Format;
 namespace Nic.Cli.Tests.Codec;
 
 /// <summary><c>nic encode</c>, <c>decode</c>, <c>models</c> and <c>bench codec</c> end to end on files, with a small model in a --models directory.</summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class CodecCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nic-cli-codec-").FullName;

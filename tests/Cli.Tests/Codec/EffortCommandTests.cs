@@ -6,6 +6,7 @@ using Nic.Codec.Models;
 namespace Nic.Cli.Tests.Codec;
 
 /// <summary><c>--effort</c>: nic refuses efforts above 1 (it carries no libtorch) and says where they are; nic-torch encodes them into files nic decodes.</summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class EffortCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nic-cli-effort-").FullName;

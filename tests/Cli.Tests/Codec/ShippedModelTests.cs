@@ -15,6 +15,7 @@ namespace Nic.Cli.Tests.Codec;
 /// The trained models in the repository's <c>models/</c> folder: the size budget, what their metadata records, and on the
 /// CC0 sample photo the compressed size against each model's own rate estimate and the order of the rate points.
 /// </summary>
+[Collection(LibtorchCollection.Name)]
 public sealed class ShippedModelTests
 {
     /// <summary>The budget for all shipped model files together.</summary>
