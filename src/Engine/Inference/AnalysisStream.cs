@@ -37,9 +37,6 @@ internal sealed class AnalysisStream
     /// <summary>The output's width.</summary>
     public int OutputWidth { get; }
 
-    /// <summary>The vertical stripes the stream's columns are cut into (<see cref="ColumnStripes"/>), each run on its own thread.</summary>
-    public int Stripes => _stripes.Length;
-
     /// <summary>
     /// The stream of <paramref name="analysis"/> on an input of <paramref name="channels"/> × <paramref name="height"/> ×
     /// <paramref name="width"/> whose rows <paramref name="source"/>(first row, row count, first column, column count) makes
@@ -107,15 +104,7 @@ internal sealed class AnalysisStream
 
         _ran = true;
         var output = new FeatureMap(OutputChannels, OutputHeight, OutputWidth, GC.AllocateUninitializedArray<float>(checked(OutputChannels * OutputHeight * OutputWidth)));
-        if (_stripes.Length == 1)
-        {
-            _stripes[0].Run(output, context);
-        }
-        else
-        {
-            ColumnStripes.Run(_stripes.Length, context, (i, share) => _stripes[i].Run(output, share));
-        }
-
+        ColumnStripes.Run(_stripes.Length, context, (i, share) => _stripes[i].Run(output, share));
         return output;
     }
 
@@ -219,15 +208,7 @@ internal sealed class AnalysisStream
             if (s == _stages.Length - 1)
             {
                 // The stripe's own columns, into the same columns of the output.
-                int from = First - WindowFirst, columns = End - First;
-                for (int c = 0; c < output.Channels; c++)
-                {
-                    for (int y = 0; y < count; y++)
-                    {
-                        made.Data.AsSpan((int)((c * made.PlaneSize) + ((long)y * made.Width) + from), columns)
-                            .CopyTo(output.Data.AsSpan((int)((c * output.PlaneSize) + ((long)(first + y) * output.Width) + First), columns));
-                    }
-                }
+                ColumnStripes.CopyColumns(made, First - WindowFirst, output, first, First, count, End - First);
             }
             else
             {

@@ -17,12 +17,6 @@ internal static class ColumnStripes
     public const int MinColumns = 32;
 
     /// <summary>
-    /// The stripes to cut a latent <paramref name="width"/> columns wide into on <paramref name="parallelism"/> threads:
-    /// one a thread, each owning at least <see cref="MinColumns"/>.
-    /// </summary>
-    public static int For(int width, int parallelism) => Math.Clamp(parallelism, 1, Math.Max(1, width / MinColumns));
-
-    /// <summary>
     /// The latent columns each stripe owns (First … End − 1, about equal shares, left to right) and the window it computes
     /// (WindowFirst … WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent), for a latent
     /// <paramref name="width"/> columns wide asked to be cut into <paramref name="stripes"/> (fewer where a stripe would
@@ -38,13 +32,23 @@ internal static class ColumnStripes
         }
     }
 
+    /// <summary>The threads each of <paramref name="stripes"/> stripes takes of <paramref name="parallelism"/>.</summary>
+    public static int ThreadsOfEach(int parallelism, int stripes) => Math.Max(1, parallelism / stripes);
+
     /// <summary>
     /// Runs <paramref name="stripe"/>(i, context) for every stripe i on its own thread, each context with its share of
-    /// <paramref name="context"/>'s threads, and rethrows the first failure as itself (not wrapped in an aggregate).
+    /// <paramref name="context"/>'s threads, and rethrows the first failure as itself (not wrapped in an aggregate); a
+    /// single stripe runs on the calling thread with all of them.
     /// </summary>
     public static void Run(int stripes, LayerContext context, Action<int, LayerContext> stripe)
     {
-        LayerContext share = context with { Parallelism = Math.Max(1, context.Parallelism / stripes) };
+        if (stripes == 1)
+        {
+            stripe(0, context);
+            return;
+        }
+
+        LayerContext share = context with { Parallelism = ThreadsOfEach(context.Parallelism, stripes) };
         try
         {
             Parallel.For(
@@ -57,6 +61,23 @@ internal static class ColumnStripes
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(aggregate.InnerExceptions[0]);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies the columns <paramref name="fromColumn"/> … + <paramref name="columns"/> − 1 of <paramref name="rows"/> rows of
+    /// every channel of a stripe's <paramref name="window"/> to the columns <paramref name="toColumn"/> … of the rows
+    /// <paramref name="toRow"/> … of <paramref name="whole"/>: a stripe's own columns into the whole width.
+    /// </summary>
+    public static void CopyColumns(FeatureMap window, int fromColumn, FeatureMap whole, int toRow, int toColumn, int rows, int columns)
+    {
+        for (int c = 0; c < window.Channels; c++)
+        {
+            for (int y = 0; y < rows; y++)
+            {
+                window.Data.AsSpan((int)((c * window.PlaneSize) + ((long)y * window.Width) + fromColumn), columns)
+                    .CopyTo(whole.Data.AsSpan((int)((c * whole.PlaneSize) + ((long)(toRow + y) * whole.Width) + toColumn), columns));
+            }
         }
     }
 }

@@ -150,12 +150,11 @@ public sealed class ManagedModel : IInferenceBackend
     /// <param name="rows">Makes a window of the image's rows.</param>
     /// <param name="cancellationToken">Looked at throughout.</param>
     /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes.</param>
-    /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: <see cref="ColumnStripes.For"/> this model's <see cref="Parallelism"/>).</param>
+    /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: one a thread of this model's <see cref="Parallelism"/>, as <see cref="ColumnStripes.Windows"/> allows).</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     internal FeatureMap? AnalyzeRows(int height, int width, Func<int, int, int, int, FeatureMap> rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes, int? stripes = null)
     {
-        int latentWidth = SynthesisFactor == 0 ? width : (width + SynthesisFactor - 1) / SynthesisFactor;
-        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, AnalysisHalo, stripes ?? ColumnStripes.For(latentWidth, Parallelism), chunkBytes);
+        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, AnalysisHalo, stripes ?? Parallelism, chunkBytes);
         if (stream is null)
         {
             return null;
@@ -288,9 +287,9 @@ public sealed class ManagedModel : IInferenceBackend
     /// </summary>
     /// <param name="yHat">ŷ.</param>
     /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes.</param>
-    /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: <see cref="ColumnStripes.For"/> this model's <see cref="Parallelism"/>).</param>
+    /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: one a thread of this model's <see cref="Parallelism"/>, as <see cref="ColumnStripes.Windows"/> allows).</param>
     internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat, long chunkBytes = SynthesisStream.DefaultChunkBytes, int? stripes = null) =>
-        SynthesisStream.Create(_synthesis, yHat, SynthesisHalo, stripes ?? ColumnStripes.For(yHat.Width, Parallelism), chunkBytes);
+        SynthesisStream.Create(_synthesis, yHat, SynthesisHalo, stripes ?? Parallelism, chunkBytes);
 
     /// <summary>The next band of <paramref name="stream"/> (see <see cref="SynthesisStream.Synthesize"/>), with this model's threads and buffers.</summary>
     internal void SynthesizeRows(SynthesisStream stream, int firstRow, int rowCount, int availableRows, FeatureMap destination, CancellationToken cancellationToken) =>
@@ -301,23 +300,23 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>
     /// What g_s takes on a latent window of <paramref name="channels"/> × <paramref name="rows"/> × <paramref name="width"/>,
-    /// before it runs; where the stream cuts that width into vertical stripes (<see cref="ColumnStripes.For"/>),
+    /// before it runs; where the stream cuts that width into vertical stripes (<see cref="ColumnStripes.Windows"/>),
     /// every stripe's run on its window (its columns and the halo) with its share of the threads, and the stripe's output
     /// rows before its own columns are copied out.
     /// </summary>
     public LayerFootprint SynthesisFootprint(int channels, int rows, int width)
     {
-        int stripes = ColumnStripes.For(width, Parallelism);
-        if (stripes == 1)
+        var windows = ColumnStripes.Windows(width, SynthesisHalo, Parallelism).ToArray();
+        if (windows.Length == 1)
         {
             return LayerMemory.Estimate(_synthesis, channels, rows, width, Parallelism);
         }
 
         long bytes = 0, largest = 0;
         LayerFootprint stripe = default;
-        foreach ((_, _, int windowFirst, int windowEnd) in ColumnStripes.Windows(width, SynthesisHalo, stripes))
+        foreach ((_, _, int windowFirst, int windowEnd) in windows)
         {
-            stripe = LayerMemory.Estimate(_synthesis, channels, rows, windowEnd - windowFirst, Math.Max(1, Parallelism / stripes));
+            stripe = LayerMemory.Estimate(_synthesis, channels, rows, windowEnd - windowFirst, ColumnStripes.ThreadsOfEach(Parallelism, windows.Length));
             long output = (long)stripe.Channels * stripe.Height * stripe.Width;
             bytes += stripe.PeakBytes + (output * sizeof(float));
             largest = Math.Max(largest, Math.Max(stripe.LargestBufferElements, output));

@@ -89,17 +89,8 @@ internal sealed class SynthesisStream
             throw new InvalidOperationException($"bands must come in order: the next starts at latent row {_produced / _factor}, not {firstRow}");
         }
 
-        int rowsEnd = (firstRow + rowCount) * _factor;
-        if (_stripes.Length == 1)
-        {
-            _stripes[0].Advance(_stripes[0].Stages.Length - 1, rowsEnd, availableRows, _produced, destination, context);
-        }
-        else
-        {
-            int produced = _produced;
-            ColumnStripes.Run(_stripes.Length, context, (i, share) => _stripes[i].SynthesizeInto(rowsEnd, availableRows, produced, destination, _channels, _factor, share));
-        }
-
+        int rowsEnd = (firstRow + rowCount) * _factor, produced = _produced;
+        ColumnStripes.Run(_stripes.Length, context, (i, share) => _stripes[i].SynthesizeInto(rowsEnd, availableRows, produced, destination, _channels, _factor, share));
         _produced = rowsEnd;
     }
 
@@ -116,6 +107,7 @@ internal sealed class SynthesisStream
     /// </summary>
     private sealed class Stripe
     {
+        private readonly Stage[] _stages;
         private readonly FeatureMap _latent;
         private readonly long _chunkBytes;
 
@@ -124,16 +116,14 @@ internal sealed class SynthesisStream
             _latent = latent;
             _chunkBytes = chunkBytes;
             (First, End, WindowFirst, WindowEnd) = (first, end, windowFirst, windowEnd);
-            Stages = new Stage[layers.Count];
+            _stages = new Stage[layers.Count];
             (int h, int w) = (latent.Height, windowEnd - windowFirst);
             for (int s = 0; s < layers.Count; s++)
             {
-                Stages[s] = new Stage(layers[s].Deconv, layers[s].After, h, w);
+                _stages[s] = new Stage(layers[s].Deconv, layers[s].After, h, w);
                 (h, w) = (2 * h, 2 * w);
             }
         }
-
-        public Stage[] Stages { get; }
 
         public int First { get; }
 
@@ -143,23 +133,24 @@ internal sealed class SynthesisStream
 
         public int WindowEnd { get; }
 
-        /// <summary>Synthesizes the stripe's window into a buffer of its own and copies its own columns into <paramref name="destination"/>.</summary>
+        /// <summary>
+        /// Synthesizes the stripe's window and puts its own columns into <paramref name="destination"/>: straight there when
+        /// the window is the whole width (one stripe), else through a buffer of its own.
+        /// </summary>
         public void SynthesizeInto(int rowsEnd, int availableRows, int produced, FeatureMap destination, int channels, int factor, LayerContext context)
         {
             int rows = rowsEnd - produced, width = (WindowEnd - WindowFirst) * factor;
+            if (width == destination.Width)
+            {
+                Advance(_stages.Length - 1, rowsEnd, availableRows, produced, destination, context);
+                return;
+            }
+
             FeatureMap window = context.Buffers.RentMap(channels, rows, width);
             try
             {
-                Advance(Stages.Length - 1, rowsEnd, availableRows, produced, window, context);
-                int from = (First - WindowFirst) * factor, to = First * factor, columns = (End - First) * factor;
-                for (int c = 0; c < channels; c++)
-                {
-                    for (int y = 0; y < rows; y++)
-                    {
-                        window.Data.AsSpan((int)((c * window.PlaneSize) + ((long)y * width) + from), columns)
-                            .CopyTo(destination.Data.AsSpan((int)((c * destination.PlaneSize) + ((long)y * destination.Width) + to), columns));
-                    }
-                }
+                Advance(_stages.Length - 1, rowsEnd, availableRows, produced, window, context);
+                ColumnStripes.CopyColumns(window, (First - WindowFirst) * factor, destination, 0, First * factor, rows, (End - First) * factor);
             }
             finally
             {
@@ -173,9 +164,9 @@ internal sealed class SynthesisStream
         /// output or kept input (the stream's chunk budget), each pulling just the input rows it reads, so that no layer holds more than a chunk and its kernel's
         /// reach: memory does not grow with the band.
         /// </summary>
-        public void Advance(int s, int rowsEnd, int availableRows, int produced, FeatureMap destination, LayerContext context)
+        private void Advance(int s, int rowsEnd, int availableRows, int produced, FeatureMap destination, LayerContext context)
         {
-            Stage stage = Stages[s];
+            Stage stage = _stages[s];
             int jEnd = Math.Min(stage.InputHeight, (rowsEnd + 1) / 2);
             // A chunk's output rows, and the input rows the stage keeps for it (many channels for g_s's last layer).
             long rowBytes = Math.Max(2L * 2 * stage.InputWidth * stage.Deconv.OutChannels, (long)(stage.InputWidth + 2) * stage.Deconv.InChannels) * sizeof(float);
@@ -190,7 +181,7 @@ internal sealed class SynthesisStream
         /// <summary>Computes the next <paramref name="count"/> input-phase rows of stage <paramref name="s"/>.</summary>
         private void Run(int s, int count, int availableRows, int produced, FeatureMap destination, LayerContext context)
         {
-            Stage stage = Stages[s];
+            Stage stage = _stages[s];
             int jEnd = stage.Done + count;
             int needEnd = Math.Min(stage.InputHeight, jEnd + stage.Deconv.PadAfter);
             FeatureMap output = context.Buffers.RentMap(stage.Deconv.OutChannels, 2 * count, 2 * stage.InputWidth);
@@ -224,7 +215,7 @@ internal sealed class SynthesisStream
             }
 
             int firstOut = 2 * stage.Done;
-            if (s == Stages.Length - 1)
+            if (s == _stages.Length - 1)
             {
                 // The last stage writes the band: its rows start where the last band ended.
                 int skip = firstOut - produced;
@@ -235,7 +226,7 @@ internal sealed class SynthesisStream
             }
             else
             {
-                Stages[s + 1].Input.Append(output, firstOut);
+                _stages[s + 1].Input.Append(output, firstOut);
             }
 
             context.Buffers.Return(output.Data);
