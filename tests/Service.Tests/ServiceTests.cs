@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -251,15 +252,37 @@ public sealed class ServiceLimitTests
         await ServiceTests.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, null);
     }
 
-    [Fact]
-    public void InvalidSettingsStopTheHostAtStart()
+    // Built and started as Program does (on Kestrel, where the server's limits read the Service settings while the
+    // application is built). Not through WebApplicationFactory: it starts the host on the entry point's thread and,
+    // when the start fails, may read the host's services after the entry point disposed them, so that CreateClient
+    // now and then throws ObjectDisposedException instead of the validation failure.
+    [Theory]
+    [InlineData("Service:MaxConcurrentOperations", "0", "invalid Service settings")]
+    [InlineData("Nic:BandRows", "0", "BandRows must be 1")]
+    public async Task InvalidSettingsStopTheHostAtStart(string key, string value, string expected)
     {
-        using var badService = new ServiceFactory(new() { ["Service:MaxConcurrentOperations"] = "0" });
-        using var badCodec = new ServiceFactory(new() { ["Nic:BandRows"] = "0" });
+        string storage = Directory.CreateTempSubdirectory("nic-service-").FullName;
+        WebApplication? app = null;
+        try
+        {
+            var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+            {
+                app = ServiceHost.Build(
+                    [$"--{key}={value}", $"--Service:StorageDirectory={storage}", "--Service:ConsoleTelemetry=false", "--urls=http://127.0.0.1:0"]);
+                await app.StartAsync();
+            });
 
-        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => badService.CreateClient());
-        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => badCodec.CreateClient());
-        Assert.Contains(failure.Failures, f => f.Contains("BandRows must be 1", StringComparison.Ordinal));
+            Assert.Contains(failure.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            Directory.Delete(storage, recursive: true);
+        }
     }
 
     [Fact]
