@@ -16,7 +16,7 @@ internal static class NicTorchCommandLine
     {
         RootCommand root = NicCommandLine.CreateRoot(
             "nic-torch — every nic command, with the TorchSharp backend (--backend torch), plus training models and importing PyTorch state dicts.",
-            new TransformBackends(Torch: () => new TorchBackendFactory(), LatentOptimizer: () => new TorchLatentOptimizer()));
+            new TransformBackends(Torch: threads => new TorchBackendFactory(threads: threads), LatentOptimizer: () => new TorchLatentOptimizer()));
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(MnistShowCommand.Create());
         root.Subcommands.Add(MnistRdCommand.Create());

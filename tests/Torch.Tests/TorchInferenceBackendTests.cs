@@ -163,6 +163,29 @@ public sealed class TorchInferenceBackendTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheFactorySetsLibtorchsThreadsForTheProcessWhenAsked()
+    {
+        int before = TorchBackendFactory.Threads;
+        try
+        {
+            int other = before == 1 ? 2 : 1;
+            _ = new TorchBackendFactory(threads: other);
+            Assert.Equal(other, TorchBackendFactory.Threads);
+            Assert.Equal(other, get_num_threads());
+
+            _ = new TorchBackendFactory();
+            Assert.Equal(other, TorchBackendFactory.Threads); // null leaves the count alone
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => new TorchBackendFactory(threads: 0));
+            Assert.Equal(other, TorchBackendFactory.Threads);
+        }
+        finally
+        {
+            set_num_threads(before);
+        }
+    }
+
+    [Fact]
     public void ExportedTorchModelRunsOnBothEngines()
     {
         random.manual_seed(25);

@@ -293,10 +293,16 @@ internal static class BenchCommand
         var memoryChild = new Option<string?>("--memory-child") { Description = "Internal: run one encode or decode in this process and print its peak memory in MiB.", Hidden = true };
         var memoryFile = new Option<string?>("--memory-file") { Description = "Internal: the .nic file the decode child decodes.", Hidden = true };
         var mirrorTo = new Option<string?>("--mirror-to") { Description = "Repeat IMAGE by mirroring to WIDTHxHEIGHT first (e.g. 4000x3000: a 12-megapixel photo-like case made of a real photo, not noise)." };
+        var peer = new Option<string?>("--peer")
+        {
+            Description = "Also time the same model, image and options on a peer engine, in turns with Nic, and print Nic's time over the peer's: "
+                + "torch (libtorch's convolutions through TorchSharp on the CPU, the engine PyTorch runs on, with as many threads; nic-torch only).",
+        };
+        peer.AcceptOnlyFromAmong("torch");
         var shared = new CodecCommandOptions(backends);
         var command = new Command("codec", "Encode and decode one image: median seconds, useful multiply-adds per second against the measured FMA peak, peak memory (each in a fresh child process), bpp and PSNR.")
         {
-            image, model, runs, json, skipMemory, memoryChild, memoryFile, mirrorTo,
+            image, model, runs, json, skipMemory, memoryChild, memoryFile, mirrorTo, peer,
         };
         rate.AddTo(command);
         shared.AddTo(command);
@@ -323,6 +329,20 @@ internal static class BenchCommand
                 }
 
                 mirror = (mw, mh);
+            }
+
+            bool withPeer = result.GetValue(peer) is not null;
+            if (withPeer && backends.Torch is null)
+            {
+                error.WriteLine("error: --peer torch times libtorch, which the nic tool does not carry (about 480 MB); run the same command with nic-torch: "
+                    + "`dotnet run --project src/TorchCli -c Release -- bench codec IMAGE --peer torch`");
+                return ExitCodes.UsageOrFile;
+            }
+
+            if (withPeer && result.GetValue(shared.Backend) != TransformBackend.Managed)
+            {
+                error.WriteLine("error: --peer torch compares the managed engine with libtorch; leave --backend at managed");
+                return ExitCodes.UsageOrFile;
             }
 
             Nic.Codec.Imaging.RgbImage ReadImage(string path)
@@ -355,7 +375,21 @@ internal static class BenchCommand
                 int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
                 progress.Status($"FMA peak, {threads} thread(s)");
                 double fmaPeak = FmaPeak.Measure(threads, runs: 5);
-                CodecBenchmarkResult figures = CodecBenchmark.Run(codec, picture, options, runCount, progress.Status);
+                NicCodec? peerCodec = withPeer ? shared.CreateCodec(result, backend: TransformBackend.Torch) : null;
+                CodecBenchmarkResult[] timed = CodecBenchmark.Run(peerCodec is null ? [codec] : [codec, peerCodec], picture, options, runCount, progress.Status);
+                CodecBenchmarkResult figures = timed[0];
+                BenchCodecPeerJson? peerFigures = peerCodec is null ? null : new BenchCodecPeerJson(
+                    "torch",
+                    peerCodec.Backend,
+                    threads,
+                    BenchStatistics.Significant(timed[1].EncodeSeconds),
+                    BenchStatistics.Significant(timed[1].DecodeSeconds),
+                    timed[1].File.Length,
+                    Math.Round(timed[1].BitsPerPixel, 5),
+                    Math.Round(timed[1].PsnrDb, 3),
+                    timed[1].File.AsSpan().SequenceEqual(figures.File),
+                    Math.Round(figures.EncodeSeconds / timed[1].EncodeSeconds, 3),
+                    Math.Round(figures.DecodeSeconds / timed[1].DecodeSeconds, 3));
                 progress.Finish();
 
                 double? encodePeak = null, decodePeak = null;
@@ -429,7 +463,8 @@ internal static class BenchCommand
                         encodeRate is double er ? BenchStatistics.Significant(er / 1e9) : null,
                         decodeRate is double dr ? BenchStatistics.Significant(dr / 1e9) : null,
                         encodeRate is double es ? Math.Round(es / fmaPeak, 4) : null,
-                        decodeRate is double ds ? Math.Round(ds / fmaPeak, 4) : null);
+                        decodeRate is double ds ? Math.Round(ds / fmaPeak, 4) : null,
+                        peerFigures);
                     output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchCodecJson));
                 }
                 else
@@ -442,6 +477,12 @@ internal static class BenchCommand
                     }
 
                     output.WriteLine(peak is null ? "peak memory: skipped" : string.Create(CultureInfo.InvariantCulture, $"peak memory: encode {encodePeak:F0} MiB, decode {decodePeak:F0} MiB (each in a fresh process)"));
+                    if (peerFigures is { } p2)
+                    {
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peer {p2.Backend} (libtorch's convolutions, {p2.Threads} thread(s), timed in turns with Nic): encode {p2.EncodeS:F3} s   decode {p2.DecodeS:F3} s   {p2.Bytes:N0} bytes ({(p2.SameFile ? "the same file" : "a different file")})   PSNR {p2.PsnrDb:F2} dB"));
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Nic's time over the peer's: encode {p2.EncodeRatio:F2}×, decode {p2.DecodeRatio:F2}×"));
+                    }
+
                     if (reference is { } c)
                     {
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* CompressAI bmshj2018-hyperprior N=128/M=192 on a 768×512 image, PyTorch CPU, {threads} thread(s): encode {c.Encode} s, decode {c.Decode} s (docs/performance.md; not measured in this run)"));

@@ -14,7 +14,11 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
         DefaultValueFactory = _ => [],
     };
 
-    public Option<int?> Threads { get; } = new("--threads") { Description = "Threads per encode or decode (default: every processor). Never changes the output." };
+    public Option<int?> Threads { get; } = new("--threads")
+    {
+        Description = "Threads per encode or decode (default: every processor; with --backend torch, libtorch's threads too, for the whole process). "
+            + "Never changes the output of effort 1; an effort above 1 depends on libtorch's thread count.",
+    };
 
     public Option<TransformBackend> Backend { get; } = new("--backend")
     {
@@ -56,7 +60,8 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
     /// <param name="bandRows">The encoder's latent rows per band; null for the default.</param>
     /// <param name="configure">Sets more options (the decoder's limits) before they are validated.</param>
     /// <param name="effort">The highest encoder effort the command will ask for: above 1 the codec gets the tool's latent optimizer.</param>
-    public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null, int effort = NicEncodeOptions.MinEffort)
+    /// <param name="backend">The backend instead of <c>--backend</c>'s (a benchmark's peer); <c>--arithmetic</c> then applies only if it is managed.</param>
+    public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null, int effort = NicEncodeOptions.MinEffort, TransformBackend? backend = null)
     {
         // The command line's own checks first, so that a message names the flag a user typed (not an API property).
         var problems = new List<string>();
@@ -80,7 +85,7 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
             problems.Add(TransformBackends.OptimizerMissing(effort));
         }
 
-        if (result.GetValue(Arithmetic) is not null && result.GetValue(Backend) != TransformBackend.Managed)
+        if (backend is null && result.GetValue(Arithmetic) is not null && result.GetValue(Backend) != TransformBackend.Managed)
         {
             problems.Add("--arithmetic applies to the managed backend only");
         }
@@ -116,9 +121,9 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
             throw new InvalidOperationException(string.Join("; ", invalid));
         }
 
-        IInferenceBackendFactory factory = result.GetValue(Backend) switch
+        IInferenceBackendFactory factory = (backend ?? result.GetValue(Backend)) switch
         {
-            TransformBackend.Torch => backends.Torch?.Invoke() ?? throw new ArgumentException(TransformBackends.TorchMissing),
+            TransformBackend.Torch => backends.Torch?.Invoke(threads ?? Environment.ProcessorCount) ?? throw new ArgumentException(TransformBackends.TorchMissing),
             _ => result.GetValue(Arithmetic) is ManagedArithmetic arithmetic
                 ? new ManagedBackendFactory(options.Parallelism) { Arithmetic = arithmetic }
                 : new ManagedBackendFactory(options.Parallelism),

@@ -17,9 +17,12 @@ internal enum TransformBackend
 /// The transform backends a tool offers for <c>--backend</c> besides the managed engine. <c>nic</c> carries none (it
 /// never loads libtorch); <c>nic-torch</c> (src/TorchCli) adds TorchSharp.
 /// </summary>
-/// <param name="Torch">Makes the TorchSharp backend; null where the tool does not carry it.</param>
+/// <param name="Torch">
+/// Makes the TorchSharp backend with this many libtorch threads (<c>--threads</c>, every processor by default; libtorch has
+/// one count per process); null where the tool does not carry it.
+/// </param>
 /// <param name="LatentOptimizer">Makes the latent optimizer of <c>--effort</c> above 1; null where the tool does not carry it.</param>
-internal sealed record TransformBackends(Func<IInferenceBackendFactory>? Torch, Func<ILatentOptimizer>? LatentOptimizer = null)
+internal sealed record TransformBackends(Func<int, IInferenceBackendFactory>? Torch, Func<ILatentOptimizer>? LatentOptimizer = null)
 {
     /// <summary>What <c>nic</c> offers: the managed engine alone.</summary>
     public static TransformBackends ManagedOnly { get; } = new(Torch: null);

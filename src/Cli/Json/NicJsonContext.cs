@@ -293,7 +293,25 @@ internal sealed record BenchCodecJson(
     [property: JsonPropertyName("encode_gmac_per_s")] double? EncodeGmacPerS,
     [property: JsonPropertyName("decode_gmac_per_s")] double? DecodeGmacPerS,
     double? EncodeShareOfPeak,
-    double? DecodeShareOfPeak);
+    double? DecodeShareOfPeak,
+    BenchCodecPeerJson? Peer);
+
+/// <summary>
+/// <c>nic-torch bench codec --peer torch</c>: the same model, image and options on libtorch's convolutions (TorchSharp on
+/// the CPU), timed in turns with Nic; the ratios are Nic's seconds over the peer's.
+/// </summary>
+internal sealed record BenchCodecPeerJson(
+    string Name,
+    string Backend,
+    int Threads,
+    double EncodeS,
+    double DecodeS,
+    long Bytes,
+    double Bpp,
+    double PsnrDb,
+    bool SameFile,
+    double EncodeRatio,
+    double DecodeRatio);
 
 /// <summary>One task count of <see cref="BenchParallelJson"/>.</summary>
 internal sealed record BenchParallelPointJson(int Tasks, int RoundTrips, double ImagesPerS, double MedianS, IReadOnlyList<double> RunsS, double SpeedupVsFirst);

@@ -5,11 +5,31 @@ using TorchSharp;
 namespace Nic.Torch.Inference;
 
 /// <summary>TorchSharp as the codec's backend: a <see cref="TorchInferenceBackend"/> per model on one device.</summary>
-/// <param name="device">The device; null for the CPU.</param>
-public sealed class TorchBackendFactory(torch.Device? device = null) : IInferenceBackendFactory
+public sealed class TorchBackendFactory : IInferenceBackendFactory
 {
+    /// <summary>A factory of backends on <paramref name="device"/>.</summary>
+    /// <param name="device">The device; null for the CPU.</param>
+    /// <param name="threads">
+    /// libtorch's CPU threads (<c>torch.set_num_threads</c>), set here for the whole process, since libtorch has one
+    /// count per process; null leaves libtorch's own (its default is the physical cores).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    public TorchBackendFactory(torch.Device? device = null, int? threads = null)
+    {
+        if (threads is int count)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
+            torch.set_num_threads(count);
+        }
+
+        Device = device ?? torch.CPU;
+    }
+
     /// <summary>The device the networks run on.</summary>
-    public torch.Device Device { get; } = device ?? torch.CPU;
+    public torch.Device Device { get; }
+
+    /// <summary>libtorch's CPU threads now (one count for the whole process).</summary>
+    public static int Threads => torch.get_num_threads();
 
     /// <summary>"torch:" and the device.</summary>
     public string Name => "torch:" + Device.type.ToString().ToLowerInvariant();

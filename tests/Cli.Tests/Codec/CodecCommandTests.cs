@@ -296,6 +296,58 @@ public sealed class CodecCommandTests : IDisposable
         Assert.True(root.GetProperty("encode_multiply_adds").GetInt64() > root.GetProperty("decode_multiply_adds").GetInt64() / 2);
         Assert.InRange(root.GetProperty("decode_gmac_per_s").GetDouble(), 1e-6, 1e4);
         Assert.InRange(root.GetProperty("encode_share_of_peak").GetDouble(), 1e-9, 1.5);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("peer").ValueKind);
+    }
+
+    [Fact]
+    public void BenchCodecTimesTheTorchPeerInTurnsAndGivesNicsTimeOverItsTime()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(64, 48));
+
+        // No --threads: it would set libtorch's count for this whole test process (LibtorchCollection).
+        var run = CliRunner.RunTorch("bench", "codec", input, "--models", _models, "--model", _modelName, "--runs", "1", "--skip-memory", "--peer", "torch", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement root = json.RootElement;
+        JsonElement peer = root.GetProperty("peer");
+        Assert.Equal("torch", peer.GetProperty("name").GetString());
+        Assert.Equal("torch:cpu", peer.GetProperty("backend").GetString());
+        Assert.Equal(root.GetProperty("threads").GetInt32(), peer.GetProperty("threads").GetInt32());
+        Assert.True(peer.GetProperty("same_file").GetBoolean()); // the backends write the same file
+        Assert.Equal(root.GetProperty("bytes").GetInt64(), peer.GetProperty("bytes").GetInt64());
+        Assert.Equal(root.GetProperty("psnr_db").GetDouble(), peer.GetProperty("psnr_db").GetDouble(), 0.1);
+        double encode = root.GetProperty("encode_s").GetDouble(), peerEncode = peer.GetProperty("encode_s").GetDouble();
+        double decode = root.GetProperty("decode_s").GetDouble(), peerDecode = peer.GetProperty("decode_s").GetDouble();
+        Assert.True(peerEncode > 0 && peerDecode > 0);
+        Assert.Equal(encode / peerEncode, peer.GetProperty("encode_ratio").GetDouble(), 0.02 * encode / peerEncode);
+        Assert.Equal(decode / peerDecode, peer.GetProperty("decode_ratio").GetDouble(), 0.02 * decode / peerDecode);
+
+        var text = CliRunner.RunTorch("bench", "codec", input, "--models", _models, "--model", _modelName, "--runs", "1", "--skip-memory", "--peer", "torch");
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Contains("peer torch:cpu (libtorch's convolutions", text.Output);
+        Assert.Contains("Nic's time over the peer's: encode ", text.Output);
+    }
+
+    [Fact]
+    public void BenchCodecRefusesAPeerTheToolDoesNotCarryOrThatIsNotAPeer()
+    {
+        string input = Path.Combine(_directory, "in.png");
+        ImageFiles.WritePng(input, Photo(32, 32));
+
+        var nic = CliRunner.Run("bench", "codec", input, "--models", _models, "--model", _modelName, "--runs", "1", "--skip-memory", "--peer", "torch");
+        Assert.Equal(ExitCodes.UsageOrFile, nic.ExitCode);
+        Assert.Contains("nic-torch", nic.Error);
+        Assert.Equal("", nic.Output);
+
+        var torchAgainstTorch = CliRunner.RunTorch("bench", "codec", input, "--models", _models, "--model", _modelName, "--runs", "1", "--skip-memory", "--peer", "torch", "--backend", "torch");
+        Assert.Equal(ExitCodes.UsageOrFile, torchAgainstTorch.ExitCode);
+        Assert.Contains("leave --backend at managed", torchAgainstTorch.Error);
+
+        var unknown = CliRunner.RunTorch("bench", "codec", input, "--models", _models, "--model", _modelName, "--peer", "pytorch");
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("pytorch", unknown.Error);
     }
 
     [Fact]
