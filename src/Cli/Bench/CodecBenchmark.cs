@@ -6,64 +6,70 @@ namespace Nic.Cli.Bench;
 
 /// <summary>
 /// Times whole encodes and decodes of one image (median of runs, after a warm-up that loads the model) and measures the
-/// result. Several codecs (Nic and a peer) are timed in turns, one encode (or decode) each per round, so that a change
-/// in the machine's load during the run falls on all of them alike.
+/// result. A peer (<see cref="TransformPeer"/>) is timed in turns with Nic, one encode (or decode) each per round, so
+/// that a change in the machine's load during the run falls on both alike.
 /// </summary>
 internal static class CodecBenchmark
 {
-    public static CodecBenchmarkResult Run(NicCodec codec, RgbImage image, NicEncodeOptions options, int runs, Action<string>? progress = null) =>
-        Run([codec], image, options, runs, progress)[0];
-
-    public static CodecBenchmarkResult[] Run(IReadOnlyList<NicCodec> codecs, RgbImage image, NicEncodeOptions options, int runs, Action<string>? progress = null)
+    public static CodecBenchmarkResult Run(NicCodec codec, RgbImage image, NicEncodeOptions options, int runs, Action<string>? progress = null, TransformPeer? peer = null)
     {
-        int count = codecs.Count;
-        var files = new byte[count][];
-        var encodeSeconds = new List<double>[count];
-        var decodeSeconds = new List<double>[count];
-        var decoded = new RgbImage[count];
-        for (int i = 0; i < count; i++)
+        progress?.Invoke("warm-up encode (loads the model)");
+        byte[] file = codec.Encode(image, options);
+        if (peer is not null)
         {
-            progress?.Invoke($"warm-up encode (loads the model){Of(i, count)}");
-            files[i] = codecs[i].Encode(image, options);
-            encodeSeconds[i] = [];
-            decodeSeconds[i] = [];
+            progress?.Invoke("warm-up encode, peer");
+            peer.Encode();
         }
 
+        var encodeSeconds = new List<double>();
+        var peerEncodeSeconds = new List<double>();
         for (int run = 0; run < runs; run++)
         {
-            for (int i = 0; i < count; i++)
+            progress?.Invoke($"encode {run + 1}/{runs}");
+            var watch = Stopwatch.StartNew();
+            file = codec.Encode(image, options);
+            encodeSeconds.Add(watch.Elapsed.TotalSeconds);
+            if (peer is not null)
             {
-                progress?.Invoke($"encode {run + 1}/{runs}{Of(i, count)}");
-                var watch = Stopwatch.StartNew();
-                files[i] = codecs[i].Encode(image, options);
-                encodeSeconds[i].Add(watch.Elapsed.TotalSeconds);
+                progress?.Invoke($"encode {run + 1}/{runs}, peer");
+                watch.Restart();
+                peer.Encode();
+                peerEncodeSeconds.Add(watch.Elapsed.TotalSeconds);
             }
         }
 
-        for (int i = 0; i < count; i++)
+        progress?.Invoke("warm-up decode");
+        RgbImage decoded = codec.DecodeAsync(file).GetAwaiter().GetResult();
+        double peerPsnr = 0;
+        if (peer is not null)
         {
-            progress?.Invoke($"warm-up decode{Of(i, count)}");
-            decoded[i] = codecs[i].DecodeAsync(files[i]).GetAwaiter().GetResult();
+            progress?.Invoke("warm-up decode, peer");
+            peerPsnr = peer.Decode();
         }
 
+        var decodeSeconds = new List<double>();
+        var peerDecodeSeconds = new List<double>();
         for (int run = 0; run < runs; run++)
         {
-            for (int i = 0; i < count; i++)
+            progress?.Invoke($"decode {run + 1}/{runs}");
+            var watch = Stopwatch.StartNew();
+            decoded = codec.DecodeAsync(file).GetAwaiter().GetResult();
+            decodeSeconds.Add(watch.Elapsed.TotalSeconds);
+            if (peer is not null)
             {
-                progress?.Invoke($"decode {run + 1}/{runs}{Of(i, count)}");
-                var watch = Stopwatch.StartNew();
-                decoded[i] = codecs[i].DecodeAsync(files[i]).GetAwaiter().GetResult();
-                decodeSeconds[i].Add(watch.Elapsed.TotalSeconds);
+                progress?.Invoke($"decode {run + 1}/{runs}, peer");
+                watch.Restart();
+                peer.Decode();
+                peerDecodeSeconds.Add(watch.Elapsed.TotalSeconds);
             }
         }
 
-        return [.. Enumerable.Range(0, count).Select(i => new CodecBenchmarkResult(
-            BenchStatistics.Median(encodeSeconds[i]),
-            BenchStatistics.Median(decodeSeconds[i]),
-            files[i],
-            files[i].Length * 8.0 / image.PixelCount,
-            ImageQuality.Psnr(image, decoded[i])))];
+        return new CodecBenchmarkResult(
+            BenchStatistics.Median(encodeSeconds),
+            BenchStatistics.Median(decodeSeconds),
+            file,
+            file.Length * 8.0 / image.PixelCount,
+            ImageQuality.Psnr(image, decoded),
+            peer is null ? null : new PeerBenchmarkResult(BenchStatistics.Median(peerEncodeSeconds), BenchStatistics.Median(peerDecodeSeconds), peerPsnr));
     }
-
-    private static string Of(int index, int count) => count == 1 ? "" : $", {(index == 0 ? "Nic" : "peer")}";
 }

@@ -60,8 +60,7 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
     /// <param name="bandRows">The encoder's latent rows per band; null for the default.</param>
     /// <param name="configure">Sets more options (the decoder's limits) before they are validated.</param>
     /// <param name="effort">The highest encoder effort the command will ask for: above 1 the codec gets the tool's latent optimizer.</param>
-    /// <param name="backend">The backend instead of <c>--backend</c>'s (a benchmark's peer); <c>--arithmetic</c> then applies only if it is managed.</param>
-    public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null, int effort = NicEncodeOptions.MinEffort, TransformBackend? backend = null)
+    public NicCodec CreateCodec(ParseResult result, int? bandRows = null, Action<NicCodecOptions>? configure = null, int effort = NicEncodeOptions.MinEffort)
     {
         // The command line's own checks first, so that a message names the flag a user typed (not an API property).
         var problems = new List<string>();
@@ -85,7 +84,7 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
             problems.Add(TransformBackends.OptimizerMissing(effort));
         }
 
-        if (backend is null && result.GetValue(Arithmetic) is not null && result.GetValue(Backend) != TransformBackend.Managed)
+        if (result.GetValue(Arithmetic) is not null && result.GetValue(Backend) != TransformBackend.Managed)
         {
             problems.Add("--arithmetic applies to the managed backend only");
         }
@@ -121,7 +120,7 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
             throw new InvalidOperationException(string.Join("; ", invalid));
         }
 
-        IInferenceBackendFactory factory = (backend ?? result.GetValue(Backend)) switch
+        IInferenceBackendFactory factory = result.GetValue(Backend) switch
         {
             TransformBackend.Torch => backends.Torch?.Invoke(threads ?? Environment.ProcessorCount) ?? throw new ArgumentException(TransformBackends.TorchMissing),
             _ => result.GetValue(Arithmetic) is ManagedArithmetic arithmetic

@@ -297,19 +297,19 @@ internal sealed record BenchCodecJson(
     BenchCodecPeerJson? Peer);
 
 /// <summary>
-/// <c>nic-torch bench codec --peer torch</c>: the same model, image and options on libtorch's convolutions (TorchSharp on
-/// the CPU), timed in turns with Nic; the ratios are Nic's seconds over the peer's.
+/// <c>nic-torch bench codec --peer torch</c>: libtorch's transforms alone (TorchSharp on the CPU) on the same model and
+/// image, whole frame, timed in turns with Nic (<c>Nic.Cli.Bench.TransformPeer</c>): g_a + h_a as its encode, g_s as its
+/// decode; the ratios are Nic's whole encode and decode over them. The PSNR is of g_s(round(y)), a check that the peer
+/// runs the model.
 /// </summary>
 internal sealed record BenchCodecPeerJson(
     string Name,
     string Backend,
     int Threads,
+    string Measures,
     double EncodeS,
     double DecodeS,
-    long Bytes,
-    double Bpp,
     double PsnrDb,
-    bool SameFile,
     double EncodeRatio,
     double DecodeRatio);
 

@@ -300,7 +300,7 @@ public sealed class CodecCommandTests : IDisposable
     }
 
     [Fact]
-    public void BenchCodecTimesTheTorchPeerInTurnsAndGivesNicsTimeOverItsTime()
+    public void BenchCodecTimesLibtorchsTransformsInTurnsAndGivesNicsTimeOverTheirs()
     {
         string input = Path.Combine(_directory, "in.png");
         ImageFiles.WritePng(input, Photo(64, 48));
@@ -315,9 +315,11 @@ public sealed class CodecCommandTests : IDisposable
         Assert.Equal("torch", peer.GetProperty("name").GetString());
         Assert.Equal("torch:cpu", peer.GetProperty("backend").GetString());
         Assert.Equal(root.GetProperty("threads").GetInt32(), peer.GetProperty("threads").GetInt32());
-        Assert.True(peer.GetProperty("same_file").GetBoolean()); // the backends write the same file
-        Assert.Equal(root.GetProperty("bytes").GetInt64(), peer.GetProperty("bytes").GetInt64());
-        Assert.Equal(root.GetProperty("psnr_db").GetDouble(), peer.GetProperty("psnr_db").GetDouble(), 0.1);
+        Assert.Contains("whole frame", peer.GetProperty("measures").GetString());
+
+        // The peer runs the same model: g_s(round(y)) is about as close to the image as Nic's decode (a random model
+        // reconstructs poorly, but the same poorly); a peer that ran other weights or lost the image would not be.
+        Assert.Equal(root.GetProperty("psnr_db").GetDouble(), peer.GetProperty("psnr_db").GetDouble(), 1.5);
         double encode = root.GetProperty("encode_s").GetDouble(), peerEncode = peer.GetProperty("encode_s").GetDouble();
         double decode = root.GetProperty("decode_s").GetDouble(), peerDecode = peer.GetProperty("decode_s").GetDouble();
         Assert.True(peerEncode > 0 && peerDecode > 0);
@@ -326,8 +328,8 @@ public sealed class CodecCommandTests : IDisposable
 
         var text = CliRunner.RunTorch("bench", "codec", input, "--models", _models, "--model", _modelName, "--runs", "1", "--skip-memory", "--peer", "torch");
         Assert.True(text.ExitCode == 0, text.Error);
-        Assert.Contains("peer torch:cpu (libtorch's convolutions", text.Output);
-        Assert.Contains("Nic's time over the peer's: encode ", text.Output);
+        Assert.Contains("peer torch:cpu, libtorch's transforms alone on the whole frame", text.Output);
+        Assert.Contains("Nic's whole encode and decode over the peer's transforms: encode ", text.Output);
     }
 
     [Fact]
