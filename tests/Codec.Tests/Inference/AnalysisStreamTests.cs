@@ -38,10 +38,13 @@ public sealed class AnalysisStreamTests
                 }
 
                 // Vertical stripes (each computing the halo's columns beyond its own): 2 of 32 and 33 latent columns, 3 of 33
-                // to 34 (an image width that is not a multiple of 16), and 4 asked of a latent too narrow for more than 1.
+                // to 34 (an image width that is not a multiple of 16), 4 asked of 44 latent columns (cut into 2 of 22), of
+                // 25 (too narrow for more than 1), and 2 of the narrowest, 16 and 17.
                 cases.Add(kind, arithmetic, 48, 1040, AnalysisStream.DefaultChunkBytes, 2);
                 cases.Add(kind, arithmetic, 37, 1597, 20_000, 3);
                 cases.Add(kind, arithmetic, 20, 700, 1, 4);
+                cases.Add(kind, arithmetic, 20, 400, 1, 4);
+                cases.Add(kind, arithmetic, 33, 528, 20_000, 2);
             }
         }
 

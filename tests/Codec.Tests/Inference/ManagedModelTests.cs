@@ -96,7 +96,9 @@ public class ManagedModelTests
     [InlineData(3, 2, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 65, 2)] // stripes of 32 and 33 latent columns
     [InlineData(2, 3, ManagedArithmetic.Reference, 20_000, 100, 3)] // 33, 33 and 34
     [InlineData(11, 4, ManagedArithmetic.Fused, 1, 97, 3)]
-    [InlineData(3, 3, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 40, 4)] // asks for 4, cut into 1 (40 < 2 × 32)
+    [InlineData(3, 3, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 40, 4)] // asks for 4, cut into 2 (40 < 3 × 16)
+    [InlineData(3, 3, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 24, 4)] // asks for 4, cut into 1 (24 < 2 × 16)
+    [InlineData(2, 3, ManagedArithmetic.Reference, 1, 33, 2)] // 16 and 17, the narrowest stripes
     public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic, long chunkBytes, int width, int stripes)
     {
         // Latent rows arrive band by band; each run of output rows is asked for once the rows two below it (the halo)
