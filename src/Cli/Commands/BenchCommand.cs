@@ -376,9 +376,8 @@ internal static class BenchCommand
                 int threads = result.GetValue(shared.Threads) ?? Environment.ProcessorCount;
                 progress.Status($"FMA peak, {threads} thread(s)");
                 double fmaPeak = FmaPeak.Measure(threads, runs: 5);
-                using TransformPeer? transformPeer = withPeer
-                    ? new TransformPeer(backends.Torch!(threads), entry.File, ManagedModel.Create(entry.File, 1).HasHyperprior, picture)
-                    : null;
+                ManagedModel counted = ManagedModel.Create(entry.File, 1);
+                using TransformPeer? transformPeer = withPeer ? new TransformPeer(backends.Torch!(threads), entry.File, counted.HasHyperprior, picture) : null;
                 CodecBenchmarkResult figures = CodecBenchmark.Run(codec, picture, options, runCount, progress.Status, transformPeer);
                 BenchCodecPeerJson? peerFigures = figures.Peer is not { } timedPeer ? null : new BenchCodecPeerJson(
                     "torch",
@@ -428,7 +427,7 @@ internal static class BenchCommand
                 // Useful multiply-adds, each counted once (a decode band's halo rows are not): encode runs g_a, h_a and h_s,
                 // decode h_s and g_s, on the image padded to the model's alignment; both run the context networks (if any).
                 int alignment = entry.File.Architecture.Geometry?.Alignment ?? 1;
-                var work = ManagedModel.Create(entry.File, 1).MultiplyAdds((picture.Width + alignment - 1) / alignment * alignment, (picture.Height + alignment - 1) / alignment * alignment);
+                var work = counted.MultiplyAdds((picture.Width + alignment - 1) / alignment * alignment, (picture.Height + alignment - 1) / alignment * alignment);
                 double? encodeRate = work is { } e ? (e.Analysis + e.HyperAnalysis + e.HyperSynthesis + e.Context) / figures.EncodeSeconds : null;
                 double? decodeRate = work is { } d ? (d.HyperSynthesis + d.Synthesis + d.Context) / figures.DecodeSeconds : null;
                 (double Encode, double Decode)? reference = CompressAiCodecSeconds.TryGetValue(threads, out var r) ? r : null;

@@ -122,23 +122,15 @@ internal sealed class ConvTranspose2dLayer : ILayer
     {
         int rows = count + _padBefore + _padAfter, columns = width + _padBefore + _padAfter;
         long plane = (long)rows * columns;
-        float[] buffer = context.Buffers.Rent(InChannels * plane + DirectConvolution.InputSlack, zeroed: true, context.CancellationToken);
         int top = Math.Max(0, first - _padBefore), bottom = Math.Min(inputHeight, first + count + _padAfter);
         if (top < windowStart || bottom > windowStart + windowRows)
         {
-            context.Buffers.Return(buffer);
             throw new ArgumentException($"input rows {top}…{bottom - 1} are needed, rows {windowStart}…{windowStart + windowRows - 1} given");
         }
 
-        for (int c = 0; c < InChannels; c++)
-        {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            for (int y = top; y < bottom; y++)
-            {
-                window.AsSpan((int)(c * planeStride + (long)(y - windowStart) * rowStride + columnOffset), width)
-                    .CopyTo(buffer.AsSpan((int)(c * plane + (long)(y - first + _padBefore) * columns + _padBefore), width));
-            }
-        }
+        float[] buffer = PaddedPlanes.Pad(
+            window, ((long)(top - windowStart) * rowStride) + columnOffset, planeStride, InChannels, bottom - top, width,
+            top - first + _padBefore, _padBefore, rows, columns, context.Buffers, context.CancellationToken, rowStride);
 
         try
         {

@@ -15,24 +15,41 @@ internal static class PaddedPlanes
 {
     /// <summary>
     /// Copies <paramref name="sourceRows"/> rows of <paramref name="channels"/> planes of <paramref name="width"/> columns
-    /// (from <paramref name="sourceOffset"/> in <paramref name="source"/>) into planes of <paramref name="rows"/> ×
-    /// <paramref name="columns"/>, with the first source row at (<paramref name="top"/>, <paramref name="left"/>) and zeros
-    /// elsewhere, plus kernel slack.
+    /// (from <paramref name="sourceOffset"/> in <paramref name="source"/>, rows <paramref name="rowStride"/> floats apart,
+    /// or <paramref name="width"/> when it is 0) into planes of <paramref name="rows"/> × <paramref name="columns"/>, with
+    /// the first source row at (<paramref name="top"/>, <paramref name="left"/>) and zeros elsewhere, plus kernel slack.
+    /// Only the zeros are written besides the copy (the buffer is not cleared first: a decode's g_s cleared about as many
+    /// floats as it copied).
     /// </summary>
-    public static float[] Pad(float[] source, long sourceOffset, long planeStride, int channels, int sourceRows, int width, int top, int left, int rows, int columns, BufferPool pool, CancellationToken cancellationToken)
+    public static float[] Pad(float[] source, long sourceOffset, long planeStride, int channels, int sourceRows, int width, int top, int left, int rows, int columns, BufferPool pool, CancellationToken cancellationToken, int rowStride = 0)
     {
+        if (top < 0 || left < 0 || top + sourceRows > rows || left + width > columns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(top), $"{sourceRows} × {width} at ({top}, {left}) does not fit {rows} × {columns}");
+        }
+
         long plane = (long)rows * columns;
-        float[] buffer = pool.Rent(channels * plane + DirectConvolution.InputSlack, zeroed: true, cancellationToken);
+        long sourceRowStride = rowStride == 0 ? width : rowStride;
+        float[] buffer = pool.Rent(channels * plane + DirectConvolution.InputSlack, zeroed: false, cancellationToken);
+        int right = columns - left - width;
         for (int c = 0; c < channels; c++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            long planeStart = c * plane;
+            buffer.AsSpan((int)planeStart, (int)((long)top * columns)).Clear();
             for (int y = 0; y < sourceRows; y++)
             {
-                source.AsSpan((int)(sourceOffset + (c * planeStride) + ((long)y * width)), width)
-                    .CopyTo(buffer.AsSpan((int)(c * plane + (long)(y + top) * columns + left), width));
+                int rowStart = (int)(planeStart + (long)(y + top) * columns);
+                buffer.AsSpan(rowStart, left).Clear();
+                source.AsSpan((int)(sourceOffset + (c * planeStride) + (y * sourceRowStride)), width).CopyTo(buffer.AsSpan(rowStart + left, width));
+                buffer.AsSpan(rowStart + left + width, right).Clear();
             }
+
+            long below = planeStart + (long)(top + sourceRows) * columns;
+            buffer.AsSpan((int)below, (int)(planeStart + plane - below)).Clear();
         }
 
+        buffer.AsSpan((int)(channels * plane), DirectConvolution.InputSlack).Clear();
         return buffer;
     }
 

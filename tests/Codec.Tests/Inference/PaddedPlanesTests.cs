@@ -2,7 +2,7 @@ using Nic.Codec.Inference;
 
 namespace Nic.Codec.Tests.Inference;
 
-/// <summary>The phase split of a stride-2 convolution's input (<see cref="PaddedPlanes"/>), against its definition.</summary>
+/// <summary>The zero-padded input buffers and the phase split of a stride-2 convolution's input (<see cref="PaddedPlanes"/>), against their definitions.</summary>
 public sealed class PaddedPlanesTests
 {
     [Theory]
@@ -32,6 +32,43 @@ public sealed class PaddedPlanesTests
     [Fact]
     public void UnzipRefusesRowsOfTheWrongLengths() =>
         Assert.Throws<ArgumentException>(() => PaddedPlanes.Unzip(new float[10], new float[5], new float[4]));
+
+    [Theory]
+    [InlineData(0, 0, 3, 5, 0)]
+    [InlineData(2, 2, 4, 9, 0)]
+    [InlineData(1, 2, 6, 17, 30)] // a window of columns of wider rows
+    [InlineData(0, 3, 1, 40, 45)]
+    public void PadPutsTheRowsInZerosOverADirtyBuffer(int top, int left, int sourceRows, int width, int rowStride)
+    {
+        const int Channels = 3, Offset = 7;
+        int rows = sourceRows + top + 2, columns = width + (2 * left), stride = rowStride == 0 ? width : rowStride;
+        long planeStride = (long)sourceRows * stride + 3;
+        var random = new Random(top * 100 + width);
+        float[] source = [.. Enumerable.Range(0, (int)(Offset + (Channels * planeStride))).Select(_ => (float)random.NextDouble() + 1)];
+        var pool = new BufferPool(1L << 24);
+        int size = Channels * rows * columns + DirectConvolution.InputSlack;
+        float[] dirty = Enumerable.Repeat(float.NaN, size).ToArray();
+        pool.Return(dirty); // the pool hands this one out again: nothing may be left of it
+
+        float[] padded = PaddedPlanes.Pad(source, Offset, planeStride, Channels, sourceRows, width, top, left, rows, columns, pool, CancellationToken.None, rowStride);
+
+        Assert.Same(dirty, padded);
+        for (int c = 0; c < Channels; c++)
+        {
+            for (int y = 0; y < rows; y++)
+            {
+                for (int x = 0; x < columns; x++)
+                {
+                    int sy = y - top, sx = x - left;
+                    float expected = sy >= 0 && sy < sourceRows && sx >= 0 && sx < width ? source[Offset + (c * planeStride) + (sy * stride) + sx] : 0;
+                    Assert.Equal(expected, padded[((long)c * rows + y) * columns + x]);
+                }
+            }
+        }
+
+        Assert.All(padded[(Channels * rows * columns)..], v => Assert.Equal(0f, v)); // the kernel's slack
+        Assert.Throws<ArgumentOutOfRangeException>(() => PaddedPlanes.Pad(source, Offset, planeStride, Channels, sourceRows, width, top, left, rows - top - 3, columns, pool, CancellationToken.None, rowStride));
+    }
 
     [Theory]
     [InlineData(1, 1, 1)]
