@@ -40,11 +40,10 @@ internal static class CodecBenchmark
 
         progress?.Invoke("warm-up decode");
         RgbImage decoded = codec.DecodeAsync(file).GetAwaiter().GetResult();
-        double peerPsnr = 0;
         if (peer is not null)
         {
             progress?.Invoke("warm-up decode, peer");
-            peerPsnr = peer.Decode();
+            peer.Decode();
         }
 
         var decodeSeconds = new List<double>();
@@ -70,6 +69,6 @@ internal static class CodecBenchmark
             file,
             file.Length * 8.0 / image.PixelCount,
             ImageQuality.Psnr(image, decoded),
-            peer is null ? null : new PeerBenchmarkResult(BenchStatistics.Median(peerEncodeSeconds), BenchStatistics.Median(peerDecodeSeconds), peerPsnr));
+            peer is null ? null : new PeerBenchmarkResult(BenchStatistics.Median(peerEncodeSeconds), BenchStatistics.Median(peerDecodeSeconds), peer.PsnrDb()));
     }
 }

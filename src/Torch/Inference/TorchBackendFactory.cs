@@ -28,9 +28,6 @@ public sealed class TorchBackendFactory : IInferenceBackendFactory
     /// <summary>The device the networks run on.</summary>
     public torch.Device Device { get; }
 
-    /// <summary>libtorch's CPU threads now (one count for the whole process).</summary>
-    public static int Threads => torch.get_num_threads();
-
     /// <summary>"torch:" and the device.</summary>
     public string Name => "torch:" + Device.type.ToString().ToLowerInvariant();
 
