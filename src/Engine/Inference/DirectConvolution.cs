@@ -19,14 +19,11 @@ internal static unsafe class DirectConvolution
     /// <summary>Output channels per block (the packed-weight interleave).</summary>
     public const int ChannelBlock = 8;
 
-    /// <summary>Columns per inner iteration with 256-bit vectors: two 8-lane vectors.</summary>
-    public const int ColumnBlock = 16;
-
-    /// <summary>Columns per inner iteration of the fused 256-bit kernel: three 8-lane vectors.</summary>
-    public const int FusedColumnBlock = 24;
+    /// <summary>Columns per inner iteration with 256-bit vectors: three 8-lane vectors.</summary>
+    public const int ColumnBlock = 24;
 
     /// <summary>
-    /// How many input channels ahead the fused 256-bit kernel asks for its input rows (a prefetch per tap, a hint that
+    /// How many input channels ahead the 256-bit kernel asks for its input rows (a prefetch per tap, a hint that
     /// never faults). Each channel's rows are a separate stream, more than the hardware prefetchers follow, so without it
     /// the large layers waited on memory: with AVX-512 off, bench transforms 1920 × 1088, g_s 3.40–3.43 → 3.05–3.11 s on
     /// one thread and 2.01–2.05 → 1.74–1.76 s on two; 2 and 8 channels ahead did no better (docs/performance.md, session 18).
@@ -228,7 +225,7 @@ internal static unsafe class DirectConvolution
         {
             (true, ManagedArithmetic.Fused) => narrow ? &RunRow512Narrow<FusedStep> : &RunRow512<FusedStep>,
             (true, _) => narrow ? &RunRow512Narrow<SeparateStep> : &RunRow512<SeparateStep>,
-            (false, ManagedArithmetic.Fused) => &RunRowFused,
+            (false, ManagedArithmetic.Fused) => &RunRow<FusedStep>,
             _ => &RunRow<SeparateStep>,
         };
     }
@@ -236,12 +233,18 @@ internal static unsafe class DirectConvolution
     // RunRow and RunRow512 are the same kernel at two vector widths. .NET has no public interface over
     // Vector256/Vector512 to write it once generically, and Vector512 without AVX-512 runs in software, so both stay.
     // The arithmetic (separate multiply and add, or fused) is a type argument: the JIT compiles one body per
-    // arithmetic, with the step inlined.
+    // arithmetic, with the step inlined. Each output's sum runs in the same order in every form: the same bits.
     //
-    // The 256-bit kernel computes half a channel block (4 channels) × 16 columns at a time: 8 accumulators, two
-    // input vectors, a broadcast and a product fit the 16 AVX2 registers (8 channels × 16 columns, 16 accumulators,
-    // spilled). It runs the separate arithmetic; the fused one, which needs no register for the product, takes the
-    // wider RunRowFused. The 512-bit kernel has 32 registers and computes the whole block × 32 columns.
+    // The 256-bit kernel computes half a channel block (4 channels) × 24 columns at a time: 12 accumulators, three
+    // input vectors and a broadcast, the 16 AVX2 registers. Per tap, 3 loads and 4 broadcasts feed 12 multiply-adds.
+    // Both halves of the block run on a column block before the next, so the second reads the input columns and
+    // weight lines that the first has just read. The separate arithmetic needs a 17th register for the product, so
+    // the JIT keeps one accumulator on the stack; even so it runs faster than the 16-column form it replaced, whose 8
+    // accumulators fitted (AVX-512 off, bench transforms 768 × 512, the reference arithmetic, one thread: g_s.4
+    // 48–50 → 54–57 % of the FMA peak, h_s.2 40–42 → 54–55 %, session 21). The fused arithmetic took 24 columns in
+    // session 18 (g_a 3.96 → 3.02 s on one thread at 1920 × 1088; docs/performance.md); two channels × 48 columns
+    // (12 accumulators, no spill) ran the separate arithmetic slower than this form (51–53 %). The 512-bit kernel has 32
+    // registers and computes the whole block × 32 columns.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRow<TStep>(
         float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
@@ -249,64 +252,10 @@ internal static unsafe class DirectConvolution
         where TStep : struct, IAccumulateStep
     {
         float* tail = stackalloc float[ColumnBlock];
-        for (int half = 0; half < 2 && 4 * half < coCount; half++)
-        {
-            float* halfBias = bias + 4 * half;
-            float* halfOutput = rowOutput + 4 * half * outputPlaneStride;
-            int halfCount = coCount - 4 * half;
-            for (int x0 = 0; x0 < width; x0 += ColumnBlock)
-            {
-                Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-                float* src = rowInput + x0;
-                float* w = weights + 4 * half;
-                for (int ci = 0; ci < cin; ci++)
-                {
-                    for (int t = 0; t < tapCount; t++)
-                    {
-                        float* s = src + taps[t];
-                        Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8);
-                        Vector256<float> k = Vector256.Create(w[0]);
-                        a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k);
-                        k = Vector256.Create(w[1]);
-                        a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k);
-                        k = Vector256.Create(w[2]);
-                        a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k);
-                        k = Vector256.Create(w[3]);
-                        a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k);
-                        w += ChannelBlock;
-                    }
-
-                    src += channelStride;
-                }
-
-                int n = Math.Min(ColumnBlock, width - x0);
-                float* o = halfOutput + (long)x0 * columnStride;
-                Store(a00, a01, halfBias[0], o, n, columnStride, tail);
-                if (halfCount > 1) Store(a10, a11, halfBias[1], o + outputPlaneStride, n, columnStride, tail);
-                if (halfCount > 2) Store(a20, a21, halfBias[2], o + 2 * outputPlaneStride, n, columnStride, tail);
-                if (halfCount > 3) Store(a30, a31, halfBias[3], o + 3 * outputPlaneStride, n, columnStride, tail);
-            }
-        }
-    }
-
-    // The fused 256-bit kernel: half a channel block × 24 columns, 12 accumulators, three input vectors and a broadcast
-    // (the 16 AVX2 registers; the separate arithmetic needs one more for the product, so it keeps 16 columns). Per tap,
-    // 3 loads and 4 broadcasts feed 12 fused multiply-adds, against 2 and 4 for 8 in the 16-column kernel. Both halves
-    // of the block run on a column block before the next, so the second reads the input columns and weight lines the
-    // first has just read. The sum of each output is in the same order as in RunRow<FusedStep>: the same bits.
-    // Against RunRow<FusedStep> (AVX-512 off, bench transforms 1920 × 1088, three interleaved pairs): g_a 3.96 → 3.02 s
-    // on one thread, 2.36 → 1.81 s on two; g_s 3.63 → 3.28 s and 2.00 → 1.81 s (docs/performance.md, session 18).
-    // Half-blocks over the whole row before the other half (session 11's form of this kernel) were not faster.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRowFused(
-        float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
-        float* rowOutput, long outputPlaneStride, int columnStride, int width, int coCount)
-    {
-        float* tail = stackalloc float[FusedColumnBlock];
         long ahead = PrefetchChannels * channelStride;
-        for (int x0 = 0; x0 < width; x0 += FusedColumnBlock)
+        for (int x0 = 0; x0 < width; x0 += ColumnBlock)
         {
-            int n = Math.Min(FusedColumnBlock, width - x0);
+            int n = Math.Min(ColumnBlock, width - x0);
             for (int half = 0; half < 2 && 4 * half < coCount; half++)
             {
                 float* halfBias = bias + 4 * half;
@@ -328,13 +277,13 @@ internal static unsafe class DirectConvolution
 
                         Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8), v2 = Vector256.Load(s + 16);
                         Vector256<float> k = Vector256.Create(w[0]);
-                        a00 = Vector256.FusedMultiplyAdd(v0, k, a00); a01 = Vector256.FusedMultiplyAdd(v1, k, a01); a02 = Vector256.FusedMultiplyAdd(v2, k, a02);
+                        a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k); a02 = TStep.Step(a02, v2, k);
                         k = Vector256.Create(w[1]);
-                        a10 = Vector256.FusedMultiplyAdd(v0, k, a10); a11 = Vector256.FusedMultiplyAdd(v1, k, a11); a12 = Vector256.FusedMultiplyAdd(v2, k, a12);
+                        a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k); a12 = TStep.Step(a12, v2, k);
                         k = Vector256.Create(w[2]);
-                        a20 = Vector256.FusedMultiplyAdd(v0, k, a20); a21 = Vector256.FusedMultiplyAdd(v1, k, a21); a22 = Vector256.FusedMultiplyAdd(v2, k, a22);
+                        a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k); a22 = TStep.Step(a22, v2, k);
                         k = Vector256.Create(w[3]);
-                        a30 = Vector256.FusedMultiplyAdd(v0, k, a30); a31 = Vector256.FusedMultiplyAdd(v1, k, a31); a32 = Vector256.FusedMultiplyAdd(v2, k, a32);
+                        a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k); a32 = TStep.Step(a32, v2, k);
                         w += ChannelBlock;
                     }
 
@@ -473,7 +422,7 @@ internal static unsafe class DirectConvolution
     private static void Store(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, float bias, float* destination, int count, int columnStride, float* tail)
     {
         Vector256<float> b = Vector256.Create(bias);
-        if (count == FusedColumnBlock && columnStride == 1)
+        if (count == ColumnBlock && columnStride == 1)
         {
             (v0 + b).Store(destination);
             (v1 + b).Store(destination + 8);
@@ -484,25 +433,6 @@ internal static unsafe class DirectConvolution
         (v0 + b).Store(tail);
         (v1 + b).Store(tail + 8);
         (v2 + b).Store(tail + 16);
-        for (int i = 0; i < count; i++)
-        {
-            destination[(long)i * columnStride] = tail[i];
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<float> lo, Vector256<float> hi, float bias, float* destination, int count, int columnStride, float* tail)
-    {
-        Vector256<float> b = Vector256.Create(bias);
-        if (count == ColumnBlock && columnStride == 1)
-        {
-            (lo + b).Store(destination);
-            (hi + b).Store(destination + 8);
-            return;
-        }
-
-        (lo + b).Store(tail);
-        (hi + b).Store(tail + 8);
         for (int i = 0; i < count; i++)
         {
             destination[(long)i * columnStride] = tail[i];
