@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Nic.Codec.Entropy;
 using Nic.Format;
@@ -34,7 +36,12 @@ internal static class ModelFileParser
         float[] ScaleTable,
         QuantizedCdfTables? Prior);
 
-    internal static Contents Parse(ReadOnlyMemory<byte> file)
+    /// <summary>A tensor already decoded from <paramref name="Source"/>'s bytes: a file that holds the same bytes under the same name, type and shape takes it instead of decoding them again.</summary>
+    internal sealed record DecodedTensor(SafetensorsWriter.Tensor Source, ModelTensor Tensor);
+
+    /// <param name="file">The whole file.</param>
+    /// <param name="decoded">Tensors decoded before from the same bytes (a family's shared tensors, for its other points), by name; null for none.</param>
+    internal static Contents Parse(ReadOnlyMemory<byte> file, IReadOnlyDictionary<string, DecodedTensor>? decoded = null)
     {
         SafetensorsFile safetensors = SafetensorsReader.Parse(file);
         IReadOnlyDictionary<string, string> metadata = safetensors.Metadata;
@@ -73,7 +80,7 @@ internal static class ModelFileParser
             throw Mismatch($"metadata 'family' is '{family}'; a family name is 1 to 64 characters from a-z 0-9 . _ -");
         }
 
-        Dictionary<string, ModelTensor> tensors = ReadTensors(safetensors, architecture.GetTensors(hyperParameters));
+        Dictionary<string, ModelTensor> tensors = ReadTensors(safetensors, architecture.GetTensors(hyperParameters), decoded);
         CheckGdnConstants(tensors);
         ModelEntropyTableSet tables = ReadTables(architecture, hyperParameters, tensors);
         return new Contents(architecture, hyperParameters, name, lambda, ratePoint, distortion, metadata, tensors, tables);
@@ -155,7 +162,7 @@ internal static class ModelFileParser
         }
     }
 
-    private static Dictionary<string, ModelTensor> ReadTensors(SafetensorsFile file, IReadOnlyList<ModelTensorSpec> specs)
+    private static Dictionary<string, ModelTensor> ReadTensors(SafetensorsFile file, IReadOnlyList<ModelTensorSpec> specs, IReadOnlyDictionary<string, DecodedTensor>? decoded)
     {
         var entries = new Dictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
         foreach (SafetensorsEntry entry in file.Entries)
@@ -198,12 +205,21 @@ internal static class ModelFileParser
                 throw Mismatch($"tensor '{spec.Name}' has the shape {ModelTensor.FormatShape(entry.Shape)}; expected {spec.FormatShape()}");
             }
 
-            tensors.Add(spec.Name, Decode(entry, file.GetBytes(entry)));
+            ReadOnlySpan<byte> bytes = file.GetBytes(entry);
+            tensors.Add(
+                spec.Name,
+                decoded is not null && decoded.TryGetValue(spec.Name, out DecodedTensor? known) && known.Source.DataType == entry.DataType
+                    && known.Source.Shape.AsSpan().SequenceEqual(entry.Shape) && bytes.SequenceEqual(known.Source.Bytes)
+                    ? known.Tensor
+                    : Decode(entry, bytes));
         }
 
         return tensors;
     }
 
+    // Optimized from the first call: a command loads its models once, so tiered compilation's first, unoptimized
+    // form would run every element of every tensor (about 100 M of the shipped files at each catalog scan).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ModelTensor Decode(SafetensorsEntry entry, ReadOnlySpan<byte> bytes)
     {
         int[] shape = (int[])entry.Shape.Clone();
@@ -211,10 +227,18 @@ internal static class ModelFileParser
         {
             case SafetensorsDataType.I32:
             {
-                var ints = new int[bytes.Length / 4];
-                for (int i = 0; i < ints.Length; i++)
+                int[] ints;
+                if (BitConverter.IsLittleEndian)
                 {
-                    ints[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
+                    ints = MemoryMarshal.Cast<byte, int>(bytes).ToArray();
+                }
+                else
+                {
+                    ints = new int[bytes.Length / 4];
+                    for (int i = 0; i < ints.Length; i++)
+                    {
+                        ints[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
+                    }
                 }
 
                 return ModelTensor.FromInt32(entry.Name, shape, ints);
@@ -223,10 +247,7 @@ internal static class ModelFileParser
             case SafetensorsDataType.F16:
             {
                 var floats = new float[bytes.Length / 2];
-                for (int i = 0; i < floats.Length; i++)
-                {
-                    floats[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]);
-                }
+                HalvesToSingles(bytes, floats);
 
                 return CheckFinite(ModelTensor.FromFloat32(entry.Name, shape, floats), floats);
             }
@@ -252,9 +273,59 @@ internal static class ModelFileParser
         }
     }
 
+    /// <summary>
+    /// Widens little-endian IEEE-754 half-precision values to single precision, exactly as <c>(float)Half</c> does for
+    /// every finite value (and to a non-finite value for every infinity and NaN). Eight at a time: a half's exponent and
+    /// fraction shifted into a single's fields, times 2¹¹², is the same number (subnormals included; a product by a power
+    /// of two is exact), with its sign put back; an all-ones exponent stays all ones.
+    /// </summary>
+    internal static void HalvesToSingles(ReadOnlySpan<byte> bytes, Span<float> destination)
+    {
+        int count = bytes.Length / 2;
+        int i = 0;
+        if (BitConverter.IsLittleEndian && Vector256.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<ushort> halves = MemoryMarshal.Cast<byte, ushort>(bytes);
+            Span<uint> singles = MemoryMarshal.Cast<float, uint>(destination);
+            Vector256<float> scale = Vector256.Create(BitConverter.UInt32BitsToSingle(0x77800000)); // 2^112
+            Vector256<uint> magnitude = Vector256.Create(0x7fffu), top = Vector256.Create(0x7c00u), exponent = Vector256.Create(0x7f800000u);
+            for (; i + Vector256<uint>.Count <= count; i += Vector256<uint>.Count)
+            {
+                Vector256<uint> h = Vector256.WidenLower(Vector128.Create(halves.Slice(i, Vector128<ushort>.Count)).ToVector256());
+                Vector256<uint> m = h & magnitude;
+                Vector256<uint> shifted = m << 13;
+                Vector256<uint> finite = (shifted.AsSingle() * scale).AsUInt32();
+                Vector256<uint> special = shifted | exponent;
+                Vector256<uint> value = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, top), special, finite);
+                (value | ((h & Vector256.Create(0x8000u)) << 16)).CopyTo(singles.Slice(i, Vector256<uint>.Count));
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ModelTensor CheckFinite(ModelTensor tensor, float[] values)
     {
-        for (int i = 0; i < values.Length; i++)
+        // A single is finite unless its exponent is all ones: look eight at a time, then find the element to name.
+        ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(values);
+        Vector256<uint> exponent = Vector256.Create(0x7f800000u);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<uint>.Count <= bits.Length; i += Vector256<uint>.Count)
+            {
+                if (Vector256.EqualsAny(Vector256.Create(bits.Slice(i, Vector256<uint>.Count)) & exponent, exponent))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i]))
             {

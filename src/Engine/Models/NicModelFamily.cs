@@ -208,7 +208,11 @@ internal static class ModelFamilyParser
         IReadOnlyDictionary<string, SafetensorsDataType>[] PointTypes,
         IReadOnlyDictionary<string, int[]> GainedShapes,
         IReadOnlyDictionary<string, float[]> Gains,
-        IReadOnlyList<Point> Points);
+        IReadOnlyList<Point> Points)
+    {
+        /// <summary>The shared tensors as the first point decoded them, which every other point and interpolated model takes instead of decoding the same bytes again.</summary>
+        public Dictionary<string, ModelFileParser.DecodedTensor> DecodedShared { get; } = new(StringComparer.Ordinal);
+    }
 
     /// <summary>The layer a gained tensor belongs to: its name without the last component (<c>g_a.6</c> of <c>g_a.6.weight</c>).</summary>
     internal static string LayerOf(string tensor) => tensor[..tensor.LastIndexOf('.')];
@@ -342,7 +346,7 @@ internal static class ModelFamilyParser
         for (int i = 0; i < count; i++)
         {
             byte[] bytes = SafetensorsWriter.Write(declared[i].Metadata, PointFileTensors(contents, i));
-            NicModelFile model = NicModelFile.Load(bytes);
+            NicModelFile model = NicModelFile.Load(bytes, contents.DecodedShared);
             if (!string.Equals(model.Id.Sha256Hex, declared[i].Sha256, StringComparison.Ordinal) || model.Name != declared[i].Name)
             {
                 throw Corrupt($"trained point {i} rebuilds model '{model.Name}' with sha256 {model.Id.Sha256Hex}, but the family declares '{declared[i].Name}' with sha256 {declared[i].Sha256}");
@@ -366,6 +370,16 @@ internal static class ModelFamilyParser
             if (i > 0)
             {
                 model.ShareTensorsWith(points[0].Model);
+            }
+            else
+            {
+                foreach (SafetensorsWriter.Tensor tensor in shared)
+                {
+                    if (model.TryGetTensor(tensor.Name, out ModelTensor? decoded))
+                    {
+                        contents.DecodedShared.Add(tensor.Name, new ModelFileParser.DecodedTensor(tensor, decoded));
+                    }
+                }
             }
 
             points.Add(new Point(model, declared[i].Metadata));
@@ -421,7 +435,7 @@ internal static class ModelFamilyParser
             [ModelMetadataKeys.RatePosition] = position.ToString("R", CultureInfo.InvariantCulture),
         };
         metadata.Remove(ModelMetadataKeys.Training);
-        NicModelFile model = NicModelFile.Load(SafetensorsWriter.Write(metadata, tensors));
+        NicModelFile model = NicModelFile.Load(SafetensorsWriter.Write(metadata, tensors), contents.DecodedShared);
         model.ShareTensorsWith(contents.Points[interval].Model);
         model.SetFamilyRate(familyId, (float)position);
         return model;

@@ -184,9 +184,12 @@ public sealed class NicModelFile
         }
     }
 
-    private static NicModelFile FromBytes(ReadOnlyMemory<byte> file)
+    /// <summary>Loads a file built in memory (a family's point), taking the tensors <paramref name="decoded"/> holds for the same bytes instead of decoding them again.</summary>
+    internal static NicModelFile Load(ReadOnlyMemory<byte> file, IReadOnlyDictionary<string, ModelFileParser.DecodedTensor> decoded) => FromBytes(file, decoded);
+
+    private static NicModelFile FromBytes(ReadOnlyMemory<byte> file, IReadOnlyDictionary<string, ModelFileParser.DecodedTensor>? decoded = null)
     {
-        ModelFileParser.Contents contents = ModelFileParser.Parse(file);
+        ModelFileParser.Contents contents = ModelFileParser.Parse(file, decoded);
         return new NicModelFile(contents, SHA256.HashData(file.Span));
     }
 }

@@ -130,6 +130,91 @@ public class ModelFileRoundTripTests
         Assert.Equal(5.9604645E-08f, tensor.Float32Data.Span[1]);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void EveryHalfWidensAsHalfToSingleDoes(int offset)
+    {
+        // All 65,536 bit patterns, from an odd start too, so that the eight-at-a-time loop and the scalar tail both run.
+        var bytes = new byte[2 * (65536 + offset)];
+        for (int h = 0; h < 65536; h++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(2 * (h + offset)), (ushort)h);
+        }
+
+        var singles = new float[65536 + offset];
+        ModelFileParser.HalvesToSingles(bytes, singles);
+        for (int h = 0; h < 65536; h++)
+        {
+            float expected = (float)BitConverter.UInt16BitsToHalf((ushort)h), found = singles[h + offset];
+            if (float.IsFinite(expected))
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(found), $"half 0x{h:x4}: {found} (0x{BitConverter.SingleToInt32Bits(found):x8}), expected {expected} (0x{BitConverter.SingleToInt32Bits(expected):x8})");
+            }
+            else
+            {
+                Assert.True(float.IsNaN(expected) ? float.IsNaN(found) : expected == found, $"half 0x{h:x4}: {found}, expected {expected}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(7, true)]
+    [InlineData(8, false)]
+    [InlineData(15, true)]
+    [InlineData(16, false)]
+    [InlineData(19, true)]
+    public void ANonFiniteWeightAnywhereInATensorIsRefused(int index, bool half)
+    {
+        // 20 elements: two vectors of eight and a tail of four, in both stored precisions.
+        var builder = ModelFactory.CreateRandomBuilder(ModelArchitectureKind.TfcMnist, ModelHyperParameters.ForMnist(4), seed: 1);
+        if (half)
+        {
+            var data = new Half[20];
+            data[index] = Half.NegativeInfinity;
+            builder.AddFloat16("analysis.0.bias", [20], data);
+        }
+        else
+        {
+            var data = new float[20];
+            data[index] = float.NaN;
+            builder.AddFloat32("analysis.0.bias", [20], data);
+        }
+
+        NicCodecException e = Assert.Throws<NicCodecException>(() => NicModelFile.Load(builder.BuildUnchecked()));
+        Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
+        Assert.Contains($"element {index} is", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATensorDecodedBeforeIsTakenOnlyForTheSameBytes()
+    {
+        var builder = ModelFactory.CreateRandomBuilder(ModelArchitectureKind.TfcMnist, ModelHyperParameters.ForMnist(4), seed: 1);
+        Half[] data = [.. Enumerable.Range(0, 20).Select(i => (Half)(i * 0.25))];
+        byte[] file = builder.AddFloat16("analysis.0.bias", [20], data).Build();
+        byte[] stored = [.. data.SelectMany(h => BitConverter.GetBytes(h))];
+        ModelTensor earlier = NicModelFile.Load(file).GetTensor("analysis.0.bias");
+
+        ModelTensor Loaded(byte[] bytes, SafetensorsDataType type, int[] shape)
+        {
+            var decoded = new Dictionary<string, ModelFileParser.DecodedTensor>
+            {
+                ["analysis.0.bias"] = new(new SafetensorsWriter.Tensor("analysis.0.bias", type, shape, bytes), earlier),
+            };
+            return ModelFileParser.Parse(file, decoded).Tensors["analysis.0.bias"];
+        }
+
+        Assert.Same(earlier, Loaded(stored, SafetensorsDataType.F16, [20]));
+        byte[] other = (byte[])stored.Clone();
+        other[^1] ^= 1;
+        Assert.NotSame(earlier, Loaded(other, SafetensorsDataType.F16, [20]));
+        Assert.NotSame(earlier, Loaded(stored, SafetensorsDataType.F16, [4, 5]));
+        Assert.NotSame(earlier, Loaded([.. stored, .. stored], SafetensorsDataType.F32, [20]));
+        Assert.Equal(earlier.Float32Data.ToArray(), Loaded(other, SafetensorsDataType.F16, [20]).Float32Data.ToArray());
+    }
+
     [Fact]
     public void WriterLayoutFollowsTheSpec()
     {
