@@ -346,6 +346,7 @@ public sealed class NicModelCatalog
         var models = new List<NicModelEntry>();
         var families = new List<(NicModelFamily Family, string Source, string? Path)>();
         var problems = new List<string>();
+        var files = new List<(string Path, string Source)>();
         foreach ((string directory, string source) in _directories)
         {
             if (!Directory.Exists(directory))
@@ -359,36 +360,60 @@ public sealed class NicModelCatalog
                 continue;
             }
 
-            foreach (string path in Directory.EnumerateFiles(directory, "*" + ModelFileExtension).Order(StringComparer.Ordinal))
+            files.AddRange(Directory.EnumerateFiles(directory, "*" + ModelFileExtension).Order(StringComparer.Ordinal).Select(path => (path, source)));
+        }
+
+        // The files load side by side (each is read, hashed and, for a family, every point rebuilt and hashed: about
+        // 0.1 s a shipped family on one core), then join the catalog one by one in the order above, so which file wins a
+        // name does not depend on which finished first.
+        var loaded = new (object? Model, Exception? Problem)[files.Count];
+        Parallel.For(0, files.Count, i =>
+        {
+            try
             {
-                try
+                byte[] bytes = ReadModelFile(files[i].Path);
+                loaded[i] = (NicModelFamily.IsFamilyFile(bytes) ? NicModelFamily.Load(bytes) : NicModelFile.Load(bytes), null);
+            }
+            catch (Exception e) when (e is NicException or IOException or UnauthorizedAccessException)
+            {
+                loaded[i] = (null, e);
+            }
+        });
+
+        for (int i = 0; i < files.Count; i++)
+        {
+            (string path, string source) = files[i];
+            switch (loaded[i])
+            {
+                case (_, { } problem):
+                    problems.Add($"{path}: {problem.Message}");
+                    _logger.LogWarning("Model file {Path} skipped: {Reason}", path, problem.Message);
+                    break;
+
+                case (NicModelFamily family, _):
                 {
-                    byte[] bytes = ReadModelFile(path);
-                    if (NicModelFamily.IsFamilyFile(bytes))
+                    // A fixed-rate file that a point of the family rebuilds exactly (left beside the family file by an
+                    // upgrade) is the same model: the family's point replaces it. Any other clash is a conflict.
+                    models.RemoveAll(m => family.Points.Any(p => p.Id.Equals(m.File.Id)));
+                    string? taken = family.Points.Select(p => p.Name).Append(family.Name)
+                        .FirstOrDefault(n => models.Any(m => m.Name == n) || families.Any(f => f.Family.Name == n));
+                    if (taken is not null)
                     {
-                        NicModelFamily family = NicModelFamily.Load(bytes);
-
-                        // A fixed-rate file that a point of the family rebuilds exactly (left beside the family file
-                        // by an upgrade) is the same model: the family's point replaces it. Any other clash is a conflict.
-                        models.RemoveAll(m => family.Points.Any(p => p.Id.Equals(m.File.Id)));
-                        string? taken = family.Points.Select(p => p.Name).Append(family.Name)
-                            .FirstOrDefault(n => models.Any(m => m.Name == n) || families.Any(f => f.Family.Name == n));
-                        if (taken is not null)
-                        {
-                            problems.Add($"{path}: skipped, the name '{taken}' is already taken");
-                            _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken", path, taken);
-                            continue;
-                        }
-
-                        families.Add((family, source, path));
-                        models.AddRange(family.Points.Select(p => new NicModelEntry(p, source, path)));
-                        continue;
+                        problems.Add($"{path}: skipped, the name '{taken}' is already taken");
+                        _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken", path, taken);
+                        break;
                     }
 
-                    NicModelFile file = NicModelFile.Load(bytes);
+                    families.Add((family, source, path));
+                    models.AddRange(family.Points.Select(p => new NicModelEntry(p, source, path)));
+                    break;
+                }
+
+                case (NicModelFile file, _):
+                {
                     if (families.Any(f => f.Family.Points.Any(p => p.Id.Equals(file.Id))))
                     {
-                        continue; // the same model as a family's point, which the catalog already has
+                        break; // the same model as a family's point, which the catalog already has
                     }
 
                     NicModelEntry? clash = models.FirstOrDefault(m => m.Name == file.Name);
@@ -396,15 +421,11 @@ public sealed class NicModelCatalog
                     {
                         problems.Add($"{path}: skipped, the name '{file.Name}' is already taken by {clash?.Path ?? "a family"}");
                         _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken by {Other}", path, file.Name, clash?.Path);
-                        continue;
+                        break;
                     }
 
                     models.Add(new NicModelEntry(file, source, path));
-                }
-                catch (Exception e) when (e is NicException or IOException or UnauthorizedAccessException)
-                {
-                    problems.Add($"{path}: {e.Message}");
-                    _logger.LogWarning("Model file {Path} skipped: {Reason}", path, e.Message);
+                    break;
                 }
             }
         }

@@ -56,6 +56,30 @@ public sealed class NicModelCatalogTests
     }
 
     [Fact]
+    public void OfTwoFilesWithOneNameTheFirstInOrderWinsHoweverLongItTakesToLoad()
+    {
+        // The files load side by side; a.nicm (N = 64) takes longer than b.nicm (N = 8) but comes first by name.
+        string directory = Directory.CreateTempSubdirectory("nic-catalog-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "a.nicm"), ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 64, 96, 41, "same", 2, null));
+            File.WriteAllBytes(Path.Combine(directory, "b.nicm"), ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, 42, "same", 2, null));
+
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+
+            NicModelEntry entry = Assert.Single(catalog.Models);
+            Assert.Equal(Path.Combine(directory, "a.nicm"), entry.Path);
+            Assert.Equal(64, entry.File.HyperParameters.N);
+            string problem = Assert.Single(catalog.Problems);
+            Assert.Contains("b.nicm: skipped, the name 'same' is already taken", problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AddingAnotherModelUnderATakenNameIsRefused()
     {
         NicModelCatalog catalog = PipelineFixtures.Catalog();
