@@ -226,23 +226,7 @@ internal static class ModelFileParser
         switch (entry.DataType)
         {
             case SafetensorsDataType.I32:
-            {
-                int[] ints;
-                if (BitConverter.IsLittleEndian)
-                {
-                    ints = MemoryMarshal.Cast<byte, int>(bytes).ToArray();
-                }
-                else
-                {
-                    ints = new int[bytes.Length / 4];
-                    for (int i = 0; i < ints.Length; i++)
-                    {
-                        ints[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
-                    }
-                }
-
-                return ModelTensor.FromInt32(entry.Name, shape, ints);
-            }
+                return ModelTensor.FromInt32(entry.Name, shape, ReadLittleEndian<int>(bytes));
 
             case SafetensorsDataType.F16:
             {
@@ -254,23 +238,24 @@ internal static class ModelFileParser
 
             default:
             {
-                float[] floats;
-                if (BitConverter.IsLittleEndian)
-                {
-                    floats = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-                }
-                else
-                {
-                    floats = new float[bytes.Length / 4];
-                    for (int i = 0; i < floats.Length; i++)
-                    {
-                        floats[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
-                    }
-                }
-
+                float[] floats = ReadLittleEndian<float>(bytes);
                 return CheckFinite(ModelTensor.FromFloat32(entry.Name, shape, floats), floats);
             }
         }
+    }
+
+    /// <summary>Little-endian 4-byte values (int32 or float32) as an array, in one copy where the machine is little-endian.</summary>
+    private static T[] ReadLittleEndian<T>(ReadOnlySpan<byte> bytes)
+        where T : unmanaged
+    {
+        T[] values = MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<int> words = MemoryMarshal.Cast<T, int>(values.AsSpan());
+            BinaryPrimitives.ReverseEndianness(words, words);
+        }
+
+        return values;
     }
 
     /// <summary>
