@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nic.Codec.Models;
@@ -346,35 +347,42 @@ public sealed class NicModelCatalog
         var models = new List<NicModelEntry>();
         var families = new List<(NicModelFamily Family, string Source, string? Path)>();
         var problems = new List<string>();
-        var files = new List<(string Path, string Source)>();
+
+        // What the directories list, in order: a file to load, or a missing directory to report in its place.
+        var files = new List<(string? Path, string Source, string? MissingDirectory)>();
         foreach ((string directory, string source) in _directories)
         {
             if (!Directory.Exists(directory))
             {
                 if (source != "shipped")
                 {
-                    problems.Add($"{directory}: no such directory");
-                    _logger.LogWarning("Model directory {Directory} does not exist", directory);
+                    files.Add((null, source, directory));
                 }
 
                 continue;
             }
 
-            files.AddRange(Directory.EnumerateFiles(directory, "*" + ModelFileExtension).Order(StringComparer.Ordinal).Select(path => (path, source)));
+            files.AddRange(Directory.EnumerateFiles(directory, "*" + ModelFileExtension).Order(StringComparer.Ordinal).Select(path => ((string?)path, source, (string?)null)));
         }
 
         // The files load side by side (each is read, hashed and, for a family, every point rebuilt and hashed: about
         // 0.1 s a shipped family on one core), then join the catalog one by one in the order above, so which file wins a
-        // name does not depend on which finished first.
+        // name, and the order of the problems, do not depend on which finished first. An unexpected exception comes out
+        // as itself, at its file's turn.
         var loaded = new (object? Model, Exception? Problem)[files.Count];
-        Parallel.For(0, files.Count, i =>
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
+            if (files[i].Path is not { } path)
+            {
+                return;
+            }
+
             try
             {
-                byte[] bytes = ReadModelFile(files[i].Path);
+                byte[] bytes = ReadModelFile(path);
                 loaded[i] = (NicModelFamily.IsFamilyFile(bytes) ? NicModelFamily.Load(bytes) : NicModelFile.Load(bytes), null);
             }
-            catch (Exception e) when (e is NicException or IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
                 loaded[i] = (null, e);
             }
@@ -382,12 +390,22 @@ public sealed class NicModelCatalog
 
         for (int i = 0; i < files.Count; i++)
         {
-            (string path, string source) = files[i];
+            (string? path, string source, string? missing) = files[i];
             switch (loaded[i])
             {
-                case (_, { } problem):
-                    problems.Add($"{path}: {problem.Message}");
-                    _logger.LogWarning("Model file {Path} skipped: {Reason}", path, problem.Message);
+                case (_, _) when missing is not null:
+                    problems.Add($"{missing}: no such directory");
+                    _logger.LogWarning("Model directory {Directory} does not exist", missing);
+                    break;
+
+                case (_, NicException or IOException or UnauthorizedAccessException):
+                    string reason = loaded[i].Problem!.Message;
+                    problems.Add($"{path}: {reason}");
+                    _logger.LogWarning("Model file {Path} skipped: {Reason}", path, reason);
+                    break;
+
+                case (_, { } unexpected):
+                    ExceptionDispatchInfo.Capture(unexpected).Throw();
                     break;
 
                 case (NicModelFamily family, _):

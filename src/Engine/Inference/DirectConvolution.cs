@@ -10,9 +10,10 @@ namespace Nic.Codec.Inference;
 /// It computes, for every output channel co, row y and column x,
 /// <code>out[co, y, x] = (Σ_ci Σ_t w[co, ci, t] · in[ci][offset_t + y·rowStride + x]) + bias[co]</code>
 /// where the sum runs over input channels ci in ascending order and, within each, over the taps t in the order
-/// given, as a chain of separate IEEE-754 single-precision multiplies and adds starting from +0 (never fused).
-/// Vector lanes hold neighbouring columns, so every output element sees exactly that sequence whatever the
-/// vector width, block size, tile or thread: results are bit-identical on every machine.
+/// given, starting from +0: in the reference arithmetic as a chain of separate IEEE-754 single-precision multiplies
+/// and adds, in the fused one (spec/nic-model.md §10.2) as a chain of fused multiply-adds. Vector lanes hold
+/// neighbouring columns, so every output element sees exactly that sequence whatever the vector width, block size,
+/// tile or thread: results are bit-identical on every machine.
 /// </summary>
 internal static unsafe class DirectConvolution
 {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -208,7 +209,7 @@ internal static class ModelFileParser
             ReadOnlySpan<byte> bytes = file.GetBytes(entry);
             tensors.Add(
                 spec.Name,
-                decoded is not null && decoded.TryGetValue(spec.Name, out DecodedTensor? known) && known.Source.DataType == entry.DataType
+                decoded is not null && decoded.TryGetValue(spec.Name, out DecodedTensor? known) && known.Source.Name == entry.Name && known.Source.DataType == entry.DataType
                     && known.Source.Shape.AsSpan().SequenceEqual(entry.Shape) && bytes.SequenceEqual(known.Source.Bytes)
                     ? known.Tensor
                     : Decode(entry, bytes));
@@ -245,9 +246,10 @@ internal static class ModelFileParser
     }
 
     /// <summary>Little-endian 4-byte values (int32 or float32) as an array, in one copy where the machine is little-endian.</summary>
-    private static T[] ReadLittleEndian<T>(ReadOnlySpan<byte> bytes)
+    internal static T[] ReadLittleEndian<T>(ReadOnlySpan<byte> bytes)
         where T : unmanaged
     {
+        Debug.Assert(Unsafe.SizeOf<T>() == sizeof(int), "4-byte values only");
         T[] values = MemoryMarshal.Cast<byte, T>(bytes).ToArray();
         if (!BitConverter.IsLittleEndian)
         {

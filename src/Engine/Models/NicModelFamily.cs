@@ -208,11 +208,8 @@ internal static class ModelFamilyParser
         IReadOnlyDictionary<string, SafetensorsDataType>[] PointTypes,
         IReadOnlyDictionary<string, int[]> GainedShapes,
         IReadOnlyDictionary<string, float[]> Gains,
-        IReadOnlyList<Point> Points)
-    {
-        /// <summary>The shared tensors as the first point decoded them, which every other point and interpolated model takes instead of decoding the same bytes again.</summary>
-        public Dictionary<string, ModelFileParser.DecodedTensor> DecodedShared { get; } = new(StringComparer.Ordinal);
-    }
+        IReadOnlyList<Point> Points,
+        IReadOnlyDictionary<string, ModelFileParser.DecodedTensor> DecodedShared);
 
     /// <summary>The layer a gained tensor belongs to: its name without the last component (<c>g_a.6</c> of <c>g_a.6.weight</c>).</summary>
     internal static string LayerOf(string tensor) => tensor[..tensor.LastIndexOf('.')];
@@ -342,7 +339,10 @@ internal static class ModelFamilyParser
 
         // Every trained point rebuilds its fixed-rate file, which must load (§2–§6) and have the SHA-256 the family declares.
         var points = new List<Point>(count);
-        var contents = new Contents(name, metadata, shared, gained, pointTensors, pointTypes, gainedShapes, gains, points);
+        // The shared tensors as the first point decodes them, which every other point and interpolated model takes
+        // instead of decoding the same bytes again.
+        var decodedShared = new Dictionary<string, ModelFileParser.DecodedTensor>(StringComparer.Ordinal);
+        var contents = new Contents(name, metadata, shared, gained, pointTensors, pointTypes, gainedShapes, gains, points, decodedShared);
         for (int i = 0; i < count; i++)
         {
             byte[] bytes = SafetensorsWriter.Write(declared[i].Metadata, PointFileTensors(contents, i));
@@ -377,7 +377,7 @@ internal static class ModelFamilyParser
                 {
                     if (model.TryGetTensor(tensor.Name, out ModelTensor? decoded))
                     {
-                        contents.DecodedShared.Add(tensor.Name, new ModelFileParser.DecodedTensor(tensor, decoded));
+                        decodedShared.Add(tensor.Name, new ModelFileParser.DecodedTensor(tensor, decoded));
                     }
                 }
             }
@@ -411,14 +411,19 @@ internal static class ModelFamilyParser
             bool half = contents.PointTypes[interval][name] == SafetensorsDataType.F16;
             int elements = source.Length / (half ? 2 : 4);
             int perChannel = elements / channels;
+            float[] weights = half ? new float[elements] : ModelFileParser.ReadLittleEndian<float>(source);
+            if (half)
+            {
+                ModelFileParser.HalvesToSingles(source, weights);
+            }
+
             var bytes = new byte[checked(elements * 4)];
             for (int c = 0; c < channels; c++)
             {
                 double factor = GainFactor(gains[(interval * channels) + c], gains[((interval + 1) * channels) + c], step);
                 for (int e = c * perChannel; e < (c + 1) * perChannel; e++)
                 {
-                    float w = half ? (float)BinaryPrimitives.ReadHalfLittleEndian(source.AsSpan(2 * e)) : BinaryPrimitives.ReadSingleLittleEndian(source.AsSpan(4 * e));
-                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * e), (float)(w * factor));
+                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * e), (float)(weights[e] * factor));
                 }
             }
 

@@ -28,7 +28,9 @@ public class LayerTests
     {
         { 3, 5, 7, 9, 5, 2 }, { 4, 9, 6, 5, 5, 1 }, { 3, 10, 17, 33, 3, 1 }, { 5, 3, 8, 8, 5, 2 },
         { 2, 2, 1, 1, 5, 2 }, { 6, 17, 9, 20, 3, 2 }, { 8, 16, 4, 37, 5, 2 }, { 1, 20, 28, 28, 5, 2 },
-        { 4, 8, 3, 50, 3, 1 }, // two whole blocks of the fused 256-bit kernel's 24 columns and a part
+        { 4, 8, 3, 50, 3, 1 }, // two whole blocks of the 256-bit kernel's 24 columns and a part of 2
+        { 3, 9, 4, 40, 3, 1 }, // a block of 24 and a tail of 16 (256-bit); a block of 32 and a tail of 8 (512-bit)
+        { 3, 9, 4, 48, 3, 1 }, // two blocks of 24 (256-bit); a block of 32 and a whole tail of 16 (512-bit)
         { 6, 9, 4, 150, 5, 2 }, // 75 output columns: two column chunks of 64 when items are cut small
     };
 
@@ -48,6 +50,8 @@ public class LayerTests
     {
         { 3, 5, 7, 9, 5 }, { 9, 4, 6, 5, 5 }, { 3, 10, 1, 1, 5 }, { 5, 3, 8, 8, 3 }, { 16, 3, 5, 19, 5 }, { 50, 20, 7, 7, 5 }, { 7, 6, 3, 26, 5 },
         { 6, 3, 3, 140, 5 }, // 140 columns a phase: three column chunks of 64 when items are cut small
+        { 4, 9, 3, 16, 5 }, // phases of 16 columns, written every other output column: the tails alone
+        { 4, 9, 3, 40, 5 }, // phases of 40 columns: a block and a tail at both vector widths
     };
 
     [Theory]

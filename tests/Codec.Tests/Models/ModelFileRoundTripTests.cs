@@ -160,26 +160,39 @@ public class ModelFileRoundTripTests
     }
 
     [Theory]
-    [InlineData(0, false)]
-    [InlineData(7, true)]
-    [InlineData(8, false)]
-    [InlineData(15, true)]
-    [InlineData(16, false)]
-    [InlineData(19, true)]
-    public void ANonFiniteWeightAnywhereInATensorIsRefused(int index, bool half)
+    [InlineData(0, -1, false)]
+    [InlineData(7, -1, true)]
+    [InlineData(8, -1, false)]
+    [InlineData(15, -1, true)]
+    [InlineData(16, -1, false)]
+    [InlineData(19, -1, true)]
+    [InlineData(3, 5, false)]
+    [InlineData(9, 17, true)]
+    public void ANonFiniteWeightAnywhereInATensorIsRefused(int index, int later, bool half)
     {
-        // 20 elements: two vectors of eight and a tail of four, in both stored precisions.
+        // 20 elements: two vectors of eight and a tail of four, in both stored precisions; the error names the first
+        // non-finite element when there are two.
         var builder = ModelFactory.CreateRandomBuilder(ModelArchitectureKind.TfcMnist, ModelHyperParameters.ForMnist(4), seed: 1);
         if (half)
         {
             var data = new Half[20];
             data[index] = Half.NegativeInfinity;
+            if (later >= 0)
+            {
+                data[later] = Half.NaN;
+            }
+
             builder.AddFloat16("analysis.0.bias", [20], data);
         }
         else
         {
             var data = new float[20];
             data[index] = float.NaN;
+            if (later >= 0)
+            {
+                data[later] = float.PositiveInfinity;
+            }
+
             builder.AddFloat32("analysis.0.bias", [20], data);
         }
 

@@ -101,9 +101,17 @@ public sealed class DecodePlanTests(ITestOutputHelper output)
         { IsBackground = true };
         sampler.Start();
         sampling.Wait();
-        RgbImage decoded = await fresh.DecodeAsync(file);
-        Volatile.Write(ref stop, 1);
-        sampler.Join();
+        RgbImage decoded;
+        try
+        {
+            decoded = await fresh.DecodeAsync(file);
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            sampler.Join();
+        }
+
         peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baseline);
         GC.KeepAlive(decoded);
 

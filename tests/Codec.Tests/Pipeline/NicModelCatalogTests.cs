@@ -58,7 +58,9 @@ public sealed class NicModelCatalogTests
     [Fact]
     public void OfTwoFilesWithOneNameTheFirstInOrderWinsHoweverLongItTakesToLoad()
     {
-        // The files load side by side; a.nicm (N = 64) takes longer than b.nicm (N = 8) but comes first by name.
+        // The files load side by side; a.nicm (N = 64) takes longer than b.nicm (N = 8) but comes first by name. Loading
+        // one by one passes too; a catalog that took the files in the order they finished would fail whenever b.nicm
+        // finishes first, as it does on two or more cores.
         string directory = Directory.CreateTempSubdirectory("nic-catalog-").FullName;
         try
         {
@@ -76,6 +78,32 @@ public sealed class NicModelCatalogTests
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ProblemsAreListedInTheOrderOfTheDirectoriesAndTheirFiles()
+    {
+        string first = Directory.CreateTempSubdirectory("nic-catalog-").FullName, third = Directory.CreateTempSubdirectory("nic-catalog-").FullName;
+        string missing = Path.Combine(first, "no-such-directory");
+        try
+        {
+            File.WriteAllBytes(Path.Combine(first, "broken.nicm"), [1, 2, 3]);
+            File.WriteAllBytes(Path.Combine(third, "also-broken.nicm"), [4, 5, 6]);
+
+            var catalog = new NicModelCatalog([first, missing, third], includeShippedModels: false);
+
+            Assert.Empty(catalog.Models);
+            Assert.Collection(
+                catalog.Problems,
+                p => Assert.StartsWith(Path.Combine(first, "broken.nicm") + ":", p, StringComparison.Ordinal),
+                p => Assert.Equal($"{missing}: no such directory", p),
+                p => Assert.StartsWith(Path.Combine(third, "also-broken.nicm") + ":", p, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(first, recursive: true);
+            Directory.Delete(third, recursive: true);
         }
     }
 
