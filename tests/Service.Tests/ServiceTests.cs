@@ -209,23 +209,35 @@ public sealed class ServiceLimitTests
     [Fact]
     public async Task ATwoGigabyteContentLengthIsRefusedWith413BeforeTheBodyIsRead()
     {
-        using var factory = new ServiceFactory();
-        factory.UseKestrel(0);
-        factory.StartServer();
-        string address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = new Uri(address) };
-        var body = new UnreadableStream();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/images") { Content = new StreamContent(body) };
-        request.Content.Headers.ContentLength = 2L << 30;
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-        request.Headers.ExpectContinue = true;
+        // The service as Program builds it, on Kestrel at a free port (a real socket). WebApplicationFactory's
+        // UseKestrel races the entry point, which may start the server before the factory sets its port
+        // ("IServerAddressesFeature.Addresses cannot be modified after the server has started", one CI rehearsal).
+        string storage = Directory.CreateTempSubdirectory("nic-service-").FullName;
+        WebApplication app = ServiceHost.Build([$"--Service:StorageDirectory={storage}", "--Service:ConsoleTelemetry=false", "--urls=http://127.0.0.1:0"]);
+        try
+        {
+            await app.StartAsync();
+            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = new Uri(address) };
+            var body = new UnreadableStream();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/images") { Content = new StreamContent(body) };
+            request.Content.Headers.ContentLength = 2L << 30;
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+            request.Headers.ExpectContinue = true;
 
-        using HttpResponseMessage response = await client.SendAsync(request);
+            using HttpResponseMessage response = await client.SendAsync(request);
 
-        await ServiceTests.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, null);
-        Assert.False(body.WasRead);
-        using HttpResponseMessage health = await client.GetAsync("/healthz");
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            await ServiceTests.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, null);
+            Assert.False(body.WasRead);
+            using HttpResponseMessage health = await client.GetAsync("/healthz");
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Directory.Delete(storage, recursive: true);
+        }
     }
 
     [Fact]
