@@ -21,22 +21,7 @@ internal static class CodecBenchmark
             peer.Encode();
         }
 
-        var encodeSeconds = new List<double>();
-        var peerEncodeSeconds = new List<double>();
-        for (int run = 0; run < runs; run++)
-        {
-            progress?.Invoke($"encode {run + 1}/{runs}");
-            var watch = Stopwatch.StartNew();
-            file = codec.Encode(image, options);
-            encodeSeconds.Add(watch.Elapsed.TotalSeconds);
-            if (peer is not null)
-            {
-                progress?.Invoke($"encode {run + 1}/{runs}, peer");
-                watch.Restart();
-                peer.Encode();
-                peerEncodeSeconds.Add(watch.Elapsed.TotalSeconds);
-            }
-        }
+        (List<double> encodeSeconds, List<double> peerEncodeSeconds) = InTurns("encode", runs, () => file = codec.Encode(image, options), peer is null ? null : peer.Encode, progress);
 
         progress?.Invoke("warm-up decode");
         RgbImage decoded = codec.DecodeAsync(file).GetAwaiter().GetResult();
@@ -46,22 +31,7 @@ internal static class CodecBenchmark
             peer.Decode();
         }
 
-        var decodeSeconds = new List<double>();
-        var peerDecodeSeconds = new List<double>();
-        for (int run = 0; run < runs; run++)
-        {
-            progress?.Invoke($"decode {run + 1}/{runs}");
-            var watch = Stopwatch.StartNew();
-            decoded = codec.DecodeAsync(file).GetAwaiter().GetResult();
-            decodeSeconds.Add(watch.Elapsed.TotalSeconds);
-            if (peer is not null)
-            {
-                progress?.Invoke($"decode {run + 1}/{runs}, peer");
-                watch.Restart();
-                peer.Decode();
-                peerDecodeSeconds.Add(watch.Elapsed.TotalSeconds);
-            }
-        }
+        (List<double> decodeSeconds, List<double> peerDecodeSeconds) = InTurns("decode", runs, () => decoded = codec.DecodeAsync(file).GetAwaiter().GetResult(), peer is null ? null : peer.Decode, progress);
 
         return new CodecBenchmarkResult(
             BenchStatistics.Median(encodeSeconds),
@@ -70,5 +40,28 @@ internal static class CodecBenchmark
             file.Length * 8.0 / image.PixelCount,
             ImageQuality.Psnr(image, decoded),
             peer is null ? null : new PeerBenchmarkResult(BenchStatistics.Median(peerEncodeSeconds), BenchStatistics.Median(peerDecodeSeconds), peer.PsnrDb()));
+    }
+
+    /// <summary>Times <paramref name="runs"/> rounds of <paramref name="nic"/> and, where given, <paramref name="peer"/> right after it in the same round.</summary>
+    private static (List<double> Nic, List<double> Peer) InTurns(string stage, int runs, Action nic, Action? peer, Action<string>? progress)
+    {
+        var nicSeconds = new List<double>();
+        var peerSeconds = new List<double>();
+        for (int run = 0; run < runs; run++)
+        {
+            progress?.Invoke($"{stage} {run + 1}/{runs}");
+            var watch = Stopwatch.StartNew();
+            nic();
+            nicSeconds.Add(watch.Elapsed.TotalSeconds);
+            if (peer is not null)
+            {
+                progress?.Invoke($"{stage} {run + 1}/{runs}, peer");
+                watch.Restart();
+                peer();
+                peerSeconds.Add(watch.Elapsed.TotalSeconds);
+            }
+        }
+
+        return (nicSeconds, peerSeconds);
     }
 }
