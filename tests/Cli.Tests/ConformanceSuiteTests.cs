@@ -29,17 +29,17 @@ public sealed class ConformanceSuiteTests
 
     [Theory]
     [InlineData("managed")]
-    [InlineData("managed-fused")]
+    [InlineData("managed-winograd")]
     [InlineData("torch")]
     public void EveryCasePasses(string backend)
     {
         // nic-torch for the TorchSharp backend; nic itself carries only the managed engine. The reference decoder is the
-        // managed engine in the reference arithmetic (exact pixels); the default, the fused arithmetic (spec/nic-model.md
-        // §10.2), is held to the other-backend tolerances of the same manifest.
+        // managed engine in the reference arithmetic (exact pixels); the default, the Winograd arithmetic (spec/nic-model.md
+        // §10.3; it decodes in the fused arithmetic of §10.2), is held to the other-backend tolerances of the same manifest.
         var run = backend switch
         {
             "torch" => CliRunner.RunTorch("conformance", SuiteDirectory, "--backend", backend, "--json"),
-            "managed-fused" => CliRunner.Run("conformance", SuiteDirectory, "--json"),
+            "managed-winograd" => CliRunner.Run("conformance", SuiteDirectory, "--json"),
             _ => CliRunner.Run("conformance", SuiteDirectory, "--arithmetic", "reference", "--json"),
         };
 

@@ -168,8 +168,8 @@ internal static class BenchCommand
         var memoryHeight = new Option<int>("--memory-height") { Description = "Image height for the peak-memory decode.", DefaultValueFactory = _ => 3000 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory decode." };
         var memoryChild = new Option<string?>("--decode-memory-child") { Description = "Internal: load this model file, run the peak-memory decode in this process and print MiB.", Hidden = true };
-        var arithmetic = new Option<string>("--arithmetic") { Description = "The arithmetic of g_a, h_a and g_s to time: reference, fused or both (spec/nic-model.md §10).", DefaultValueFactory = _ => "both" };
-        arithmetic.AcceptOnlyFromAmong("reference", "fused", "both");
+        var arithmetic = new Option<string>("--arithmetic") { Description = "The arithmetic of g_a, h_a and g_s to time: reference, fused, winograd (g_a's largest convolutions by Winograd's minimal filtering; their multiply-adds counted as the direct convolution's), both (reference and fused) or all (spec/nic-model.md §10).", DefaultValueFactory = _ => "both" };
+        arithmetic.AcceptOnlyFromAmong("reference", "fused", "winograd", "both", "all");
         var command = new Command(
             "transforms",
             "Managed-engine transform times (g_a, h_a, h_s, g_s) of bmshj2018-hyperprior N=128 M=192 with random weights, 1 and 2 threads, in the reference and the fused arithmetic; each layer's multiply-adds per second against the machine's measured FMA peak; and the peak memory of a banded decode.")
@@ -199,6 +199,8 @@ internal static class BenchCommand
             {
                 "reference" => [ManagedArithmetic.Reference],
                 "fused" => [ManagedArithmetic.Fused],
+                "winograd" => [ManagedArithmetic.Winograd],
+                "all" => [ManagedArithmetic.Reference, ManagedArithmetic.Fused, ManagedArithmetic.Winograd],
                 _ => [ManagedArithmetic.Reference, ManagedArithmetic.Fused],
             };
             int[] threadCounts = [1, 2];

@@ -85,6 +85,27 @@ internal sealed class AnalysisStream
         }
 
         // A stripe's window starts at a multiple of the factor, so that its output columns are the full frame's from there on.
+        // A Winograd layer's tiles start at its window's first output column, which must then be a multiple of its tile
+        // (spec/nic-model.md §10.3), and a tile is wrong by rounding wherever one of its columns is wrong: the halo covers
+        // the columns that a window's inner edge spoils through every layer, tiles included.
+        int spoiled = 0, done = 1;
+        foreach ((Conv2dLayer conv, _) in layers)
+        {
+            done *= conv.Stride;
+            spoiled = (spoiled + (conv.Kernel / 2) + conv.Stride - 1) / conv.Stride;
+            if (conv.IsWinograd)
+            {
+                if (factor / done % WinogradConvolution.Tile != 0)
+                {
+                    throw new InvalidOperationException($"a Winograd convolution at 1/{done} of the input starts its windows' tiles off their grid (latent factor {factor})");
+                }
+
+                spoiled += WinogradConvolution.Tile - 1;
+            }
+        }
+
+        halo = Math.Max(halo, spoiled);
+
         // The stripes share the chunk budget, so that together they hold what one stream would.
         var windows = ColumnStripes.Windows(w, halo, stripes).ToArray();
         Stripe[] made = [.. windows.Select(s =>
@@ -157,7 +178,7 @@ internal sealed class AnalysisStream
             Stage stage = _stages[s];
             Conv2dLayer conv = stage.Conv;
             long rowBytes = Math.Max((long)conv.OutChannels * stage.OutputWidth, (long)conv.Stride * conv.InChannels * (stage.InputWidth + conv.Kernel)) * sizeof(float);
-            int chunk = (int)Math.Clamp(_chunkBytes / rowBytes, 1, int.MaxValue);
+            int chunk = (int)Math.Clamp(_chunkBytes / rowBytes / conv.RowAlignment * conv.RowAlignment, conv.RowAlignment, int.MaxValue);
             while (stage.Done < rowsEnd)
             {
                 Run(s, Math.Min(chunk, stage.OutputHeight - stage.Done), output, context);
@@ -170,7 +191,7 @@ internal sealed class AnalysisStream
             Stage stage = _stages[s];
             Conv2dLayer conv = stage.Conv;
             int first = stage.Done;
-            int needEnd = Math.Min(stage.InputHeight, conv.FirstInputRow(first + count - 1) + conv.Kernel);
+            int needEnd = conv.InputRowsEnd(first, count, stage.InputHeight);
             RowStore input = stage.Input;
             if (input.End < needEnd)
             {

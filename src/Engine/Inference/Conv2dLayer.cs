@@ -4,13 +4,18 @@ namespace Nic.Codec.Inference;
 /// A 2-D convolution with an odd square kernel k, stride 1 or 2 and zero padding k/2 (PyTorch's
 /// <c>Conv2d(cin, cout, k, stride, padding=k//2)</c>). Weights are [cout, cin, k, k]. Accumulation order: input
 /// channels ascending; at stride 1 the taps (ky, kx) row-major; at stride 2 the taps grouped by phase
-/// (ky mod 2, kx mod 2) in the order (0,0), (0,1), (1,0), (1,1), row-major within a phase.
+/// (ky mod 2, kx mod 2) in the order (0,0), (0,1), (1,0), (1,1), row-major within a phase. In the Winograd arithmetic a
+/// layer of kernel 5 and stride 2 with at least <see cref="WinogradConvolution.MinimumInputChannels"/> input channels is
+/// computed by <see cref="WinogradConvolution"/> (in bands of rows that start at multiples of its tile), any other in the
+/// fused arithmetic.
 /// </summary>
 internal sealed class Conv2dLayer : ILayer
 {
     private readonly float[] _packed;
     private readonly float[] _bias;
     private readonly (int Ky, int Kx)[] _taps;
+    private readonly WinogradConvolution? _winograd;
+    private readonly ManagedArithmetic _kernelArithmetic;
 
     public Conv2dLayer(int inChannels, int outChannels, int kernel, int stride, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
     {
@@ -29,10 +34,16 @@ internal sealed class Conv2dLayer : ILayer
         Kernel = kernel;
         Stride = stride;
         Arithmetic = arithmetic;
+        _kernelArithmetic = arithmetic == ManagedArithmetic.Winograd ? ManagedArithmetic.Fused : arithmetic;
+        if (arithmetic == ManagedArithmetic.Winograd && kernel == 5 && stride == 2 && inChannels >= WinogradConvolution.MinimumInputChannels)
+        {
+            _winograd = new WinogradConvolution(inChannels, outChannels, weight, bias);
+        }
+
         _taps = TapOrder(kernel, stride);
         float[] w = weight.ToArray();
         (int Ky, int Kx)[] taps = _taps;
-        _packed = DirectConvolution.PackWeights(outChannels, inChannels, taps.Length, (co, ci, t) => w[((co * inChannels + ci) * kernel + taps[t].Ky) * kernel + taps[t].Kx]);
+        _packed = _winograd is not null ? [] : DirectConvolution.PackWeights(outChannels, inChannels, taps.Length, (co, ci, t) => w[((co * inChannels + ci) * kernel + taps[t].Ky) * kernel + taps[t].Kx]);
         _bias = new float[(outChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
         bias.CopyTo(_bias);
     }
@@ -47,6 +58,26 @@ internal sealed class Conv2dLayer : ILayer
 
     /// <summary>How the products are accumulated (spec/nic-model.md §10).</summary>
     public ManagedArithmetic Arithmetic { get; }
+
+    /// <summary>Whether the layer runs as a <see cref="WinogradConvolution"/>.</summary>
+    public bool IsWinograd => _winograd is not null;
+
+    /// <summary>
+    /// The rows a band of <see cref="ForwardRows"/> starts at a multiple of, and computes in whole multiples of (the last
+    /// band's extra rows lie below the output and are not written): the Winograd tile, or 1.
+    /// </summary>
+    public int RowAlignment => _winograd is null ? 1 : WinogradConvolution.Tile;
+
+    /// <summary>
+    /// One past the last input row that output rows <paramref name="first"/> … <paramref name="first"/> +
+    /// <paramref name="count"/> − 1 read, on an input of <paramref name="inputHeight"/> rows (their band rounded up to
+    /// <see cref="RowAlignment"/>).
+    /// </summary>
+    public int InputRowsEnd(int first, int count, int inputHeight)
+    {
+        int rows = (count + RowAlignment - 1) / RowAlignment * RowAlignment;
+        return Math.Min(inputHeight, FirstInputRow(first + rows - 1) + Kernel);
+    }
 
     /// <summary>The taps in accumulation order (see the type's remarks).</summary>
     public static (int Ky, int Kx)[] TapOrder(int kernel, int stride)
@@ -95,7 +126,7 @@ internal sealed class Conv2dLayer : ILayer
         // so that a large input is never held twice; every output element is the same whatever the bands.
         FeatureMap output = context.Buffers.RentMap(OutChannels, OutputSize(input.Height), OutputSize(input.Width));
         long paddedRowBytes = (long)Stride * InChannels * (input.Width + Kernel) * sizeof(float);
-        int band = (int)Math.Clamp(ForwardBandBytes / paddedRowBytes, 1, output.Height);
+        int band = (int)Math.Clamp(ForwardBandBytes / paddedRowBytes / RowAlignment * RowAlignment, RowAlignment, Math.Max(RowAlignment, output.Height));
         for (int first = 0; first < output.Height; first += band)
         {
             ForwardRows(input.Data, input.PlaneSize, 0, input.Height, input.Height, input.Width, first, Math.Min(band, output.Height - first), output, first, context);
@@ -125,6 +156,12 @@ internal sealed class Conv2dLayer : ILayer
     /// </remarks>
     public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
     {
+        if (_winograd is not null)
+        {
+            _winograd.ForwardRows(window, planeStride, windowStart, windowRows, inputHeight, width, first, count, output, outputRow, context);
+            return;
+        }
+
         int pad = Kernel / 2;
         int top = FirstInputRow(first);
         int rows = (Stride * (count - 1)) + Kernel, columns = width + (2 * pad);
@@ -175,7 +212,7 @@ internal sealed class Conv2dLayer : ILayer
                     OutputChannels = OutChannels,
                     OutputHeight = count,
                     OutputWidth = output.Width,
-                    Arithmetic = Arithmetic,
+                    Arithmetic = _kernelArithmetic,
                 },
                 context.Parallelism,
                 context.CancellationToken);

@@ -10,6 +10,9 @@ internal readonly struct ConvolutionJob
     /// <summary>Input planes (with padding and <see cref="DirectConvolution.InputSlack"/> floats of slack).</summary>
     public required float[] Input { get; init; }
 
+    /// <summary>Where input channel 0, row 0, column 0 is in <see cref="Input"/>.</summary>
+    public long InputOffset { get; init; }
+
     /// <summary>Floats from one input channel's first plane to the next channel's.</summary>
     public required long InputChannelStride { get; init; }
 

@@ -175,7 +175,7 @@ internal static unsafe class DirectConvolution
             for (int y = y0; y < y1; y++)
             {
                 kernel(
-                    input + ((long)y * job.InputRowStride) + x0,
+                    input + job.InputOffset + ((long)y * job.InputRowStride) + x0,
                     blockWeights,
                     bias + b * ChannelBlock,
                     job.InputChannels,
@@ -227,13 +227,14 @@ internal static unsafe class DirectConvolution
     /// </summary>
     private static RowKernel KernelFor(int coCount, ManagedArithmetic arithmetic)
     {
-        bool narrow = coCount <= 4;
-        return (UseWideVectors, arithmetic) switch
+        // The Winograd arithmetic is the fused one in every layer it does not compute by its transforms.
+        bool narrow = coCount <= 4, fused = arithmetic != ManagedArithmetic.Reference;
+        return (UseWideVectors, fused) switch
         {
-            (true, ManagedArithmetic.Fused) => narrow ? &RunRow512Narrow<FusedStep> : &RunRow512<FusedStep>,
-            (true, _) => narrow ? &RunRow512Narrow<SeparateStep> : &RunRow512<SeparateStep>,
-            (false, ManagedArithmetic.Fused) => &RunRow<FusedStep>,
-            _ => &RunRow<SeparateStep>,
+            (true, true) => narrow ? &RunRow512Narrow<FusedStep> : &RunRow512<FusedStep>,
+            (true, false) => narrow ? &RunRow512Narrow<SeparateStep> : &RunRow512<SeparateStep>,
+            (false, true) => &RunRow<FusedStep>,
+            (false, false) => &RunRow<SeparateStep>,
         };
     }
 

@@ -18,4 +18,15 @@ public enum ManagedArithmetic
     /// default (<see cref="ManagedBackendFactory.Arithmetic"/>).
     /// </summary>
     Fused,
+
+    /// <summary>
+    /// The fused arithmetic, except that g_a's convolutions of kernel 5 and stride 2 whose output lies at a quarter of
+    /// the latent factor or finer (the layers that hold most of an encode's multiply-adds) are computed by Winograd's
+    /// minimal filtering F(4 × 4, 3 × 3) over the input's phases (spec/nic-model.md §10.3): about 0.36 of their
+    /// multiply-adds. An encoder-only arithmetic: g_a differs from the fused one's by rounding, so the files it writes
+    /// may differ from those of the other arithmetics (by a few symbols), and like theirs they are the same on every
+    /// machine, vector width and thread count. h_a and g_s take the fused arithmetic, h_s and the context networks the
+    /// reference one. The codec's default (<see cref="ManagedBackendFactory.Arithmetic"/>).
+    /// </summary>
+    Winograd,
 }

@@ -108,7 +108,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>The model file the networks come from.</summary>
     public NicModelFile File { get; }
 
-    /// <summary>"managed", or "managed-fused" with <see cref="ManagedArithmetic.Fused"/>.</summary>
+    /// <summary>"managed", "managed-fused" or "managed-winograd", after <see cref="Arithmetic"/>.</summary>
     public string Name => ManagedBackendFactory.NameOf(Arithmetic);
 
     /// <summary>The most threads one call uses.</summary>

@@ -11,15 +11,47 @@ namespace Nic.Codec.Inference;
 /// </summary>
 internal static class ModelNetworks
 {
-    public static SequentialLayers Analysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
-        Build(file.Architecture.AnalysisPlan(file.HyperParameters), file, arithmetic);
+    /// <summary>
+    /// g_a. In the Winograd arithmetic, the convolutions whose output's stride within the latent factor is a multiple of the
+    /// Winograd tile take it (their tiles then start at the same columns in every stripe's window, whose first column
+    /// is a multiple of the latent factor: spec/nic-model.md §10.3); the others the fused arithmetic.
+    /// </summary>
+    public static SequentialLayers Analysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
+    {
+        NetworkPlan plan = file.Architecture.AnalysisPlan(file.HyperParameters);
+        if (arithmetic != ManagedArithmetic.Winograd)
+        {
+            return Build(plan, file, arithmetic);
+        }
 
+        int factor = plan.Layers.OfType<ConvPlan>().Aggregate(1, (f, conv) => f * conv.Stride), done = 1;
+        var byLayer = new ManagedArithmetic[plan.Layers.Count];
+        for (int i = 0; i < byLayer.Length; i++)
+        {
+            byLayer[i] = ManagedArithmetic.Fused;
+            if (plan.Layers[i] is ConvPlan conv)
+            {
+                done *= conv.Stride;
+                if (factor / done % WinogradConvolution.Tile == 0)
+                {
+                    byLayer[i] = ManagedArithmetic.Winograd;
+                }
+            }
+        }
+
+        return Build(plan, file, byLayer);
+    }
+
+    /// <summary>g_s; the Winograd arithmetic is the fused one here.</summary>
     public static SequentialLayers Synthesis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
-        Build(file.Architecture.SynthesisPlan(file.HyperParameters), file, arithmetic);
+        Build(file.Architecture.SynthesisPlan(file.HyperParameters), file, WithoutWinograd(arithmetic));
 
-    /// <summary>h_a, or null for architectures without a hyperprior. If the definition says so, h_a takes |y| (added by the caller).</summary>
+    /// <summary>h_a, or null for architectures without a hyperprior (the Winograd arithmetic is the fused one here). If the definition says so, h_a takes |y| (added by the caller).</summary>
     public static SequentialLayers? HyperAnalysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
-        file.Architecture.HyperAnalysisPlan(file.HyperParameters) is { } plan ? Build(plan, file, arithmetic) : null;
+        file.Architecture.HyperAnalysisPlan(file.HyperParameters) is { } plan ? Build(plan, file, WithoutWinograd(arithmetic)) : null;
+
+    private static ManagedArithmetic WithoutWinograd(ManagedArithmetic arithmetic) =>
+        arithmetic == ManagedArithmetic.Winograd ? ManagedArithmetic.Fused : arithmetic;
 
     /// <summary>h_s, or null for architectures without a hyperprior; always in the reference arithmetic.</summary>
     public static SequentialLayers? HyperSynthesis(NicModelFile file) =>
@@ -59,16 +91,16 @@ internal static class ModelNetworks
     }
 
     /// <summary>The layers of <paramref name="network"/> with the weights of <paramref name="file"/>.</summary>
-    private static SequentialLayers Build(NetworkPlan network, NicModelFile file, ManagedArithmetic arithmetic)
-    {
-        if (network.ReferenceArithmetic)
-        {
-            arithmetic = ManagedArithmetic.Reference;
-        }
+    private static SequentialLayers Build(NetworkPlan network, NicModelFile file, ManagedArithmetic arithmetic) =>
+        Build(network, file, Enumerable.Repeat(arithmetic, network.Layers.Count).ToArray());
 
+    /// <summary>The layers of <paramref name="network"/>, layer i in <paramref name="byLayer"/>[i] (all in the reference one where the definition says so).</summary>
+    private static SequentialLayers Build(NetworkPlan network, NicModelFile file, ManagedArithmetic[] byLayer)
+    {
         var layers = new ILayer[network.Layers.Count];
         for (int i = 0; i < layers.Length; i++)
         {
+            ManagedArithmetic arithmetic = network.ReferenceArithmetic ? ManagedArithmetic.Reference : byLayer[i];
             layers[i] = network.Layers[i] switch
             {
                 ConvPlan conv => Conv(file, conv.Name, conv.Stride, arithmetic),

@@ -230,7 +230,7 @@ public sealed class CliConventionTests : IDisposable
         Assert.Equal(new FileInfo(nic).Length * 8.0 / (70 * 50), root.GetProperty("bpp").GetDouble(), 9);
         Assert.Equal(new FileInfo(png).Length, root.GetProperty("bytes").GetInt64());
         Assert.True(root.GetProperty("decode_s").GetDouble() > 0);
-        Assert.Equal("managed-fused", root.GetProperty("backend").GetString()); // the default arithmetic
+        Assert.Equal("managed-winograd", root.GetProperty("backend").GetString()); // the default arithmetic
         Assert.Equal(0, root.GetProperty("warnings").GetArrayLength());
     }
 

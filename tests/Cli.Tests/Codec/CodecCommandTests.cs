@@ -291,7 +291,7 @@ public sealed class CodecCommandTests : IDisposable
         Assert.InRange(root.GetProperty("bpp").GetDouble(), 0.01, 64);
         Assert.True(root.GetProperty("psnr_db").GetDouble() > 0);
         Assert.Equal(_modelName, root.GetProperty("model").GetString());
-        Assert.Equal("managed-fused", root.GetProperty("backend").GetString()); // the default arithmetic
+        Assert.Equal("managed-winograd", root.GetProperty("backend").GetString()); // the default arithmetic
         Assert.True(root.GetProperty("fma_peak_gmac_per_s").GetDouble() > 0);
         Assert.True(root.GetProperty("encode_multiply_adds").GetInt64() > root.GetProperty("decode_multiply_adds").GetInt64() / 2);
         Assert.InRange(root.GetProperty("decode_gmac_per_s").GetDouble(), 1e-6, 1e4);

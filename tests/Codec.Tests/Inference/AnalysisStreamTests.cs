@@ -5,7 +5,7 @@ namespace Nic.Codec.Tests.Inference;
 
 /// <summary>
 /// g_a streamed row by row (<see cref="AnalysisStream"/>, spec/nic-coding.md §11.2): bit-identical to the full frame
-/// for both image architectures, both arithmetics, any chunk size and image sizes that are not multiples of anything,
+/// for both image architectures, every arithmetic (the Winograd one's tiles included), any chunk size and image sizes that are not multiples of anything,
 /// asking its row source for every image row once, top to bottom.
 /// </summary>
 [Collection(nameof(VectorWidthCollection))]
@@ -30,7 +30,7 @@ public sealed class AnalysisStreamTests
         ];
         foreach (ModelArchitectureKind kind in new[] { ModelArchitectureKind.Bmshj2018Hyperprior, ModelArchitectureKind.Mbt2018Mean })
         {
-            foreach (ManagedArithmetic arithmetic in new[] { ManagedArithmetic.Reference, ManagedArithmetic.Fused })
+            foreach (ManagedArithmetic arithmetic in new[] { ManagedArithmetic.Reference, ManagedArithmetic.Fused, ManagedArithmetic.Winograd })
             {
                 foreach ((int height, int width, long chunk) in sizes)
                 {

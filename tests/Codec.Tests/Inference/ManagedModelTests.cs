@@ -150,21 +150,23 @@ public class ManagedModelTests
         LayerTests.AssertForEveryEngineSetting(expected, threads => ManagedModel.Create(file, threads).HyperSynthesize(zHat).Scales);
     }
 
-    [Fact]
-    public void TheFusedArithmeticLeavesHyperSynthesisInTheReferenceArithmetic()
+    [Theory]
+    [InlineData(ManagedArithmetic.Fused, "managed-fused")]
+    [InlineData(ManagedArithmetic.Winograd, "managed-winograd")]
+    public void TheFasterArithmeticsLeaveHyperSynthesisInTheReferenceArithmetic(ManagedArithmetic arithmetic, string name)
     {
-        // spec/nic-model.md §10.2: h_s decides the tables, so it never takes the fused arithmetic.
+        // spec/nic-model.md §10.2: h_s decides the tables, so it never takes the fused or the Winograd arithmetic.
         foreach (NicModelFile file in new[] { SmallHyperprior.Value, SmallMeanScale.Value })
         {
             FeatureMap zHat = LayerTests.RandomMap(new Random(9), 16, 3, 5);
             EntropyParameters reference = ManagedModel.Create(file, 2).HyperSynthesize(zHat);
-            ManagedModel fused = ManagedModel.Create(file, 2, ManagedArithmetic.Fused);
-            Assert.Equal(ManagedArithmetic.Fused, fused.Arithmetic);
-            Assert.Equal("managed-fused", fused.Name);
-            LayerTests.AssertForEveryEngineSetting(reference.Scales, threads => ManagedModel.Create(file, threads, ManagedArithmetic.Fused).HyperSynthesize(zHat).Scales);
+            ManagedModel fast = ManagedModel.Create(file, 2, arithmetic);
+            Assert.Equal(arithmetic, fast.Arithmetic);
+            Assert.Equal(name, fast.Name);
+            LayerTests.AssertForEveryEngineSetting(reference.Scales, threads => ManagedModel.Create(file, threads, arithmetic).HyperSynthesize(zHat).Scales);
             if (reference.Means is not null)
             {
-                Assert.Equal(reference.Means.Data.Select(BitConverter.SingleToInt32Bits), fused.HyperSynthesize(zHat).Means!.Data.Select(BitConverter.SingleToInt32Bits));
+                Assert.Equal(reference.Means.Data.Select(BitConverter.SingleToInt32Bits), fast.HyperSynthesize(zHat).Means!.Data.Select(BitConverter.SingleToInt32Bits));
             }
         }
 

@@ -35,7 +35,7 @@ public sealed class DependencyInjectionTests
             NicCodec codec = provider.GetRequiredService<NicCodec>();
             Assert.Same(codec, provider.GetRequiredService<NicCodec>());
             Assert.Same(provider.GetRequiredService<NicModelCatalog>(), codec.Catalog);
-            Assert.Equal("managed-fused", codec.Backend); // the managed engine in its default arithmetic
+            Assert.Equal("managed-winograd", codec.Backend); // the managed engine in its default arithmetic
             RgbImage image = PipelineFixtures.Photo(50, 40);
             using var stream = new MemoryStream();
             await codec.EncodeAsync(image, stream);

@@ -1,0 +1,499 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nic.Codec.Inference;
+
+/// <summary>
+/// A convolution of kernel 5, stride 2 and padding 2 by Winograd's minimal filtering F(4 × 4, 3 × 3) (Lavin and Gray
+/// 2016): the Winograd arithmetic of g_a (spec/nic-model.md §10.3). Over the 2 × 2 phases of the padded input
+/// (x_ab[i][j] = padded[2i + a][2j + b]: 4·cin channels) the stride-2 5 × 5 convolution is a stride-1 3 × 3 one whose taps
+/// past the kernel are zero. F(4 × 4, 3 × 3) makes each 4 × 4 tile of its output from the 6 × 6 tile of input under it:
+/// the input tile transformed (V = Bᵀ d B), multiplied point by point with the transformed weights (U = G g Gᵀ, made
+/// once in double precision and rounded) and summed over the channels — 36 matrix products, which
+/// <see cref="DirectConvolution"/>'s kernel computes as 1 × 1 convolutions with fused multiply-adds — then transformed back
+/// (Aᵀ M A) and the bias added. That is 36 · 4·cin products a tile and output channel where the direct convolution takes
+/// 16 · 25 · cin: 0.36 of its multiply-adds, plus the transforms.
+/// </summary>
+/// <remarks>
+/// Every output element's operations are fixed by the tile it lies in (tiles start at output row 0 and column 0 of the
+/// input it is given), in the same order whatever the vector width, the thread count or the rows computed with it, so
+/// the result is the same on every machine for a band of rows that starts at a multiple of <see cref="Tile"/> and a
+/// window whose first output column is a multiple of it. It differs from the direct convolution's by rounding
+/// (tests hold it to a relative 10⁻⁵ of the largest output). An input tile's row or column that the zero taps alone read
+/// (phase row or column 5 of the odd phases) is multiplied by exact zeros, so its value, if finite, changes nothing.
+/// </remarks>
+internal sealed unsafe class WinogradConvolution
+{
+    /// <summary>Output rows and columns a tile: F(4 × 4, 3 × 3).</summary>
+    public const int Tile = 4;
+
+    /// <summary>Input rows and columns a tile (Tile + 3 − 1) and so the side of the transforms.</summary>
+    private const int Alpha = 6;
+
+    /// <summary>Points of the transform: the matrix products per tile.</summary>
+    private const int Points = Alpha * Alpha;
+
+    /// <summary>The least input channels for which the transforms cost less than the products they save.</summary>
+    public const int MinimumInputChannels = 16;
+
+    private readonly float[] _weight;
+    private readonly float[] _bias;
+    private readonly float[] _zeroBias;
+    private readonly Lazy<float[][]> _packed;
+
+    public WinogradConvolution(int inChannels, int outChannels, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+    {
+        if (weight.Length != outChannels * inChannels * 25 || bias.Length != outChannels)
+        {
+            throw new ArgumentException($"weights [{outChannels},{inChannels},5,5] and bias [{outChannels}] expected; got {weight.Length} and {bias.Length} values");
+        }
+
+        (InChannels, OutChannels) = (inChannels, outChannels);
+        _weight = weight.ToArray();
+        _bias = bias.ToArray();
+        _zeroBias = new float[(outChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
+
+        // Transformed on first use: a decoder that never encodes does not pay for it.
+        _packed = new Lazy<float[][]>(TransformWeights, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public int InChannels { get; }
+
+    public int OutChannels { get; }
+
+    /// <summary>The channels of the phase-split input: phase (a, b) of input channel ci is channel (2a + b)·cin + ci.</summary>
+    private int PhaseChannels => 4 * InChannels;
+
+    /// <summary>G of F(4, 3) at the points 0, ±1, ±2 and ∞.</summary>
+    private static readonly double[,] G =
+    {
+        { 1.0 / 4, 0, 0 },
+        { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+        { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+        { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
+        { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
+        { 0, 0, 1 },
+    };
+
+    /// <summary>U_ξ = (G g Gᵀ)[ξ / 6, ξ % 6] for every output channel and phase channel, packed for the kernel, one array a point ξ.</summary>
+    private float[][] TransformWeights()
+    {
+        int cin = InChannels, cout = OutChannels, channels = PhaseChannels;
+        var u = new float[Points][];
+        for (int p = 0; p < Points; p++)
+        {
+            u[p] = new float[cout * channels];
+        }
+
+        Span<double> g = stackalloc double[9];
+        Span<double> gt = stackalloc double[Alpha * 3];
+        for (int co = 0; co < cout; co++)
+        {
+            for (int ci = 0; ci < cin; ci++)
+            {
+                for (int phase = 0; phase < 4; phase++)
+                {
+                    int a = phase >> 1, b = phase & 1;
+                    for (int y = 0; y < 3; y++)
+                    {
+                        for (int x = 0; x < 3; x++)
+                        {
+                            int ky = (2 * y) + a, kx = (2 * x) + b;
+                            g[(y * 3) + x] = ky < 5 && kx < 5 ? _weight[(((co * cin) + ci) * 25) + (ky * 5) + kx] : 0;
+                        }
+                    }
+
+                    // gt = G g (6 × 3), then U = gt Gᵀ (6 × 6).
+                    for (int i = 0; i < Alpha; i++)
+                    {
+                        for (int x = 0; x < 3; x++)
+                        {
+                            gt[(i * 3) + x] = (G[i, 0] * g[x]) + (G[i, 1] * g[3 + x]) + (G[i, 2] * g[6 + x]);
+                        }
+                    }
+
+                    int channel = (phase * cin) + ci;
+                    for (int i = 0; i < Alpha; i++)
+                    {
+                        for (int j = 0; j < Alpha; j++)
+                        {
+                            double value = (gt[i * 3] * G[j, 0]) + (gt[(i * 3) + 1] * G[j, 1]) + (gt[(i * 3) + 2] * G[j, 2]);
+                            u[(i * Alpha) + j][(co * channels) + channel] = (float)value;
+                        }
+                    }
+                }
+            }
+        }
+
+        var packed = new float[Points][];
+        for (int p = 0; p < Points; p++)
+        {
+            float[] point = u[p];
+            packed[p] = DirectConvolution.PackWeights(cout, cin, 4, (co, ci, phase) => point[(co * channels) + (phase * cin) + ci]);
+        }
+
+        return packed;
+    }
+
+    /// <summary>The output size of a side of <paramref name="size"/> input pixels.</summary>
+    public static int OutputSize(int size) => (size - 1) / 2 + 1;
+
+    /// <summary>
+    /// The output rows <paramref name="first"/> (a multiple of <see cref="Tile"/>) … <paramref name="first"/> +
+    /// <paramref name="count"/> − 1, as <see cref="Conv2dLayer.ForwardRows"/> (the same operands), written from
+    /// <paramref name="outputRow"/> of <paramref name="output"/>. The window must hold every input row those rows read
+    /// (<see cref="Conv2dLayer.InputRowsEnd"/>).
+    /// </summary>
+    /// <remarks>
+    /// The tiles go in blocks of one tile row × <see cref="BlockTiles"/> tile columns, each transformed, multiplied and
+    /// transformed back by one thread, so that its operands stay in that core's caches.
+    /// </remarks>
+    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
+    {
+        if (first % Tile != 0)
+        {
+            throw new ArgumentException($"a band of a Winograd convolution starts at a multiple of {Tile} rows, not at row {first}");
+        }
+
+        int tileRows = (count + Tile - 1) / Tile;
+        int needFirst = Math.Max(0, (2 * first) - 2), needEnd = Math.Min(inputHeight, (2 * (first + (tileRows * Tile))) + 1);
+        if (needFirst < windowStart || needEnd > windowStart + windowRows)
+        {
+            throw new ArgumentException($"input rows {needFirst}…{needEnd - 1} are needed, rows {windowStart}…{windowStart + windowRows - 1} given");
+        }
+
+        int outputWidth = OutputSize(width);
+        int tilesX = (outputWidth + Tile - 1) / Tile;
+        int blocksX = (tilesX + BlockTiles - 1) / BlockTiles;
+        var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, context);
+        ForEach(tileRows * blocksX, context, i =>
+        {
+            int r = i / blocksX, firstTile = i % blocksX * BlockTiles;
+            block.Run((first / Tile) + r, firstTile, Math.Min(BlockTiles, tilesX - firstTile), outputRow + (r * Tile), Math.Min(Tile, count - (r * Tile)));
+        });
+    }
+
+    /// <summary>Tile columns a block (a multiple of 8, the transforms' vector).</summary>
+    public const int BlockTiles = 24;
+
+    private static void ForEach(int count, LayerContext context, Action<int> body)
+    {
+        if (context.Parallelism <= 1 || count == 1)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                body(i);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = context.Parallelism, CancellationToken = context.CancellationToken }, body);
+    }
+
+    /// <summary>The operands of one <see cref="ForwardRows"/> call, and the work of one block of tiles.</summary>
+    private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, FeatureMap output, int outputWidth, LayerContext context)
+    {
+        private const int Stride = BlockTiles;
+
+        /// <summary>The four phases of an input channel, side by side in the transformed input: the matrix product's taps.</summary>
+        private static readonly int[] PhaseOffsets = [0, Stride, 2 * Stride, 3 * Stride];
+
+        /// <summary>
+        /// The tiles <paramref name="firstTile"/> … + <paramref name="tiles"/> − 1 of tile row <paramref name="tileRow"/>,
+        /// into <paramref name="rows"/> rows of the output from <paramref name="outputRow"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int tileRow, int firstTile, int tiles, int outputRow, int rows)
+        {
+            int cin = owner.InChannels, cout = owner.OutChannels;
+            BufferPool pool = context.Buffers;
+            float[] transformed = pool.Rent(((long)Points * 4 * cin * Stride) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
+            float[] products = pool.Rent((long)Points * cout * Stride, zeroed: false, context.CancellationToken);
+            float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max((12 * 8 * (Stride + 8)) + (12 * 2 * Alpha * Stride), (Tile * Alpha * Stride) + (Tile * Stride)));
+            try
+            {
+                for (int ci = 0; ci < cin; ci++)
+                {
+                    TransformInput(ci, tileRow, firstTile, transformed, scratch);
+                }
+
+                // One matrix product a point over the block's tiles: for each input channel ascending, its four phases (the
+                // taps), with fused multiply-adds from +0.
+                for (int p = 0; p < Points; p++)
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    DirectConvolution.Run(
+                        new ConvolutionJob
+                        {
+                            Input = transformed,
+                            InputOffset = (long)p * 4 * Stride,
+                            InputChannelStride = (long)Points * 4 * Stride,
+                            InputRowStride = Stride,
+                            InputChannels = cin,
+                            TapOffsets = PhaseOffsets,
+                            PackedWeights = packed[p],
+                            Bias = owner._zeroBias,
+                            Output = products,
+                            OutputOffset = (long)p * cout * Stride,
+                            OutputPlaneStride = Stride,
+                            OutputRowStride = Stride,
+                            OutputChannels = cout,
+                            OutputHeight = 1,
+                            OutputWidth = tiles,
+                            Arithmetic = ManagedArithmetic.Fused,
+                        },
+                        parallelism: 1);
+                }
+
+                for (int co = 0; co < cout; co++)
+                {
+                    TransformOutput(products, co, firstTile, tiles, outputRow, rows, scratch);
+                }
+            }
+            finally
+            {
+                pool.Return(transformed);
+                pool.Return(products);
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+
+        /// <summary>
+        /// V = Bᵀ d B of the block's tiles for the four phases of input channel <paramref name="ci"/>: point ξ, phase p,
+        /// tile t at ((36·ci + ξ)·4 + p)·Stride + t, so that a channel's 144 rows are written one after another and point
+        /// ξ's product reads its four phases as the taps of a 1 × 1 convolution over the channels.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void TransformInput(int ci, int tileRow, int firstTile, float[] transformed, float[] scratch)
+        {
+            // The 12 input rows under the tile row (8·tileRow − 2 …), each cut into its columns modulo 8 (column
+            // 8(firstTile + t) + m − 2 at [m][t]); then, per row and column phase b, the row transform of its six phase
+            // columns (b, b + 2, … b + 10); then, per phase and column of the transform, the column transform.
+            const int rowLength = Stride + 8;
+            int cin = owner.InChannels;
+            fixed (float* buffer = scratch)
+            fixed (float* source = window)
+            fixed (float* v = transformed)
+            {
+                float* columns = buffer;
+                float* rows = buffer + (12 * 8 * rowLength);
+                float** from = stackalloc float*[Alpha];
+                float** to = stackalloc float*[Alpha];
+                int top = (8 * tileRow) - 2;
+                for (int k = 0; k < 12; k++)
+                {
+                    int y = top + k;
+                    bool inside = y >= 0 && y < inputHeight && y >= windowStart && y < windowStart + windowRows;
+                    float* row = inside ? source + (ci * planeStride) + ((long)(y - windowStart) * width) : null;
+                    if (inside && ci + 1 < cin && Sse.IsSupported)
+                    {
+                        // The next channel's row under the block, asked for now: each channel's rows are a stream of their own.
+                        float* next = row + planeStride + Math.Max(0, (8 * firstTile) - 2);
+                        float* last = row + planeStride + Math.Min(width, (8 * (firstTile + Stride)) + 8) - 1;
+                        for (float* line = next; line <= last; line += 16)
+                        {
+                            Sse.Prefetch0(line);
+                        }
+
+                        Sse.Prefetch0(last);
+                    }
+
+                    float* split = columns + (k * 8 * rowLength);
+                    SplitColumns(row, width, 8 * firstTile, split, rowLength, Stride + 1);
+                    for (int b = 0; b < 2; b++)
+                    {
+                        for (int q = 0; q < 4; q++)
+                        {
+                            from[q] = split + (((2 * q) + b) * rowLength);
+                        }
+
+                        from[4] = split + (b * rowLength) + 1;
+                        from[5] = split + ((2 + b) * rowLength) + 1;
+                        for (int j = 0; j < Alpha; j++)
+                        {
+                            to[j] = rows + (((((k * 2) + b) * Alpha) + j) * Stride);
+                        }
+
+                        InputTransform(from, to, Stride);
+                    }
+                }
+
+                for (int phase = 0; phase < 4; phase++)
+                {
+                    int a = phase >> 1, b = phase & 1;
+                    for (int j = 0; j < Alpha; j++)
+                    {
+                        // Phase row r of the tile is input row 2r + a under it; output i goes to point 6i + j.
+                        for (int r = 0; r < Alpha; r++)
+                        {
+                            from[r] = rows + ((((((2 * r) + a) * 2) + b) * Alpha) + j) * Stride;
+                            to[r] = v + ((((((long)ci * Points) + (r * Alpha) + j) * 4) + phase) * Stride);
+                        }
+
+                        InputTransform(from, to, Stride);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Y = Aᵀ M A + bias of output channel <paramref name="co"/> for the block's tiles, into <paramref name="rows"/>
+        /// rows of the output from <paramref name="outputRow"/>, columns 4·firstTile … (those below the output's width).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void TransformOutput(float[] products, int co, int firstTile, int tiles, int outputRow, int rows, float[] scratch)
+        {
+            int cout = owner.OutChannels;
+            var bias = Vector256.Create(owner._bias[co]);
+            fixed (float* buffer = scratch)
+            fixed (float* m = products)
+            fixed (float* destination = output.Data)
+            {
+                float* columns = buffer;
+                float* line = buffer + (Tile * Alpha * Stride);
+
+                // Down the columns of the tiles: six rows of points into four (columns[k][j][t]); point (i, j) at 6i + j.
+                long pointRow = Alpha * (long)cout * Stride;
+                for (int j = 0; j < Alpha; j++)
+                {
+                    float* s = m + ((((j * (long)cout) + co) * Stride));
+                    for (int t = 0; t < Stride; t += 8)
+                    {
+                        OutputTransform(
+                            Vector256.Load(s + t), Vector256.Load(s + pointRow + t), Vector256.Load(s + (2 * pointRow) + t),
+                            Vector256.Load(s + (3 * pointRow) + t), Vector256.Load(s + (4 * pointRow) + t), Vector256.Load(s + (5 * pointRow) + t),
+                            out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
+                        y0.Store(columns + (((0 * Alpha) + j) * Stride) + t);
+                        y1.Store(columns + (((1 * Alpha) + j) * Stride) + t);
+                        y2.Store(columns + (((2 * Alpha) + j) * Stride) + t);
+                        y3.Store(columns + (((3 * Alpha) + j) * Stride) + t);
+                    }
+                }
+
+                // Across: each row's six columns into four, the bias, and out with the tiles' columns side by side.
+                int firstColumn = Tile * firstTile, end = Math.Min(outputWidth, Tile * (firstTile + tiles));
+                for (int k = 0; k < rows; k++)
+                {
+                    float* c = columns + (k * Alpha * Stride);
+                    for (int t = 0; t < Stride; t += 8)
+                    {
+                        OutputTransform(
+                            Vector256.Load(c + t), Vector256.Load(c + Stride + t), Vector256.Load(c + (2 * Stride) + t),
+                            Vector256.Load(c + (3 * Stride) + t), Vector256.Load(c + (4 * Stride) + t), Vector256.Load(c + (5 * Stride) + t),
+                            out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
+                        (y0 + bias).Store(line + t);
+                        (y1 + bias).Store(line + Stride + t);
+                        (y2 + bias).Store(line + (2 * Stride) + t);
+                        (y3 + bias).Store(line + (3 * Stride) + t);
+                    }
+
+                    float* target = destination + ((long)co * output.PlaneSize) + ((long)(outputRow + k) * output.Width);
+                    for (int x = firstColumn; x < end; x++)
+                    {
+                        int within = x - firstColumn;
+                        target[x] = line[((within % Tile) * Stride) + (within / Tile)];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Columns first + 8t + m − 2 of <paramref name="row"/> (zero outside 0 … width − 1, or everywhere for a null row) at
+    /// split[m·rowLength + t], t &lt; <paramref name="count"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SplitColumns(float* row, int width, int first, float* split, int rowLength, int count)
+    {
+        if (row is null)
+        {
+            new Span<float>(split, 8 * rowLength).Clear();
+            return;
+        }
+
+        int t = 0;
+        while (t < count)
+        {
+            int x0 = first + (8 * t) - 2;
+            if (Avx.IsSupported && t + 8 <= count && x0 >= 0 && x0 + 64 <= width)
+            {
+                // Eight tiles' eight columns at once: an 8 × 8 transpose (a copy, so the same floats as the loop below).
+                Transpose8x8(row + x0, split + t, rowLength);
+                t += 8;
+                continue;
+            }
+
+            for (int m = 0; m < 8; m++)
+            {
+                int x = x0 + m;
+                split[(m * rowLength) + t] = x >= 0 && x < width ? row[x] : 0;
+            }
+
+            t++;
+        }
+    }
+
+    /// <summary>target[m·stride + t] = source[8t + m] for t, m &lt; 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, float* target, int stride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + 8), r2 = Avx.LoadVector256(source + 16), r3 = Avx.LoadVector256(source + 24);
+        Vector256<float> r4 = Avx.LoadVector256(source + 32), r5 = Avx.LoadVector256(source + 40), r6 = Avx.LoadVector256(source + 48), r7 = Avx.LoadVector256(source + 56);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(target, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(target + stride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(target + (2 * stride), Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(target + (3 * stride), Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(target + (4 * stride), Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(target + (5 * stride), Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(target + (6 * stride), Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(target + (7 * stride), Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>
+    /// out_j = Σ_k Bᵀ[j, k] · in_k for six rows of <paramref name="length"/> floats (a multiple of 8), each output a fixed
+    /// sequence of single-precision operations: Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0;
+    /// 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputTransform(float** source, float** target, int length)
+    {
+        var four = Vector256.Create(4f);
+        var five = Vector256.Create(5f);
+        float* s0 = source[0], s1 = source[1], s2 = source[2], s3 = source[3], s4 = source[4], s5 = source[5];
+        float* o0 = target[0], o1 = target[1], o2 = target[2], o3 = target[3], o4 = target[4], o5 = target[5];
+        for (int t = 0; t < length; t += 8)
+        {
+            Vector256<float> x0 = Vector256.Load(s0 + t), x1 = Vector256.Load(s1 + t), x2 = Vector256.Load(s2 + t);
+            Vector256<float> x3 = Vector256.Load(s3 + t), x4 = Vector256.Load(s4 + t), x5 = Vector256.Load(s5 + t);
+            Vector256<float> p = x4 - (four * x2), q = x3 - (four * x1);
+            Vector256<float> r = x4 - x2, s = (x3 - x1) + (x3 - x1);
+            ((four * x0) - (five * x2) + x4).Store(o0 + t);
+            (p + q).Store(o1 + t);
+            (p - q).Store(o2 + t);
+            (r + s).Store(o3 + t);
+            (r - s).Store(o4 + t);
+            ((four * x1) - (five * x3) + x5).Store(o5 + t);
+        }
+    }
+
+    /// <summary>
+    /// out_k = Σ_j Aᵀ[k, j] · in_j for six rows into four: Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTransform(Vector256<float> m0, Vector256<float> m1, Vector256<float> m2, Vector256<float> m3, Vector256<float> m4, Vector256<float> m5, out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3)
+    {
+        Vector256<float> p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4;
+        y0 = m0 + p + r;
+        y1 = q + (Vector256.Create(2f) * s);
+        y2 = p + (Vector256.Create(4f) * r);
+        y3 = q + (Vector256.Create(8f) * s) + m5;
+    }
+}

@@ -1,0 +1,105 @@
+using Nic.Codec.Inference;
+
+namespace Nic.Codec.Tests.Inference;
+
+/// <summary>
+/// g_a's 5 × 5 stride-2 convolutions in the Winograd arithmetic (<see cref="WinogradConvolution"/>, spec/nic-model.md
+/// §10.3): within rounding of the direct convolution, and the same bits for any thread count, vector width, work-item
+/// size and band of rows on the tile grid.
+/// </summary>
+[Collection(nameof(VectorWidthCollection))]
+public sealed class WinogradConvolutionTests
+{
+    /// <summary>
+    /// Input channels, output channels (a multiple of the 8-channel block or not), rows and columns: one tile, tiles cut by
+    /// the image's edge, one block of 24 tile columns and a part of a second (200 columns: 100 outputs, 25 tiles), two
+    /// blocks and a part (400 columns).
+    /// </summary>
+    public static TheoryData<int, int, int, int> Cases => new()
+    {
+        { 16, 8, 1, 1 }, { 16, 8, 8, 8 }, { 16, 13, 9, 11 }, { 20, 9, 37, 61 }, { 16, 16, 10, 200 }, { 32, 24, 13, 400 },
+    };
+
+    private static (Conv2dLayer Winograd, FeatureMap Input, float[] Weight, float[] Bias) Make(int cin, int cout, int h, int w)
+    {
+        var random = new Random((cin * 1000) + (cout * 10) + h + w);
+        FeatureMap x = LayerTests.RandomMap(random, cin, h, w);
+        float[] weight = LayerTests.RandomArray(random, cout * cin * 25, 0.3f), bias = LayerTests.RandomArray(random, cout, 0.1f);
+        return (new Conv2dLayer(cin, cout, 5, 2, weight, bias, ManagedArithmetic.Winograd), x, weight, bias);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void WinogradIsTheDirectConvolutionWithinRounding(int cin, int cout, int h, int w)
+    {
+        (Conv2dLayer winograd, FeatureMap x, float[] weight, float[] bias) = Make(cin, cout, h, w);
+        Assert.True(winograd.IsWinograd);
+        Assert.False(new Conv2dLayer(cin, cout, 5, 2, weight, bias, ManagedArithmetic.Fused).IsWinograd);
+        FeatureMap expected = ScalarReference.Conv(x, cout, 5, 2, weight, bias, fused: true);
+        FeatureMap actual = winograd.Forward(x, LayerTests.Context(1));
+        Assert.Equal((expected.Channels, expected.Height, expected.Width), (actual.Channels, actual.Height, actual.Width));
+        float largest = expected.Data.Max(MathF.Abs);
+        for (int i = 0; i < expected.Data.Length; i++)
+        {
+            Assert.True(MathF.Abs(actual.Data[i] - expected.Data[i]) <= 1e-5f * largest, $"element {i}: {actual.Data[i]} against {expected.Data[i]} (largest {largest})");
+        }
+
+        // It is not the direct convolution by another name.
+        if (expected.Data.Length > 16)
+        {
+            Assert.Contains(Enumerable.Range(0, expected.Data.Length), i => actual.Data[i] != expected.Data[i]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheSameBitsForAnyThreadsVectorWidthAndWorkItems(int cin, int cout, int h, int w)
+    {
+        (Conv2dLayer winograd, FeatureMap x, _, _) = Make(cin, cout, h, w);
+        FeatureMap expected = winograd.Forward(x, LayerTests.Context(1));
+        LayerTests.AssertForEveryEngineSetting(expected, p => winograd.Forward(x, LayerTests.Context(p)));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(12)]
+    public void BandsOnTheTileGridAreTheFullFrameBitForBit(int band)
+    {
+        (Conv2dLayer winograd, FeatureMap x, _, _) = Make(16, 11, 61, 75);
+        FeatureMap full = winograd.Forward(x, LayerTests.Context(2));
+        var rows = new FeatureMap(11, full.Height, full.Width);
+        for (int first = 0; first < full.Height; first += band)
+        {
+            int count = Math.Min(band, full.Height - first);
+
+            // Only the input rows the band reads (InputRowsEnd), as a streaming caller keeps them.
+            int start = Math.Max(0, winograd.FirstInputRow(first)), end = winograd.InputRowsEnd(first, count, x.Height);
+            FeatureMap window = x.SliceRows(start, end - start);
+            winograd.ForwardRows(window.Data, window.PlaneSize, start, end - start, x.Height, x.Width, first, count, rows, first, LayerTests.Context(2));
+        }
+
+        Assert.Equal(full.Data, rows.Data);
+    }
+
+    [Fact]
+    public void ABandOffTheTileGridOrWithoutItsInputRowsIsRefused()
+    {
+        (Conv2dLayer winograd, FeatureMap x, _, _) = Make(16, 8, 40, 40);
+        var output = new FeatureMap(8, 20, 20);
+        Assert.Equal(4, winograd.RowAlignment);
+        Assert.Throws<ArgumentException>(() => winograd.ForwardRows(x.Data, x.PlaneSize, 0, x.Height, x.Height, x.Width, 2, 4, output, 0, LayerTests.Context(1)));
+        FeatureMap few = x.SliceRows(0, 8); // rows 0 … 3 read input rows 0 … 8
+        Assert.Throws<ArgumentException>(() => winograd.ForwardRows(few.Data, few.PlaneSize, 0, 8, x.Height, x.Width, 0, 4, output, 0, LayerTests.Context(1)));
+    }
+
+    [Fact]
+    public void OnlyKernel5Stride2WithEnoughChannelsTakesIt()
+    {
+        var random = new Random(3);
+        Assert.False(new Conv2dLayer(8, 8, 5, 2, LayerTests.RandomArray(random, 8 * 8 * 25, 1), new float[8], ManagedArithmetic.Winograd).IsWinograd);
+        Assert.False(new Conv2dLayer(16, 8, 3, 1, LayerTests.RandomArray(random, 16 * 8 * 9, 1), new float[8], ManagedArithmetic.Winograd).IsWinograd);
+        Assert.False(new Conv2dLayer(16, 8, 5, 1, LayerTests.RandomArray(random, 16 * 8 * 25, 1), new float[8], ManagedArithmetic.Winograd).IsWinograd);
+        Assert.Equal(1, new Conv2dLayer(16, 8, 5, 1, LayerTests.RandomArray(random, 16 * 8 * 25, 1), new float[8], ManagedArithmetic.Winograd).RowAlignment);
+    }
+}
