@@ -85,29 +85,34 @@ internal sealed class AnalysisStream
         }
 
         // A stripe's window starts at a multiple of the factor, so that its output columns are the full frame's from there on.
-        // A Winograd layer's tiles start at its window's first output column, which must then be a multiple of its tile
-        // (spec/nic-model.md §10.3), and a tile is wrong by rounding wherever one of its columns is wrong: the halo covers
-        // the columns that a window's inner edge spoils through every layer, tiles included.
-        int spoiled = 0, done = 1;
+        // A Winograd layer's tiles start at its window's first output column, which must lie on the full frame's tile grid
+        // (spec/nic-model.md §10.3): the windows start (and end) at multiples of the latent columns that puts every such
+        // layer's output there. Its tiles then are the full frame's, and one is wrong by rounding wherever one of its
+        // columns is wrong, so the halo covers the columns that a window's inner edge spoils through every layer, whole
+        // tiles included.
+        int spoiled = 0, done = 1, alignment = 1;
         foreach ((Conv2dLayer conv, _) in layers)
         {
             done *= conv.Stride;
             spoiled = (spoiled + (conv.Kernel / 2) + conv.Stride - 1) / conv.Stride;
             if (conv.IsWinograd)
             {
-                if (factor / done % WinogradConvolution.Tile != 0)
+                // WindowFirst·(factor / done) output columns from the frame's first must be a multiple of the tile.
+                int tile = WinogradConvolution.Tile, perLatent = factor / done, common = tile;
+                for (int b = perLatent; b != 0;)
                 {
-                    throw new InvalidOperationException($"a Winograd convolution at 1/{done} of the input starts its windows' tiles off their grid (latent factor {factor})");
+                    (common, b) = (b, common % b);
                 }
 
-                spoiled += WinogradConvolution.Tile - 1;
+                alignment = Math.Max(alignment, tile / common);
+                spoiled = (spoiled + tile - 1) / tile * tile;
             }
         }
 
         halo = Math.Max(halo, spoiled);
 
         // The stripes share the chunk budget, so that together they hold what one stream would.
-        var windows = ColumnStripes.Windows(w, halo, stripes).ToArray();
+        var windows = ColumnStripes.Windows(w, halo, stripes, alignment).ToArray();
         Stripe[] made = [.. windows.Select(s =>
             new Stripe(layers, source, height, s.First, s.End, s.WindowFirst, s.WindowFirst * factor, Math.Min(width, s.WindowEnd * factor), chunkBytes / windows.Length))];
         return new AnalysisStream(made, c, h, w);

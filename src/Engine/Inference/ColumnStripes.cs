@@ -20,17 +20,20 @@ internal static class ColumnStripes
 
     /// <summary>
     /// The latent columns each stripe owns (First … End − 1, about equal shares, left to right) and the window it computes
-    /// (WindowFirst … WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent), for a latent
-    /// <paramref name="width"/> columns wide asked to be cut into <paramref name="stripes"/> (fewer where a stripe would
-    /// own less than <see cref="MinColumns"/>).
+    /// (WindowFirst … WindowEnd − 1: <paramref name="halo"/> more on each side, widened to multiples of
+    /// <paramref name="alignment"/>, clipped to the latent), for a latent <paramref name="width"/> columns wide asked to be
+    /// cut into <paramref name="stripes"/> (fewer where a stripe would own less than <see cref="MinColumns"/>).
     /// </summary>
-    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes)
+    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes, int alignment = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(alignment, 1);
         int count = Math.Clamp(stripes, 1, Math.Max(1, width / MinColumns));
         for (int i = 0; i < count; i++)
         {
             int first = (int)((long)width * i / count), end = (int)((long)width * (i + 1) / count);
-            yield return (first, end, Math.Max(0, first - halo), Math.Min(width, end + halo));
+            int windowFirst = Math.Max(0, first - halo) / alignment * alignment;
+            int windowEnd = Math.Min(width, (end + halo + alignment - 1) / alignment * alignment);
+            yield return (first, end, windowFirst, windowEnd);
         }
     }
 

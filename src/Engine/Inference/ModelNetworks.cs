@@ -12,9 +12,9 @@ namespace Nic.Codec.Inference;
 internal static class ModelNetworks
 {
     /// <summary>
-    /// g_a. In the Winograd arithmetic, the convolutions whose output's stride within the latent factor is a multiple of the
-    /// Winograd tile take it (their tiles then start at the same columns in every stripe's window, whose first column
-    /// is a multiple of the latent factor: spec/nic-model.md §10.3); the others the fused arithmetic.
+    /// g_a. In the Winograd arithmetic, the convolutions whose output lies at least twice finer than the latent take it
+    /// (spec/nic-model.md §10.3; a stream's windows then start on their tile grid at every even latent column, see
+    /// <see cref="AnalysisStream"/>); the others, g_a's last among them, the fused arithmetic.
     /// </summary>
     public static SequentialLayers Analysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
     {
@@ -32,7 +32,7 @@ internal static class ModelNetworks
             if (plan.Layers[i] is ConvPlan conv)
             {
                 done *= conv.Stride;
-                if (factor / done % WinogradConvolution.Tile == 0)
+                if (factor / done >= 2)
                 {
                     byLayer[i] = ManagedArithmetic.Winograd;
                 }

@@ -147,7 +147,7 @@ internal sealed unsafe class WinogradConvolution
     /// (<see cref="Conv2dLayer.InputRowsEnd"/>).
     /// </summary>
     /// <remarks>
-    /// The tiles go in blocks of one tile row × <see cref="BlockTiles"/> tile columns, each transformed, multiplied and
+    /// The tiles go in blocks of one tile row × <see cref="Block.Tiles"/> tile columns, each transformed, multiplied and
     /// transformed back by one thread, so that its operands stay in that core's caches.
     /// </remarks>
     public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
@@ -166,17 +166,14 @@ internal sealed unsafe class WinogradConvolution
 
         int outputWidth = OutputSize(width);
         int tilesX = (outputWidth + Tile - 1) / Tile;
-        int blocksX = (tilesX + BlockTiles - 1) / BlockTiles;
         var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, context);
+        int blocksX = (tilesX + block.Tiles - 1) / block.Tiles;
         ForEach(tileRows * blocksX, context, i =>
         {
-            int r = i / blocksX, firstTile = i % blocksX * BlockTiles;
-            block.Run((first / Tile) + r, firstTile, Math.Min(BlockTiles, tilesX - firstTile), outputRow + (r * Tile), Math.Min(Tile, count - (r * Tile)));
+            int r = i / blocksX, firstTile = i % blocksX * block.Tiles;
+            block.Run((first / Tile) + r, firstTile, Math.Min(block.Tiles, tilesX - firstTile), outputRow + (r * Tile), Math.Min(Tile, count - (r * Tile)));
         });
     }
-
-    /// <summary>Tile columns a block (a multiple of 8, the transforms' vector).</summary>
-    public const int BlockTiles = 24;
 
     private static void ForEach(int count, LayerContext context, Action<int> body)
     {
@@ -197,10 +194,11 @@ internal sealed unsafe class WinogradConvolution
     /// <summary>The operands of one <see cref="ForwardRows"/> call, and the work of one block of tiles.</summary>
     private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, FeatureMap output, int outputWidth, LayerContext context)
     {
-        private const int Stride = BlockTiles;
-
-        /// <summary>The four phases of an input channel, side by side in the transformed input: the matrix product's taps.</summary>
-        private static readonly int[] PhaseOffsets = [0, Stride, 2 * Stride, 3 * Stride];
+        /// <summary>
+        /// Tile columns a block (and floats a row of its buffers): the kernel's column block, 24 with 256-bit vectors and 32
+        /// with 512-bit ones (a multiple of 8, the transforms' vector). Which tiles share a block changes no result.
+        /// </summary>
+        public int Tiles { get; } = DirectConvolution.UseWideVectors ? DirectConvolution.WideColumnBlock : DirectConvolution.ColumnBlock;
 
         /// <summary>
         /// The tiles <paramref name="firstTile"/> … + <paramref name="tiles"/> − 1 of tile row <paramref name="tileRow"/>,
@@ -211,15 +209,17 @@ internal sealed unsafe class WinogradConvolution
         {
             int cin = owner.InChannels, cout = owner.OutChannels;
             BufferPool pool = context.Buffers;
-            float[] transformed = pool.Rent(((long)Points * 4 * cin * Stride) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
-            float[] products = pool.Rent((long)Points * cout * Stride, zeroed: false, context.CancellationToken);
-            float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max((12 * 8 * (Stride + 8)) + (12 * 2 * Alpha * Stride), (Tile * Alpha * Stride) + (Tile * Stride)));
+            float[] transformed = pool.Rent(((long)Points * 4 * cin * Tiles) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
+            float[] products = pool.Rent((long)Points * cout * Tiles, zeroed: false, context.CancellationToken);
+            float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max((12 * 8 * (Tiles + 8)) + (12 * 2 * Alpha * Tiles), (Tile * Alpha * Tiles) + (Tile * Tiles)));
             try
             {
                 for (int ci = 0; ci < cin; ci++)
                 {
                     TransformInput(ci, tileRow, firstTile, transformed, scratch);
                 }
+
+                int[] phaseOffsets = [0, Tiles, 2 * Tiles, 3 * Tiles];
 
                 // One matrix product a point over the block's tiles: for each input channel ascending, its four phases (the
                 // taps), with fused multiply-adds from +0.
@@ -230,17 +230,17 @@ internal sealed unsafe class WinogradConvolution
                         new ConvolutionJob
                         {
                             Input = transformed,
-                            InputOffset = (long)p * 4 * Stride,
-                            InputChannelStride = (long)Points * 4 * Stride,
-                            InputRowStride = Stride,
+                            InputOffset = (long)p * 4 * Tiles,
+                            InputChannelStride = (long)Points * 4 * Tiles,
+                            InputRowStride = Tiles,
                             InputChannels = cin,
-                            TapOffsets = PhaseOffsets,
+                            TapOffsets = phaseOffsets,
                             PackedWeights = packed[p],
                             Bias = owner._zeroBias,
                             Output = products,
-                            OutputOffset = (long)p * cout * Stride,
-                            OutputPlaneStride = Stride,
-                            OutputRowStride = Stride,
+                            OutputOffset = (long)p * cout * Tiles,
+                            OutputPlaneStride = Tiles,
+                            OutputRowStride = Tiles,
                             OutputChannels = cout,
                             OutputHeight = 1,
                             OutputWidth = tiles,
@@ -264,7 +264,7 @@ internal sealed unsafe class WinogradConvolution
 
         /// <summary>
         /// V = Bᵀ d B of the block's tiles for the four phases of input channel <paramref name="ci"/>: point ξ, phase p,
-        /// tile t at ((36·ci + ξ)·4 + p)·Stride + t, so that a channel's 144 rows are written one after another and point
+        /// tile t at ((36·ci + ξ)·4 + p)·Tiles + t, so that a channel's 144 rows are written one after another and point
         /// ξ's product reads its four phases as the taps of a 1 × 1 convolution over the channels.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -273,7 +273,7 @@ internal sealed unsafe class WinogradConvolution
             // The 12 input rows under the tile row (8·tileRow − 2 …), each cut into its columns modulo 8 (column
             // 8(firstTile + t) + m − 2 at [m][t]); then, per row and column phase b, the row transform of its six phase
             // columns (b, b + 2, … b + 10); then, per phase and column of the transform, the column transform.
-            const int rowLength = Stride + 8;
+            int rowLength = Tiles + 8;
             int cin = owner.InChannels;
             fixed (float* buffer = scratch)
             fixed (float* source = window)
@@ -293,7 +293,7 @@ internal sealed unsafe class WinogradConvolution
                     {
                         // The next channel's row under the block, asked for now: each channel's rows are a stream of their own.
                         float* next = row + planeStride + Math.Max(0, (8 * firstTile) - 2);
-                        float* last = row + planeStride + Math.Min(width, (8 * (firstTile + Stride)) + 8) - 1;
+                        float* last = row + planeStride + Math.Min(width, (8 * (firstTile + Tiles)) + 8) - 1;
                         for (float* line = next; line <= last; line += 16)
                         {
                             Sse.Prefetch0(line);
@@ -303,7 +303,7 @@ internal sealed unsafe class WinogradConvolution
                     }
 
                     float* split = columns + (k * 8 * rowLength);
-                    SplitColumns(row, width, 8 * firstTile, split, rowLength, Stride + 1);
+                    SplitColumns(row, width, 8 * firstTile, split, rowLength, Tiles + 1);
                     for (int b = 0; b < 2; b++)
                     {
                         for (int q = 0; q < 4; q++)
@@ -315,10 +315,10 @@ internal sealed unsafe class WinogradConvolution
                         from[5] = split + ((2 + b) * rowLength) + 1;
                         for (int j = 0; j < Alpha; j++)
                         {
-                            to[j] = rows + (((((k * 2) + b) * Alpha) + j) * Stride);
+                            to[j] = rows + (((((k * 2) + b) * Alpha) + j) * Tiles);
                         }
 
-                        InputTransform(from, to, Stride);
+                        InputTransform(from, to, Tiles);
                     }
                 }
 
@@ -330,11 +330,11 @@ internal sealed unsafe class WinogradConvolution
                         // Phase row r of the tile is input row 2r + a under it; output i goes to point 6i + j.
                         for (int r = 0; r < Alpha; r++)
                         {
-                            from[r] = rows + ((((((2 * r) + a) * 2) + b) * Alpha) + j) * Stride;
-                            to[r] = v + ((((((long)ci * Points) + (r * Alpha) + j) * 4) + phase) * Stride);
+                            from[r] = rows + ((((((2 * r) + a) * 2) + b) * Alpha) + j) * Tiles;
+                            to[r] = v + ((((((long)ci * Points) + (r * Alpha) + j) * 4) + phase) * Tiles);
                         }
 
-                        InputTransform(from, to, Stride);
+                        InputTransform(from, to, Tiles);
                     }
                 }
             }
@@ -354,23 +354,23 @@ internal sealed unsafe class WinogradConvolution
             fixed (float* destination = output.Data)
             {
                 float* columns = buffer;
-                float* line = buffer + (Tile * Alpha * Stride);
+                float* line = buffer + (Tile * Alpha * Tiles);
 
                 // Down the columns of the tiles: six rows of points into four (columns[k][j][t]); point (i, j) at 6i + j.
-                long pointRow = Alpha * (long)cout * Stride;
+                long pointRow = Alpha * (long)cout * Tiles;
                 for (int j = 0; j < Alpha; j++)
                 {
-                    float* s = m + ((((j * (long)cout) + co) * Stride));
-                    for (int t = 0; t < Stride; t += 8)
+                    float* s = m + ((((j * (long)cout) + co) * Tiles));
+                    for (int t = 0; t < Tiles; t += 8)
                     {
                         OutputTransform(
                             Vector256.Load(s + t), Vector256.Load(s + pointRow + t), Vector256.Load(s + (2 * pointRow) + t),
                             Vector256.Load(s + (3 * pointRow) + t), Vector256.Load(s + (4 * pointRow) + t), Vector256.Load(s + (5 * pointRow) + t),
                             out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
-                        y0.Store(columns + (((0 * Alpha) + j) * Stride) + t);
-                        y1.Store(columns + (((1 * Alpha) + j) * Stride) + t);
-                        y2.Store(columns + (((2 * Alpha) + j) * Stride) + t);
-                        y3.Store(columns + (((3 * Alpha) + j) * Stride) + t);
+                        y0.Store(columns + (((0 * Alpha) + j) * Tiles) + t);
+                        y1.Store(columns + (((1 * Alpha) + j) * Tiles) + t);
+                        y2.Store(columns + (((2 * Alpha) + j) * Tiles) + t);
+                        y3.Store(columns + (((3 * Alpha) + j) * Tiles) + t);
                     }
                 }
 
@@ -378,24 +378,24 @@ internal sealed unsafe class WinogradConvolution
                 int firstColumn = Tile * firstTile, end = Math.Min(outputWidth, Tile * (firstTile + tiles));
                 for (int k = 0; k < rows; k++)
                 {
-                    float* c = columns + (k * Alpha * Stride);
-                    for (int t = 0; t < Stride; t += 8)
+                    float* c = columns + (k * Alpha * Tiles);
+                    for (int t = 0; t < Tiles; t += 8)
                     {
                         OutputTransform(
-                            Vector256.Load(c + t), Vector256.Load(c + Stride + t), Vector256.Load(c + (2 * Stride) + t),
-                            Vector256.Load(c + (3 * Stride) + t), Vector256.Load(c + (4 * Stride) + t), Vector256.Load(c + (5 * Stride) + t),
+                            Vector256.Load(c + t), Vector256.Load(c + Tiles + t), Vector256.Load(c + (2 * Tiles) + t),
+                            Vector256.Load(c + (3 * Tiles) + t), Vector256.Load(c + (4 * Tiles) + t), Vector256.Load(c + (5 * Tiles) + t),
                             out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
                         (y0 + bias).Store(line + t);
-                        (y1 + bias).Store(line + Stride + t);
-                        (y2 + bias).Store(line + (2 * Stride) + t);
-                        (y3 + bias).Store(line + (3 * Stride) + t);
+                        (y1 + bias).Store(line + Tiles + t);
+                        (y2 + bias).Store(line + (2 * Tiles) + t);
+                        (y3 + bias).Store(line + (3 * Tiles) + t);
                     }
 
                     float* target = destination + ((long)co * output.PlaneSize) + ((long)(outputRow + k) * output.Width);
                     for (int x = firstColumn; x < end; x++)
                     {
                         int within = x - firstColumn;
-                        target[x] = line[((within % Tile) * Stride) + (within / Tile)];
+                        target[x] = line[((within % Tile) * Tiles) + (within / Tile)];
                     }
                 }
             }
