@@ -34,7 +34,7 @@ public sealed class NicCodec
     /// <param name="catalog">The models; null for the shipped ones.</param>
     /// <param name="options">Defaults and limits; null for the defaults.</param>
     /// <param name="backends">
-    /// The engine of g_a, h_a and g_s; null for the managed engine in its default, fused arithmetic
+    /// The engine of g_a, h_a and g_s; null for the managed engine in its default, Winograd arithmetic (fused decoding)
     /// (<c>new ManagedBackendFactory { Arithmetic = ManagedArithmetic.Reference }</c> for the reference decoder).
     /// </param>
     /// <param name="logger">Receives a line per encode and decode at debug level.</param>
@@ -65,8 +65,8 @@ public sealed class NicCodec
 
     /// <summary>
     /// The engine that runs g_a, h_a and g_s; a <see cref="ManagedBackendFactory"/> in the reference arithmetic is the
-    /// reference decoder, whose reconstructions the conformance suite compares exactly (any other, the default fused
-    /// arithmetic included, within 1 in 8 bits).
+    /// reference decoder, whose reconstructions the conformance suite compares exactly (any other, the default's fused
+    /// decoding included, within 1 in 8 bits).
     /// </summary>
     public IInferenceBackendFactory BackendFactory => _backends;
 

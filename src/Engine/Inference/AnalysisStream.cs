@@ -6,10 +6,11 @@ namespace Nic.Codec.Inference;
 /// more from the layer before it (or from the image's row source) only when it needs them, and every row of every
 /// layer is computed once. The columns are cut into vertical stripes, one a thread (<see cref="ColumnStripes"/>), each
 /// streamed on its own thread over its window (its columns and the halo's, which are computed twice). The result is
-/// bit-identical to the full-frame g_a in either arithmetic: a convolution's output element sees the same products in
-/// the same order whatever rows and columns are computed with it, the zero padding is where the full frame has it (at
-/// the image's edges) or spoils only halo columns (at a window's inner edge), and the point-wise layers (GDN,
-/// activations) act on each pixel alone. Memory: the output, and for each layer of each stripe a chunk of its share of
+/// bit-identical to the full-frame g_a in every arithmetic: a convolution's output element sees the same operations in
+/// the same order whatever rows and columns are computed with it (a Winograd layer's, those of its tile: its bands
+/// start on the tile grid and its windows on the frame's tile columns, spec/nic-model.md §10.3), the zero padding is
+/// where the full frame has it (at the image's edges) or spoils only halo columns (at a window's inner edge), and the
+/// point-wise layers (GDN, activations) act on each pixel alone. Memory: the output, and for each layer of each stripe a chunk of its share of
 /// <see cref="DefaultChunkBytes"/> and the input rows its kernel reaches — not the image's planes nor any layer's whole
 /// output. For analyses made of convolutions each followed by point-wise layers (the image models of
 /// spec/nic-model.md §4); one run per instance.

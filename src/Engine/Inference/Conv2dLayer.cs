@@ -41,9 +41,17 @@ internal sealed class Conv2dLayer : ILayer
         }
 
         _taps = TapOrder(kernel, stride);
-        float[] w = weight.ToArray();
         (int Ky, int Kx)[] taps = _taps;
-        _packed = _winograd is not null ? [] : DirectConvolution.PackWeights(outChannels, inChannels, taps.Length, (co, ci, t) => w[((co * inChannels + ci) * kernel + taps[t].Ky) * kernel + taps[t].Kx]);
+        if (_winograd is null)
+        {
+            float[] w = weight.ToArray();
+            _packed = DirectConvolution.PackWeights(outChannels, inChannels, taps.Length, (co, ci, t) => w[((co * inChannels + ci) * kernel + taps[t].Ky) * kernel + taps[t].Kx]);
+        }
+        else
+        {
+            _packed = [];
+        }
+
         _bias = new float[(outChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
         bias.CopyTo(_bias);
     }
@@ -73,11 +81,8 @@ internal sealed class Conv2dLayer : ILayer
     /// <paramref name="count"/> − 1 read, on an input of <paramref name="inputHeight"/> rows (their band rounded up to
     /// <see cref="RowAlignment"/>).
     /// </summary>
-    public int InputRowsEnd(int first, int count, int inputHeight)
-    {
-        int rows = (count + RowAlignment - 1) / RowAlignment * RowAlignment;
-        return Math.Min(inputHeight, FirstInputRow(first + rows - 1) + Kernel);
-    }
+    public int InputRowsEnd(int first, int count, int inputHeight) =>
+        _winograd is not null ? WinogradConvolution.InputRowsEnd(first, count, inputHeight) : Math.Min(inputHeight, FirstInputRow(first + count - 1) + Kernel);
 
     /// <summary>The taps in accumulation order (see the type's remarks).</summary>
     public static (int Ky, int Kx)[] TapOrder(int kernel, int stride)
@@ -146,9 +151,11 @@ internal sealed class Conv2dLayer : ILayer
     /// an input of <paramref name="inputHeight"/> rows, of which the rows <paramref name="windowStart"/> …
     /// <paramref name="windowStart"/> + <paramref name="windowRows"/> − 1 are given (channel planes <paramref name="planeStride"/>
     /// floats apart in <paramref name="window"/>): they must cover every input row those output rows read
-    /// (<see cref="FirstInputRow"/>(first) … <see cref="FirstInputRow"/>(first + count − 1) + Kernel − 1, clipped to the
-    /// input). Rows outside the input are the zero padding; the result equals the same rows of <see cref="Forward"/> bit
-    /// for bit, in either arithmetic (every output element sees the same products in the same order).
+    /// (<see cref="FirstInputRow"/>(first) … <see cref="InputRowsEnd"/> − 1, clipped to the input), and
+    /// <paramref name="first"/> must be a multiple of <see cref="RowAlignment"/>. Rows outside the input are the zero
+    /// padding; the result equals the same rows of <see cref="Forward"/> bit for bit in every arithmetic (every output
+    /// element sees the same operations in the same order: the same products, or in the Winograd arithmetic the same
+    /// tile's).
     /// </summary>
     /// <remarks>
     /// The rows are written to <paramref name="output"/> (OutChannels × at least <paramref name="outputRow"/> + count rows ×

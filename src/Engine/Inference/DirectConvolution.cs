@@ -227,8 +227,13 @@ internal static unsafe class DirectConvolution
     /// </summary>
     private static RowKernel KernelFor(int coCount, ManagedArithmetic arithmetic)
     {
-        // The Winograd arithmetic is the fused one in every layer it does not compute by its transforms.
-        bool narrow = coCount <= 4, fused = arithmetic != ManagedArithmetic.Reference;
+        // The Winograd arithmetic reaches the kernel as the fused one (Conv2dLayer and ModelNetworks map it).
+        bool narrow = coCount <= 4, fused = arithmetic switch
+        {
+            ManagedArithmetic.Reference => false,
+            ManagedArithmetic.Fused => true,
+            _ => throw new ArgumentOutOfRangeException(nameof(arithmetic), arithmetic, "the kernel computes the reference or the fused arithmetic"),
+        };
         return (UseWideVectors, fused) switch
         {
             (true, true) => narrow ? &RunRow512Narrow<FusedStep> : &RunRow512<FusedStep>,

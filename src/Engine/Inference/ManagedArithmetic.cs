@@ -14,16 +14,16 @@ public enum ManagedArithmetic
     /// g_a, h_a and g_s accumulate with fused multiply-adds in the same order (spec/nic-model.md §10.2): about twice the
     /// multiply-adds per cycle on CPUs whose adders and multipliers share ports. h_s, and with it every symbol, stays in
     /// the reference arithmetic; reconstructions differ from the reference decoder's by rounding only (the conformance
-    /// suite's tolerance for other backends), and encoded files may differ from the reference encoder's. The codec's
-    /// default (<see cref="ManagedBackendFactory.Arithmetic"/>).
+    /// suite's tolerance for other backends), and encoded files may differ from the reference encoder's. The decoder of
+    /// the codec's default, <see cref="Winograd"/>.
     /// </summary>
     Fused,
 
     /// <summary>
-    /// The fused arithmetic, except that g_a's convolutions of kernel 5 and stride 2 whose output lies at a quarter of
-    /// the latent factor or finer (the layers that hold most of an encode's multiply-adds) are computed by Winograd's
-    /// minimal filtering F(4 × 4, 3 × 3) over the input's phases (spec/nic-model.md §10.3): about 0.36 of their
-    /// multiply-adds. An encoder-only arithmetic: g_a differs from the fused one's by rounding, so the files it writes
+    /// The fused arithmetic, except that g_a's convolutions of kernel 5, stride 2 and at least 16 input channels whose
+    /// output lies at least twice finer than the latent (the image models' second and third: 18 k of the default model's
+    /// 24 k multiply-adds a pixel) are computed by Winograd's minimal filtering F(4 × 4, 3 × 3) over the input's phases
+    /// (spec/nic-model.md §10.3): 0.36 of their multiply-adds, plus the transforms. An encoder-only arithmetic: g_a differs from the fused one's by rounding, so the files it writes
     /// may differ from those of the other arithmetics (by a few symbols), and like theirs they are the same on every
     /// machine, vector width and thread count. h_a and g_s take the fused arithmetic, h_s and the context networks the
     /// reference one. The codec's default (<see cref="ManagedBackendFactory.Arithmetic"/>).

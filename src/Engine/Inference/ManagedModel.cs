@@ -42,7 +42,8 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>
     /// Builds the networks of <paramref name="file"/> in the reference arithmetic (the reference decoder's; the codec's
-    /// default backend, <see cref="ManagedBackendFactory"/>, takes the fused one for g_a, h_a and g_s).
+    /// default backend, <see cref="ManagedBackendFactory"/>, takes the Winograd one: g_a's largest convolutions by
+    /// Winograd's minimal filtering, the rest of g_a, h_a and g_s fused).
     /// </summary>
     /// <param name="file">A loaded (and therefore validated) model file.</param>
     /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>

@@ -21,8 +21,9 @@ namespace Nic.Codec.Inference;
 /// input it is given), in the same order whatever the vector width, the thread count or the rows computed with it, so
 /// the result is the same on every machine for a band of rows that starts at a multiple of <see cref="Tile"/> and a
 /// window whose first output column is a multiple of it. It differs from the direct convolution's by rounding
-/// (tests hold it to a relative 10⁻⁵ of the largest output). An input tile's row or column that the zero taps alone read
-/// (phase row or column 5 of the odd phases) is multiplied by exact zeros, so its value, if finite, changes nothing.
+/// (tests hold it to a relative 10⁻⁵ of the largest output, and to a scalar model of spec/nic-model.md §10.3 bit for
+/// bit). Phase row 5 of the odd row phase, which only zero taps read and which lies below the rows a band needs, is
+/// taken as +0, so that no band reads it.
 /// </remarks>
 internal sealed unsafe class WinogradConvolution
 {
@@ -35,10 +36,12 @@ internal sealed unsafe class WinogradConvolution
     /// <summary>Points of the transform: the matrix products per tile.</summary>
     private const int Points = Alpha * Alpha;
 
-    /// <summary>The least input channels for which the transforms cost less than the products they save.</summary>
+    /// <summary>
+    /// The fewest input channels a layer takes this form with: a measured threshold. g_a's first layer (3 channels) ran no
+    /// faster this way (AVX-512 off, a 3-megapixel encode, two interleaved pairs: 1.17/1.19 s against 1.14/1.18 s).
+    /// </summary>
     public const int MinimumInputChannels = 16;
 
-    private readonly float[] _weight;
     private readonly float[] _bias;
     private readonly float[] _zeroBias;
     private readonly Lazy<float[][]> _packed;
@@ -51,20 +54,17 @@ internal sealed unsafe class WinogradConvolution
         }
 
         (InChannels, OutChannels) = (inChannels, outChannels);
-        _weight = weight.ToArray();
         _bias = bias.ToArray();
         _zeroBias = new float[(outChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
 
-        // Transformed on first use: a decoder that never encodes does not pay for it.
-        _packed = new Lazy<float[][]>(TransformWeights, LazyThreadSafetyMode.ExecutionAndPublication);
+        // Transformed on first use: a decoder that never encodes does not pay for it (the weights are let go once packed).
+        float[] weights = weight.ToArray();
+        _packed = new Lazy<float[][]>(() => TransformWeights(weights), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public int InChannels { get; }
 
     public int OutChannels { get; }
-
-    /// <summary>The channels of the phase-split input: phase (a, b) of input channel ci is channel (2a + b)·cin + ci.</summary>
-    private int PhaseChannels => 4 * InChannels;
 
     /// <summary>G of F(4, 3) at the points 0, ±1, ±2 and ∞.</summary>
     private static readonly double[,] G =
@@ -77,14 +77,17 @@ internal sealed unsafe class WinogradConvolution
         { 0, 0, 1 },
     };
 
-    /// <summary>U_ξ = (G g Gᵀ)[ξ / 6, ξ % 6] for every output channel and phase channel, packed for the kernel, one array a point ξ.</summary>
-    private float[][] TransformWeights()
+    /// <summary>U_ξ = (G g Gᵀ)[ξ / 6, ξ % 6] for every output channel, input channel and phase, packed for the kernel, one array a point ξ.</summary>
+    private float[][] TransformWeights(float[] weight)
     {
-        int cin = InChannels, cout = OutChannels, channels = PhaseChannels;
-        var u = new float[Points][];
+        // Written straight into the kernel's packing (DirectConvolution.PackWeights with the four phases as taps:
+        // [((co / 8)·cin + ci)·4 + phase]·8 + co % 8), with no whole-layer copy in between.
+        int cin = InChannels, cout = OutChannels, block = DirectConvolution.ChannelBlock;
+        int blocks = (cout + block - 1) / block;
+        var packed = new float[Points][];
         for (int p = 0; p < Points; p++)
         {
-            u[p] = new float[cout * channels];
+            packed[p] = new float[blocks * cin * 4 * block];
         }
 
         Span<double> g = stackalloc double[9];
@@ -101,7 +104,7 @@ internal sealed unsafe class WinogradConvolution
                         for (int x = 0; x < 3; x++)
                         {
                             int ky = (2 * y) + a, kx = (2 * x) + b;
-                            g[(y * 3) + x] = ky < 5 && kx < 5 ? _weight[(((co * cin) + ci) * 25) + (ky * 5) + kx] : 0;
+                            g[(y * 3) + x] = ky < 5 && kx < 5 ? weight[(((co * cin) + ci) * 25) + (ky * 5) + kx] : 0;
                         }
                     }
 
@@ -114,31 +117,29 @@ internal sealed unsafe class WinogradConvolution
                         }
                     }
 
-                    int channel = (phase * cin) + ci;
+                    int at = ((((co / block * cin) + ci) * 4) + phase) * block + (co % block);
                     for (int i = 0; i < Alpha; i++)
                     {
                         for (int j = 0; j < Alpha; j++)
                         {
                             double value = (gt[i * 3] * G[j, 0]) + (gt[(i * 3) + 1] * G[j, 1]) + (gt[(i * 3) + 2] * G[j, 2]);
-                            u[(i * Alpha) + j][(co * channels) + channel] = (float)value;
+                            packed[(i * Alpha) + j][at] = (float)value;
                         }
                     }
                 }
             }
         }
 
-        var packed = new float[Points][];
-        for (int p = 0; p < Points; p++)
-        {
-            float[] point = u[p];
-            packed[p] = DirectConvolution.PackWeights(cout, cin, 4, (co, ci, phase) => point[(co * channels) + (phase * cin) + ci]);
-        }
-
         return packed;
     }
 
-    /// <summary>The output size of a side of <paramref name="size"/> input pixels.</summary>
-    public static int OutputSize(int size) => (size - 1) / 2 + 1;
+    /// <summary>
+    /// One past the last input row that output rows <paramref name="first"/> … + <paramref name="count"/> − 1 read on an
+    /// input of <paramref name="inputHeight"/> rows: input rows 8R − 2 … 8R + 8 of each of their tile rows R (row 8R + 9,
+    /// phase row 5 of the odd row phase, is taken as +0).
+    /// </summary>
+    public static int InputRowsEnd(int first, int count, int inputHeight) =>
+        Math.Min(inputHeight, (2 * (first + ((count + Tile - 1) / Tile * Tile))) + 1);
 
     /// <summary>
     /// The output rows <paramref name="first"/> (a multiple of <see cref="Tile"/>) … <paramref name="first"/> +
@@ -158,13 +159,19 @@ internal sealed unsafe class WinogradConvolution
         }
 
         int tileRows = (count + Tile - 1) / Tile;
-        int needFirst = Math.Max(0, (2 * first) - 2), needEnd = Math.Min(inputHeight, (2 * (first + (tileRows * Tile))) + 1);
+        int needFirst = Math.Max(0, (2 * first) - 2), needEnd = InputRowsEnd(first, count, inputHeight);
         if (needFirst < windowStart || needEnd > windowStart + windowRows)
         {
             throw new ArgumentException($"input rows {needFirst}…{needEnd - 1} are needed, rows {windowStart}…{windowStart + windowRows - 1} given");
         }
 
-        int outputWidth = OutputSize(width);
+        int outputWidth = (width - 1) / 2 + 1;
+        if (output.Channels != OutChannels || output.Width != outputWidth || outputRow < 0 || outputRow + count > output.Height
+            || windowRows < 0 || window.Length < ((InChannels - 1) * planeStride) + ((long)windowRows * width))
+        {
+            throw new ArgumentException($"{InChannels} channels of {windowRows} × {width} and an output of {OutChannels} × ({outputRow} + {count}) × {outputWidth} expected; got {window.Length} floats and {output.Channels} × {output.Height} × {output.Width}");
+        }
+
         int tilesX = (outputWidth + Tile - 1) / Tile;
         var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, context);
         int blocksX = (tilesX + block.Tiles - 1) / block.Tiles;
@@ -211,7 +218,7 @@ internal sealed unsafe class WinogradConvolution
             BufferPool pool = context.Buffers;
             float[] transformed = pool.Rent(((long)Points * 4 * cin * Tiles) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
             float[] products = pool.Rent((long)Points * cout * Tiles, zeroed: false, context.CancellationToken);
-            float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max((12 * 8 * (Tiles + 8)) + (12 * 2 * Alpha * Tiles), (Tile * Alpha * Tiles) + (Tile * Tiles)));
+            float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max((8 * (Tiles + 8)) + (12 * 2 * Alpha * Tiles), (Tile * Alpha * Tiles) + (Tile * Tiles)));
             try
             {
                 for (int ci = 0; ci < cin; ci++)
@@ -249,6 +256,15 @@ internal sealed unsafe class WinogradConvolution
                         parallelism: 1);
                 }
 
+                if (tiles < Tiles)
+                {
+                    // The columns past a partial block's tiles were not written; the output transform reads them in its vectors.
+                    for (long row = 0; row < (long)Points * cout; row++)
+                    {
+                        products.AsSpan((int)((row * Tiles) + tiles), Tiles - tiles).Clear();
+                    }
+                }
+
                 for (int co = 0; co < cout; co++)
                 {
                     TransformOutput(products, co, firstTile, tiles, outputRow, rows, scratch);
@@ -270,7 +286,7 @@ internal sealed unsafe class WinogradConvolution
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TransformInput(int ci, int tileRow, int firstTile, float[] transformed, float[] scratch)
         {
-            // The 12 input rows under the tile row (8·tileRow − 2 …), each cut into its columns modulo 8 (column
+            // The 12 input rows under the tile row (8·tileRow − 2 …), each cut in turn into its columns modulo 8 (column
             // 8(firstTile + t) + m − 2 at [m][t]); then, per row and column phase b, the row transform of its six phase
             // columns (b, b + 2, … b + 10); then, per phase and column of the transform, the column transform.
             int rowLength = Tiles + 8;
@@ -280,14 +296,15 @@ internal sealed unsafe class WinogradConvolution
             fixed (float* v = transformed)
             {
                 float* columns = buffer;
-                float* rows = buffer + (12 * 8 * rowLength);
+                float* rows = buffer + (8 * rowLength);
                 float** from = stackalloc float*[Alpha];
                 float** to = stackalloc float*[Alpha];
                 int top = (8 * tileRow) - 2;
                 for (int k = 0; k < 12; k++)
                 {
+                    // Input row 11 under the tile row is phase row 5 of the odd phase: only zero taps read it, taken as +0.
                     int y = top + k;
-                    bool inside = y >= 0 && y < inputHeight && y >= windowStart && y < windowStart + windowRows;
+                    bool inside = k < 11 && y >= 0 && y < inputHeight && y >= windowStart && y < windowStart + windowRows;
                     float* row = inside ? source + (ci * planeStride) + ((long)(y - windowStart) * width) : null;
                     if (inside && ci + 1 < cin && Sse.IsSupported)
                     {
@@ -302,7 +319,7 @@ internal sealed unsafe class WinogradConvolution
                         Sse.Prefetch0(last);
                     }
 
-                    float* split = columns + (k * 8 * rowLength);
+                    float* split = columns;
                     SplitColumns(row, width, 8 * firstTile, split, rowLength, Tiles + 1);
                     for (int b = 0; b < 2; b++)
                     {
