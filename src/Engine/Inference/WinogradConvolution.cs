@@ -215,6 +215,10 @@ internal sealed unsafe class WinogradConvolution
         public void Run(int tileRow, int firstTile, int tiles, int outputRow, int rows)
         {
             int cin = owner.InChannels, cout = owner.OutChannels;
+
+            // The transforms' vectors cover the block's tiles only (a partial block's last at a row's end: 2 of 32 tiles
+            // would otherwise transform 32).
+            int lanes = (tiles + 7) / 8 * 8;
             BufferPool pool = context.Buffers;
             float[] transformed = pool.Rent(((long)Points * 4 * cin * Tiles) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
             float[] products = pool.Rent((long)Points * cout * Tiles, zeroed: false, context.CancellationToken);
@@ -223,7 +227,7 @@ internal sealed unsafe class WinogradConvolution
             {
                 for (int ci = 0; ci < cin; ci++)
                 {
-                    TransformInput(ci, tileRow, firstTile, transformed, scratch);
+                    TransformInput(ci, tileRow, firstTile, lanes, transformed, scratch);
                 }
 
                 int[] phaseOffsets = [0, Tiles, 2 * Tiles, 3 * Tiles];
@@ -256,18 +260,18 @@ internal sealed unsafe class WinogradConvolution
                         parallelism: 1);
                 }
 
-                if (tiles < Tiles)
+                if (tiles < lanes)
                 {
                     // The columns past a partial block's tiles were not written; the output transform reads them in its vectors.
                     for (long row = 0; row < (long)Points * cout; row++)
                     {
-                        products.AsSpan((int)((row * Tiles) + tiles), Tiles - tiles).Clear();
+                        products.AsSpan((int)((row * Tiles) + tiles), lanes - tiles).Clear();
                     }
                 }
 
                 for (int co = 0; co < cout; co++)
                 {
-                    TransformOutput(products, co, firstTile, tiles, outputRow, rows, scratch);
+                    TransformOutput(products, co, firstTile, tiles, lanes, outputRow, rows, scratch);
                 }
             }
             finally
@@ -284,7 +288,7 @@ internal sealed unsafe class WinogradConvolution
         /// ξ's product reads its four phases as the taps of a 1 × 1 convolution over the channels.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void TransformInput(int ci, int tileRow, int firstTile, float[] transformed, float[] scratch)
+        private void TransformInput(int ci, int tileRow, int firstTile, int lanes, float[] transformed, float[] scratch)
         {
             // The 12 input rows under the tile row (8·tileRow − 2 …), each cut in turn into its columns modulo 8 (column
             // 8(firstTile + t) + m − 2 at [m][t]); then, per row and column phase b, the row transform of its six phase
@@ -320,7 +324,7 @@ internal sealed unsafe class WinogradConvolution
                     }
 
                     float* split = columns;
-                    SplitColumns(row, width, 8 * firstTile, split, rowLength, Tiles + 1);
+                    SplitColumns(row, width, 8 * firstTile, split, rowLength, lanes + 1);
                     for (int b = 0; b < 2; b++)
                     {
                         for (int q = 0; q < 4; q++)
@@ -335,7 +339,7 @@ internal sealed unsafe class WinogradConvolution
                             to[j] = rows + (((((k * 2) + b) * Alpha) + j) * Tiles);
                         }
 
-                        InputTransform(from, to, Tiles);
+                        InputTransform(from, to, lanes);
                     }
                 }
 
@@ -351,7 +355,7 @@ internal sealed unsafe class WinogradConvolution
                             to[r] = v + ((((((long)ci * Points) + (r * Alpha) + j) * 4) + phase) * Tiles);
                         }
 
-                        InputTransform(from, to, Tiles);
+                        InputTransform(from, to, lanes);
                     }
                 }
             }
@@ -362,7 +366,7 @@ internal sealed unsafe class WinogradConvolution
         /// rows of the output from <paramref name="outputRow"/>, columns 4·firstTile … (those below the output's width).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void TransformOutput(float[] products, int co, int firstTile, int tiles, int outputRow, int rows, float[] scratch)
+        private void TransformOutput(float[] products, int co, int firstTile, int tiles, int lanes, int outputRow, int rows, float[] scratch)
         {
             int cout = owner.OutChannels;
             var bias = Vector256.Create(owner._bias[co]);
@@ -378,7 +382,7 @@ internal sealed unsafe class WinogradConvolution
                 for (int j = 0; j < Alpha; j++)
                 {
                     float* s = m + ((((j * (long)cout) + co) * Tiles));
-                    for (int t = 0; t < Tiles; t += 8)
+                    for (int t = 0; t < lanes; t += 8)
                     {
                         OutputTransform(
                             Vector256.Load(s + t), Vector256.Load(s + pointRow + t), Vector256.Load(s + (2 * pointRow) + t),
@@ -396,7 +400,7 @@ internal sealed unsafe class WinogradConvolution
                 for (int k = 0; k < rows; k++)
                 {
                     float* c = columns + (k * Alpha * Tiles);
-                    for (int t = 0; t < Tiles; t += 8)
+                    for (int t = 0; t < lanes; t += 8)
                     {
                         OutputTransform(
                             Vector256.Load(c + t), Vector256.Load(c + Tiles + t), Vector256.Load(c + (2 * Tiles) + t),
