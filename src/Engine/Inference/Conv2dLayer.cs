@@ -34,7 +34,7 @@ internal sealed class Conv2dLayer : ILayer
         Kernel = kernel;
         Stride = stride;
         Arithmetic = arithmetic;
-        _kernelArithmetic = arithmetic == ManagedArithmetic.Winograd ? ManagedArithmetic.Fused : arithmetic;
+        _kernelArithmetic = arithmetic.WithoutWinograd();
         if (arithmetic == ManagedArithmetic.Winograd && kernel == 5 && stride == 2 && inChannels >= WinogradConvolution.MinimumInputChannels)
         {
             _winograd = new WinogradConvolution(inChannels, outChannels, weight, bias);

@@ -30,3 +30,11 @@ public enum ManagedArithmetic
     /// </summary>
     Winograd,
 }
+
+/// <summary>What the arithmetics mean for a layer that is not one of g_a's Winograd convolutions.</summary>
+internal static class ManagedArithmetics
+{
+    /// <summary>The arithmetic of the direct kernel: the Winograd arithmetic is the fused one wherever it does not transform.</summary>
+    public static ManagedArithmetic WithoutWinograd(this ManagedArithmetic arithmetic) =>
+        arithmetic == ManagedArithmetic.Winograd ? ManagedArithmetic.Fused : arithmetic;
+}

@@ -44,14 +44,11 @@ internal static class ModelNetworks
 
     /// <summary>g_s; the Winograd arithmetic is the fused one here.</summary>
     public static SequentialLayers Synthesis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
-        Build(file.Architecture.SynthesisPlan(file.HyperParameters), file, WithoutWinograd(arithmetic));
+        Build(file.Architecture.SynthesisPlan(file.HyperParameters), file, arithmetic.WithoutWinograd());
 
     /// <summary>h_a, or null for architectures without a hyperprior (the Winograd arithmetic is the fused one here). If the definition says so, h_a takes |y| (added by the caller).</summary>
     public static SequentialLayers? HyperAnalysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
-        file.Architecture.HyperAnalysisPlan(file.HyperParameters) is { } plan ? Build(plan, file, WithoutWinograd(arithmetic)) : null;
-
-    private static ManagedArithmetic WithoutWinograd(ManagedArithmetic arithmetic) =>
-        arithmetic == ManagedArithmetic.Winograd ? ManagedArithmetic.Fused : arithmetic;
+        file.Architecture.HyperAnalysisPlan(file.HyperParameters) is { } plan ? Build(plan, file, arithmetic.WithoutWinograd()) : null;
 
     /// <summary>h_s, or null for architectures without a hyperprior; always in the reference arithmetic.</summary>
     public static SequentialLayers? HyperSynthesis(NicModelFile file) =>

@@ -173,7 +173,9 @@ internal sealed unsafe class WinogradConvolution
         }
 
         int tilesX = (outputWidth + Tile - 1) / Tile;
-        var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, context);
+        // A block is the kernel's column block of tiles: 24 with 256-bit vectors, 32 with 512-bit ones.
+        int blockTiles = DirectConvolution.UseWideVectors ? DirectConvolution.WideColumnBlock : DirectConvolution.ColumnBlock;
+        var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, blockTiles, context);
         int blocksX = (tilesX + block.Tiles - 1) / block.Tiles;
         ForEach(tileRows * blocksX, context, i =>
         {
@@ -199,13 +201,16 @@ internal sealed unsafe class WinogradConvolution
     }
 
     /// <summary>The operands of one <see cref="ForwardRows"/> call, and the work of one block of tiles.</summary>
-    private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, FeatureMap output, int outputWidth, LayerContext context)
+    private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, FeatureMap output, int outputWidth, int blockTiles, LayerContext context)
     {
         /// <summary>
-        /// Tile columns a block (and floats a row of its buffers): the kernel's column block, 24 with 256-bit vectors and 32
-        /// with 512-bit ones (a multiple of 8, the transforms' vector). Which tiles share a block changes no result.
+        /// Tile columns a block (and floats a row of its buffers; a multiple of 8, the transforms' vector). Which tiles
+        /// share a block changes no result.
         /// </summary>
-        public int Tiles { get; } = DirectConvolution.UseWideVectors ? DirectConvolution.WideColumnBlock : DirectConvolution.ColumnBlock;
+        public int Tiles { get; } = blockTiles;
+
+        /// <summary>The four phases of an input channel, side by side in the transformed input: the products' taps.</summary>
+        private readonly int[] _phaseOffsets = [0, blockTiles, 2 * blockTiles, 3 * blockTiles];
 
         /// <summary>
         /// The tiles <paramref name="firstTile"/> … + <paramref name="tiles"/> − 1 of tile row <paramref name="tileRow"/>,
@@ -230,8 +235,6 @@ internal sealed unsafe class WinogradConvolution
                     TransformInput(ci, tileRow, firstTile, lanes, transformed, scratch);
                 }
 
-                int[] phaseOffsets = [0, Tiles, 2 * Tiles, 3 * Tiles];
-
                 // One matrix product a point over the block's tiles: for each input channel ascending, its four phases (the
                 // taps), with fused multiply-adds from +0.
                 for (int p = 0; p < Points; p++)
@@ -245,7 +248,7 @@ internal sealed unsafe class WinogradConvolution
                             InputChannelStride = (long)Points * 4 * Tiles,
                             InputRowStride = Tiles,
                             InputChannels = cin,
-                            TapOffsets = phaseOffsets,
+                            TapOffsets = _phaseOffsets,
                             PackedWeights = packed[p],
                             Bias = owner._zeroBias,
                             Output = products,
