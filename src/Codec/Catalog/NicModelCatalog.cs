@@ -11,7 +11,10 @@ namespace Nic.Codec.Catalog;
 /// the Nic.Codec assembly, the <c>*.nicm</c> files of any directories the caller adds, and models added in memory.
 /// Encoders look models up by name or family and rate point; decoders by the identity (name and SHA-256) a
 /// <c>.nic</c> header names. Directories are scanned once, on first use; files that are not valid models are skipped
-/// with a warning and listed in <see cref="Problems"/>. Thread-safe.
+/// with a warning and listed in <see cref="Problems"/>. A variable-rate family file is listed from its header and
+/// SHA-256 alone and loaded, with every check of spec/nic-model.md §11, when one of its models is first used (a process
+/// that codes with one family holds only that one); if that load fails, the use throws, and the file joins
+/// <see cref="Problems"/> and leaves <see cref="Models"/> and <see cref="Families"/>. Thread-safe.
 /// </summary>
 public sealed class NicModelCatalog
 {
@@ -24,11 +27,11 @@ public sealed class NicModelCatalog
     private readonly object _gate = new();
     private readonly List<(string Directory, string Source)> _directories = [];
     private readonly List<NicModelEntry> _added = [];
-    private readonly List<(NicModelFamily Family, string Source, string? Path)> _addedFamilies = [];
+    private readonly List<FamilySlot> _addedFamilies = [];
     private readonly LinkedList<NicModelEntry> _interpolated = new();
     private readonly ILogger _logger;
     private List<NicModelEntry>? _models;
-    private List<(NicModelFamily Family, string Source, string? Path)> _families = [];
+    private List<FamilySlot> _families = [];
     private List<string> _problems = [];
 
     /// <summary>How many models interpolated between trained points the catalog keeps (most recently used first).</summary>
@@ -73,16 +76,39 @@ public sealed class NicModelCatalog
         }
     }
 
-    /// <summary>The variable-rate families (spec/nic-model.md §11): their trained points are among <see cref="Models"/>, and any rate between them is available through <see cref="FindAtQuality"/>.</summary>
+    /// <summary>
+    /// The variable-rate families (spec/nic-model.md §11): their trained points are among <see cref="Models"/>, and any
+    /// rate between them is available through <see cref="FindAtQuality"/>. Reading this loads every family file not yet
+    /// loaded; one that fails its checks is left out (and joins <see cref="Problems"/>).
+    /// </summary>
     public IReadOnlyList<NicModelFamily> Families
     {
         get
         {
-            lock (_gate)
+            var families = new List<NicModelFamily>();
+            foreach (FamilySlot slot in Slots())
             {
-                _models ??= Scan();
-                return _families.Concat(_addedFamilies).Select(f => f.Family).ToArray();
+                try
+                {
+                    families.Add(slot.Family);
+                }
+                catch (Exception e) when (IsFileProblem(e))
+                {
+                    // Recorded in Problems by the load.
+                }
             }
+
+            return families;
+        }
+    }
+
+    /// <summary>The families, scanned and added, in order, without loading them.</summary>
+    private FamilySlot[] Slots()
+    {
+        lock (_gate)
+        {
+            _models ??= Scan();
+            return [.. _families, .. _addedFamilies];
         }
     }
 
@@ -131,12 +157,12 @@ public sealed class NicModelCatalog
         lock (_gate)
         {
             _models ??= Scan();
-            if (_families.Concat(_addedFamilies).Any(f => f.Family.Id.Equals(family.Id)))
+            if (_families.Concat(_addedFamilies).Any(f => f.Id.Equals(family.Id)))
             {
                 return;
             }
 
-            if (_families.Concat(_addedFamilies).Any(f => f.Family.Name == family.Name))
+            if (_families.Concat(_addedFamilies).Any(f => f.Name == family.Name))
             {
                 throw new ArgumentException($"the catalog already has a family named '{family.Name}' with another SHA-256", nameof(family));
             }
@@ -146,20 +172,18 @@ public sealed class NicModelCatalog
                 Add(point);
             }
 
-            _addedFamilies.Add((family, "added", null));
+            _addedFamilies.Add(new FamilySlot(family, "added"));
         }
     }
 
     /// <summary>The variable-rate family of <paramref name="nameOrFamily"/> (the family's name or one of its models' names); null when it has none.</summary>
+    /// <exception cref="NicCodecException">The family's file, loaded now, failed its checks (as <see cref="NicModelEntry.File"/>).</exception>
     public NicModelFamily? FindFamily(string nameOrFamily)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrFamily);
         IReadOnlyList<NicModelEntry> models = Models;
         string family = models.FirstOrDefault(m => m.Name == nameOrFamily)?.Family ?? nameOrFamily;
-        lock (_gate)
-        {
-            return _families.Concat(_addedFamilies).Select(f => f.Family).FirstOrDefault(f => f.Name == family);
-        }
+        return Slots().FirstOrDefault(f => f.Name == family)?.Family;
     }
 
     /// <summary>
@@ -200,7 +224,7 @@ public sealed class NicModelCatalog
         IReadOnlyList<NicModelEntry> models = Models;
         if (file.RatePosition is null)
         {
-            return models.FirstOrDefault(m => m.File.Id.Equals(file.Id)) ?? new NicModelEntry(file, "added", null);
+            return models.FirstOrDefault(m => m.Id.Equals(file.Id)) ?? new NicModelEntry(file, "added", null);
         }
 
         lock (_gate)
@@ -215,8 +239,8 @@ public sealed class NicModelCatalog
                 }
             }
 
-            (NicModelFamily _, string source, string? path) = _families.Concat(_addedFamilies).FirstOrDefault(f => f.Family.Id.Equals(family.Id));
-            var entry = new NicModelEntry(file, source is null ? "added" : $"{source}, interpolated", path);
+            FamilySlot? slot = _families.Concat(_addedFamilies).FirstOrDefault(f => f.Id.Equals(family.Id));
+            var entry = new NicModelEntry(file, slot is null ? "added" : $"{slot.Source}, interpolated", slot?.Path);
             _interpolated.AddFirst(entry);
             if (_interpolated.Count > InterpolatedCacheSize)
             {
@@ -284,7 +308,7 @@ public sealed class NicModelCatalog
             throw new NicCodecException(NicCodecError.UnknownModel, $"the file needs model '{id.Name}' (sha256 {id.Sha256Hex}), which is not installed; {Available(models)}");
         }
 
-        return named.FirstOrDefault(m => m.File.Id.Equals(id))?.File
+        return named.FirstOrDefault(m => m.Id.Equals(id))?.File
             ?? throw new NicCodecException(
                 NicCodecError.ModelHashMismatch,
                 $"the file needs model '{id.Name}' with sha256 {id.Sha256Hex}, but the installed '{id.Name}' has sha256 {string.Join(", ", named.Select(m => $"{m.Sha256Hex} ({m.Source})"))}");
@@ -300,23 +324,18 @@ public sealed class NicModelCatalog
     public NicModelFile Resolve(NicModelId id, float rateParameter)
     {
         ArgumentNullException.ThrowIfNull(id);
-        NicModelFamily? family;
-        lock (_gate)
-        {
-            _models ??= Scan();
-            family = _families.Concat(_addedFamilies).Select(f => f.Family).FirstOrDefault(f => f.Name == id.Name);
-        }
-
-        if (family is null)
+        FamilySlot? slot = Slots().FirstOrDefault(f => f.Name == id.Name);
+        if (slot is null)
         {
             return Resolve(id);
         }
 
-        if (!family.Id.Equals(id))
+        if (!slot.Id.Equals(id))
         {
-            throw new NicCodecException(NicCodecError.ModelHashMismatch, $"the file needs model '{id.Name}' with sha256 {id.Sha256Hex}, but the installed family '{id.Name}' has sha256 {family.Id.Sha256Hex}");
+            throw new NicCodecException(NicCodecError.ModelHashMismatch, $"the file needs model '{id.Name}' with sha256 {id.Sha256Hex}, but the installed family '{id.Name}' has sha256 {slot.Id.Sha256Hex}");
         }
 
+        NicModelFamily family = slot.Family;
         if (!family.IsValidPosition(rateParameter))
         {
             throw new NicCodecException(NicCodecError.InvalidRate, $"the file's rate_parameter {rateParameter.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not a rate position of family '{family.Name}' (a multiple of 1/{NicModelFamily.StepsPerInterval} from 0 to {family.MaxPosition})");
@@ -342,10 +361,41 @@ public sealed class NicModelCatalog
             ? $"the catalog has no models (searched {string.Join(", ", _directories.Select(d => d.Directory))})"
             : $"available: {string.Join(", ", models.Select(m => $"{m.Name} (family {m.Family}, rate point {m.RatePoint})"))}";
 
+    private static bool IsFileProblem(Exception e) => e is NicException or IOException or UnauthorizedAccessException;
+
+    /// <summary>
+    /// Loads a listed family file on first use (<see cref="FamilySlot.Family"/>): the whole file, every check of
+    /// spec/nic-model.md §11, and the SHA-256 it was listed with. On failure the file becomes one of the
+    /// <see cref="Problems"/> and leaves the catalog, and the exception goes to the caller (and to every later use of
+    /// the slot's entries).
+    /// </summary>
+    private NicModelFamily LoadFamily(FamilySlot slot)
+    {
+        try
+        {
+            NicModelFamily family = NicModelFamily.Load(SafetensorsReader.ReadFile(slot.Path!, NicModelFile.DefaultMaxFileLength));
+            return family.Id.Equals(slot.Id)
+                ? family
+                : throw new NicCodecException(NicCodecError.ModelFileCorrupt, $"the file changed after the catalog listed it: its sha256 was {slot.Id.Sha256Hex}, it is now {family.Id.Sha256Hex}");
+        }
+        catch (Exception e) when (IsFileProblem(e))
+        {
+            lock (_gate)
+            {
+                _problems.Add($"{slot.Path}: {e.Message}");
+                _models?.RemoveAll(m => slot.Entries.Contains(m));
+                _families.Remove(slot);
+            }
+
+            _logger.LogWarning("Model file {Path} skipped: {Reason}", slot.Path, e.Message);
+            throw;
+        }
+    }
+
     private List<NicModelEntry> Scan()
     {
         var models = new List<NicModelEntry>();
-        var families = new List<(NicModelFamily Family, string Source, string? Path)>();
+        var families = new List<FamilySlot>();
         var problems = new List<string>();
 
         // What the directories list, in order: a file to load, or a missing directory to report in its place.
@@ -365,10 +415,10 @@ public sealed class NicModelCatalog
             files.AddRange(Directory.EnumerateFiles(directory, "*" + ModelFileExtension).Order(StringComparer.Ordinal).Select(path => ((string?)path, source, (string?)null)));
         }
 
-        // The files load side by side (each is read, hashed and, for a family, every point rebuilt and hashed: about
-        // 0.1 s a shipped family on one core), then join the catalog one by one in the order above, so which file wins a
-        // name, and the order of the problems, do not depend on which finished first. An unexpected exception comes out
-        // as itself, at its file's turn.
+        // The files are read side by side (a fixed-rate file loaded whole; a family file's header read and the file
+        // hashed, its points listed from the header and loaded on first use), then join the catalog one by one in the
+        // order above, so which file wins a name, and the order of the problems, do not depend on which finished first.
+        // An unexpected exception comes out as itself, at its file's turn.
         var loaded = new (object? Model, Exception? Problem)[files.Count];
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
@@ -379,8 +429,16 @@ public sealed class NicModelCatalog
 
             try
             {
-                byte[] bytes = ReadModelFile(path);
-                loaded[i] = (NicModelFamily.IsFamilyFile(bytes) ? NicModelFamily.Load(bytes) : NicModelFile.Load(bytes), null);
+                SafetensorsFile header = SafetensorsReader.ReadHeader(path, NicModelFile.DefaultMaxFileLength, out byte[] sha256);
+                if (header.Metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) && version == ModelMetadataKeys.FamilyFormatVersionValue)
+                {
+                    (string name, IReadOnlyList<ModelFamilyParser.DeclaredPoint> points) = ModelFamilyParser.ReadDeclaration(header.Metadata);
+                    loaded[i] = (new FamilyListing(new NicModelId(name, sha256), points), null);
+                }
+                else
+                {
+                    loaded[i] = (NicModelFile.Load(ReadModelFile(path)), null);
+                }
             }
             catch (Exception e)
             {
@@ -408,13 +466,14 @@ public sealed class NicModelCatalog
                     ExceptionDispatchInfo.Capture(unexpected).Throw();
                     break;
 
-                case (NicModelFamily family, _):
+                case (FamilyListing listing, _):
                 {
                     // A fixed-rate file that a point of the family rebuilds exactly (left beside the family file by an
                     // upgrade) is the same model: the family's point replaces it. Any other clash is a conflict.
-                    models.RemoveAll(m => family.Points.Any(p => p.Id.Equals(m.File.Id)));
-                    string? taken = family.Points.Select(p => p.Name).Append(family.Name)
-                        .FirstOrDefault(n => models.Any(m => m.Name == n) || families.Any(f => f.Family.Name == n));
+                    var slot = new FamilySlot(listing, source, path!, LoadFamily);
+                    models.RemoveAll(m => slot.Entries.Any(p => p.Id.Equals(m.Id)));
+                    string? taken = slot.Entries.Select(p => p.Name).Append(slot.Name)
+                        .FirstOrDefault(n => models.Any(m => m.Name == n) || families.Any(f => f.Name == n));
                     if (taken is not null)
                     {
                         problems.Add($"{path}: skipped, the name '{taken}' is already taken");
@@ -422,14 +481,14 @@ public sealed class NicModelCatalog
                         break;
                     }
 
-                    families.Add((family, source, path));
-                    models.AddRange(family.Points.Select(p => new NicModelEntry(p, source, path)));
+                    families.Add(slot);
+                    models.AddRange(slot.Entries);
                     break;
                 }
 
                 case (NicModelFile file, _):
                 {
-                    if (families.Any(f => f.Family.Points.Any(p => p.Id.Equals(file.Id))))
+                    if (families.Any(f => f.Entries.Any(p => p.Id.Equals(file.Id))))
                     {
                         break; // the same model as a family's point, which the catalog already has
                     }
@@ -451,5 +510,46 @@ public sealed class NicModelCatalog
         _problems = problems;
         _families = families;
         return models;
+    }
+
+    /// <summary>A family file as its header lists it: the family's identity (the SHA-256 of the whole file) and its declared points.</summary>
+    private sealed record FamilyListing(NicModelId Id, IReadOnlyList<ModelFamilyParser.DeclaredPoint> Points);
+
+    /// <summary>
+    /// A variable-rate family the catalog knows: its name, identity and point entries without loading it, and the family
+    /// itself, loaded once on first use (a family added in memory is loaded already).
+    /// </summary>
+    private sealed class FamilySlot
+    {
+        private readonly Lazy<NicModelFamily> _family;
+
+        public FamilySlot(NicModelFamily family, string source)
+        {
+            (Name, Id, Source, Path) = (family.Name, family.Id, source, null);
+            _family = new Lazy<NicModelFamily>(family);
+            Entries = [];
+        }
+
+        public FamilySlot(FamilyListing listing, string source, string path, Func<FamilySlot, NicModelFamily> load)
+        {
+            (Name, Id, Source, Path) = (listing.Id.Name, listing.Id, source, path);
+            _family = new Lazy<NicModelFamily>(() => load(this), LazyThreadSafetyMode.ExecutionAndPublication);
+            Entries = [.. listing.Points.Select((point, i) => new NicModelEntry(point, () => Family.Points[i], source, path))];
+        }
+
+        public string Name { get; }
+
+        public NicModelId Id { get; }
+
+        public string Source { get; }
+
+        public string? Path { get; }
+
+        /// <summary>The catalog's entries of a scanned family's points (a family added in memory adds its points as models of their own).</summary>
+        public NicModelEntry[] Entries { get; }
+
+        /// <summary>The family, loaded and checked on first use.</summary>
+        /// <exception cref="NicCodecException">The file failed its checks (then on every use).</exception>
+        public NicModelFamily Family => _family.Value;
     }
 }

@@ -124,7 +124,7 @@ internal static class ModelFileParser
         return int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
-    private static double ParseLambda(IReadOnlyDictionary<string, string> metadata)
+    internal static double ParseLambda(IReadOnlyDictionary<string, string> metadata)
     {
         string text = Require(metadata, ModelMetadataKeys.Lambda);
         if (text.Length > 64 || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double lambda) || !double.IsFinite(lambda) || lambda <= 0)
@@ -135,7 +135,7 @@ internal static class ModelFileParser
         return lambda;
     }
 
-    private static int ParseRatePoint(IReadOnlyDictionary<string, string> metadata)
+    internal static int ParseRatePoint(IReadOnlyDictionary<string, string> metadata)
     {
         string text = Require(metadata, ModelMetadataKeys.RatePoint);
         if (text.Length > 11 || !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int ratePoint))

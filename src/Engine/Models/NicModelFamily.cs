@@ -214,9 +214,18 @@ internal static class ModelFamilyParser
     /// <summary>The layer a gained tensor belongs to: its name without the last component (<c>g_a.6</c> of <c>g_a.6.weight</c>).</summary>
     internal static string LayerOf(string tensor) => tensor[..tensor.LastIndexOf('.')];
 
-    internal static Contents Parse(SafetensorsFile file)
+    /// <summary>
+    /// A trained point as the family file's metadata declares it (spec/nic-model.md §11.1): the fixed-rate file it
+    /// rebuilds, by name and SHA-256, and what that file's metadata says of its family, rate point, λ and architecture.
+    /// </summary>
+    internal sealed record DeclaredPoint(string Name, string Sha256, string Family, int RatePoint, double Lambda, string Architecture, Dictionary<string, string> Metadata);
+
+    /// <summary>
+    /// The family's name and its declared trained points, from the metadata alone (no tensor is read): checks the
+    /// format, the version, the name and the <c>rate_points</c> list.
+    /// </summary>
+    internal static (string Name, IReadOnlyList<DeclaredPoint> Points) ReadDeclaration(IReadOnlyDictionary<string, string> metadata)
     {
-        IReadOnlyDictionary<string, string> metadata = file.Metadata;
         if (!metadata.TryGetValue(ModelMetadataKeys.Format, out string? format) || format != ModelMetadataKeys.FormatValue)
         {
             throw SafetensorsReader.Corrupt($"metadata 'format' is {(format is null ? "missing" : $"'{format}'")}; a Nic model file says '{ModelMetadataKeys.FormatValue}'");
@@ -233,7 +242,13 @@ internal static class ModelFamilyParser
             throw Mismatch($"metadata 'name' is '{name}'; a model name is 1 to 64 characters from a-z 0-9 . _ -");
         }
 
-        List<(string Name, string Sha256, Dictionary<string, string> Metadata)> declared = ParsePoints(metadata);
+        return (name, ParsePoints(metadata));
+    }
+
+    internal static Contents Parse(SafetensorsFile file)
+    {
+        IReadOnlyDictionary<string, string> metadata = file.Metadata;
+        (string name, IReadOnlyList<DeclaredPoint> declared) = ReadDeclaration(metadata);
         int count = declared.Count;
 
         var shared = new List<SafetensorsWriter.Tensor>();
@@ -467,14 +482,14 @@ internal static class ModelFamilyParser
         return factor;
     }
 
-    private static List<(string Name, string Sha256, Dictionary<string, string> Metadata)> ParsePoints(IReadOnlyDictionary<string, string> metadata)
+    private static List<DeclaredPoint> ParsePoints(IReadOnlyDictionary<string, string> metadata)
     {
         if (!metadata.TryGetValue(ModelMetadataKeys.RatePoints, out string? text))
         {
             throw Mismatch($"metadata '{ModelMetadataKeys.RatePoints}' is missing: a variable-rate file lists its trained points");
         }
 
-        var points = new List<(string, string, Dictionary<string, string>)>();
+        var points = new List<DeclaredPoint>();
         try
         {
             using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
@@ -508,7 +523,20 @@ internal static class ModelFamilyParser
                     throw Mismatch($"metadata '{ModelMetadataKeys.RatePoints}': point '{pointName.GetString()}' has the sha256 '{hash}'; expected 64 lower-case hexadecimal digits");
                 }
 
-                points.Add((pointName.GetString()!, hash, values));
+                string declaredName = pointName.GetString()!;
+                if (!NicModelId.IsValidName(declaredName))
+                {
+                    throw Mismatch($"metadata '{ModelMetadataKeys.RatePoints}': the point name '{declaredName}' is not a model name (1 to 64 characters from a-z 0-9 . _ -)");
+                }
+
+                points.Add(new DeclaredPoint(
+                    declaredName,
+                    hash,
+                    values.TryGetValue(ModelMetadataKeys.Family, out string? family) ? family : declaredName,
+                    ModelFileParser.ParseRatePoint(values),
+                    ModelFileParser.ParseLambda(values),
+                    values.TryGetValue(ModelMetadataKeys.Architecture, out string? architecture) ? architecture : throw Mismatch($"metadata '{ModelMetadataKeys.RatePoints}': point '{declaredName}' has no '{ModelMetadataKeys.Architecture}'"),
+                    values));
             }
         }
         catch (JsonException e)

@@ -33,9 +33,53 @@ public static class SafetensorsReader
     public static SafetensorsFile Parse(ReadOnlyMemory<byte> file)
     {
         int headerLength = CheckHeaderLength(file.Span, file.Length);
-        ReadOnlyMemory<byte> header = file.Slice(PrefixLength, headerLength);
         ReadOnlyMemory<byte> data = file[(PrefixLength + headerLength)..];
+        return ParseHeader(file.Slice(PrefixLength, headerLength), data, data.Length);
+    }
 
+    /// <summary>
+    /// Reads and checks only the length prefix and the header of a model file on disk (the tensors' layout against the
+    /// file's length included), and hashes the whole file as it goes, without holding its data: what the model catalog
+    /// needs to list a file before loading it. The result's <see cref="SafetensorsFile.Data"/> is empty.
+    /// </summary>
+    /// <exception cref="NicCodecException"><see cref="NicCodecError.ModelNotFound"/> or <see cref="NicCodecError.ModelFileCorrupt"/>.</exception>
+    internal static SafetensorsFile ReadHeader(string path, long maxLength, out byte[] sha256)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            long length = stream.Length;
+            if (length > maxLength)
+            {
+                throw Corrupt($"the file holds {length} bytes, more than the limit of {maxLength}");
+            }
+
+            var prefix = new byte[PrefixLength];
+            int got = stream.ReadAtLeast(prefix, PrefixLength, throwOnEndOfStream: false);
+            int headerLength = CheckHeaderLength(prefix.AsSpan(0, got), length);
+            var header = new byte[headerLength];
+            if (stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false) != headerLength)
+            {
+                throw Corrupt($"the file ended within its {headerLength}-byte header");
+            }
+
+            SafetensorsFile parsed = ParseHeader(header, ReadOnlyMemory<byte>.Empty, length - PrefixLength - headerLength);
+            stream.Position = 0;
+            sha256 = System.Security.Cryptography.SHA256.HashData(stream);
+            return parsed;
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new NicCodecException(NicCodecError.ModelNotFound, $"no model file at '{path}': {e.Message}");
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new NicCodecException(NicCodecError.ModelNotFound, $"no model file at '{path}': {e.Message}");
+        }
+    }
+
+    private static SafetensorsFile ParseHeader(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> data, long dataLength)
+    {
         JsonDocument document;
         try
         {
@@ -54,7 +98,7 @@ public static class SafetensorsReader
         {
             try
             {
-                return ParseHeader(document.RootElement, data);
+                return ParseHeader(document.RootElement, data, dataLength);
             }
             catch (InvalidOperationException e)
             {
@@ -195,7 +239,7 @@ public static class SafetensorsReader
     private static async Task<int> ReadUpToAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken) =>
         await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
 
-    private static SafetensorsFile ParseHeader(JsonElement root, ReadOnlyMemory<byte> data)
+    private static SafetensorsFile ParseHeader(JsonElement root, ReadOnlyMemory<byte> data, long dataLength)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -221,7 +265,7 @@ public static class SafetensorsReader
             entries.Add(ParseEntry(property.Name, property.Value));
         }
 
-        CheckLayout(entries, data.Length);
+        CheckLayout(entries, dataLength);
         return new SafetensorsFile(metadata, entries, data);
     }
 

@@ -202,15 +202,112 @@ public class NicModelFamilyTests
     [Fact]
     public void AFamilyWhosePointsDoNotRebuildTheirDeclaredFilesIsRefused()
     {
-        // Flip one byte of point 1's own copy of a gained tensor: the rebuilt file's SHA-256 no longer matches.
-        byte[] file = [.. Random.Value.Family];
-        SafetensorsFile parsed = SafetensorsReader.Parse(file);
-        SafetensorsEntry entry = parsed.Entries.First(e => e.Name.StartsWith("points.1.", StringComparison.Ordinal));
-        int offset = checked((int)(8 + (long)BinaryPrimitives.ReadUInt64LittleEndian(file) + entry.Begin));
-        file[offset] ^= 0x01;
+        // Flip one bit of point 1's own copy of a gained tensor: the rebuilt file's SHA-256 no longer matches.
+        byte[] file = WithPointTensorDamaged(Random.Value.Family, 1);
         NicCodecException e = Assert.Throws<NicCodecException>(() => NicModelFamily.Load(file));
         Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
         Assert.Contains("sha256", e.Message);
+    }
+
+    [Fact]
+    public void ACatalogListsAFamilyFromItsHeaderAndReportsABadPointWhenTheFamilyIsFirstUsed()
+    {
+        // The same corrupted family as above, in a directory: the header is sound, so the catalog lists its points
+        // without reading their tensors; the first use loads the file, fails, and the file becomes a problem.
+        byte[] file = WithPointTensorDamaged(Random.Value.Family, 1);
+        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "test-family.nicm");
+            File.WriteAllBytes(path, file);
+            File.WriteAllBytes(Path.Combine(directory, "other.nicm"), ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, 5, "other", 1, null));
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+
+            Assert.Equal(["other", "test-family-q1", "test-family-q2", "test-family-q3"], catalog.Models.Select(m => m.Name).Order(StringComparer.Ordinal));
+            Assert.Empty(catalog.Problems);
+            NicModelEntry listed = catalog.Find("test-family-q2");
+            Assert.Equal(NicModelFile.Load(Random.Value.Points[1]).Id.Sha256Hex, listed.Sha256Hex);
+            Assert.Contains("mbt2018-mean", listed.ToString(), StringComparison.Ordinal);
+
+            NicCodecException e = Assert.Throws<NicCodecException>(() => listed.File);
+            Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
+            Assert.Same(e, Assert.Throws<NicCodecException>(() => listed.File));
+            Assert.Null(catalog.FindFamily("test-family"));
+            string problem = Assert.Single(catalog.Problems);
+            Assert.StartsWith(path + ":", problem, StringComparison.Ordinal);
+            Assert.Contains("sha256", problem, StringComparison.Ordinal);
+            Assert.Equal("other", Assert.Single(catalog.Models).Name);
+            Assert.Empty(catalog.Families);
+            Assert.Equal(NicCodecError.UnknownModel, Assert.Throws<NicCodecException>(() => catalog.Find("test-family-q1")).Error);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AFamilyFileThatChangesAfterTheCatalogListedItIsRefusedOnFirstUse()
+    {
+        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "test-family.nicm");
+            File.WriteAllBytes(path, Random.Value.Family);
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+            Assert.Equal(3, catalog.Models.Count);
+
+            // Another valid family of the same name and points, made with other weights, replaces the file.
+            byte[][] others = ModelFactory.CreateRandomFamilyPoints(ModelArchitectureKind.Mbt2018Mean, 8, 12, 8, "test-family", Lambdas);
+            File.WriteAllBytes(path, NicModelFamilyBuilder.Build("test-family", others.Select(p => (ReadOnlyMemory<byte>)p).ToArray()));
+
+            NicCodecException e = Assert.Throws<NicCodecException>(() => catalog.FindAtQuality("test-family", 40));
+            Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
+            Assert.Contains("changed after the catalog listed it", e.Message, StringComparison.Ordinal);
+            Assert.Empty(catalog.Models);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void OnlyTheFamilyInUseIsLoaded()
+    {
+        // Two families in one directory; the second's tensors are damaged. Coding with the first never reads the
+        // second's tensors, so the catalog reports nothing until the second is used.
+        byte[][] others = ModelFactory.CreateRandomFamilyPoints(ModelArchitectureKind.Mbt2018Mean, 8, 12, 9, "second-family", Lambdas);
+        byte[] second = WithPointTensorDamaged(NicModelFamilyBuilder.Build("second-family", others.Select(p => (ReadOnlyMemory<byte>)p).ToArray()), 2);
+        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), Random.Value.Family);
+            File.WriteAllBytes(Path.Combine(directory, "second-family.nicm"), second);
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+
+            NicModelFile model = catalog.FindAtQuality("test-family", 50).File;
+            Assert.Equal("test-family", model.FamilyId!.Name);
+            Assert.Equal(6, catalog.Models.Count);
+            Assert.Empty(catalog.Problems);
+
+            Assert.Single(catalog.Families);
+            Assert.Single(catalog.Problems, p => p.Contains("second-family.nicm", StringComparison.Ordinal));
+            Assert.Equal(3, catalog.Models.Count);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>A copy of a family file with one bit flipped in point <paramref name="point"/>'s own copy of a gained tensor: its header is intact, its rebuilt point is not.</summary>
+    private static byte[] WithPointTensorDamaged(byte[] family, int point)
+    {
+        byte[] file = [.. family];
+        SafetensorsEntry entry = SafetensorsReader.Parse(file).Entries.First(e => e.Name.StartsWith($"points.{point}.", StringComparison.Ordinal));
+        file[checked((int)(8 + (long)BinaryPrimitives.ReadUInt64LittleEndian(file) + entry.Begin))] ^= 0x01;
+        return file;
     }
 
     private static float[] GainsOf(NicModelFamily family, string layer)
