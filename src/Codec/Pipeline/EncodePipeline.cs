@@ -149,7 +149,7 @@ internal static class EncodePipeline
     public static FeatureMap Analyze(CodecModel model, RgbImage image, int paddedWidth, int paddedHeight, CancellationToken cancellationToken, long bandBudget = AnalysisBandBudget)
     {
         if (model.Backend is ManagedModel managed
-            && managed.AnalyzeRows(paddedHeight, paddedWidth, (first, count, column, columns) => ImagePlanes.ToPlanes(image, first, count, column, columns, cancellationToken), cancellationToken, Math.Min(bandBudget, AnalysisStream.DefaultChunkBytes)) is FeatureMap streamed)
+            && managed.AnalyzeRows(paddedHeight, paddedWidth, (first, column, destination) => ImagePlanes.ToPlanes(image, first, column, destination, cancellationToken), cancellationToken, Math.Min(bandBudget, AnalysisStream.DefaultChunkBytes)) is FeatureMap streamed)
         {
             return streamed;
         }

@@ -27,8 +27,24 @@ internal static class ImagePlanes
     /// </summary>
     public static FeatureMap ToPlanes(RgbImage image, int firstRow, int rowCount, int firstColumn, int columnCount, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(firstColumn);
         var planes = new FeatureMap(3, rowCount, columnCount, GC.AllocateUninitializedArray<float>(checked(3 * rowCount * columnCount)));
+        ToPlanes(image, firstRow, firstColumn, planes, cancellationToken);
+        return planes;
+    }
+
+    /// <summary>
+    /// The same window as <see cref="ToPlanes(RgbImage, int, int, int, int, CancellationToken)"/>, its rows and columns
+    /// <paramref name="planes"/>' (3 channels), written into <paramref name="planes"/>: every element.
+    /// </summary>
+    public static void ToPlanes(RgbImage image, int firstRow, int firstColumn, FeatureMap planes, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstColumn);
+        if (planes.Channels != 3)
+        {
+            throw new ArgumentException($"RGB planes have 3 channels, not {planes.Channels}", nameof(planes));
+        }
+
+        (int rowCount, int columnCount) = (planes.Height, planes.Width);
         int inside = Math.Clamp(image.Width - firstColumn, 0, columnCount);
         int last = image.Width - 1;
         for (int r = 0; r < rowCount; r++)
@@ -50,8 +66,6 @@ internal static class ImagePlanes
             green[inside..].Fill(source[(3 * last) + 1] * ToUnit);
             blue[inside..].Fill(source[(3 * last) + 2] * ToUnit);
         }
-
-        return planes;
     }
 
     /// <summary>

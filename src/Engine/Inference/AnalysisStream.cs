@@ -1,6 +1,13 @@
 namespace Nic.Codec.Inference;
 
 /// <summary>
+/// Writes every element of <paramref name="destination"/> (channels × rows × columns): the input's rows
+/// <paramref name="firstRow"/> … + rows − 1, columns <paramref name="firstColumn"/> … + columns − 1. The buffer is the
+/// stream's and is not to be kept.
+/// </summary>
+internal delegate void RowSource(int firstRow, int firstColumn, FeatureMap destination);
+
+/// <summary>
 /// g_a as a line-buffered pipeline (spec/nic-coding.md §11.2, spec/nic-model.md §10.1), the encoder's counterpart of
 /// <see cref="SynthesisStream"/>: each convolution keeps the rows of its input that its next output rows read, pulls
 /// more from the layer before it (or from the image's row source) only when it needs them, and every row of every
@@ -40,20 +47,19 @@ internal sealed class AnalysisStream
 
     /// <summary>
     /// The stream of <paramref name="analysis"/> on an input of <paramref name="channels"/> × <paramref name="height"/> ×
-    /// <paramref name="width"/> whose rows <paramref name="source"/>(first row, row count, first column, column count) makes
-    /// on demand (channels × rows × columns, top to bottom; each stripe asks for each row once, for its window's columns,
-    /// from its own thread, so it may be called concurrently);
-    /// null where the network is not convolutions and point-wise layers.
+    /// <paramref name="width"/> whose rows <paramref name="source"/> writes on demand into a buffer of the stream's (top to
+    /// bottom; each stripe asks for each row once, for its window's columns, from its own thread, so it may be called
+    /// concurrently); null where the network is not convolutions and point-wise layers.
     /// </summary>
     /// <param name="analysis">g_a.</param>
     /// <param name="channels">The input's channels.</param>
     /// <param name="height">The input's height.</param>
     /// <param name="width">The input's width.</param>
-    /// <param name="source">Makes the input rows first … first + count − 1, columns column … column + columns − 1.</param>
+    /// <param name="source">Writes input rows and columns into the map it is given (<see cref="RowSource"/>).</param>
     /// <param name="halo">The output columns a stripe computes beyond its own on each side it shares (<see cref="Models.ModelGeometry.AnalysisHalo"/>).</param>
     /// <param name="stripes">The vertical stripes the output's columns are cut into (<see cref="ColumnStripes"/>).</param>
     /// <param name="chunkBytes">The budget of one chunk of a layer, shared by the stripes (<see cref="DefaultChunkBytes"/>; tests take less).</param>
-    public static AnalysisStream? Create(SequentialLayers analysis, int channels, int height, int width, Func<int, int, int, int, FeatureMap> source, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
+    public static AnalysisStream? Create(SequentialLayers analysis, int channels, int height, int width, RowSource source, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(source);
@@ -143,10 +149,10 @@ internal sealed class AnalysisStream
     private sealed class Stripe
     {
         private readonly Stage[] _stages;
-        private readonly Func<int, int, int, int, FeatureMap> _source;
+        private readonly RowSource _source;
         private readonly long _chunkBytes;
 
-        public Stripe(List<(Conv2dLayer Conv, List<ILayer> After)> layers, Func<int, int, int, int, FeatureMap> source, int height, int first, int end, int windowFirst, int inputFirst, int inputEnd, long chunkBytes)
+        public Stripe(List<(Conv2dLayer Conv, List<ILayer> After)> layers, RowSource source, int height, int first, int end, int windowFirst, int inputFirst, int inputEnd, long chunkBytes)
         {
             _source = source;
             _chunkBytes = chunkBytes;
@@ -205,13 +211,18 @@ internal sealed class AnalysisStream
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
                     int start = input.End;
-                    FeatureMap rows = _source(start, needEnd - start, InputFirst, InputEnd - InputFirst);
-                    if (rows.Channels != conv.InChannels || rows.Height != needEnd - start || rows.Width != stage.InputWidth)
+                    // The rows go into a buffer of the pool and are copied into the store: the image's planes are never
+                    // made whole, and a chunk's buffer serves the next chunk of the same size.
+                    FeatureMap rows = context.Buffers.RentMap(conv.InChannels, needEnd - start, stage.InputWidth);
+                    try
                     {
-                        throw new InvalidOperationException($"the row source gave {rows.Channels}×{rows.Height}×{rows.Width} for rows {start}…{needEnd - 1}, not {conv.InChannels}×{needEnd - start}×{stage.InputWidth}");
+                        _source(start, InputFirst, rows);
+                        input.Append(rows, start);
                     }
-
-                    input.Append(rows, start);
+                    finally
+                    {
+                        context.Buffers.Return(rows.Data);
+                    }
                 }
                 else
                 {

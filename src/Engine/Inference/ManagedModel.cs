@@ -148,12 +148,12 @@ public sealed class ManagedModel : IInferenceBackend
     /// </summary>
     /// <param name="height">The image's height.</param>
     /// <param name="width">The image's width.</param>
-    /// <param name="rows">Makes a window of the image's rows.</param>
+    /// <param name="rows">Writes a window of the image's rows into the stream's buffer.</param>
     /// <param name="cancellationToken">Looked at throughout.</param>
     /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes.</param>
     /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: one a thread of this model's <see cref="Parallelism"/>, as <see cref="ColumnStripes.Windows"/> allows).</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    internal FeatureMap? AnalyzeRows(int height, int width, Func<int, int, int, int, FeatureMap> rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes, int? stripes = null)
+    internal FeatureMap? AnalyzeRows(int height, int width, RowSource rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes, int? stripes = null)
     {
         AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, AnalysisHalo, stripes ?? Parallelism, chunkBytes);
         if (stream is null)

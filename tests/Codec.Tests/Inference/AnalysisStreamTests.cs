@@ -68,8 +68,9 @@ public sealed class AnalysisStreamTests
         FeatureMap streamed = model.AnalyzeRows(
             height,
             width,
-            (first, count, column, columns) =>
+            (first, column, window) =>
             {
+                (int count, int columns) = (window.Height, window.Width);
                 // Every stripe asks for every row once, in order, only rows and columns of the image, its window starting
                 // at a multiple of the latent factor.
                 lock (next)
@@ -81,7 +82,7 @@ public sealed class AnalysisStreamTests
                 Assert.InRange(count, 1, height - first);
                 Assert.Equal(0, column % 16);
                 Assert.InRange(columns, 1, width - column);
-                var window = new FeatureMap(3, count, columns);
+                Assert.Equal(3, window.Channels);
                 for (int c = 0; c < 3; c++)
                 {
                     for (int y = 0; y < count; y++)
@@ -89,8 +90,6 @@ public sealed class AnalysisStreamTests
                         image.Data.AsSpan((c * image.PlaneSize) + ((first + y) * width) + column, columns).CopyTo(window.Row(c, y));
                     }
                 }
-
-                return window;
             },
             CancellationToken.None,
             chunkBytes,
@@ -104,14 +103,35 @@ public sealed class AnalysisStreamTests
     }
 
     [Fact]
-    public void AStreamedAnalysisStopsWhenCancelledAndRejectsAWrongRowSource()
+    public void AStreamedAnalysisStopsWhenCancelledAndGivesBackTheRowBuffersItLends()
     {
         ManagedModel model = ManagedModel.Create(Hyperprior.Value, parallelism: 1);
         FeatureMap image = LayerTests.RandomMap(new Random(5), 3, 64, 64);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => model.AnalyzeRows(64, 64, (first, count, _, _) => image.SliceRows(first, count), cancelled.Token));
-        Assert.Throws<InvalidOperationException>(() => model.AnalyzeRows(64, 64, (first, count, _, _) => image.SliceRows(first, 1), CancellationToken.None, chunkBytes: 1 << 20));
-        Assert.Null(ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 5, seed: 5)).AnalyzeRows(28, 28, (first, count, _, _) => new FeatureMap(1, count, 28), CancellationToken.None));
+        Assert.ThrowsAny<OperationCanceledException>(() => model.AnalyzeRows(64, 64, (first, _, window) => image.SliceRows(first, window.Height).Data.CopyTo(window.Data, 0), cancelled.Token));
+
+        // Chunks of the same height take the same buffer back from the pool: the image's rows are never all held.
+        var buffers = new Dictionary<int, HashSet<float[]>>();
+        int calls = 0;
+        model.AnalyzeRows(
+            256,
+            64,
+            (first, _, window) =>
+            {
+                calls++;
+                if (!buffers.TryGetValue(window.Height, out HashSet<float[]>? same))
+                {
+                    buffers[window.Height] = same = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+                }
+
+                same.Add(window.Data);
+                window.Data.AsSpan(0, 3 * window.Height * 64).Fill(0.5f);
+            },
+            CancellationToken.None,
+            chunkBytes: 1 << 12);
+        Assert.InRange(calls, 2 * buffers.Count, int.MaxValue);
+        Assert.All(buffers.Values, same => Assert.Single(same));
+        Assert.Null(ManagedModel.Create(ModelFactory.LoadRandom(ModelArchitectureKind.TfcMnist, 0, 5, seed: 5)).AnalyzeRows(28, 28, (_, _, _) => { }, CancellationToken.None));
     }
 }
