@@ -31,7 +31,10 @@ internal static class ModelsCommand
                 return ExitCodes.UsageOrFile;
             }
 
+            // The listing shows every model's file, so every family file is loaded (and checked) first: one that fails
+            // leaves the list and is reported with the files the scan skipped.
             var catalog = new NicModelCatalog(extra);
+            _ = catalog.Families;
             IReadOnlyList<NicModelEntry> models = catalog.Models;
             foreach (string problem in catalog.Problems)
             {

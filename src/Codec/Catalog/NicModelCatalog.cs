@@ -11,10 +11,12 @@ namespace Nic.Codec.Catalog;
 /// the Nic.Codec assembly, the <c>*.nicm</c> files of any directories the caller adds, and models added in memory.
 /// Encoders look models up by name or family and rate point; decoders by the identity (name and SHA-256) a
 /// <c>.nic</c> header names. Directories are scanned once, on first use; files that are not valid models are skipped
-/// with a warning and listed in <see cref="Problems"/>. A variable-rate family file is listed from its header and
-/// SHA-256 alone and loaded, with every check of spec/nic-model.md §11, when one of its models is first used (a process
-/// that codes with one family holds only that one); if that load fails, the use throws, and the file joins
-/// <see cref="Problems"/> and leaves <see cref="Models"/> and <see cref="Families"/>. Thread-safe.
+/// with a warning and listed in <see cref="Problems"/>. A variable-rate family file is listed from its header alone
+/// (its points' names, SHA-256s, rate points and λ) and loaded, with every check of spec/nic-model.md §11, when one of
+/// its models is first used: a process that codes with one family reads and holds only that one. If that load fails,
+/// the use throws a <see cref="NicCodecException"/> naming the file, and the file joins <see cref="Problems"/> and
+/// leaves <see cref="Models"/> and <see cref="Families"/> (fixed-rate copies of its points found beside it come back).
+/// Thread-safe.
 /// </summary>
 public sealed class NicModelCatalog
 {
@@ -63,7 +65,10 @@ public sealed class NicModelCatalog
     /// <summary>The directories searched, in order.</summary>
     public IReadOnlyList<string> Directories => _directories.Select(d => d.Directory).ToArray();
 
-    /// <summary>Every model, ordered by family, rate point and name. The first access scans the directories.</summary>
+    /// <summary>
+    /// Every model, ordered by family, rate point and name. The first access scans the directories; a family whose
+    /// deferred load failed is no longer among them.
+    /// </summary>
     public IReadOnlyList<NicModelEntry> Models
     {
         get
@@ -112,7 +117,7 @@ public sealed class NicModelCatalog
         }
     }
 
-    /// <summary>Files that were skipped while scanning, each with the reason.</summary>
+    /// <summary>Files that were skipped while scanning, then family files whose first use failed, each with the reason.</summary>
     public IReadOnlyList<string> Problems
     {
         get
@@ -135,7 +140,7 @@ public sealed class NicModelCatalog
             NicModelEntry? existing = Models.FirstOrDefault(m => m.Name == file.Name);
             if (existing is not null)
             {
-                if (existing.File.Id.Equals(file.Id))
+                if (existing.Id.Equals(file.Id))
                 {
                     return existing;
                 }
@@ -154,17 +159,36 @@ public sealed class NicModelCatalog
     public void Add(NicModelFamily family)
     {
         ArgumentNullException.ThrowIfNull(family);
-        lock (_gate)
+
+        // A family of that name already listed is loaded (outside the lock, as every load is) to compare the two.
+        if (Slots().FirstOrDefault(f => f.Name == family.Name) is { } listed)
         {
-            _models ??= Scan();
-            if (_families.Concat(_addedFamilies).Any(f => f.Id.Equals(family.Id)))
+            NicModelFamily? known = null;
+            try
+            {
+                known = listed.Family;
+            }
+            catch (NicCodecException)
+            {
+                // Its file failed its checks and has left the catalog: the name is free.
+            }
+
+            if (known is not null && known.Id.Equals(family.Id))
             {
                 return;
             }
 
-            if (_families.Concat(_addedFamilies).Any(f => f.Name == family.Name))
+            if (known is not null)
             {
                 throw new ArgumentException($"the catalog already has a family named '{family.Name}' with another SHA-256", nameof(family));
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_families.Concat(_addedFamilies).Any(f => f.Name == family.Name))
+            {
+                throw new ArgumentException($"the catalog already has a family named '{family.Name}'", nameof(family));
             }
 
             foreach (NicModelFile point in family.Points)
@@ -239,7 +263,7 @@ public sealed class NicModelCatalog
                 }
             }
 
-            FamilySlot? slot = _families.Concat(_addedFamilies).FirstOrDefault(f => f.Id.Equals(family.Id));
+            FamilySlot? slot = _families.Concat(_addedFamilies).FirstOrDefault(f => f.Holds(family));
             var entry = new NicModelEntry(file, slot is null ? "added" : $"{slot.Source}, interpolated", slot?.Path);
             _interpolated.AddFirst(entry);
             if (_interpolated.Count > InterpolatedCacheSize)
@@ -319,7 +343,8 @@ public sealed class NicModelCatalog
     /// a variable-rate family file, at the rate position its <c>rate_parameter</c> gives (spec/nic-format.md §7.1).
     /// </summary>
     /// <exception cref="NicCodecException">
-    /// As <see cref="Resolve(NicModelId)"/>, and <see cref="NicCodecError.InvalidRate"/> when a family's rate parameter is not one of its rate positions.
+    /// As <see cref="Resolve(NicModelId)"/>; <see cref="NicCodecError.InvalidRate"/> when a family's rate parameter is not
+    /// one of its rate positions; and as <see cref="NicModelEntry.File"/> when the family's file, loaded now, fails its checks.
     /// </exception>
     public NicModelFile Resolve(NicModelId id, float rateParameter)
     {
@@ -330,30 +355,18 @@ public sealed class NicModelCatalog
             return Resolve(id);
         }
 
-        if (!slot.Id.Equals(id))
+        NicModelFamily family = slot.Family;
+        if (!family.Id.Equals(id))
         {
-            throw new NicCodecException(NicCodecError.ModelHashMismatch, $"the file needs model '{id.Name}' with sha256 {id.Sha256Hex}, but the installed family '{id.Name}' has sha256 {slot.Id.Sha256Hex}");
+            throw new NicCodecException(NicCodecError.ModelHashMismatch, $"the file needs model '{id.Name}' with sha256 {id.Sha256Hex}, but the installed family '{id.Name}' has sha256 {family.Id.Sha256Hex}");
         }
 
-        NicModelFamily family = slot.Family;
         if (!family.IsValidPosition(rateParameter))
         {
             throw new NicCodecException(NicCodecError.InvalidRate, $"the file's rate_parameter {rateParameter.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not a rate position of family '{family.Name}' (a multiple of 1/{NicModelFamily.StepsPerInterval} from 0 to {family.MaxPosition})");
         }
 
         return AtPosition(family, rateParameter).File;
-    }
-
-    /// <summary>A model file's bytes, refused before reading when it is longer than the largest model file accepted.</summary>
-    private static byte[] ReadModelFile(string path)
-    {
-        long length = new FileInfo(path).Length;
-        if (length > NicModelFile.DefaultMaxFileLength)
-        {
-            throw new NicCodecException(NicCodecError.ModelFileCorrupt, $"the file is {length} bytes, more than the largest model file accepted ({NicModelFile.DefaultMaxFileLength})");
-        }
-
-        return File.ReadAllBytes(path);
     }
 
     private string Available(IReadOnlyList<NicModelEntry> models) =>
@@ -364,31 +377,42 @@ public sealed class NicModelCatalog
     private static bool IsFileProblem(Exception e) => e is NicException or IOException or UnauthorizedAccessException;
 
     /// <summary>
-    /// Loads a listed family file on first use (<see cref="FamilySlot.Family"/>): the whole file, every check of
-    /// spec/nic-model.md §11, and the SHA-256 it was listed with. On failure the file becomes one of the
-    /// <see cref="Problems"/> and leaves the catalog, and the exception goes to the caller (and to every later use of
-    /// the slot's entries).
+    /// Loads a listed family file on first use (<see cref="FamilySlot.Family"/>, never under <see cref="_gate"/>): the
+    /// whole file, every check of spec/nic-model.md §11, and the points it was listed with. On failure the file becomes
+    /// one of the <see cref="Problems"/> and leaves the catalog (the fixed-rate copies of its points that it displaced
+    /// come back), and a <see cref="NicCodecException"/> naming the file goes to the caller.
     /// </summary>
     private NicModelFamily LoadFamily(FamilySlot slot)
     {
         try
         {
             NicModelFamily family = NicModelFamily.Load(SafetensorsReader.ReadFile(slot.Path!, NicModelFile.DefaultMaxFileLength));
-            return family.Id.Equals(slot.Id)
-                ? family
-                : throw new NicCodecException(NicCodecError.ModelFileCorrupt, $"the file changed after the catalog listed it: its sha256 was {slot.Id.Sha256Hex}, it is now {family.Id.Sha256Hex}");
+            if (family.Name != slot.Name || !family.Points.Select(p => p.Id).SequenceEqual(slot.Entries.Select(e => e.Id)))
+            {
+                throw new NicCodecException(NicCodecError.ModelFileCorrupt, "the file changed after the catalog listed it: its header no longer names the same family and points");
+            }
+
+            return family;
         }
         catch (Exception e) when (IsFileProblem(e))
         {
+            // The same code (an unreadable file is ModelNotFound), the file named in the message.
+            (NicCodecError error, string reason) = e switch
+            {
+                NicCodecException codec => (codec.Error, codec.Message),
+                NicException other => (NicCodecError.ModelFileCorrupt, other.Message),
+                _ => (NicCodecError.ModelNotFound, $"the file cannot be read: {e.Message}"),
+            };
             lock (_gate)
             {
-                _problems.Add($"{slot.Path}: {e.Message}");
+                _problems.Add($"{slot.Path}: {reason}");
                 _models?.RemoveAll(m => slot.Entries.Contains(m));
+                _models?.AddRange(slot.Displaced);
                 _families.Remove(slot);
             }
 
-            _logger.LogWarning("Model file {Path} skipped: {Reason}", slot.Path, e.Message);
-            throw;
+            _logger.LogWarning("Model file {Path} skipped: {Reason}", slot.Path, reason);
+            throw new NicCodecException(error, $"model file {slot.Path}: {reason}");
         }
     }
 
@@ -415,10 +439,10 @@ public sealed class NicModelCatalog
             files.AddRange(Directory.EnumerateFiles(directory, "*" + ModelFileExtension).Order(StringComparer.Ordinal).Select(path => ((string?)path, source, (string?)null)));
         }
 
-        // The files are read side by side (a fixed-rate file loaded whole; a family file's header read and the file
-        // hashed, its points listed from the header and loaded on first use), then join the catalog one by one in the
-        // order above, so which file wins a name, and the order of the problems, do not depend on which finished first.
-        // An unexpected exception comes out as itself, at its file's turn.
+        // The files are read side by side (a fixed-rate file loaded whole; of a family file only the header, its points
+        // listed from it and the file loaded on first use), then join the catalog one by one in the order above, so which
+        // file wins a name, and the order of the problems, do not depend on which finished first. An unexpected exception
+        // comes out as itself, at its file's turn.
         var loaded = new (object? Model, Exception? Problem)[files.Count];
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
@@ -429,15 +453,15 @@ public sealed class NicModelCatalog
 
             try
             {
-                SafetensorsFile header = SafetensorsReader.ReadHeader(path, NicModelFile.DefaultMaxFileLength, out byte[] sha256);
-                if (header.Metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) && version == ModelMetadataKeys.FamilyFormatVersionValue)
+                SafetensorsFile header = SafetensorsReader.ReadHeader(path, NicModelFile.DefaultMaxFileLength);
+                if (ModelFamilyParser.IsFamily(header.Metadata))
                 {
                     (string name, IReadOnlyList<ModelFamilyParser.DeclaredPoint> points) = ModelFamilyParser.ReadDeclaration(header.Metadata);
-                    loaded[i] = (new FamilyListing(new NicModelId(name, sha256), points), null);
+                    loaded[i] = (new FamilyListing(name, points), null);
                 }
                 else
                 {
-                    loaded[i] = (NicModelFile.Load(ReadModelFile(path)), null);
+                    loaded[i] = (NicModelFile.Load(SafetensorsReader.ReadFile(path, NicModelFile.DefaultMaxFileLength)), null);
                 }
             }
             catch (Exception e)
@@ -456,7 +480,7 @@ public sealed class NicModelCatalog
                     _logger.LogWarning("Model directory {Directory} does not exist", missing);
                     break;
 
-                case (_, NicException or IOException or UnauthorizedAccessException):
+                case (_, { } problem) when IsFileProblem(problem):
                     string reason = loaded[i].Problem!.Message;
                     problems.Add($"{path}: {reason}");
                     _logger.LogWarning("Model file {Path} skipped: {Reason}", path, reason);
@@ -470,10 +494,11 @@ public sealed class NicModelCatalog
                 {
                     // A fixed-rate file that a point of the family rebuilds exactly (left beside the family file by an
                     // upgrade) is the same model: the family's point replaces it. Any other clash is a conflict.
+                    // (Kept aside: should the family fail its checks on first use, they come back.)
                     var slot = new FamilySlot(listing, source, path!, LoadFamily);
-                    models.RemoveAll(m => slot.Entries.Any(p => p.Id.Equals(m.Id)));
+                    NicModelEntry[] displaced = [.. models.Where(m => slot.Entries.Any(p => p.Id.Equals(m.Id)))];
                     string? taken = slot.Entries.Select(p => p.Name).Append(slot.Name)
-                        .FirstOrDefault(n => models.Any(m => m.Name == n) || families.Any(f => f.Name == n));
+                        .FirstOrDefault(n => models.Any(m => m.Name == n && !displaced.Contains(m)) || families.Any(f => f.Name == n));
                     if (taken is not null)
                     {
                         problems.Add($"{path}: skipped, the name '{taken}' is already taken");
@@ -481,6 +506,8 @@ public sealed class NicModelCatalog
                         break;
                     }
 
+                    models.RemoveAll(displaced.Contains);
+                    slot.Displaced = displaced;
                     families.Add(slot);
                     models.AddRange(slot.Entries);
                     break;
@@ -494,7 +521,7 @@ public sealed class NicModelCatalog
                     }
 
                     NicModelEntry? clash = models.FirstOrDefault(m => m.Name == file.Name);
-                    if (clash is not null || families.Any(f => f.Family.Name == file.Name))
+                    if (clash is not null || families.Any(f => f.Name == file.Name))
                     {
                         problems.Add($"{path}: skipped, the name '{file.Name}' is already taken by {clash?.Path ?? "a family"}");
                         _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken by {Other}", path, file.Name, clash?.Path);
@@ -512,34 +539,35 @@ public sealed class NicModelCatalog
         return models;
     }
 
-    /// <summary>A family file as its header lists it: the family's identity (the SHA-256 of the whole file) and its declared points.</summary>
-    private sealed record FamilyListing(NicModelId Id, IReadOnlyList<ModelFamilyParser.DeclaredPoint> Points);
+    /// <summary>A family file as its header lists it: the family's name and its declared points.</summary>
+    private sealed record FamilyListing(string Name, IReadOnlyList<ModelFamilyParser.DeclaredPoint> Points);
 
     /// <summary>
-    /// A variable-rate family the catalog knows: its name, identity and point entries without loading it, and the family
-    /// itself, loaded once on first use (a family added in memory is loaded already).
+    /// A variable-rate family the catalog knows: its name and point entries without loading it, and the family itself,
+    /// loaded once on first use (a family added in memory is loaded already). A load that fails on the file (a
+    /// <see cref="NicException"/>, an I/O error) fails every later use the same way; any other exception is not kept,
+    /// and the next use tries again.
     /// </summary>
     private sealed class FamilySlot
     {
-        private readonly Lazy<NicModelFamily> _family;
+        private readonly Func<FamilySlot, NicModelFamily>? _load;
+        private readonly object _loadGate = new();
+        private NicModelFamily? _family;
+        private Exception? _failure;
 
         public FamilySlot(NicModelFamily family, string source)
         {
-            (Name, Id, Source, Path) = (family.Name, family.Id, source, null);
-            _family = new Lazy<NicModelFamily>(family);
+            (Name, Source, Path, _family) = (family.Name, source, null, family);
             Entries = [];
         }
 
         public FamilySlot(FamilyListing listing, string source, string path, Func<FamilySlot, NicModelFamily> load)
         {
-            (Name, Id, Source, Path) = (listing.Id.Name, listing.Id, source, path);
-            _family = new Lazy<NicModelFamily>(() => load(this), LazyThreadSafetyMode.ExecutionAndPublication);
+            (Name, Source, Path, _load) = (listing.Name, source, path, load);
             Entries = [.. listing.Points.Select((point, i) => new NicModelEntry(point, () => Family.Points[i], source, path))];
         }
 
         public string Name { get; }
-
-        public NicModelId Id { get; }
 
         public string Source { get; }
 
@@ -548,8 +576,41 @@ public sealed class NicModelCatalog
         /// <summary>The catalog's entries of a scanned family's points (a family added in memory adds its points as models of their own).</summary>
         public NicModelEntry[] Entries { get; }
 
+        /// <summary>The fixed-rate entries that the family's points replaced in the scan.</summary>
+        public NicModelEntry[] Displaced { get; set; } = [];
+
         /// <summary>The family, loaded and checked on first use.</summary>
         /// <exception cref="NicCodecException">The file failed its checks (then on every use).</exception>
-        public NicModelFamily Family => _family.Value;
+        public NicModelFamily Family
+        {
+            get
+            {
+                lock (_loadGate)
+                {
+                    if (_family is not null)
+                    {
+                        return _family;
+                    }
+
+                    if (_failure is not null)
+                    {
+                        ExceptionDispatchInfo.Throw(_failure);
+                    }
+
+                    try
+                    {
+                        return _family = _load!(this);
+                    }
+                    catch (NicException e)
+                    {
+                        _failure = e;
+                        throw;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Whether <paramref name="family"/> is this slot's, loaded (without waiting for a load: callable under the catalog's lock).</summary>
+        public bool Holds(NicModelFamily family) => ReferenceEquals(Volatile.Read(ref _family), family);
     }
 }

@@ -94,9 +94,9 @@ internal static class ModelFileParser
             throw SafetensorsReader.Corrupt($"metadata 'format' is {(format is null ? "missing" : $"'{format}'")}; a Nic model file says '{ModelMetadataKeys.FormatValue}'");
         }
 
-        if (metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? family) && family == ModelMetadataKeys.FamilyFormatVersionValue)
+        if (ModelFamilyParser.IsFamily(metadata))
         {
-            throw SafetensorsReader.Corrupt($"this is a variable-rate model file (format_version {family}, spec/nic-model.md §11): load it as a NicModelFamily, which gives a fixed-rate model at each rate");
+            throw SafetensorsReader.Corrupt($"this is a variable-rate model file (format_version {ModelMetadataKeys.FamilyFormatVersionValue}, spec/nic-model.md §11): load it as a NicModelFamily, which gives a fixed-rate model at each rate");
         }
 
         if (!metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) || version != ModelMetadataKeys.FormatVersionValue)

@@ -75,11 +75,7 @@ public sealed class NicModelFamily
         new(ModelFamilyParser.Parse(SafetensorsReader.Parse(file)), SHA256.HashData(file.Span));
 
     /// <summary>Whether a model file's metadata declares a variable-rate file (format_version 2) rather than a fixed-rate one.</summary>
-    public static bool IsFamilyFile(ReadOnlyMemory<byte> file)
-    {
-        SafetensorsFile parsed = SafetensorsReader.Parse(file);
-        return parsed.Metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) && version == ModelMetadataKeys.FamilyFormatVersionValue;
-    }
+    public static bool IsFamilyFile(ReadOnlyMemory<byte> file) => ModelFamilyParser.IsFamily(SafetensorsReader.Parse(file).Metadata);
 
     /// <summary>λ on Nic's quality scale: λ = 0.0018 · 100^(quality / 100), log-linear along CompressAI's λ ladder (quality 0 is its quality 1, 100 its quality 8).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The quality is not a finite number in 0 … 100.</exception>
@@ -220,9 +216,14 @@ internal static class ModelFamilyParser
     /// </summary>
     internal sealed record DeclaredPoint(string Name, string Sha256, string Family, int RatePoint, double Lambda, string Architecture, Dictionary<string, string> Metadata);
 
+    /// <summary>Whether a model file's metadata declares a variable-rate file (<c>format_version</c> 2) rather than a fixed-rate one.</summary>
+    internal static bool IsFamily(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) && version == ModelMetadataKeys.FamilyFormatVersionValue;
+
     /// <summary>
     /// The family's name and its declared trained points, from the metadata alone (no tensor is read): checks the
-    /// format, the version, the name and the <c>rate_points</c> list.
+    /// format, the version, the name and the <c>rate_points</c> list, and that the points belong to this family, share
+    /// one architecture and come by rising λ (which the points' rebuilt files confirm when the file is loaded).
     /// </summary>
     internal static (string Name, IReadOnlyList<DeclaredPoint> Points) ReadDeclaration(IReadOnlyDictionary<string, string> metadata)
     {
@@ -242,7 +243,26 @@ internal static class ModelFamilyParser
             throw Mismatch($"metadata 'name' is '{name}'; a model name is 1 to 64 characters from a-z 0-9 . _ -");
         }
 
-        return (name, ParsePoints(metadata));
+        List<DeclaredPoint> points = ParsePoints(metadata);
+        for (int i = 0; i < points.Count; i++)
+        {
+            if (points[i].Family != name)
+            {
+                throw Mismatch($"trained point {i} ('{points[i].Name}') belongs to family '{points[i].Family}', not '{name}'");
+            }
+
+            if (i > 0 && !(points[i].Lambda > points[i - 1].Lambda))
+            {
+                throw Mismatch($"trained points must be ordered by rising λ; point {i} has λ {points[i].Lambda} after {points[i - 1].Lambda}");
+            }
+
+            if (points[i].Architecture != points[0].Architecture)
+            {
+                throw Mismatch($"trained point {i} is {points[i].Architecture}; point 0 is {points[0].Architecture}");
+            }
+        }
+
+        return (name, points);
     }
 
     internal static Contents Parse(SafetensorsFile file)
@@ -367,16 +387,7 @@ internal static class ModelFamilyParser
                 throw Corrupt($"trained point {i} rebuilds model '{model.Name}' with sha256 {model.Id.Sha256Hex}, but the family declares '{declared[i].Name}' with sha256 {declared[i].Sha256}");
             }
 
-            if (model.Family != name)
-            {
-                throw Mismatch($"trained point {i} ('{model.Name}') belongs to family '{model.Family}', not '{name}'");
-            }
-
-            if (i > 0 && !(model.Lambda > points[i - 1].Model.Lambda))
-            {
-                throw Mismatch($"trained points must be ordered by rising λ; point {i} has λ {model.Lambda} after {points[i - 1].Model.Lambda}");
-            }
-
+            // Its family and λ are the declared point's metadata, which ReadDeclaration checked.
             if (i > 0 && (model.Architecture != points[0].Model.Architecture || model.HyperParameters != points[0].Model.HyperParameters))
             {
                 throw Mismatch($"trained point {i} is {model.Architecture} {model.HyperParameters}; point 0 is {points[0].Model.Architecture} {points[0].Model.HyperParameters}");

@@ -38,45 +38,22 @@ public static class SafetensorsReader
     }
 
     /// <summary>
-    /// Reads and checks only the length prefix and the header of a model file on disk (the tensors' layout against the
-    /// file's length included), and hashes the whole file as it goes, without holding its data: what the model catalog
-    /// needs to list a file before loading it. The result's <see cref="SafetensorsFile.Data"/> is empty.
+    /// Reads and checks only the length prefix and the header of a model file on disk, the tensors' layout against the
+    /// file's length included, without reading its data: what the model catalog needs to list a file before loading it.
+    /// The result's <see cref="SafetensorsFile.Data"/> is empty.
     /// </summary>
     /// <exception cref="NicCodecException"><see cref="NicCodecError.ModelNotFound"/> or <see cref="NicCodecError.ModelFileCorrupt"/>.</exception>
-    internal static SafetensorsFile ReadHeader(string path, long maxLength, out byte[] sha256)
+    internal static SafetensorsFile ReadHeader(string path, long maxLength) => WithFile(path, maxLength, (stream, length) =>
     {
-        try
+        int headerLength = ReadPrefix(stream, length, out _);
+        var header = new byte[headerLength];
+        if (stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false) != headerLength)
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            long length = stream.Length;
-            if (length > maxLength)
-            {
-                throw Corrupt($"the file holds {length} bytes, more than the limit of {maxLength}");
-            }
+            throw Corrupt($"the file ended within its {headerLength}-byte header");
+        }
 
-            var prefix = new byte[PrefixLength];
-            int got = stream.ReadAtLeast(prefix, PrefixLength, throwOnEndOfStream: false);
-            int headerLength = CheckHeaderLength(prefix.AsSpan(0, got), length);
-            var header = new byte[headerLength];
-            if (stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false) != headerLength)
-            {
-                throw Corrupt($"the file ended within its {headerLength}-byte header");
-            }
-
-            SafetensorsFile parsed = ParseHeader(header, ReadOnlyMemory<byte>.Empty, length - PrefixLength - headerLength);
-            stream.Position = 0;
-            sha256 = System.Security.Cryptography.SHA256.HashData(stream);
-            return parsed;
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new NicCodecException(NicCodecError.ModelNotFound, $"no model file at '{path}': {e.Message}");
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new NicCodecException(NicCodecError.ModelNotFound, $"no model file at '{path}': {e.Message}");
-        }
-    }
+        return ParseHeader(header, ReadOnlyMemory<byte>.Empty, length - PrefixLength - headerLength);
+    });
 
     private static SafetensorsFile ParseHeader(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> data, long dataLength)
     {
@@ -202,7 +179,25 @@ public static class SafetensorsReader
     }
 
     /// <summary>Reads a whole model file from disk, refusing files longer than <paramref name="maxLength"/>.</summary>
-    public static byte[] ReadFile(string path, long maxLength)
+    public static byte[] ReadFile(string path, long maxLength) => WithFile(path, maxLength, (stream, length) =>
+    {
+        ReadPrefix(stream, length, out byte[] prefix);
+        var file = new byte[length];
+        prefix.CopyTo(file, 0);
+        int rest = stream.ReadAtLeast(file.AsSpan(PrefixLength), file.Length - PrefixLength, throwOnEndOfStream: false);
+        if (PrefixLength + rest != length)
+        {
+            throw Corrupt($"the file ended after {PrefixLength + rest} of its {length} bytes");
+        }
+
+        return file;
+    });
+
+    /// <summary>
+    /// Opens a model file for a sequential read, refuses it when it is longer than <paramref name="maxLength"/> and
+    /// reads it with <paramref name="read"/>(stream, length); a missing file is <see cref="NicCodecError.ModelNotFound"/>.
+    /// </summary>
+    private static T WithFile<T>(string path, long maxLength, Func<FileStream, long, T> read)
     {
         try
         {
@@ -213,18 +208,7 @@ public static class SafetensorsReader
                 throw Corrupt($"the file holds {length} bytes, more than the limit of {maxLength}");
             }
 
-            var prefix = new byte[PrefixLength];
-            int got = stream.ReadAtLeast(prefix, PrefixLength, throwOnEndOfStream: false);
-            CheckHeaderLength(prefix.AsSpan(0, got), length);
-            var file = new byte[length];
-            prefix.CopyTo(file, 0);
-            int rest = stream.ReadAtLeast(file.AsSpan(PrefixLength), file.Length - PrefixLength, throwOnEndOfStream: false);
-            if (PrefixLength + rest != length)
-            {
-                throw Corrupt($"the file ended after {PrefixLength + rest} of its {length} bytes");
-            }
-
-            return file;
+            return read(stream, length);
         }
         catch (FileNotFoundException e)
         {
@@ -234,6 +218,14 @@ public static class SafetensorsReader
         {
             throw new NicCodecException(NicCodecError.ModelNotFound, $"no model file at '{path}': {e.Message}");
         }
+    }
+
+    /// <summary>Reads the 8-byte length prefix at the stream's start and checks the header length it gives (<see cref="CheckHeaderLength"/>).</summary>
+    private static int ReadPrefix(Stream stream, long length, out byte[] prefix)
+    {
+        prefix = new byte[PrefixLength];
+        int got = stream.ReadAtLeast(prefix, PrefixLength, throwOnEndOfStream: false);
+        return CheckHeaderLength(prefix.AsSpan(0, got), length);
     }
 
     private static async Task<int> ReadUpToAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken) =>

@@ -220,7 +220,9 @@ public class NicModelFamilyTests
         {
             string path = Path.Combine(directory, "test-family.nicm");
             File.WriteAllBytes(path, file);
-            File.WriteAllBytes(Path.Combine(directory, "other.nicm"), ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, 5, "other", 1, null));
+            // A fixed-rate file listed after the family (its name sorts after it): the scan must not load the family to
+            // check it for a clash.
+            File.WriteAllBytes(Path.Combine(directory, "z-other.nicm"), ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, 5, "other", 1, null));
             var catalog = new NicModelCatalog([directory], includeShippedModels: false);
 
             Assert.Equal(["other", "test-family-q1", "test-family-q2", "test-family-q3"], catalog.Models.Select(m => m.Name).Order(StringComparer.Ordinal));
@@ -229,8 +231,12 @@ public class NicModelFamilyTests
             Assert.Equal(NicModelFile.Load(Random.Value.Points[1]).Id.Sha256Hex, listed.Sha256Hex);
             Assert.Contains("mbt2018-mean", listed.ToString(), StringComparison.Ordinal);
 
+            Assert.Same(catalog.Find("test-family-q1"), catalog.Add(NicModelFile.Load(Random.Value.Points[0])));
+            Assert.Empty(catalog.Problems);
+
             NicCodecException e = Assert.Throws<NicCodecException>(() => listed.File);
             Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
+            Assert.Contains(path, e.Message, StringComparison.Ordinal);
             Assert.Same(e, Assert.Throws<NicCodecException>(() => listed.File));
             Assert.Null(catalog.FindFamily("test-family"));
             string problem = Assert.Single(catalog.Problems);
@@ -239,6 +245,83 @@ public class NicModelFamilyTests
             Assert.Equal("other", Assert.Single(catalog.Models).Name);
             Assert.Empty(catalog.Families);
             Assert.Equal(NicCodecError.UnknownModel, Assert.Throws<NicCodecException>(() => catalog.Find("test-family-q1")).Error);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FixedRateCopiesOfAFamilysPointsComeBackWhenTheFamilyFailsOnFirstUse()
+    {
+        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
+        try
+        {
+            string copy = Path.Combine(directory, "test-family-q1.nicm");
+            File.WriteAllBytes(copy, Random.Value.Points[0]);
+            File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), WithPointTensorDamaged(Random.Value.Family, 2));
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+            Assert.Equal(Path.Combine(directory, "test-family.nicm"), catalog.Find("test-family-q1").Path);
+
+            Assert.Throws<NicCodecException>(() => catalog.Find("test-family-q3").File);
+
+            NicModelEntry back = Assert.Single(catalog.Models);
+            Assert.Equal(("test-family-q1", copy), (back.Name, back.Path));
+            Assert.Equal(NicModelFile.Load(Random.Value.Points[0]).Id, back.File.Id);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ConcurrentFirstUsesLoadTheFamilyOnce()
+    {
+        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), Random.Value.Family);
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+            IReadOnlyList<NicModelEntry> entries = catalog.Models;
+            NicModelFile[] files = new NicModelFile[8];
+            Parallel.For(0, files.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => files[i] = entries[i % entries.Count].File);
+            for (int i = 0; i < files.Length; i++)
+            {
+                Assert.Same(entries[i % entries.Count].File, files[i]);
+            }
+
+            Assert.Same(catalog.FindFamily("test-family")!.Points[1], entries[1].File);
+            Assert.Empty(catalog.Problems);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AFamilyHeaderThatContradictsItselfIsSkippedWhenScanned()
+    {
+        // Points out of λ order: the header alone shows it, so the scan skips the file as the full load would refuse it.
+        SafetensorsFile parsed = SafetensorsReader.Parse(Random.Value.Family);
+        var metadata = new Dictionary<string, string>(parsed.Metadata);
+        using (JsonDocument points = JsonDocument.Parse(metadata["rate_points"]))
+        {
+            var list = points.RootElement.EnumerateArray().Select(p => JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(p.GetRawText())!).ToList();
+            (list[0], list[1]) = (list[1], list[0]);
+            metadata["rate_points"] = JsonSerializer.Serialize(list);
+        }
+
+        byte[] reordered = SafetensorsWriter.Write(metadata, parsed.Entries.Select(e => new SafetensorsWriter.Tensor(e.Name, e.DataType, e.Shape, parsed.GetBytes(e).ToArray())));
+        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), reordered);
+            var catalog = new NicModelCatalog([directory], includeShippedModels: false);
+            Assert.Empty(catalog.Models);
+            Assert.Contains("rising λ", Assert.Single(catalog.Problems), StringComparison.Ordinal);
         }
         finally
         {
