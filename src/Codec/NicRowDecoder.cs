@@ -62,7 +62,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     {
         long start = Stopwatch.GetTimestamp();
         Activity? decode = NicCodecTelemetry.StartActivity("nic.decode");
-        Activity? open = decode is null ? null : NicCodecTelemetry.StartActivity("nic.open");
+        Activity? open = decode is null ? null : NicCodecTelemetry.StartActivity(NicCodecTelemetry.OpenActivity);
         string? modelName = null;
         try
         {

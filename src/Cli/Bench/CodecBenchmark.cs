@@ -1,13 +1,15 @@
 using System.Diagnostics;
-using Nic.Codec.Imaging;
 using Nic.Codec;
+using Nic.Codec.Diagnostics;
+using Nic.Codec.Imaging;
 
 namespace Nic.Cli.Bench;
 
 /// <summary>
 /// Times whole encodes and decodes of one image (median of runs, after a warm-up that loads the model) and measures the
 /// result. A peer (<see cref="TransformPeer"/>) is timed in turns with Nic, one encode (or decode) each per round, so
-/// that a change in the machine's load during the run falls on both alike.
+/// that a change in the machine's load during the run falls on both alike. The codec's stage activities
+/// (<see cref="NicCodecTelemetry"/>) give the median seconds of each stage of the timed encodes and of a decode's opening.
 /// </summary>
 internal static class CodecBenchmark
 {
@@ -21,7 +23,8 @@ internal static class CodecBenchmark
             peer.Encode();
         }
 
-        (List<double> encodeSeconds, List<double> peerEncodeSeconds) = InTurns("encode", runs, () => file = codec.Encode(image, options), peer is null ? null : peer.Encode, progress);
+        using var stages = new StageTimes();
+        (List<double> encodeSeconds, List<double> peerEncodeSeconds) = InTurns("encode", runs, () => file = codec.Encode(image, options), peer is null ? null : peer.Encode, progress, stages);
 
         progress?.Invoke("warm-up decode");
         RgbImage decoded = codec.DecodeAsync(file).GetAwaiter().GetResult();
@@ -31,7 +34,7 @@ internal static class CodecBenchmark
             peer.Decode();
         }
 
-        (List<double> decodeSeconds, List<double> peerDecodeSeconds) = InTurns("decode", runs, () => decoded = codec.DecodeAsync(file).GetAwaiter().GetResult(), peer is null ? null : peer.Decode, progress);
+        (List<double> decodeSeconds, List<double> peerDecodeSeconds) = InTurns("decode", runs, () => decoded = codec.DecodeAsync(file).GetAwaiter().GetResult(), peer is null ? null : peer.Decode, progress, stages);
 
         return new CodecBenchmarkResult(
             BenchStatistics.Median(encodeSeconds),
@@ -39,11 +42,22 @@ internal static class CodecBenchmark
             file,
             file.Length * 8.0 / image.PixelCount,
             ImageQuality.Psnr(image, decoded),
-            peer is null ? null : new PeerBenchmarkResult(BenchStatistics.Median(peerEncodeSeconds), BenchStatistics.Median(peerDecodeSeconds), peer.PsnrDb()));
+            peer is null ? null : new PeerBenchmarkResult(BenchStatistics.Median(peerEncodeSeconds), BenchStatistics.Median(peerDecodeSeconds), peer.PsnrDb()))
+        {
+            EncodeStages = stages.Medians("encode", EncodeStageNames),
+            DecodeStages = stages.Medians("decode", [NicCodecTelemetry.OpenActivity]),
+        };
     }
 
+    /// <summary>The encode's stage activities in running order.</summary>
+    private static readonly string[] EncodeStageNames =
+    [
+        NicCodecTelemetry.AnalysisActivity, NicCodecTelemetry.HyperAnalysisActivity, NicCodecTelemetry.LatentSearchActivity,
+        NicCodecTelemetry.HyperSynthesisActivity, NicCodecTelemetry.BandsActivity,
+    ];
+
     /// <summary>Times <paramref name="runs"/> rounds of <paramref name="nic"/> and, where given, <paramref name="peer"/> right after it in the same round.</summary>
-    private static (List<double> Nic, List<double> Peer) InTurns(string stage, int runs, Action nic, Action? peer, Action<string>? progress)
+    private static (List<double> Nic, List<double> Peer) InTurns(string stage, int runs, Action nic, Action? peer, Action<string>? progress, StageTimes stages)
     {
         var nicSeconds = new List<double>();
         var peerSeconds = new List<double>();
@@ -51,8 +65,10 @@ internal static class CodecBenchmark
         {
             progress?.Invoke($"{stage} {run + 1}/{runs}");
             var watch = Stopwatch.StartNew();
+            stages.Begin(stage);
             nic();
             nicSeconds.Add(watch.Elapsed.TotalSeconds);
+            stages.End();
             if (peer is not null)
             {
                 progress?.Invoke($"{stage} {run + 1}/{runs}, peer");
@@ -63,5 +79,89 @@ internal static class CodecBenchmark
         }
 
         return (nicSeconds, peerSeconds);
+    }
+
+    /// <summary>
+    /// Sums each stage's seconds within each timed round of Nic: a round is an activity of its own, and only the codec's
+    /// activities under it count (not the peer's runs, the warm-ups, nor another codec's work in the same process).
+    /// </summary>
+    private sealed class StageTimes : IDisposable
+    {
+        // The rounds' own source, made before the listener that takes it (a source made while a listener is being added
+        // may miss it).
+        private readonly ActivitySource _source = new("Nic.Cli.Bench.Codec");
+        private readonly ActivityListener _listener;
+        private readonly List<(string Round, Dictionary<string, double> Seconds)> _rounds = [];
+        private readonly object _gate = new();
+        private (Activity Activity, Dictionary<string, double> Seconds)? _current;
+
+        public StageTimes()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source == _source || source.Name == NicCodecTelemetry.ActivitySourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+                ActivityStopped = Stopped,
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        /// <summary>Starts a round of <paramref name="round"/> ("encode" or "decode") on the calling thread.</summary>
+        public void Begin(string round)
+        {
+            Activity activity = _source.StartActivity(round, ActivityKind.Internal, parentContext: default)
+                ?? throw new InvalidOperationException("the benchmark's own activity source has no listener");
+            lock (_gate)
+            {
+                _current = (activity, new Dictionary<string, double>(StringComparer.Ordinal));
+                _rounds.Add((round, _current.Value.Seconds));
+            }
+        }
+
+        /// <summary>Ends the round begun last.</summary>
+        public void End()
+        {
+            Activity? activity;
+            lock (_gate)
+            {
+                activity = _current?.Activity;
+                _current = null;
+            }
+
+            activity?.Stop();
+        }
+
+        /// <summary>The median over the rounds of <paramref name="round"/> of each stage's seconds in a round; a stage that ran in none is left out.</summary>
+        public IReadOnlyDictionary<string, double> Medians(string round, IEnumerable<string> stages)
+        {
+            lock (_gate)
+            {
+                var rounds = _rounds.Where(r => r.Round == round).Select(r => r.Seconds).ToArray();
+                var medians = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (string stage in stages.Where(stage => rounds.Any(r => r.ContainsKey(stage))))
+                {
+                    medians[stage] = BenchStatistics.Median([.. rounds.Select(r => r.GetValueOrDefault(stage))]);
+                }
+
+                return medians;
+            }
+        }
+
+        public void Dispose()
+        {
+            _listener.Dispose();
+            _source.Dispose();
+        }
+
+        private void Stopped(Activity activity)
+        {
+            lock (_gate)
+            {
+                if (_current is ({ } round, { } seconds) && activity.Source != _source && activity.TraceId == round.TraceId)
+                {
+                    seconds[activity.OperationName] = seconds.GetValueOrDefault(activity.OperationName) + activity.Duration.TotalSeconds;
+                }
+            }
+        }
     }
 }

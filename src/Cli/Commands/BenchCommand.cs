@@ -465,13 +465,21 @@ internal static class BenchCommand
                         decodeRate is double dr ? BenchStatistics.Significant(dr / 1e9) : null,
                         encodeRate is double es ? Math.Round(es / fmaPeak, 4) : null,
                         decodeRate is double ds ? Math.Round(ds / fmaPeak, 4) : null,
-                        peerFigures);
+                        peerFigures,
+                        figures.EncodeStages.ToDictionary(stage => stage.Key, stage => BenchStatistics.Significant(stage.Value)),
+                        figures.DecodeStages.ToDictionary(stage => stage.Key, stage => BenchStatistics.Significant(stage.Value)));
                     output.Write(NicJsonContext.Format(document, NicJsonContext.Default.BenchCodecJson));
                 }
                 else
                 {
                     output.WriteLine($"nic bench codec — {Path.GetFileName(imagePath)} {picture.Width}×{picture.Height} ({picture.PixelCount / 1e6:F2} MP), model {entry.Name}, {codec.Backend}, {threads} thread(s), median of {runCount} runs");
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"encode {figures.EncodeSeconds:F3} s   decode {figures.DecodeSeconds:F3} s   {figures.File.Length:N0} bytes   {figures.BitsPerPixel:F4} bpp   PSNR {figures.PsnrDb:F2} dB"));
+                    if (figures.EncodeStages.Count > 0)
+                    {
+                        static string Stages(IReadOnlyDictionary<string, double> stages) => string.Join(", ", stages.Select(stage => string.Create(CultureInfo.InvariantCulture, $"{stage.Key} {stage.Value:F3} s")));
+                        output.WriteLine($"stages (median, spans of the codec's activities): encode {Stages(figures.EncodeStages)}; decode {Stages(figures.DecodeStages)}");
+                    }
+
                     if (encodeRate is double er2 && decodeRate is double dr2)
                     {
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-adds/s: encode {er2 / 1e9:F1} G ({er2 / fmaPeak:P0} of peak), decode {dr2 / 1e9:F1} G ({dr2 / fmaPeak:P0}); FMA peak {fmaPeak / 1e9:F1} G/s on {threads} thread(s), {FmaPeak.VectorBits}-bit"));

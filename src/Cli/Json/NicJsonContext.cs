@@ -294,7 +294,9 @@ internal sealed record BenchCodecJson(
     [property: JsonPropertyName("decode_gmac_per_s")] double? DecodeGmacPerS,
     double? EncodeShareOfPeak,
     double? DecodeShareOfPeak,
-    BenchCodecPeerJson? Peer);
+    BenchCodecPeerJson? Peer,
+    [property: JsonPropertyName("encode_stages_s")] IReadOnlyDictionary<string, double> EncodeStagesS,
+    [property: JsonPropertyName("decode_stages_s")] IReadOnlyDictionary<string, double> DecodeStagesS);
 
 /// <summary>
 /// <c>nic-torch bench codec --peer torch</c>: libtorch's transforms alone (TorchSharp on the CPU) on the same model and

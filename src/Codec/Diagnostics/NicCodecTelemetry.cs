@@ -18,7 +18,10 @@ namespace Nic.Codec.Diagnostics;
 /// (the model's name, once known) and, on failure, <c>error.type</c> (the Nic error code such as <c>BadChecksum</c> or
 /// <c>ResourceLimitExceeded</c>, else the exception's type). Activities: <c>nic.encode</c>, <c>nic.decode</c> (open to
 /// the last row) with its child <c>nic.open</c> (header, metadata and z), and <c>nic.identify</c>, carrying the same tags
-/// plus <c>nic.width</c>, <c>nic.height</c> and <c>nic.bytes</c> (the file's length).
+/// plus <c>nic.width</c>, <c>nic.height</c> and <c>nic.bytes</c> (the file's length). An encode's stages are children of
+/// its <c>nic.encode</c> (spec/nic-coding.md §11.2): <c>nic.analysis</c> (g_a), <c>nic.hyper_analysis</c> (h_a),
+/// <c>nic.latent_search</c> (efforts above 1), <c>nic.hyper_synthesis</c> (ẑ coded, h_s) and <c>nic.bands</c> (y coded
+/// band by band); a search for a target size runs them once for every encode it tries.
 /// </remarks>
 public static class NicCodecTelemetry
 {
@@ -27,6 +30,24 @@ public static class NicCodecTelemetry
 
     /// <summary>The name of the codec's <see cref="ActivitySource"/> (the same as <see cref="MeterName"/>).</summary>
     public const string ActivitySourceName = MeterName;
+
+    /// <summary>The activity of a decode's opening: header, metadata, ẑ and h_s.</summary>
+    internal const string OpenActivity = "nic.open";
+
+    /// <summary>The activity of an encode's g_a.</summary>
+    internal const string AnalysisActivity = "nic.analysis";
+
+    /// <summary>The activity of an encode's h_a.</summary>
+    internal const string HyperAnalysisActivity = "nic.hyper_analysis";
+
+    /// <summary>The activity of an encode's latent search (efforts above 1).</summary>
+    internal const string LatentSearchActivity = "nic.latent_search";
+
+    /// <summary>The activity of an encode's ẑ coding and h_s.</summary>
+    internal const string HyperSynthesisActivity = "nic.hyper_synthesis";
+
+    /// <summary>The activity of an encode's y bands.</summary>
+    internal const string BandsActivity = "nic.bands";
 
     internal const string Encode = "encode";
     internal const string Decode = "decode";

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Nic.Codec.Diagnostics;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;
 using Nic.Codec.Models;
@@ -24,12 +26,26 @@ internal static class EncodePipeline
 
         int paddedWidth = ImagePlanes.Align(image.Width, model.Alignment);
         int paddedHeight = ImagePlanes.Align(image.Height, model.Alignment);
-        FeatureMap y = Analyze(model, image, paddedWidth, paddedHeight, cancellationToken);
+        FeatureMap y;
+        using (NicCodecTelemetry.StartActivity(NicCodecTelemetry.AnalysisActivity))
+        {
+            y = Analyze(model, image, paddedWidth, paddedHeight, cancellationToken);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
-        FeatureMap? z = model.HasHyperprior ? model.Backend.HyperAnalyze(y, cancellationToken) : null;
+        FeatureMap? z = null;
+        if (model.HasHyperprior)
+        {
+            using (NicCodecTelemetry.StartActivity(NicCodecTelemetry.HyperAnalysisActivity))
+            {
+                z = model.Backend.HyperAnalyze(y, cancellationToken);
+            }
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (effort > NicEncodeOptions.MinEffort)
         {
+            using Activity? search = NicCodecTelemetry.StartActivity(NicCodecTelemetry.LatentSearchActivity);
             FeatureMap planes = ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight, cancellationToken);
             var problem = new NicLatentProblem(model.File, planes, image.Width, image.Height, y, z, effort);
             NicLatents found = optimizer!.Optimize(problem, cancellationToken)
@@ -81,6 +97,7 @@ internal static class EncodePipeline
                 throw new ArgumentException($"z is {z.Channels}×{z.Height}×{z.Width}; a {width}×{height} image needs {model.N}×{paddedHeight / hyperFactor}×{paddedWidth / hyperFactor}", nameof(z));
             }
 
+            using Activity? hyperSynthesis = NicCodecTelemetry.StartActivity(NicCodecTelemetry.HyperSynthesisActivity);
             zSubstream = model.Bottleneck.Compress(z, out FeatureMap zHat);
             parameters = model.Managed.HyperSynthesize(zHat, cancellationToken);
             zShape = new NicLatentShape(z.Channels, z.Height, z.Width);
@@ -90,6 +107,7 @@ internal static class EncodePipeline
         int rows = Math.Min(bandRows, y.Height);
         int bandCount = (y.Height + rows - 1) / rows;
         var bands = new byte[bandCount][];
+        using Activity? coding = NicCodecTelemetry.StartActivity(NicCodecTelemetry.BandsActivity);
         var quantized = FeatureMap.Zeroed(y.Channels, y.Height, y.Width, cancellationToken);
         Parallel.For(
             0,

@@ -297,6 +297,14 @@ public sealed class CodecCommandTests : IDisposable
         Assert.InRange(root.GetProperty("decode_gmac_per_s").GetDouble(), 1e-6, 1e4);
         Assert.InRange(root.GetProperty("encode_share_of_peak").GetDouble(), 1e-9, 1.5);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("peer").ValueKind);
+
+        // The stages, from the codec's activities under each timed round: the encode's in running order and within its
+        // time, the decode's opening within the decode's.
+        JsonElement stages = root.GetProperty("encode_stages_s");
+        Assert.Equal(["nic.analysis", "nic.hyper_analysis", "nic.hyper_synthesis", "nic.bands"], stages.EnumerateObject().Select(p => p.Name));
+        Assert.All(stages.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.Name));
+        Assert.InRange(stages.EnumerateObject().Sum(p => p.Value.GetDouble()), 0, (root.GetProperty("encode_s").GetDouble() * 1.01) + 1e-4);
+        Assert.InRange(root.GetProperty("decode_stages_s").GetProperty("nic.open").GetDouble(), 1e-9, (root.GetProperty("decode_s").GetDouble() * 1.01) + 1e-4);
     }
 
     [Fact]

@@ -54,6 +54,13 @@ public sealed class NicCodecTelemetryTests
         Assert.Equal("success", decodeActivity.GetTagItem("nic.outcome"));
         Activity open = Assert.Single(telemetry.Activities("nic.open"));
         Assert.Equal(decodeActivity.SpanId, open.ParentSpanId);
+
+        // The encode's stages are its children, one after another, within it.
+        Activity[] stages = [.. new[] { "nic.analysis", "nic.hyper_analysis", "nic.hyper_synthesis", "nic.bands" }.Select(name => Assert.Single(telemetry.Activities(name)))];
+        Assert.All(stages, stage => Assert.Equal(encodeActivity.SpanId, stage.ParentSpanId));
+        Assert.Equal(stages.OrderBy(stage => stage.StartTimeUtc), stages);
+        Assert.True(stages.Sum(stage => stage.Duration.Ticks) <= encodeActivity.Duration.Ticks);
+        Assert.Empty(telemetry.Activities("nic.latent_search"));
     }
 
     [Fact]
