@@ -77,7 +77,10 @@ public sealed class NicCodec
     /// middle point; with no model named, the codec's <see cref="NicCodecOptions.DefaultModel"/> at its default quality
     /// or rate point.
     /// </summary>
-    /// <exception cref="NicCodecException"><see cref="NicCodecError.UnknownModel"/>: no such model, family or rate point.</exception>
+    /// <exception cref="NicCodecException">
+    /// <see cref="NicCodecError.UnknownModel"/>: no such model, family or rate point; or, as <see cref="NicModelEntry.File"/>,
+    /// the family file it needs, loaded now, failed its checks.
+    /// </exception>
     /// <exception cref="ArgumentException">The options are invalid (<see cref="NicEncodeOptions.Validate"/>).</exception>
     public NicModelEntry ResolveModel(NicEncodeOptions? options = null)
     {

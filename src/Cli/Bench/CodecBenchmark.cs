@@ -66,9 +66,16 @@ internal static class CodecBenchmark
             progress?.Invoke($"{stage} {run + 1}/{runs}");
             var watch = Stopwatch.StartNew();
             stages.Begin(stage);
-            nic();
+            try
+            {
+                nic();
+            }
+            finally
+            {
+                stages.End();
+            }
+
             nicSeconds.Add(watch.Elapsed.TotalSeconds);
-            stages.End();
             if (peer is not null)
             {
                 progress?.Invoke($"{stage} {run + 1}/{runs}, peer");
@@ -94,6 +101,7 @@ internal static class CodecBenchmark
         private readonly List<(string Round, Dictionary<string, double> Seconds)> _rounds = [];
         private readonly object _gate = new();
         private (Activity Activity, Dictionary<string, double> Seconds)? _current;
+        private Activity? _ambient;
 
         public StageTimes()
         {
@@ -109,7 +117,10 @@ internal static class CodecBenchmark
         /// <summary>Starts a round of <paramref name="round"/> ("encode" or "decode") on the calling thread.</summary>
         public void Begin(string round)
         {
-            Activity activity = _source.StartActivity(round, ActivityKind.Internal, parentContext: default)
+            // A root of its own, whatever activity the caller is in.
+            _ambient = Activity.Current;
+            Activity.Current = null;
+            Activity activity = _source.StartActivity(round, ActivityKind.Internal)
                 ?? throw new InvalidOperationException("the benchmark's own activity source has no listener");
             lock (_gate)
             {
@@ -129,6 +140,7 @@ internal static class CodecBenchmark
             }
 
             activity?.Stop();
+            Activity.Current = _ambient;
         }
 
         /// <summary>The median over the rounds of <paramref name="round"/> of each stage's seconds in a round; a stage that ran in none is left out.</summary>
@@ -147,6 +159,19 @@ internal static class CodecBenchmark
             }
         }
 
+        private static bool Under(Activity activity, Activity round)
+        {
+            for (Activity? parent = activity.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (ReferenceEquals(parent, round))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         public void Dispose()
         {
             _listener.Dispose();
@@ -157,7 +182,7 @@ internal static class CodecBenchmark
         {
             lock (_gate)
             {
-                if (_current is ({ } round, { } seconds) && activity.Source != _source && activity.TraceId == round.TraceId)
+                if (_current is ({ } round, { } seconds) && activity.Source != _source && Under(activity, round))
                 {
                     seconds[activity.OperationName] = seconds.GetValueOrDefault(activity.OperationName) + activity.Duration.TotalSeconds;
                 }

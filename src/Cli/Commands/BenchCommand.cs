@@ -477,7 +477,7 @@ internal static class BenchCommand
                     if (figures.EncodeStages.Count > 0)
                     {
                         static string Stages(IReadOnlyDictionary<string, double> stages) => string.Join(", ", stages.Select(stage => string.Create(CultureInfo.InvariantCulture, $"{stage.Key} {stage.Value:F3} s")));
-                        output.WriteLine($"stages (median, spans of the codec's activities): encode {Stages(figures.EncodeStages)}; decode {Stages(figures.DecodeStages)}");
+                        output.WriteLine($"stages (median, spans of the codec's activities): encode {Stages(figures.EncodeStages)}{(figures.DecodeStages.Count > 0 ? $"; decode {Stages(figures.DecodeStages)}" : "")}");
                     }
 
                     if (encodeRate is double er2 && decodeRate is double dr2)

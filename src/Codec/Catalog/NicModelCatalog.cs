@@ -130,7 +130,11 @@ public sealed class NicModelCatalog
         }
     }
 
-    /// <summary>Adds a model held in memory (an embedded resource, a model just trained, a test model).</summary>
+    /// <summary>
+    /// Adds a model held in memory (an embedded resource, a model just trained, a test model). The same model (name and
+    /// SHA-256) already known gives its entry; where that is a point of a family file not yet loaded, the model given
+    /// here stays behind it and comes back should that file fail its checks.
+    /// </summary>
     /// <exception cref="ArgumentException">A model with the same name but another SHA-256 is already known.</exception>
     public NicModelEntry Add(NicModelFile file)
     {
@@ -142,6 +146,7 @@ public sealed class NicModelCatalog
             {
                 if (existing.Id.Equals(file.Id))
                 {
+                    _families.FirstOrDefault(f => f.Entries.Contains(existing))?.KeepBehind(new NicModelEntry(file, "added", null));
                     return existing;
                 }
 
@@ -160,9 +165,15 @@ public sealed class NicModelCatalog
     {
         ArgumentNullException.ThrowIfNull(family);
 
-        // A family of that name already listed is loaded (outside the lock, as every load is) to compare the two.
+        // A family of that name already listed: other points are another family; the same points are compared by the
+        // whole file's SHA-256, which takes loading it (outside the lock, as every load is).
         if (Slots().FirstOrDefault(f => f.Name == family.Name) is { } listed)
         {
+            if (listed.Entries.Length > 0 && !listed.Entries.Select(e => e.Id).SequenceEqual(family.Points.Select(p => p.Id)))
+            {
+                throw new ArgumentException($"the catalog already has a family named '{family.Name}' with other points", nameof(family));
+            }
+
             NicModelFamily? known = null;
             try
             {
@@ -186,8 +197,14 @@ public sealed class NicModelCatalog
 
         lock (_gate)
         {
-            if (_families.Concat(_addedFamilies).Any(f => f.Name == family.Name))
+            if (_families.Concat(_addedFamilies).FirstOrDefault(f => f.Name == family.Name) is { } named)
             {
+                // The same family, added meanwhile by another thread, is there already.
+                if (named.Holds(family))
+                {
+                    return;
+                }
+
                 throw new ArgumentException($"the catalog already has a family named '{family.Name}'", nameof(family));
             }
 
@@ -216,7 +233,10 @@ public sealed class NicModelCatalog
     /// trained point, or a model interpolated between two); with a family of fixed-rate files only, the point whose λ is
     /// nearest in log scale. A quality beyond the family's trained λ gives its first or last point.
     /// </summary>
-    /// <exception cref="NicCodecException"><see cref="NicCodecError.UnknownModel"/>: no such model or family.</exception>
+    /// <exception cref="NicCodecException">
+    /// <see cref="NicCodecError.UnknownModel"/>: no such model or family; or, as <see cref="NicModelEntry.File"/>, the
+    /// family's file, loaded now, failed its checks.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The quality is not a number from 0 to 100.</exception>
     public NicModelEntry FindAtQuality(string nameOrFamily, double quality)
     {
@@ -320,7 +340,8 @@ public sealed class NicModelCatalog
     /// <summary>The model a <c>.nic</c> file names.</summary>
     /// <exception cref="NicCodecException">
     /// <see cref="NicCodecError.UnknownModel"/>: no model of that name; <see cref="NicCodecError.ModelHashMismatch"/>: a
-    /// model of that name whose file differs. Both messages name what the file needs and what the catalog has.
+    /// model of that name whose file differs. Both messages name what the file needs and what the catalog has. Or, as
+    /// <see cref="NicModelEntry.File"/>, the model's family file, loaded now, failed its checks.
     /// </exception>
     public NicModelFile Resolve(NicModelId id)
     {
@@ -507,7 +528,11 @@ public sealed class NicModelCatalog
                     }
 
                     models.RemoveAll(displaced.Contains);
-                    slot.Displaced = displaced;
+                    foreach (NicModelEntry copy in displaced)
+                    {
+                        slot.KeepBehind(copy);
+                    }
+
                     families.Add(slot);
                     models.AddRange(slot.Entries);
                     break;
@@ -515,9 +540,12 @@ public sealed class NicModelCatalog
 
                 case (NicModelFile file, _):
                 {
-                    if (families.Any(f => f.Entries.Any(p => p.Id.Equals(file.Id))))
+                    if (families.FirstOrDefault(f => f.Entries.Any(p => p.Id.Equals(file.Id))) is { } owner)
                     {
-                        break; // the same model as a family's point, which the catalog already has
+                        // The same model as a family's point, which the catalog already has; it comes back should the
+                        // family fail its checks.
+                        owner.KeepBehind(new NicModelEntry(file, source, path));
+                        break;
                     }
 
                     NicModelEntry? clash = models.FirstOrDefault(m => m.Name == file.Name);
@@ -553,7 +581,7 @@ public sealed class NicModelCatalog
         private readonly Func<FamilySlot, NicModelFamily>? _load;
         private readonly object _loadGate = new();
         private NicModelFamily? _family;
-        private Exception? _failure;
+        private ExceptionDispatchInfo? _failure;
 
         public FamilySlot(NicModelFamily family, string source)
         {
@@ -576,8 +604,17 @@ public sealed class NicModelCatalog
         /// <summary>The catalog's entries of a scanned family's points (a family added in memory adds its points as models of their own).</summary>
         public NicModelEntry[] Entries { get; }
 
-        /// <summary>The fixed-rate entries that the family's points replaced in the scan.</summary>
-        public NicModelEntry[] Displaced { get; set; } = [];
+        /// <summary>Fixed-rate copies of the family's points (found in the scan or added in memory), which come back should the family fail its checks.</summary>
+        public List<NicModelEntry> Displaced { get; } = [];
+
+        /// <summary>Keeps <paramref name="copy"/> behind the family's point of the same identity (one copy a point; under the catalog's lock).</summary>
+        public void KeepBehind(NicModelEntry copy)
+        {
+            if (!Displaced.Any(d => d.Id.Equals(copy.Id)))
+            {
+                Displaced.Add(copy);
+            }
+        }
 
         /// <summary>The family, loaded and checked on first use.</summary>
         /// <exception cref="NicCodecException">The file failed its checks (then on every use).</exception>
@@ -592,25 +629,23 @@ public sealed class NicModelCatalog
                         return _family;
                     }
 
-                    if (_failure is not null)
-                    {
-                        ExceptionDispatchInfo.Throw(_failure);
-                    }
-
+                    // The failure is captured once: every later use throws the same exception (a fresh capture would add
+                    // a stack trace to it at every use).
+                    _failure?.Throw();
                     try
                     {
                         return _family = _load!(this);
                     }
                     catch (NicException e)
                     {
-                        _failure = e;
+                        _failure = ExceptionDispatchInfo.Capture(e);
                         throw;
                     }
                 }
             }
         }
 
-        /// <summary>Whether <paramref name="family"/> is this slot's, loaded (without waiting for a load: callable under the catalog's lock).</summary>
-        public bool Holds(NicModelFamily family) => ReferenceEquals(Volatile.Read(ref _family), family);
+        /// <summary>Whether this slot's family is loaded and is <paramref name="family"/> (the same SHA-256), without waiting for a load: callable under the catalog's lock.</summary>
+        public bool Holds(NicModelFamily family) => Volatile.Read(ref _family)?.Id.Equals(family.Id) == true;
     }
 }

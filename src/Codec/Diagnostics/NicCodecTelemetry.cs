@@ -17,7 +17,7 @@ namespace Nic.Codec.Diagnostics;
 /// <c>error</c>, <c>cancelled</c>, <c>abandoned</c> for a decode whose rows were not read to the end), <c>nic.model</c>
 /// (the model's name, once known) and, on failure, <c>error.type</c> (the Nic error code such as <c>BadChecksum</c> or
 /// <c>ResourceLimitExceeded</c>, else the exception's type). Activities: <c>nic.encode</c>, <c>nic.decode</c> (open to
-/// the last row) with its child <c>nic.open</c> (header, metadata and z), and <c>nic.identify</c>, carrying the same tags
+/// the last row) with its child <c>nic.open</c> (header, metadata, the model, ẑ and h_s), and <c>nic.identify</c>, carrying the same tags
 /// plus <c>nic.width</c>, <c>nic.height</c> and <c>nic.bytes</c> (the file's length). An encode's stages are children of
 /// its <c>nic.encode</c> (spec/nic-coding.md §11.2): <c>nic.analysis</c> (g_a), <c>nic.hyper_analysis</c> (h_a),
 /// <c>nic.latent_search</c> (efforts above 1), <c>nic.hyper_synthesis</c> (ẑ coded, h_s) and <c>nic.bands</c> (y coded
@@ -31,7 +31,7 @@ public static class NicCodecTelemetry
     /// <summary>The name of the codec's <see cref="ActivitySource"/> (the same as <see cref="MeterName"/>).</summary>
     public const string ActivitySourceName = MeterName;
 
-    /// <summary>The activity of a decode's opening: header, metadata, ẑ and h_s.</summary>
+    /// <summary>The activity of a decode's opening: header, metadata, the model (its family's first load included), ẑ and h_s.</summary>
     internal const string OpenActivity = "nic.open";
 
     /// <summary>The activity of an encode's g_a.</summary>

@@ -215,8 +215,7 @@ public class NicModelFamilyTests
         // The same corrupted family as above, in a directory: the header is sound, so the catalog lists its points
         // without reading their tensors; the first use loads the file, fails, and the file becomes a problem.
         byte[] file = WithPointTensorDamaged(Random.Value.Family, 1);
-        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
-        try
+        InTemporaryDirectory(directory =>
         {
             string path = Path.Combine(directory, "test-family.nicm");
             File.WriteAllBytes(path, file);
@@ -242,23 +241,22 @@ public class NicModelFamilyTests
             string problem = Assert.Single(catalog.Problems);
             Assert.StartsWith(path + ":", problem, StringComparison.Ordinal);
             Assert.Contains("sha256", problem, StringComparison.Ordinal);
-            Assert.Equal("other", Assert.Single(catalog.Models).Name);
+            // The family's points are gone; the point added in memory behind its entry is back.
+            Assert.Equal(["other", "test-family-q1"], catalog.Models.Select(m => m.Name));
+            Assert.Equal("added", catalog.Find("test-family-q1").Source);
             Assert.Empty(catalog.Families);
-            Assert.Equal(NicCodecError.UnknownModel, Assert.Throws<NicCodecException>(() => catalog.Find("test-family-q1")).Error);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+            Assert.Equal(NicCodecError.UnknownModel, Assert.Throws<NicCodecException>(() => catalog.Find("test-family-q2")).Error);
+        });
     }
 
-    [Fact]
-    public void FixedRateCopiesOfAFamilysPointsComeBackWhenTheFamilyFailsOnFirstUse()
+    [Theory]
+    [InlineData("test-family-q1.nicm")] // listed before the family file
+    [InlineData("z-copy.nicm")] // after it
+    public void FixedRateCopiesOfAFamilysPointsComeBackWhenTheFamilyFailsOnFirstUse(string copyName)
     {
-        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
-        try
+        InTemporaryDirectory(directory =>
         {
-            string copy = Path.Combine(directory, "test-family-q1.nicm");
+            string copy = Path.Combine(directory, copyName);
             File.WriteAllBytes(copy, Random.Value.Points[0]);
             File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), WithPointTensorDamaged(Random.Value.Family, 2));
             var catalog = new NicModelCatalog([directory], includeShippedModels: false);
@@ -269,24 +267,29 @@ public class NicModelFamilyTests
             NicModelEntry back = Assert.Single(catalog.Models);
             Assert.Equal(("test-family-q1", copy), (back.Name, back.Path));
             Assert.Equal(NicModelFile.Load(Random.Value.Points[0]).Id, back.File.Id);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [Fact]
     public void ConcurrentFirstUsesLoadTheFamilyOnce()
     {
-        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
-        try
+        InTemporaryDirectory(directory =>
         {
             File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), Random.Value.Family);
             var catalog = new NicModelCatalog([directory], includeShippedModels: false);
             IReadOnlyList<NicModelEntry> entries = catalog.Models;
-            NicModelFile[] files = new NicModelFile[8];
-            Parallel.For(0, files.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => files[i] = entries[i % entries.Count].File);
+            NicModelFile[] files = new NicModelFile[4];
+            using var start = new Barrier(files.Length);
+            Task[] readers = [.. Enumerable.Range(0, files.Length).Select(i => Task.Factory.StartNew(
+                () =>
+                {
+                    start.SignalAndWait();
+                    files[i] = entries[i % entries.Count].File;
+                },
+                TaskCreationOptions.LongRunning))];
+            Task.WaitAll(readers);
+
+            // Two loads would give two families: some thread would hold a file that is not the entry's.
             for (int i = 0; i < files.Length; i++)
             {
                 Assert.Same(entries[i % entries.Count].File, files[i]);
@@ -294,11 +297,7 @@ public class NicModelFamilyTests
 
             Assert.Same(catalog.FindFamily("test-family")!.Points[1], entries[1].File);
             Assert.Empty(catalog.Problems);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [Fact]
@@ -315,25 +314,19 @@ public class NicModelFamilyTests
         }
 
         byte[] reordered = SafetensorsWriter.Write(metadata, parsed.Entries.Select(e => new SafetensorsWriter.Tensor(e.Name, e.DataType, e.Shape, parsed.GetBytes(e).ToArray())));
-        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
-        try
+        InTemporaryDirectory(directory =>
         {
             File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), reordered);
             var catalog = new NicModelCatalog([directory], includeShippedModels: false);
             Assert.Empty(catalog.Models);
             Assert.Contains("rising λ", Assert.Single(catalog.Problems), StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [Fact]
     public void AFamilyFileThatChangesAfterTheCatalogListedItIsRefusedOnFirstUse()
     {
-        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
-        try
+        InTemporaryDirectory(directory =>
         {
             string path = Path.Combine(directory, "test-family.nicm");
             File.WriteAllBytes(path, Random.Value.Family);
@@ -348,11 +341,7 @@ public class NicModelFamilyTests
             Assert.Equal(NicCodecError.ModelFileCorrupt, e.Error);
             Assert.Contains("changed after the catalog listed it", e.Message, StringComparison.Ordinal);
             Assert.Empty(catalog.Models);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [Fact]
@@ -362,8 +351,7 @@ public class NicModelFamilyTests
         // second's tensors, so the catalog reports nothing until the second is used.
         byte[][] others = ModelFactory.CreateRandomFamilyPoints(ModelArchitectureKind.Mbt2018Mean, 8, 12, 9, "second-family", Lambdas);
         byte[] second = WithPointTensorDamaged(NicModelFamilyBuilder.Build("second-family", others.Select(p => (ReadOnlyMemory<byte>)p).ToArray()), 2);
-        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
-        try
+        InTemporaryDirectory(directory =>
         {
             File.WriteAllBytes(Path.Combine(directory, "test-family.nicm"), Random.Value.Family);
             File.WriteAllBytes(Path.Combine(directory, "second-family.nicm"), second);
@@ -377,6 +365,16 @@ public class NicModelFamilyTests
             Assert.Single(catalog.Families);
             Assert.Single(catalog.Problems, p => p.Contains("second-family.nicm", StringComparison.Ordinal));
             Assert.Equal(3, catalog.Models.Count);
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> in a new temporary directory, deleted afterwards.</summary>
+    private static void InTemporaryDirectory(Action<string> test)
+    {
+        string directory = Directory.CreateTempSubdirectory("nic-family-").FullName;
+        try
+        {
+            test(directory);
         }
         finally
         {
