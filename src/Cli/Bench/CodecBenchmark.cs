@@ -44,17 +44,10 @@ internal static class CodecBenchmark
             ImageQuality.Psnr(image, decoded),
             peer is null ? null : new PeerBenchmarkResult(BenchStatistics.Median(peerEncodeSeconds), BenchStatistics.Median(peerDecodeSeconds), peer.PsnrDb()))
         {
-            EncodeStages = stages.Medians("encode", EncodeStageNames),
+            EncodeStages = stages.Medians("encode", NicCodecTelemetry.EncodeStageActivities),
             DecodeStages = stages.Medians("decode", [NicCodecTelemetry.OpenActivity]),
         };
     }
-
-    /// <summary>The encode's stage activities in running order.</summary>
-    private static readonly string[] EncodeStageNames =
-    [
-        NicCodecTelemetry.AnalysisActivity, NicCodecTelemetry.HyperAnalysisActivity, NicCodecTelemetry.LatentSearchActivity,
-        NicCodecTelemetry.HyperSynthesisActivity, NicCodecTelemetry.BandsActivity,
-    ];
 
     /// <summary>Times <paramref name="runs"/> rounds of <paramref name="nic"/> and, where given, <paramref name="peer"/> right after it in the same round.</summary>
     private static (List<double> Nic, List<double> Peer) InTurns(string stage, int runs, Action nic, Action? peer, Action<string>? progress, StageTimes stages)

@@ -397,6 +397,13 @@ public sealed class NicModelCatalog
 
     private static bool IsFileProblem(Exception e) => e is NicException or IOException or UnauthorizedAccessException;
 
+    /// <summary>A model file the catalog leaves out, with the reason: one of the problems, and a warning.</summary>
+    private void Skip(List<string> problems, string path, string reason)
+    {
+        problems.Add($"{path}: {reason}");
+        _logger.LogWarning("Model file {Path} skipped: {Reason}", path, reason);
+    }
+
     /// <summary>
     /// Loads a listed family file on first use (<see cref="FamilySlot.Family"/>, never under <see cref="_gate"/>): the
     /// whole file, every check of spec/nic-model.md §11, and the points it was listed with. On failure the file becomes
@@ -426,13 +433,12 @@ public sealed class NicModelCatalog
             };
             lock (_gate)
             {
-                _problems.Add($"{slot.Path}: {reason}");
+                Skip(_problems, slot.Path!, reason);
                 _models?.RemoveAll(m => slot.Entries.Contains(m));
                 _models?.AddRange(slot.Displaced);
                 _families.Remove(slot);
             }
 
-            _logger.LogWarning("Model file {Path} skipped: {Reason}", slot.Path, reason);
             throw new NicCodecException(error, $"model file {slot.Path}: {reason}");
         }
     }
@@ -502,9 +508,7 @@ public sealed class NicModelCatalog
                     break;
 
                 case (_, { } problem) when IsFileProblem(problem):
-                    string reason = loaded[i].Problem!.Message;
-                    problems.Add($"{path}: {reason}");
-                    _logger.LogWarning("Model file {Path} skipped: {Reason}", path, reason);
+                    Skip(problems, path!, problem.Message);
                     break;
 
                 case (_, { } unexpected):
@@ -522,8 +526,7 @@ public sealed class NicModelCatalog
                         .FirstOrDefault(n => models.Any(m => m.Name == n && !displaced.Contains(m)) || families.Any(f => f.Name == n));
                     if (taken is not null)
                     {
-                        problems.Add($"{path}: skipped, the name '{taken}' is already taken");
-                        _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken", path, taken);
+                        Skip(problems, path!, $"skipped, the name '{taken}' is already taken");
                         break;
                     }
 
@@ -551,8 +554,7 @@ public sealed class NicModelCatalog
                     NicModelEntry? clash = models.FirstOrDefault(m => m.Name == file.Name);
                     if (clash is not null || families.Any(f => f.Name == file.Name))
                     {
-                        problems.Add($"{path}: skipped, the name '{file.Name}' is already taken by {clash?.Path ?? "a family"}");
-                        _logger.LogWarning("Model file {Path} skipped: the name {Name} is already taken by {Other}", path, file.Name, clash?.Path);
+                        Skip(problems, path!, $"skipped, the name '{file.Name}' is already taken by {clash?.Path ?? "a family"}");
                         break;
                     }
 

@@ -49,6 +49,10 @@ public static class NicCodecTelemetry
     /// <summary>The activity of an encode's y bands.</summary>
     internal const string BandsActivity = "nic.bands";
 
+    /// <summary>An encode's stage activities, in running order.</summary>
+    internal static readonly string[] EncodeStageActivities =
+        [AnalysisActivity, HyperAnalysisActivity, LatentSearchActivity, HyperSynthesisActivity, BandsActivity];
+
     internal const string Encode = "encode";
     internal const string Decode = "decode";
     internal const string Identify = "identify";
