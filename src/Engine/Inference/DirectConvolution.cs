@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using unsafe RowKernel = delegate*<float*, float*, float*, int, int*, int, long, float*, long, int, int, int, void>;
+using unsafe FewColumnsKernel = delegate*<float*, float*, long, int, float*, int, int*, int, long, float*, long, int, int, int, void>;
 
 namespace Nic.Codec.Inference;
 
@@ -12,8 +13,9 @@ namespace Nic.Codec.Inference;
 /// where the sum runs over input channels ci in ascending order and, within each, over the taps t in the order
 /// given, starting from +0: in the reference arithmetic as a chain of separate IEEE-754 single-precision multiplies
 /// and adds, in the fused one (spec/nic-model.md §10.2) as a chain of fused multiply-adds. Vector lanes hold
-/// neighbouring columns, so every output element sees exactly that sequence whatever the vector width, block size,
-/// tile or thread: results are bit-identical on every machine.
+/// neighbouring columns (or, in the kernel of a row's few last columns, neighbouring output channels), and each lane's
+/// chain is one output element's, so every output element sees exactly that sequence whatever the vector width, block
+/// size, tile or thread: results are bit-identical on every machine.
 /// </summary>
 internal static unsafe class DirectConvolution
 {
@@ -42,6 +44,12 @@ internal static unsafe class DirectConvolution
 
     /// <summary>Columns per inner iteration of the 512-bit kernel for at most four output channels: four 16-lane vectors.</summary>
     public const int NarrowColumnBlock = 64;
+
+    /// <summary>
+    /// The output channel blocks that <see cref="FewColumnsRow{TStep}"/> computes at once: its vectors run across the
+    /// channels of four blocks (4 × 8 lanes), so that a few columns still keep eight accumulators in flight.
+    /// </summary>
+    public const int FewColumnsBlocks = 4;
 
     /// <summary>Slack, in floats, that every input buffer carries past its last element for vector overreads.</summary>
     public const int InputSlack = NarrowColumnBlock + 32;
@@ -84,7 +92,7 @@ internal static unsafe class DirectConvolution
     /// <summary>Runs the kernel over all output channels and rows, in parallel where allowed.</summary>
     /// <param name="job">What to compute.</param>
     /// <param name="parallelism">The most threads to use.</param>
-    /// <param name="cancellationToken">Looked at before each work item (one block of eight output channels over about 2048 output pixels).</param>
+    /// <param name="cancellationToken">Looked at before each work item (one block of eight output channels over about 2048 output pixels, see <see cref="ItemShape"/>).</param>
     /// <exception cref="OperationCanceledException">The token was cancelled; the output is then incomplete.</exception>
     public static void Run(in ConvolutionJob job, int parallelism, CancellationToken cancellationToken = default) =>
         Run([job], parallelism, cancellationToken);
@@ -102,15 +110,21 @@ internal static unsafe class DirectConvolution
     {
         ConvolutionJob job = jobs[0];
         int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
-        ItemShape shape = ItemShape.Of(job);
-        int perJob = blocks * shape.RowChunks * shape.ColumnChunks;
+        int few = FewColumns(job.OutputWidth, job.OutputChannels);
+        int groups = (blocks + FewColumnsBlocks - 1) / FewColumnsBlocks;
+        ItemShape shape = ItemShape.Of(job, job.OutputWidth - few);
+
+        // A row's few last columns (FewColumns) are computed by the item of the last block of each group of four, right
+        // after its row-kernel columns, while the group's weights are still in cache; a row of few columns only takes
+        // one item a group and row chunk.
+        int perJob = shape.ColumnChunks > 0 ? blocks * shape.RowChunks * shape.ColumnChunks : groups * shape.RowChunks;
         int items = perJob * jobs.Length;
         if (parallelism <= 1 || items == 1)
         {
             for (int i = 0; i < items; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RunItem(jobs[i % jobs.Length], i / jobs.Length, shape);
+                RunAny(jobs[i % jobs.Length], i / jobs.Length);
             }
 
             return;
@@ -125,18 +139,63 @@ internal static unsafe class DirectConvolution
             i =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RunItem(jobs[i % jobs.Length], i / jobs.Length, shape);
+                RunAny(jobs[i % jobs.Length], i / jobs.Length);
             });
+
+        void RunAny(in ConvolutionJob job, int item)
+        {
+            if (shape.ColumnChunks > 0)
+            {
+                RunItem(job, item, shape, few);
+            }
+            else
+            {
+                int y0 = item / groups * shape.Rows;
+                RunFewColumns(job, item % groups, y0, Math.Min(job.OutputHeight, y0 + shape.Rows), 0, few);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many of a row's last columns the kernel of a few columns (<see cref="FewColumnsRow{TStep}"/>) computes for
+    /// <paramref name="outputChannels"/> channels: the columns that the row kernels would compute in a block of mostly
+    /// padding. Those kernels' vectors run along a row (16 or 8 columns), so a row of 66 columns costs as much as one of
+    /// 80 with 512-bit vectors; a stripe's tile row of a Winograd layer (spec/nic-model.md §10.3) ends in 1 or 2 tiles
+    /// after its whole blocks, which cost a whole 16-column vector in each channel block of each of the 36 products. The
+    /// kernel of a few columns runs its vectors across 32 channels instead, costing per column about what a row kernel
+    /// costs per vector of columns: worth it up to 4 of 16 (512-bit) or 8 of 24 (256-bit) columns. 0 where fewer than
+    /// 32 channels would leave its lanes empty.
+    /// </summary>
+    internal static int FewColumns(int width, int outputChannels)
+    {
+        if (outputChannels < FewColumnsBlocks * ChannelBlock)
+        {
+            return 0;
+        }
+
+        // 512-bit: what is left after whole 16-column vectors (a 32-column block, or a tail of 16); 256-bit: after whole
+        // 24-column blocks (a tail of 9 to 16 takes two vectors of the tail kernel, as before).
+        int few = UseWideVectors ? width % WideTailColumnBlock : width % ColumnBlock;
+        return few <= (UseWideVectors ? 4 : 8) ? few : 0;
     }
 
     /// <summary>
     /// How a job's output is cut into work items, each for every channel block in turn: about 2048 output pixels, in as
     /// few rows as keep the item's input (its rows and the two more a 5 × 5 kernel's taps reach, over its columns)
-    /// within <see cref="ItemBytes"/>; where one row is already more, one row of fewer columns (a multiple of 64).
+    /// within <see cref="ItemBytes"/>; where one row is already more, one row of fewer columns (a multiple of 64). The
+    /// columns are those before a row's few last ones (<see cref="FewColumns"/>), which the item of the last block of
+    /// each group of four computes too; a row of few columns only is cut into items of one group and row chunk.
     /// </summary>
-    private readonly record struct ItemShape(int Rows, int Columns, int RowChunks, int ColumnChunks)
+    private readonly record struct ItemShape(int Rows, int Columns, int RowChunks, int ColumnChunks, int Width)
     {
-        public static ItemShape Of(in ConvolutionJob job)
+        /// <summary>The shape of <paramref name="job"/>'s items over its first <paramref name="columns"/> columns (the rest are the few columns').</summary>
+        public static ItemShape Of(in ConvolutionJob job, int columns)
+        {
+            ItemShape whole = Of(job);
+            return whole with { Columns = Math.Min(whole.Columns, Math.Max(1, columns)), ColumnChunks = columns <= 0 ? 0 : (columns + whole.Columns - 1) / whole.Columns, Width = columns };
+        }
+
+        private static ItemShape Of(in ConvolutionJob job)
         {
             int width = Math.Max(1, job.OutputWidth), height = Math.Max(1, job.OutputHeight);
             double bytesPerColumn = 4.0 * job.InputChannels * job.InputRowStride / width;
@@ -147,11 +206,11 @@ internal static unsafe class DirectConvolution
                 columns = Math.Min(width, Math.Max(NarrowColumnBlock, (int)(ItemBytes / (3 * bytesPerColumn)) / NarrowColumnBlock * NarrowColumnBlock));
             }
 
-            return new ItemShape(rows, columns, (height + rows - 1) / rows, (width + columns - 1) / columns);
+            return new ItemShape(rows, columns, (height + rows - 1) / rows, (width + columns - 1) / columns, width);
         }
     }
 
-    private static void RunItem(in ConvolutionJob job, int item, ItemShape shape)
+    private static void RunItem(in ConvolutionJob job, int item, ItemShape shape, int few)
     {
         // Channel blocks vary fastest, then column chunks, so consecutive items reuse the same input rows while they are
         // in cache.
@@ -161,7 +220,7 @@ internal static unsafe class DirectConvolution
         int y0 = chunk / shape.ColumnChunks * shape.Rows;
         int y1 = Math.Min(job.OutputHeight, y0 + shape.Rows);
         int x0 = chunk % shape.ColumnChunks * shape.Columns;
-        int columns = Math.Min(shape.Columns, job.OutputWidth - x0);
+        int columns = Math.Min(shape.Columns, shape.Width - x0);
         int coCount = Math.Min(ChannelBlock, job.OutputChannels - b * ChannelBlock);
         fixed (float* input = job.Input)
         fixed (float* weights = job.PackedWeights)
@@ -188,6 +247,119 @@ internal static unsafe class DirectConvolution
                     columns,
                     coCount);
             }
+        }
+
+        if (few > 0 && x0 + columns == shape.Width && (b % FewColumnsBlocks == FewColumnsBlocks - 1 || b == blocks - 1))
+        {
+            RunFewColumns(job, b / FewColumnsBlocks, y0, y1, shape.Width, few);
+        }
+    }
+
+    /// <summary>
+    /// The columns <paramref name="first"/> … + <paramref name="count"/> − 1 (a row's last few, <see cref="FewColumns"/>)
+    /// of the channel blocks of <paramref name="group"/> (four blocks from 4·group), rows <paramref name="y0"/> … <paramref name="y1"/> − 1.
+    /// </summary>
+    private static void RunFewColumns(in ConvolutionJob job, int group, int y0, int y1, int first, int count)
+    {
+        int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
+        int b = group * FewColumnsBlocks;
+        long blockWeights = (long)job.InputChannels * job.TapOffsets.Length * ChannelBlock;
+        FewColumnsKernel kernel = job.Arithmetic switch
+        {
+            ManagedArithmetic.Reference => &FewColumnsRow<SeparateStep>,
+            ManagedArithmetic.Fused => &FewColumnsRow<FusedStep>,
+            _ => throw new ArgumentOutOfRangeException(nameof(job), job.Arithmetic, "the kernel computes the reference or the fused arithmetic"),
+        };
+        fixed (float* input = job.Input)
+        fixed (float* weights = job.PackedWeights)
+        fixed (float* bias = job.Bias)
+        fixed (float* output = job.Output)
+        fixed (int* taps = job.TapOffsets)
+        {
+            for (int y = y0; y < y1; y++)
+            {
+                kernel(
+                    input + job.InputOffset + ((long)y * job.InputRowStride) + first,
+                    weights + (b * blockWeights),
+                    blockWeights,
+                    Math.Min(FewColumnsBlocks, blocks - b),
+                    bias + (b * ChannelBlock),
+                    job.InputChannels,
+                    taps,
+                    job.TapOffsets.Length,
+                    job.InputChannelStride,
+                    output + job.OutputOffset + ((long)b * ChannelBlock * job.OutputPlaneStride) + ((long)y * job.OutputRowStride) + ((long)first * job.OutputColumnStride),
+                    job.OutputPlaneStride,
+                    job.OutputColumnStride,
+                    count,
+                    job.OutputChannels - (b * ChannelBlock));
+            }
+        }
+    }
+
+    // The kernel of a few columns: the vectors run across the 8 channels of a block, four blocks at once (their packed
+    // weights: one load a block, tap and input channel), over two columns at a time (each input element broadcast): eight
+    // accumulators, eight multiply-adds a tap for 64 outputs, where the row kernels spend a 16- or 8-column vector a
+    // channel on each column. Every output's sum runs over the input channels and taps in the same order, from +0, with
+    // the bias added last: the same bits as the row kernels. A block count below four computes the first block again in
+    // the empty places (not stored); an odd last column computes one more column (read within the input's slack, not stored).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FewColumnsRow<TStep>(
+        float* rowInput, float* weights, long blockWeights, int blockCount, float* bias, int cin, int* taps, int tapCount, long channelStride,
+        float* rowOutput, long outputPlaneStride, int columnStride, int count, int channels)
+        where TStep : struct, IAccumulateStep
+    {
+        float* w0 = weights, w1 = blockCount > 1 ? w0 + blockWeights : w0, w2 = blockCount > 2 ? w0 + (2 * blockWeights) : w0, w3 = blockCount > 3 ? w0 + (3 * blockWeights) : w0;
+        float* lanes = stackalloc float[ChannelBlock];
+        for (int j = 0; j < count; j += 2)
+        {
+            Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+            float* src = rowInput + j;
+            long o = 0;
+            for (int ci = 0; ci < cin; ci++)
+            {
+                for (int t = 0; t < tapCount; t++)
+                {
+                    float* x = src + taps[t];
+                    Vector256<float> v0 = Vector256.Create(x[0]), v1 = Vector256.Create(x[1]);
+                    Vector256<float> k = Vector256.Load(w0 + o);
+                    a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k);
+                    k = Vector256.Load(w1 + o);
+                    a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k);
+                    k = Vector256.Load(w2 + o);
+                    a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k);
+                    k = Vector256.Load(w3 + o);
+                    a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k);
+                    o += ChannelBlock;
+                }
+
+                src += channelStride;
+            }
+
+            float* column = rowOutput + ((long)j * columnStride);
+            StoreChannels(a00, bias, column, outputPlaneStride, channels, lanes);
+            if (blockCount > 1) StoreChannels(a10, bias + ChannelBlock, column + (ChannelBlock * outputPlaneStride), outputPlaneStride, channels - ChannelBlock, lanes);
+            if (blockCount > 2) StoreChannels(a20, bias + (2 * ChannelBlock), column + (2 * ChannelBlock * outputPlaneStride), outputPlaneStride, channels - (2 * ChannelBlock), lanes);
+            if (blockCount > 3) StoreChannels(a30, bias + (3 * ChannelBlock), column + (3 * ChannelBlock * outputPlaneStride), outputPlaneStride, channels - (3 * ChannelBlock), lanes);
+            if (j + 1 < count)
+            {
+                column += columnStride;
+                StoreChannels(a01, bias, column, outputPlaneStride, channels, lanes);
+                if (blockCount > 1) StoreChannels(a11, bias + ChannelBlock, column + (ChannelBlock * outputPlaneStride), outputPlaneStride, channels - ChannelBlock, lanes);
+                if (blockCount > 2) StoreChannels(a21, bias + (2 * ChannelBlock), column + (2 * ChannelBlock * outputPlaneStride), outputPlaneStride, channels - (2 * ChannelBlock), lanes);
+                if (blockCount > 3) StoreChannels(a31, bias + (3 * ChannelBlock), column + (3 * ChannelBlock * outputPlaneStride), outputPlaneStride, channels - (3 * ChannelBlock), lanes);
+            }
+        }
+    }
+
+    /// <summary>One column of a block's channels (<paramref name="channels"/> of them, at most 8), bias added lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreChannels(Vector256<float> v, float* bias, float* destination, long outputPlaneStride, int channels, float* lanes)
+    {
+        (v + Vector256.Load(bias)).Store(lanes);
+        for (int c = 0; c < Math.Min(ChannelBlock, channels); c++)
+        {
+            destination[c * outputPlaneStride] = lanes[c];
         }
     }
 

@@ -148,7 +148,7 @@ internal sealed unsafe class WinogradConvolution
     /// (<see cref="Conv2dLayer.InputRowsEnd"/>).
     /// </summary>
     /// <remarks>
-    /// The tiles go in blocks of one tile row × <see cref="Block.Tiles"/> tile columns, each transformed, multiplied and
+    /// The tiles go in blocks of one tile row × the kernel's column block of tile columns (and a row's last few tiles), each transformed, multiplied and
     /// transformed back by one thread, so that its operands stay in that core's caches.
     /// </remarks>
     public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
@@ -173,14 +173,21 @@ internal sealed unsafe class WinogradConvolution
         }
 
         int tilesX = (outputWidth + Tile - 1) / Tile;
-        // A block is the kernel's column block of tiles: 24 with 256-bit vectors, 32 with 512-bit ones.
+        // A block is the kernel's column block of tiles: 24 with 256-bit vectors, 32 with 512-bit ones. The few tiles a
+        // row has left after its whole blocks (a stripe's 66 tiles: 2 after two blocks of 32) join its last block, whose
+        // products compute them with the kernel of a few columns (DirectConvolution.FewColumns) while the block's weights
+        // are in cache, instead of a block of their own that costs a whole vector of tiles and a pass over all weights.
         int blockTiles = DirectConvolution.UseWideVectors ? DirectConvolution.WideColumnBlock : DirectConvolution.ColumnBlock;
-        var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, blockTiles, context);
-        int blocksX = (tilesX + block.Tiles - 1) / block.Tiles;
+        int blocksX = tilesX / blockTiles, rest = tilesX % blockTiles;
+        bool join = blocksX > 0 && rest > 0 && DirectConvolution.FewColumns(blockTiles + rest, OutChannels) == rest;
+        blocksX += rest > 0 && !join ? 1 : 0;
+        int capacity = (blockTiles + (join ? rest : 0) + 7) / 8 * 8;
+        var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, capacity, context);
         ForEach(tileRows * blocksX, context, i =>
         {
-            int r = i / blocksX, firstTile = i % blocksX * block.Tiles;
-            block.Run((first / Tile) + r, firstTile, Math.Min(block.Tiles, tilesX - firstTile), outputRow + (r * Tile), Math.Min(Tile, count - (r * Tile)));
+            int r = i / blocksX, firstTile = i % blocksX * blockTiles;
+            int tiles = i % blocksX == blocksX - 1 ? tilesX - firstTile : blockTiles;
+            block.Run((first / Tile) + r, firstTile, tiles, outputRow + (r * Tile), Math.Min(Tile, count - (r * Tile)));
         });
     }
 
@@ -201,16 +208,16 @@ internal sealed unsafe class WinogradConvolution
     }
 
     /// <summary>The operands of one <see cref="ForwardRows"/> call, and the work of one block of tiles.</summary>
-    private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, FeatureMap output, int outputWidth, int blockTiles, LayerContext context)
+    private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, FeatureMap output, int outputWidth, int capacity, LayerContext context)
     {
         /// <summary>
-        /// Tile columns a block (and floats a row of its buffers; a multiple of 8, the transforms' vector). Which tiles
-        /// share a block changes no result.
+        /// The most tile columns a block holds (and floats a row of its buffers; a multiple of 8, the transforms' vector).
+        /// Which tiles share a block changes no result.
         /// </summary>
-        public int Tiles { get; } = blockTiles;
+        public int Tiles { get; } = capacity;
 
         /// <summary>The four phases of an input channel, side by side in the transformed input: the products' taps.</summary>
-        private readonly int[] _phaseOffsets = [0, blockTiles, 2 * blockTiles, 3 * blockTiles];
+        private readonly int[] _phaseOffsets = [0, capacity, 2 * capacity, 3 * capacity];
 
         /// <summary>
         /// The tiles <paramref name="firstTile"/> … + <paramref name="tiles"/> − 1 of tile row <paramref name="tileRow"/>,
@@ -373,6 +380,7 @@ internal sealed unsafe class WinogradConvolution
         {
             int cout = owner.OutChannels;
             var bias = Vector256.Create(owner._bias[co]);
+            var bias16 = Vector512.Create(owner._bias[co]);
             fixed (float* buffer = scratch)
             fixed (float* m = products)
             fixed (float* destination = output.Data)
@@ -382,10 +390,24 @@ internal sealed unsafe class WinogradConvolution
 
                 // Down the columns of the tiles: six rows of points into four (columns[k][j][t]); point (i, j) at 6i + j.
                 long pointRow = Alpha * (long)cout * Tiles;
+                bool wide = DirectConvolution.UseWideVectors;
                 for (int j = 0; j < Alpha; j++)
                 {
                     float* s = m + ((((j * (long)cout) + co) * Tiles));
-                    for (int t = 0; t < lanes; t += 8)
+                    int t = 0;
+                    for (; wide && t + 16 <= lanes; t += 16)
+                    {
+                        OutputTransform(
+                            Vector512.Load(s + t), Vector512.Load(s + pointRow + t), Vector512.Load(s + (2 * pointRow) + t),
+                            Vector512.Load(s + (3 * pointRow) + t), Vector512.Load(s + (4 * pointRow) + t), Vector512.Load(s + (5 * pointRow) + t),
+                            out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
+                        y0.Store(columns + (((0 * Alpha) + j) * Tiles) + t);
+                        y1.Store(columns + (((1 * Alpha) + j) * Tiles) + t);
+                        y2.Store(columns + (((2 * Alpha) + j) * Tiles) + t);
+                        y3.Store(columns + (((3 * Alpha) + j) * Tiles) + t);
+                    }
+
+                    for (; t < lanes; t += 8)
                     {
                         OutputTransform(
                             Vector256.Load(s + t), Vector256.Load(s + pointRow + t), Vector256.Load(s + (2 * pointRow) + t),
@@ -403,7 +425,20 @@ internal sealed unsafe class WinogradConvolution
                 for (int k = 0; k < rows; k++)
                 {
                     float* c = columns + (k * Alpha * Tiles);
-                    for (int t = 0; t < lanes; t += 8)
+                    int t = 0;
+                    for (; wide && t + 16 <= lanes; t += 16)
+                    {
+                        OutputTransform(
+                            Vector512.Load(c + t), Vector512.Load(c + Tiles + t), Vector512.Load(c + (2 * Tiles) + t),
+                            Vector512.Load(c + (3 * Tiles) + t), Vector512.Load(c + (4 * Tiles) + t), Vector512.Load(c + (5 * Tiles) + t),
+                            out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
+                        (y0 + bias16).Store(line + t);
+                        (y1 + bias16).Store(line + Tiles + t);
+                        (y2 + bias16).Store(line + (2 * Tiles) + t);
+                        (y3 + bias16).Store(line + (3 * Tiles) + t);
+                    }
+
+                    for (; t < lanes; t += 8)
                     {
                         OutputTransform(
                             Vector256.Load(c + t), Vector256.Load(c + Tiles + t), Vector256.Load(c + (2 * Tiles) + t),
@@ -428,7 +463,8 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>
     /// Columns first + 8t + m − 2 of <paramref name="row"/> (zero outside 0 … width − 1, or everywhere for a null row) at
-    /// split[m·rowLength + t], t &lt; <paramref name="count"/>.
+    /// split[m·rowLength + t], t &lt; <paramref name="count"/> (with AVX, tiles up to the next multiple of 8 are written
+    /// too, within <paramref name="rowLength"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitColumns(float* row, int width, int first, float* split, int rowLength, int count)
@@ -440,13 +476,26 @@ internal sealed unsafe class WinogradConvolution
         }
 
         int t = 0;
+        float* edge = stackalloc float[64];
         while (t < count)
         {
             int x0 = first + (8 * t) - 2;
-            if (Avx.IsSupported && t + 8 <= count && x0 >= 0 && x0 + 64 <= width)
+            if (Avx.IsSupported && t + 8 <= rowLength)
             {
                 // Eight tiles' eight columns at once: an 8 × 8 transpose (a copy, so the same floats as the loop below).
-                Transpose8x8(row + x0, split + t, rowLength);
+                // Where they reach past the row's ends (a stripe's edges, the block's one extra tile), through a copy of
+                // what lies within it, zero elsewhere; the tiles past count are scratch.
+                float* from = row + x0;
+                if (x0 < 0 || x0 + 64 > width)
+                {
+                    int start = Math.Clamp(-x0, 0, 64), end = Math.Clamp(width - x0, start, 64);
+                    new Span<float>(edge, start).Clear();
+                    new ReadOnlySpan<float>(row + x0 + start, end - start).CopyTo(new Span<float>(edge + start, end - start));
+                    new Span<float>(edge + end, 64 - end).Clear();
+                    from = edge;
+                }
+
+                Transpose8x8(from, split + t, rowLength);
                 t += 8;
                 continue;
             }
@@ -493,7 +542,28 @@ internal sealed unsafe class WinogradConvolution
         var five = Vector256.Create(5f);
         float* s0 = source[0], s1 = source[1], s2 = source[2], s3 = source[3], s4 = source[4], s5 = source[5];
         float* o0 = target[0], o1 = target[1], o2 = target[2], o3 = target[3], o4 = target[4], o5 = target[5];
-        for (int t = 0; t < length; t += 8)
+        int t = 0;
+        if (DirectConvolution.UseWideVectors)
+        {
+            // The same operations on 16 lanes: each element's are those of the 8-lane loop.
+            var four16 = Vector512.Create(4f);
+            var five16 = Vector512.Create(5f);
+            for (; t + 16 <= length; t += 16)
+            {
+                Vector512<float> x0 = Vector512.Load(s0 + t), x1 = Vector512.Load(s1 + t), x2 = Vector512.Load(s2 + t);
+                Vector512<float> x3 = Vector512.Load(s3 + t), x4 = Vector512.Load(s4 + t), x5 = Vector512.Load(s5 + t);
+                Vector512<float> p = x4 - (four16 * x2), q = x3 - (four16 * x1);
+                Vector512<float> r = x4 - x2, s = (x3 - x1) + (x3 - x1);
+                ((four16 * x0) - (five16 * x2) + x4).Store(o0 + t);
+                (p + q).Store(o1 + t);
+                (p - q).Store(o2 + t);
+                (r + s).Store(o3 + t);
+                (r - s).Store(o4 + t);
+                ((four16 * x1) - (five16 * x3) + x5).Store(o5 + t);
+            }
+        }
+
+        for (; t < length; t += 8)
         {
             Vector256<float> x0 = Vector256.Load(s0 + t), x1 = Vector256.Load(s1 + t), x2 = Vector256.Load(s2 + t);
             Vector256<float> x3 = Vector256.Load(s3 + t), x4 = Vector256.Load(s4 + t), x5 = Vector256.Load(s5 + t);
@@ -511,6 +581,17 @@ internal sealed unsafe class WinogradConvolution
     /// <summary>
     /// out_k = Σ_j Aᵀ[k, j] · in_j for six rows into four: Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTransform(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5, out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3)
+    {
+        Vector512<float> p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4;
+        y0 = m0 + p + r;
+        y1 = q + (Vector512.Create(2f) * s);
+        y2 = p + (Vector512.Create(4f) * r);
+        y3 = q + (Vector512.Create(8f) * s) + m5;
+    }
+
+    /// <summary>The same on 8 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OutputTransform(Vector256<float> m0, Vector256<float> m1, Vector256<float> m2, Vector256<float> m3, Vector256<float> m4, Vector256<float> m5, out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3)
     {

@@ -32,6 +32,15 @@ public class LayerTests
         { 3, 9, 4, 40, 3, 1 }, // a block of 24 and a tail of 16 (256-bit); a block of 32 and a tail of 8 (512-bit)
         { 3, 9, 4, 48, 3, 1 }, // two blocks of 24 (256-bit); a block of 32 and a whole tail of 16 (512-bit)
         { 6, 9, 4, 150, 5, 2 }, // 75 output columns: two column chunks of 64 when items are cut small
+        // The kernel of a few columns (DirectConvolution.FewColumns), four channel blocks at a time, and in groups of fewer:
+        { 5, 40, 3, 34, 3, 1 }, // 512-bit: a block of 32 and 2 few columns; 5 blocks (a group of 4 and one of 1)
+        { 4, 32, 3, 3, 3, 1 }, // 3 columns, all of them few at both widths
+        { 3, 36, 4, 29, 3, 1 }, // 256-bit: a block of 24 and 5 few columns; a last block of 4 channels
+        { 6, 33, 5, 70, 5, 2 }, // 35 output columns, 512-bit: 32 and 3 few; a last block of 1 channel
+        { 3, 32, 2, 147, 3, 1 }, // 144 columns (column chunks of 64 when items are cut small) and 3 few at both widths
+        { 3, 48, 2, 36, 3, 1 }, // 512-bit: 32 and the most few columns, 4; groups of 4 and 2 blocks
+        { 3, 56, 2, 32, 3, 1 }, // 256-bit: 24 and the most few columns, 8; groups of 4 and 3 blocks
+        { 2, 50, 2, 20, 3, 1 }, // 512-bit: a tail of 16 and 4 few; groups of 4 and 3 blocks, the last of 2 channels
     };
 
     [Theory]
@@ -46,12 +55,35 @@ public class LayerTests
         AssertForEveryEngineSetting(expected, p => layer.Forward(x, LayerTests.Context(p)));
     }
 
+    [Fact]
+    public void TheLastFewColumnsOfARowGoToTheKernelOfAFewColumns()
+    {
+        bool wide = DirectConvolution.UseWideVectors;
+        try
+        {
+            // 512-bit: whatever whole 16-column vectors leave, up to 4 (a Winograd block's 2 tiles at a stripe's end).
+            DirectConvolution.UseWideVectors = true;
+            Assert.Equal([2, 2, 3, 0, 3, 4, 0], new[] { 2, 34, 35, 29, 147, 20, 32 }.Select(w => DirectConvolution.FewColumns(w, 96)));
+            Assert.Equal(0, DirectConvolution.FewColumns(2, 31)); // fewer than four blocks of channels: the row kernels
+
+            // 256-bit: whatever whole 24-column blocks leave, up to 8.
+            DirectConvolution.UseWideVectors = false;
+            Assert.Equal([2, 5, 3, 0, 8, 0], new[] { 2, 29, 27, 34, 32, 48 }.Select(w => DirectConvolution.FewColumns(w, 36)));
+        }
+        finally
+        {
+            DirectConvolution.UseWideVectors = wide;
+        }
+    }
+
     public static TheoryData<int, int, int, int, int> DeconvCases => new()
     {
         { 3, 5, 7, 9, 5 }, { 9, 4, 6, 5, 5 }, { 3, 10, 1, 1, 5 }, { 5, 3, 8, 8, 3 }, { 16, 3, 5, 19, 5 }, { 50, 20, 7, 7, 5 }, { 7, 6, 3, 26, 5 },
         { 6, 3, 3, 140, 5 }, // 140 columns a phase: three column chunks of 64 when items are cut small
         { 4, 9, 3, 16, 5 }, // phases of 16 columns, written every other output column: the tails alone
         { 4, 9, 3, 40, 5 }, // phases of 40 columns: a block and a tail at both vector widths
+        { 4, 32, 3, 2, 5 }, // phases of 2 columns written every other output column: few columns only
+        { 5, 40, 3, 27, 5 }, // phases of 27 columns, 256-bit: a block of 24 and 3 few
     };
 
     [Theory]

@@ -14,10 +14,16 @@ public sealed class WinogradConvolutionTests
     /// Input channels, output channels (a multiple of the 8-channel block or not), rows and columns: one tile, tiles cut by
     /// the image's edge, exactly one block of tiles with 256-bit vectors (192 columns: 24 tiles), one block and a part of
     /// a second (200 columns: 25 tiles; with 512-bit vectors one partial block of 32), more blocks and a part (400 columns).
+    /// With 32 output channels or more a row's last few tiles join the block before them (DirectConvolution.FewColumns):
+    /// 264 columns (33 tiles: 32 + 1 with 512-bit vectors; 24 and 9 apart with 256-bit ones), 208 columns (26 tiles: 24 +
+    /// 2 with 256-bit vectors), 16 columns (2 tiles, a block of few columns alone), a stripe's 66 tiles (528 columns:
+    /// 32, 32 + 2 with 512-bit vectors), 50 tiles (400 columns: 24, 24 + 2 with 256-bit vectors), and the most tiles that
+    /// join: 36 (288 columns: 32 + 4, 512-bit) and 32 (256 columns: 24 + 8, 256-bit).
     /// </summary>
     public static TheoryData<int, int, int, int> Cases => new()
     {
         { 16, 8, 1, 1 }, { 16, 8, 8, 8 }, { 16, 13, 9, 11 }, { 20, 9, 37, 61 }, { 16, 8, 6, 192 }, { 16, 16, 10, 200 }, { 32, 24, 13, 400 },
+        { 16, 40, 5, 264 }, { 16, 36, 5, 208 }, { 16, 32, 9, 16 }, { 16, 48, 5, 528 }, { 16, 40, 5, 400 }, { 16, 32, 5, 288 }, { 16, 56, 3, 256 },
     };
 
     private static (Conv2dLayer Winograd, FeatureMap Input, float[] Weight, float[] Bias) Make(int cin, int cout, int h, int w)
