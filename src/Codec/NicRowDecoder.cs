@@ -91,7 +91,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
         {
             if (open is not null)
             {
-                open.SetStatus(ActivityStatusCode.Error, exception.Message);
+                NicCodecTelemetry.Failed(open, exception);
                 open.Stop();
             }
 

@@ -21,7 +21,9 @@ namespace Nic.Codec.Diagnostics;
 /// plus <c>nic.width</c>, <c>nic.height</c> and <c>nic.bytes</c> (the file's length). An encode's stages are children of
 /// its <c>nic.encode</c> (spec/nic-coding.md §11.2): <c>nic.analysis</c> (g_a), <c>nic.hyper_analysis</c> (h_a),
 /// <c>nic.latent_search</c> (efforts above 1), <c>nic.hyper_synthesis</c> (ẑ coded, h_s) and <c>nic.bands</c> (y coded
-/// band by band); a search for a target size runs them once for every encode it tries.
+/// band by band); a search for a target size runs them once for every encode it tries. A stage (or <c>nic.open</c>) that
+/// fails carries the failure's <c>nic.outcome</c>, and for an error its <c>error.type</c> and an Error status, as the
+/// operation's activity does: a trace shows where an operation failed.
 /// </remarks>
 public static class NicCodecTelemetry
 {
@@ -88,6 +90,54 @@ public static class NicCodecTelemetry
     /// <summary>Starts an activity (null while nothing listens).</summary>
     internal static Activity? StartActivity(string name) => Source.StartActivity(name, ActivityKind.Internal);
 
+    /// <summary>
+    /// Runs one stage of an operation under its activity (<see cref="EncodeStageActivities"/>, <see cref="LatentSearchActivity"/>,
+    /// <see cref="OpenActivity"/>): a stage that fails ends with its failure, as the operation's activity does
+    /// (<c>nic.outcome</c> <c>error</c> or <c>cancelled</c>; for an error, <c>error.type</c> and an Error status), so that
+    /// a trace shows the stage an operation failed in.
+    /// </summary>
+    internal static T Stage<T>(string name, Func<T> stage)
+    {
+        Activity? activity = StartActivity(name);
+        try
+        {
+            return stage();
+        }
+        catch (Exception exception) when (activity is not null)
+        {
+            Failed(activity, exception);
+            throw;
+        }
+        finally
+        {
+            activity?.Stop();
+        }
+    }
+
+    /// <summary><see cref="Stage{T}(string, Func{T})"/> of a stage with no result.</summary>
+    internal static void Stage(string name, Action stage) => Stage(name, () =>
+    {
+        stage();
+        return true;
+    });
+
+    /// <summary>Tags <paramref name="activity"/> with the failure <paramref name="exception"/> (its outcome; for an error, its type and an Error status).</summary>
+    internal static void Failed(Activity activity, Exception exception)
+    {
+        string outcome = OutcomeOf(exception);
+        activity.SetTag("nic.outcome", outcome);
+        if (outcome != Cancelled)
+        {
+            TagError(activity, ErrorTypeOf(exception), exception.Message);
+        }
+    }
+
+    private static void TagError(Activity activity, string errorType, string message)
+    {
+        activity.SetTag("error.type", errorType);
+        activity.SetStatus(ActivityStatusCode.Error, message);
+    }
+
     /// <summary>The outcome of a failure: cancelled or an error.</summary>
     internal static string OutcomeOf(Exception exception) => exception is OperationCanceledException ? Cancelled : Error;
 
@@ -136,8 +186,7 @@ public static class NicCodecTelemetry
 
             if (errorType is not null)
             {
-                activity.SetTag("error.type", errorType);
-                activity.SetStatus(ActivityStatusCode.Error, exception!.Message);
+                TagError(activity, errorType, exception!.Message);
             }
 
             activity.Stop();

@@ -26,38 +26,27 @@ internal static class EncodePipeline
 
         int paddedWidth = ImagePlanes.Align(image.Width, model.Alignment);
         int paddedHeight = ImagePlanes.Align(image.Height, model.Alignment);
-        FeatureMap y;
-        using (NicCodecTelemetry.StartActivity(NicCodecTelemetry.AnalysisActivity))
-        {
-            y = Analyze(model, image, paddedWidth, paddedHeight, cancellationToken);
-        }
-
+        FeatureMap y = NicCodecTelemetry.Stage(NicCodecTelemetry.AnalysisActivity, () => Analyze(model, image, paddedWidth, paddedHeight, cancellationToken));
         cancellationToken.ThrowIfCancellationRequested();
-        FeatureMap? z = null;
-        if (model.HasHyperprior)
-        {
-            using (NicCodecTelemetry.StartActivity(NicCodecTelemetry.HyperAnalysisActivity))
-            {
-                z = model.Backend.HyperAnalyze(y, cancellationToken);
-            }
-        }
-
+        FeatureMap? z = model.HasHyperprior ? NicCodecTelemetry.Stage(NicCodecTelemetry.HyperAnalysisActivity, () => model.Backend.HyperAnalyze(y, cancellationToken)) : null;
         cancellationToken.ThrowIfCancellationRequested();
         if (effort > NicEncodeOptions.MinEffort)
         {
-            using Activity? search = NicCodecTelemetry.StartActivity(NicCodecTelemetry.LatentSearchActivity);
-            FeatureMap planes = ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight, cancellationToken);
-            var problem = new NicLatentProblem(model.File, planes, image.Width, image.Height, y, z, effort);
-            NicLatents found = optimizer!.Optimize(problem, cancellationToken)
-                ?? throw new InvalidOperationException($"the latent optimizer {optimizer.Name} returned null");
-            CheckShape("y", found.Y, y, optimizer);
-            if (z is not null)
+            (y, z) = NicCodecTelemetry.Stage(NicCodecTelemetry.LatentSearchActivity, () =>
             {
-                CheckShape("z", found.Z ?? throw new InvalidOperationException($"the latent optimizer {optimizer.Name} returned no z for a hyperprior model"), z, optimizer);
-            }
+                FeatureMap planes = ImagePlanes.ToPlanes(image, paddedWidth, 0, paddedHeight, cancellationToken);
+                var problem = new NicLatentProblem(model.File, planes, image.Width, image.Height, y, z, effort);
+                NicLatents found = optimizer!.Optimize(problem, cancellationToken)
+                    ?? throw new InvalidOperationException($"the latent optimizer {optimizer.Name} returned null");
+                CheckShape("y", found.Y, y, optimizer);
+                if (z is not null)
+                {
+                    CheckShape("z", found.Z ?? throw new InvalidOperationException($"the latent optimizer {optimizer.Name} returned no z for a hyperprior model"), z, optimizer);
+                }
 
-            (y, z) = (found.Y, z is null ? null : found.Z);
-            cancellationToken.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
+                return (found.Y, z is null ? null : found.Z);
+            });
         }
 
         return EncodeLatents(model, image.Width, image.Height, image.Metadata, y, z, bandRows, parallelism, cancellationToken);
@@ -97,9 +86,11 @@ internal static class EncodePipeline
                 throw new ArgumentException($"z is {z.Channels}×{z.Height}×{z.Width}; a {width}×{height} image needs {model.N}×{paddedHeight / hyperFactor}×{paddedWidth / hyperFactor}", nameof(z));
             }
 
-            using Activity? hyperSynthesis = NicCodecTelemetry.StartActivity(NicCodecTelemetry.HyperSynthesisActivity);
-            zSubstream = model.Bottleneck.Compress(z, out FeatureMap zHat);
-            parameters = model.Managed.HyperSynthesize(zHat, cancellationToken);
+            (zSubstream, parameters) = NicCodecTelemetry.Stage(NicCodecTelemetry.HyperSynthesisActivity, () =>
+            {
+                byte[] substream = model.Bottleneck.Compress(z, out FeatureMap zHat);
+                return (substream, model.Managed.HyperSynthesize(zHat, cancellationToken));
+            });
             zShape = new NicLatentShape(z.Channels, z.Height, z.Width);
             cancellationToken.ThrowIfCancellationRequested();
         }
@@ -107,22 +98,24 @@ internal static class EncodePipeline
         int rows = Math.Min(bandRows, y.Height);
         int bandCount = (y.Height + rows - 1) / rows;
         var bands = new byte[bandCount][];
-        using Activity? coding = NicCodecTelemetry.StartActivity(NicCodecTelemetry.BandsActivity);
-        var quantized = FeatureMap.Zeroed(y.Channels, y.Height, y.Width, cancellationToken);
-        Parallel.For(
-            0,
-            bandCount,
-            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
-            band =>
-            {
-                int first = band * rows;
-                int count = Math.Min(rows, y.Height - first);
-                bands[band] = parameters is null
-                    ? model.Bottleneck.Compress(y.SliceRows(first, count), out _)
-                    : model.ChannelContext is { } context
-                        ? context.CompressRows(y, parameters, first, count, quantized, cancellationToken)
-                        : model.Gaussian!.CompressRows(y, parameters, first, count, quantized);
-            });
+        NicCodecTelemetry.Stage(NicCodecTelemetry.BandsActivity, () =>
+        {
+            var quantized = FeatureMap.Zeroed(y.Channels, y.Height, y.Width, cancellationToken);
+            Parallel.For(
+                0,
+                bandCount,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                band =>
+                {
+                    int first = band * rows;
+                    int count = Math.Min(rows, y.Height - first);
+                    bands[band] = parameters is null
+                        ? model.Bottleneck.Compress(y.SliceRows(first, count), out _)
+                        : model.ChannelContext is { } context
+                            ? context.CompressRows(y, parameters, first, count, quantized, cancellationToken)
+                            : model.Gaussian!.CompressRows(y, parameters, first, count, quantized);
+                });
+        });
 
         var header = new NicHeader
         {

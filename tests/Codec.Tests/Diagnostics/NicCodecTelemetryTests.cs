@@ -67,6 +67,37 @@ public sealed class NicCodecTelemetryTests
         Assert.Empty(telemetry.Activities("nic.latent_search"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AStageThatFailsEndsWithItsFailureAndTheStagesBeforeItDoNot(bool cancelled)
+    {
+        using var telemetry = new Recorder();
+        var codec = new NicCodec(PipelineFixtures.Catalog(), new NicCodecOptions { IncludeShippedModels = false, DefaultModel = Model, LatentOptimizer = new Failing(cancelled) });
+
+        Exception failure = Assert.ThrowsAny<Exception>(() => codec.Encode(PipelineFixtures.Photo(48, 40), new NicEncodeOptions { Effort = 2 }));
+
+        Activity search = Assert.Single(telemetry.Activities("nic.latent_search"));
+        Activity encode = Assert.Single(telemetry.Activities("nic.encode"));
+        Assert.Equal(encode.SpanId, search.ParentSpanId);
+        Assert.Equal(cancelled ? "cancelled" : "error", search.GetTagItem("nic.outcome"));
+        Assert.Equal(cancelled ? ActivityStatusCode.Unset : ActivityStatusCode.Error, search.Status);
+        Assert.Equal(cancelled ? null : typeof(InvalidOperationException).FullName, search.GetTagItem("error.type"));
+        Assert.Equal(cancelled ? null : failure.Message, search.StatusDescription);
+        Assert.Equal(search.GetTagItem("nic.outcome"), encode.GetTagItem("nic.outcome"));
+
+        // The stages before it ended as they ran; none after it started.
+        foreach (string name in new[] { "nic.analysis", "nic.hyper_analysis" })
+        {
+            Activity stage = Assert.Single(telemetry.Activities(name));
+            Assert.Equal(ActivityStatusCode.Unset, stage.Status);
+            Assert.Null(stage.GetTagItem("nic.outcome"));
+        }
+
+        Assert.Empty(telemetry.Activities("nic.hyper_synthesis"));
+        Assert.Empty(telemetry.Activities("nic.bands"));
+    }
+
     [Fact]
     public async Task AFailingDecodeIsCountedUnderItsErrorCode()
     {
@@ -119,6 +150,15 @@ public sealed class NicCodecTelemetryTests
     }
 
     private sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
+
+    /// <summary>A latent search that fails: cancelled, or with an error of its own.</summary>
+    private sealed class Failing(bool cancelled) : ILatentOptimizer
+    {
+        public string Name => "failing";
+
+        public NicLatents Optimize(NicLatentProblem problem, CancellationToken cancellationToken) =>
+            throw (cancelled ? new OperationCanceledException() : new InvalidOperationException("the search failed"));
+    }
 
     private sealed class Recorder : IDisposable
     {
