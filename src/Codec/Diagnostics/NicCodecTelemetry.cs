@@ -91,10 +91,9 @@ public static class NicCodecTelemetry
     internal static Activity? StartActivity(string name) => Source.StartActivity(name, ActivityKind.Internal);
 
     /// <summary>
-    /// Runs one stage of an operation under its activity (<see cref="EncodeStageActivities"/>, <see cref="LatentSearchActivity"/>,
-    /// <see cref="OpenActivity"/>): a stage that fails ends with its failure, as the operation's activity does
-    /// (<c>nic.outcome</c> <c>error</c> or <c>cancelled</c>; for an error, <c>error.type</c> and an Error status), so that
-    /// a trace shows the stage an operation failed in.
+    /// Runs one stage of an encode under its activity (<see cref="EncodeStageActivities"/>): a stage that fails ends with
+    /// its failure (<see cref="Failed"/>), as the operation's activity does, so that a trace shows the stage an encode
+    /// failed in.
     /// </summary>
     internal static T Stage<T>(string name, Func<T> stage)
     {
@@ -121,7 +120,10 @@ public static class NicCodecTelemetry
         return true;
     });
 
-    /// <summary>Tags <paramref name="activity"/> with the failure <paramref name="exception"/> (its outcome; for an error, its type and an Error status).</summary>
+    /// <summary>
+    /// Tags <paramref name="activity"/> with the failure <paramref name="exception"/>: <c>nic.outcome</c> <c>error</c> or
+    /// <c>cancelled</c>; for an error, <c>error.type</c> and an Error status. For a stage and for <c>nic.open</c>.
+    /// </summary>
     internal static void Failed(Activity activity, Exception exception)
     {
         string outcome = OutcomeOf(exception);

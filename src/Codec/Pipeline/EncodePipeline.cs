@@ -89,10 +89,11 @@ internal static class EncodePipeline
             (zSubstream, parameters) = NicCodecTelemetry.Stage(NicCodecTelemetry.HyperSynthesisActivity, () =>
             {
                 byte[] substream = model.Bottleneck.Compress(z, out FeatureMap zHat);
-                return (substream, model.Managed.HyperSynthesize(zHat, cancellationToken));
+                EntropyParameters hyper = model.Managed.HyperSynthesize(zHat, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                return (substream, hyper);
             });
             zShape = new NicLatentShape(z.Channels, z.Height, z.Width);
-            cancellationToken.ThrowIfCancellationRequested();
         }
 
         int rows = Math.Min(bandRows, y.Height);

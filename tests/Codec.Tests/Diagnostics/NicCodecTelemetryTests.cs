@@ -119,6 +119,22 @@ public sealed class NicCodecTelemetryTests
     }
 
     [Fact]
+    public async Task AFileRefusedAtItsOpeningEndsNicOpenWithItsError()
+    {
+        using var telemetry = new Recorder();
+        byte[] file = PipelineFixtures.Codec().Encode(PipelineFixtures.Photo(48, 40));
+        file[0] ^= 0xFF;
+
+        NicException failure = await Assert.ThrowsAnyAsync<NicException>(() => PipelineFixtures.Codec().DecodeAsync(file));
+
+        Activity open = Assert.Single(telemetry.Activities("nic.open"));
+        Assert.Equal(Assert.Single(telemetry.Activities("nic.decode")).SpanId, open.ParentSpanId);
+        Assert.Equal("error", open.GetTagItem("nic.outcome"));
+        Assert.Equal(failure.ErrorCode, open.GetTagItem("error.type"));
+        Assert.Equal(ActivityStatusCode.Error, open.Status);
+    }
+
+    [Fact]
     public async Task AFileRefusedByTheDecodeLimitsIsCountedAsResourceLimitExceeded()
     {
         using var telemetry = new Recorder();
