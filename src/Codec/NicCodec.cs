@@ -261,7 +261,7 @@ public sealed class NicCodec
         }
 
         long start = Stopwatch.GetTimestamp();
-        Activity? activity = NicCodecTelemetry.StartActivity("nic.encode");
+        Activity? activity = NicCodecTelemetry.StartActivity(NicCodecTelemetry.EncodeActivity);
         string? modelName = null;
         try
         {
@@ -321,7 +321,7 @@ public sealed class NicCodec
     private static async Task<NicImageInfo> IdentifyAsync(NicReader reader, long length, CancellationToken cancellationToken, bool dispose = false)
     {
         long start = Stopwatch.GetTimestamp();
-        Activity? activity = NicCodecTelemetry.StartActivity("nic.identify");
+        Activity? activity = NicCodecTelemetry.StartActivity(NicCodecTelemetry.IdentifyActivity);
         string? modelName = null;
         try
         {

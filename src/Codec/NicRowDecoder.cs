@@ -61,7 +61,7 @@ public sealed class NicRowDecoder : IAsyncDisposable, IDisposable
     internal static async Task<NicRowDecoder> OpenAsync(NicReader reader, bool ownsReader, Func<NicHeader, CodecModel> models, NicCodecOptions options, long fileLength, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
-        Activity? decode = NicCodecTelemetry.StartActivity("nic.decode");
+        Activity? decode = NicCodecTelemetry.StartActivity(NicCodecTelemetry.DecodeActivity);
         Activity? open = decode is null ? null : NicCodecTelemetry.StartActivity(NicCodecTelemetry.OpenActivity);
         string? modelName = null;
         try

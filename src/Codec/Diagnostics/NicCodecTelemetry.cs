@@ -33,6 +33,15 @@ public static class NicCodecTelemetry
     /// <summary>The name of the codec's <see cref="ActivitySource"/> (the same as <see cref="MeterName"/>).</summary>
     public const string ActivitySourceName = MeterName;
 
+    /// <summary>The activity of an encode, from the image to the file.</summary>
+    internal const string EncodeActivity = "nic.encode";
+
+    /// <summary>The activity of a decode, from its opening to its last row.</summary>
+    internal const string DecodeActivity = "nic.decode";
+
+    /// <summary>The activity of an identify: the header read and checked.</summary>
+    internal const string IdentifyActivity = "nic.identify";
+
     /// <summary>The activity of a decode's opening: header, metadata, the model (its family's first load included), ẑ and h_s.</summary>
     internal const string OpenActivity = "nic.open";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Nic.Codec.Diagnostics;
 using Nic.Codec.Imaging;
 using Nic.Codec.Inference;

@@ -186,27 +186,21 @@ internal static unsafe class DirectConvolution
     /// columns are those before a row's few last ones (<see cref="FewColumns"/>), which the item of the last block of
     /// each group of four computes too; a row of few columns only is cut into items of one group and row chunk.
     /// </summary>
-    private readonly record struct ItemShape(int Rows, int Columns, int RowChunks, int ColumnChunks, int Width)
+    private readonly record struct ItemShape(int Rows, int Columns, int RowChunks, int ColumnChunks)
     {
-        /// <summary>The shape of <paramref name="job"/>'s items over its first <paramref name="columns"/> columns (the rest are the few columns').</summary>
-        public static ItemShape Of(in ConvolutionJob job, int columns)
+        /// <summary>The items of <paramref name="job"/> over its first <paramref name="width"/> columns (the rest are the few columns').</summary>
+        public static ItemShape Of(in ConvolutionJob job, int width)
         {
-            ItemShape whole = Of(job);
-            return whole with { Columns = Math.Min(whole.Columns, Math.Max(1, columns)), ColumnChunks = columns <= 0 ? 0 : (columns + whole.Columns - 1) / whole.Columns, Width = columns };
-        }
-
-        private static ItemShape Of(in ConvolutionJob job)
-        {
-            int width = Math.Max(1, job.OutputWidth), height = Math.Max(1, job.OutputHeight);
-            double bytesPerColumn = 4.0 * job.InputChannels * job.InputRowStride / width;
-            int rows = (int)Math.Clamp((ItemBytes / (width * bytesPerColumn)) - 2, 1, Math.Max(1, Math.Min(height, 2048 / width)));
-            int columns = width;
-            if (rows == 1 && 3 * width * bytesPerColumn > ItemBytes)
+            int outputWidth = Math.Max(1, job.OutputWidth), height = Math.Max(1, job.OutputHeight);
+            double bytesPerColumn = 4.0 * job.InputChannels * job.InputRowStride / outputWidth;
+            int rows = (int)Math.Clamp((ItemBytes / (outputWidth * bytesPerColumn)) - 2, 1, Math.Max(1, Math.Min(height, 2048 / outputWidth)));
+            int columns = Math.Max(1, width);
+            if (rows == 1 && 3 * outputWidth * bytesPerColumn > ItemBytes)
             {
-                columns = Math.Min(width, Math.Max(NarrowColumnBlock, (int)(ItemBytes / (3 * bytesPerColumn)) / NarrowColumnBlock * NarrowColumnBlock));
+                columns = Math.Min(columns, Math.Max(NarrowColumnBlock, (int)(ItemBytes / (3 * bytesPerColumn)) / NarrowColumnBlock * NarrowColumnBlock));
             }
 
-            return new ItemShape(rows, columns, (height + rows - 1) / rows, (width + columns - 1) / columns, width);
+            return new ItemShape(rows, columns, (height + rows - 1) / rows, width <= 0 ? 0 : (width + columns - 1) / columns);
         }
     }
 
@@ -220,7 +214,8 @@ internal static unsafe class DirectConvolution
         int y0 = chunk / shape.ColumnChunks * shape.Rows;
         int y1 = Math.Min(job.OutputHeight, y0 + shape.Rows);
         int x0 = chunk % shape.ColumnChunks * shape.Columns;
-        int columns = Math.Min(shape.Columns, shape.Width - x0);
+        int width = job.OutputWidth - few;
+        int columns = Math.Min(shape.Columns, width - x0);
         int coCount = Math.Min(ChannelBlock, job.OutputChannels - b * ChannelBlock);
         fixed (float* input = job.Input)
         fixed (float* weights = job.PackedWeights)
@@ -249,9 +244,9 @@ internal static unsafe class DirectConvolution
             }
         }
 
-        if (few > 0 && x0 + columns == shape.Width && (b % FewColumnsBlocks == FewColumnsBlocks - 1 || b == blocks - 1))
+        if (few > 0 && x0 + columns == width && (b % FewColumnsBlocks == FewColumnsBlocks - 1 || b == blocks - 1))
         {
-            RunFewColumns(job, b / FewColumnsBlocks, y0, y1, shape.Width, few);
+            RunFewColumns(job, b / FewColumnsBlocks, y0, y1, width, few);
         }
     }
 
@@ -264,12 +259,7 @@ internal static unsafe class DirectConvolution
         int blocks = (job.OutputChannels + ChannelBlock - 1) / ChannelBlock;
         int b = group * FewColumnsBlocks;
         long blockWeights = (long)job.InputChannels * job.TapOffsets.Length * ChannelBlock;
-        FewColumnsKernel kernel = job.Arithmetic switch
-        {
-            ManagedArithmetic.Reference => &FewColumnsRow<SeparateStep>,
-            ManagedArithmetic.Fused => &FewColumnsRow<FusedStep>,
-            _ => throw new ArgumentOutOfRangeException(nameof(job), job.Arithmetic, "the kernel computes the reference or the fused arithmetic"),
-        };
+        FewColumnsKernel kernel = IsFused(job.Arithmetic) ? &FewColumnsRow<FusedStep> : &FewColumnsRow<SeparateStep>;
         fixed (float* input = job.Input)
         fixed (float* weights = job.PackedWeights)
         fixed (float* bias = job.Bias)
@@ -393,20 +383,26 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
+    /// Whether the kernels take fused multiply-adds (<see cref="ManagedArithmetic.Fused"/>) or separate multiplies and adds
+    /// (<see cref="ManagedArithmetic.Reference"/>). The Winograd arithmetic reaches the kernels as the fused one
+    /// (Conv2dLayer and ModelNetworks map it), so it is refused here.
+    /// </summary>
+    private static bool IsFused(ManagedArithmetic arithmetic) => arithmetic switch
+    {
+        ManagedArithmetic.Reference => false,
+        ManagedArithmetic.Fused => true,
+        _ => throw new ArgumentOutOfRangeException(nameof(arithmetic), arithmetic, "the kernel computes the reference or the fused arithmetic"),
+    };
+
+    /// <summary>
     /// The row kernel for a block of <paramref name="coCount"/> output channels. At most four channels in a block (the 3
     /// of g_s's last layer) take the 512-bit kernel of four channels × 64 columns instead of eight channels (five of them
     /// wasted) × 32 columns.
     /// </summary>
     private static RowKernel KernelFor(int coCount, ManagedArithmetic arithmetic)
     {
-        // The Winograd arithmetic reaches the kernel as the fused one (Conv2dLayer and ModelNetworks map it).
-        bool narrow = coCount <= 4, fused = arithmetic switch
-        {
-            ManagedArithmetic.Reference => false,
-            ManagedArithmetic.Fused => true,
-            _ => throw new ArgumentOutOfRangeException(nameof(arithmetic), arithmetic, "the kernel computes the reference or the fused arithmetic"),
-        };
-        return (UseWideVectors, fused) switch
+        bool narrow = coCount <= 4;
+        return (UseWideVectors, IsFused(arithmetic)) switch
         {
             (true, true) => narrow ? &RunRow512Narrow<FusedStep> : &RunRow512<FusedStep>,
             (true, false) => narrow ? &RunRow512Narrow<SeparateStep> : &RunRow512<SeparateStep>,

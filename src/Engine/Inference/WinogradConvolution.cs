@@ -228,8 +228,8 @@ internal sealed unsafe class WinogradConvolution
         {
             int cin = owner.InChannels, cout = owner.OutChannels;
 
-            // The transforms' vectors cover the block's tiles only (a partial block's last at a row's end: 2 of 32 tiles
-            // would otherwise transform 32).
+            // The transforms' vectors cover the block's tiles only (a row's last block of 18 of 24 tiles transforms 24,
+            // not the buffers' whole capacity).
             int lanes = (tiles + 7) / 8 * 8;
             BufferPool pool = context.Buffers;
             float[] transformed = pool.Rent(((long)Points * 4 * cin * Tiles) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
@@ -480,6 +480,8 @@ internal sealed unsafe class WinogradConvolution
         while (t < count)
         {
             int x0 = first + (8 * t) - 2;
+            // With AVX every group of eight tiles takes the transpose (the callers' rowLength, Tiles + 8, always leaves
+            // room: t + 8 ≤ lanes + 8); the loop below is the path without it.
             if (Avx.IsSupported && t + 8 <= rowLength)
             {
                 // Eight tiles' eight columns at once: an 8 × 8 transpose (a copy, so the same floats as the loop below).
