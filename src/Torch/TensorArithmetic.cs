@@ -89,6 +89,9 @@ internal static class TensorArithmetic
     /// <summary>a = max(a, bound) in place.</summary>
     public static Tensor AtLeastInPlace(this Tensor a, double bound) => WithScalar(a, bound, static (t, s) => t.clamp_min_(s));
 
+    /// <summary>a = min(a, bound) in place.</summary>
+    public static Tensor AtMostInPlace(this Tensor a, double bound) => WithScalar(a, bound, static (t, s) => t.clamp_max_(s));
+
     /// <summary>The elements where a ≥ value.</summary>
     public static Tensor AtLeastMask(this Tensor a, double value) => WithScalar(a, value, static (t, s) => t.ge(s));
 

@@ -41,4 +41,20 @@ public sealed class BenchEffortCommandTests
         Assert.Equal(1, exitCode);
         Assert.StartsWith("error:", error.Trim());
     }
+
+    /// <summary>
+    /// An image that cannot be read and a model the catalog does not have are reported in one line with nic's exit codes
+    /// (1 and 3), not as an unhandled exception with its stack trace.
+    /// </summary>
+    [Theory]
+    [InlineData("missing", "nic-mbt2018-mean-cc", ExitCodes.UsageOrFile)]
+    [InlineData("sample", "no-such-model", ExitCodes.ModelUnavailable)]
+    public void AnImageOrModelThatCannotBeHadIsReported(string image, string model, int expected)
+    {
+        string path = image == "missing" ? Path.Combine(Path.GetTempPath(), $"nic-missing-{Guid.NewGuid():N}.png") : Path.Combine(RepositoryFiles.Root, "samples", "seeding.png");
+        var (exitCode, _, error) = CliRunner.RunTorch("bench", "effort", path, "--model", model, "--crop", "64", "--efforts", "2", "--runs", "1");
+        Assert.Equal(expected, exitCode);
+        Assert.StartsWith("error:", error.Trim().Split('\n')[^1].Trim());
+        Assert.DoesNotContain("   at ", error);
+    }
 }

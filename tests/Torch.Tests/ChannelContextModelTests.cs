@@ -139,6 +139,30 @@ public sealed class ChannelContextModelTests
         }
     }
 
+    /// <summary>
+    /// The search's coding under the rounded context finds every centre and scale first and rounds y once
+    /// (<c>RoundedContextParameters</c>, <c>CodeAround</c>); with the hard rounding it codes what the coder's order codes,
+    /// the same ŷ and bits, with and without checkerboard passes.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheRoundedContextWithHardRoundingCodesWhatTheCodersOrderCodes(bool checkerboard)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new ChannelContextModel(M, 2, 6, 3, ConditionalDistribution.Logistic, 0.11f, checkerboard);
+        var random = new Random(14);
+        model.LoadModelFileTensors(name => [.. model.ModelFileTensors().First(t => t.Name == name).Data.Select(_ => (float)((random.NextDouble() - 0.5) * 0.6))]);
+        (Tensor latents, Tensor scales, Tensor means) = Latents(seed: 15, correlated: true);
+
+        (Tensor bits, Tensor yHat) = model.Code(latents, scales, means, v => v.round());
+        (Tensor roundedBits, Tensor roundedYHat) = model.Code(latents, scales, means, v => v.round(), roundedContext: true);
+
+        Assert.Equal(0, roundedYHat.sub(yHat).abs().max().ToDoubleValue());
+        Assert.True(roundedBits.sub(bits).abs().max().ToDoubleValue() < 1e-5 * bits.abs().max().ToDoubleValue());
+        Assert.True(bits.min().ToDoubleValue() > 0);
+    }
+
     [Theory]
     [InlineData(3, 2, 4, 3)]
     [InlineData(8, 1, 4, 3)]

@@ -24,20 +24,24 @@ namespace Nic.Torch.Inference;
 /// SGA replaces rounding by a sample between ⌊v⌋ and ⌈v⌉ whose Gumbel-softmax probabilities lean towards the nearer
 /// one ever more sharply as the temperature τ falls from 0.5 to 0.15 (0.3 on a channel-context model), so that the
 /// search ends close to the hard rounding the codec applies (ending at 0.05, as first chosen, found costlier latents at
-/// 8, 16 and 50 iterations). y is relaxed around the mean μ of the Gaussian conditional (mean-scale model) as the codec
-/// rounds it; z around the bottleneck's medians. The last fifth of the iterations fixes ẑ (z rounded as the codec rounds
-/// it) and optimizes y alone under the entropy parameters h_s gives that ẑ, so that the y returned is rounded around
-/// the μ that the codec's managed h_s computes from the same ẑ (they differ only in the last bits). Searching y alone
-/// under h_a's ẑ throughout saves h_s's backward pass but cost more on the smooth validation crops, where ẑ is a larger share
-/// of the rate (docs/rate-distortion.md#encoder-effort).
+/// 8, 16 and 50 iterations); <see cref="AnnealedRoundingFunction"/> draws the sample. y is relaxed around the mean μ of
+/// the Gaussian conditional (mean-scale model) as the codec rounds it; z around the bottleneck's medians. The last fifth
+/// of the iterations fixes ẑ (z rounded as the codec rounds it) and optimizes y alone under the entropy parameters h_s
+/// gives that ẑ, so that the y returned is rounded around the μ that the codec's managed h_s computes from the same ẑ
+/// (they differ only in the last bits). Searching y alone under h_a's ẑ throughout saves h_s's passes at every step but
+/// cost more on the smooth validation crops of the mean-scale family, where ẑ is a larger share of the rate; effort 2 on
+/// a channel-context model does so (<see cref="SearchSchedule.HyperFixed"/>): on whole textured photos it found more in
+/// less time (docs/rate-distortion.md#encoder-effort).
 /// </para>
 /// <para>
 /// g_s's forward and backward passes are almost all of an iteration's time; they run over tiles of the latent
 /// (<see cref="SynthesisTiles"/>), which halved an iteration on whole photos of 2 MP and more. Effort 2 on a
-/// channel-context model takes three Adam steps per pass of g_s: the later two reuse the pass's distortion gradient
-/// beside the rate's own (<see cref="ContextStepsPerPass"/>), so the search moves three times for the cost of one pass
-/// and two passes of the entropy models. The search sets glibc's malloc up for libtorch's large maps
-/// (<see cref="Native.GlibcHeap"/>) and trims the heap after each image.
+/// channel-context model takes six Adam steps per pass of g_s under h_a's ẑ: the later five reuse the pass's
+/// distortion gradient, corrected for the steps taken by each channel's curvature of the distortion (measured between
+/// the last two passes, <see cref="SecantCurvature"/>), and the pass's context centres and scales, beside the rate's own
+/// gradient (<see cref="ContextStepsPerPass"/>), so the search moves six times for the cost of one pass. The search
+/// sets glibc's malloc up for libtorch's large maps (<see cref="Native.GlibcHeap"/>) and trims the heap after each
+/// image.
 /// </para>
 /// <para>
 /// The result is the rounded latents (ŷ = μ + round(y − μ), ẑ), or g_a's and h_a's own when their rate + λ·distortion,
@@ -66,34 +70,32 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     private const double ContextEndTemperature = 0.3;
 
     /// <summary>
-    /// Effort 2's iterations on a channel-context model: an iteration costs what it costs on the plain mean-scale model
-    /// (g_s's passes are almost all of it), but the search finds less per iteration (6 iterations: −2.20 % of the real
-    /// cost on the textured crops against −2.48 %). On the whole textured photos, with g_s in tiles, 10 iterations at
-    /// the short searches' step gave −3.93 % BD-rate against effort 1 at 9.9× its encode time (8 iterations before the
-    /// tiles: −3.11 % at 13.2×; 10 at step 0.02: −3.67 % at 9.7×; docs/rate-distortion.md).
+    /// Effort 2's passes of g_s on a channel-context model (<see cref="ContextStepsPerPass"/> Adam steps each, y alone
+    /// under h_a's ẑ). On three whole textured photos at points 1, 4 and 6 (`nic-torch bench effort`, AVX-512), the mean
+    /// change of the real rate + λ·distortion against effort 1: 10 passes of 3 steps with ẑ searched too, as before,
+    /// −5.20 % at 23.1× effort 1's time; 10 of 3 as here −5.46 % at 16.9×; 6 of 5 −4.70 % at 10.8×; 5 of 6 −4.30 % at
+    /// 9.6× (−3.20 % without the curvature correction); 4 of 7 −3.76 % at 10.6× with AVX-512 off, where 5 of 6 took
+    /// 12.2× (docs/rate-distortion.md#encoder-effort).
     /// </summary>
-    private const int ContextShortSearchIterations = 10;
+    private const int ContextShortSearchIterations = 5;
 
     /// <summary>
-    /// Adam steps per pass of g_s in effort 2 on a channel-context model; the steps after a pass's first reuse that pass's
-    /// distortion gradient (∂D/∂ỹ, stale by the steps taken) beside the rate's own, which costs the entropy models'
-    /// passes only (about 7 % of a pass on a whole photo). On the textured 256×256 crops with AVX-512 off, 10 passes
-    /// gave −5.08 % BD-rate against effort 1 with one step a pass, −6.06 % with 2 (step × 0.7) and −6.51 % with 3
-    /// (step × 0.6); 7 passes of 3 steps −5.09 %, 6 of 4 −5.02 % (docs/rate-distortion.md#encoder-effort).
+    /// Adam steps per pass of g_s in effort 2 on a channel-context model. The steps after a pass's first reuse that
+    /// pass's distortion gradient ∂D/∂ỹ plus, per channel, the curvature of D times the step from the pass's ỹ
+    /// (<see cref="StaleGradient"/>), and the pass's context centres and scales: they cost the rate's own passes only.
+    /// 5 passes of 6 steps with a step of 0.45 or 0.6 × the short searches' gave −4.32 % and −4.30 %, 0.8 × −4.15 %; 5 of
+    /// 8 (0.5 ×) −4.60 % at 11.3×.
     /// </summary>
-    private const int ContextStepsPerPass = 3;
+    private const int ContextStepsPerPass = 6;
 
-    /// <summary>Effort 2's Adam step on a channel-context model, as a share of the short searches' step: 3 steps a pass take smaller ones.</summary>
+    /// <summary>Effort 2's Adam step on a channel-context model, as a share of the short searches' step: several steps a pass take smaller ones.</summary>
     private const double ContextStepScale = 0.6;
 
-    /// <summary>The share of the iterations that optimize y alone under a fixed ẑ.</summary>
+    /// <summary>The share of the iterations that optimize y alone under a fixed ẑ (all of them in a schedule with <see cref="SearchSchedule.HyperFixed"/>).</summary>
     private const double FixedHyperLatentShare = 0.2;
 
     /// <summary>The seed of the annealing's noise (any fixed value: it makes encodes repeatable).</summary>
     private const long NoiseSeed = 0x4E6963;
-
-    /// <summary>Keeps atanh finite at the ends of [0, 1].</summary>
-    private const double Epsilon = 1e-5;
 
     private readonly ConcurrentDictionary<NicModelId, Lazy<LoadedModel>> _models = new();
     private readonly Func<int, int>? _iterations;
@@ -126,8 +128,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>
     /// Searches of at most this many iterations take 1.5× the step: at 6 iterations, Adam steps of 0.03 lowered the cost
     /// more than 0.02 on 8 of 10 crops and points (textured mean −2.45 % against −2.01 %, validation −3.38 % against
-    /// −3.04 %; 0.04 fell back to g_a's latents at a low point); at 10 on the channel-context family, 0.03 gave −3.93 %
-    /// BD-rate on the whole textured photos against 0.02's −3.67 %.
+    /// −3.04 %; 0.04 fell back to g_a's latents at a low point); at 10 iterations of one step on the channel-context family
+    /// (effort 2's schedule in sessions 13–14), 0.03 gave −3.93 % BD-rate on the whole textured photos against 0.02's
+    /// −3.67 %.
     /// </summary>
     private const int ShortSearchIterations = 10;
 
@@ -139,14 +142,14 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     internal double LearningRate { get; }
 
-    /// <summary>The last search's schedule and its passes of g_s with and without the gradient (tests).</summary>
-    internal (SearchSchedule Schedule, int GradientPasses, int ForwardPasses) LastSearch { get; private set; }
+    /// <summary>The last search's schedule, its passes of g_s with and without the gradient, and how often its relaxed steps under a fixed ẑ ran the context networks (tests).</summary>
+    internal (SearchSchedule Schedule, int GradientPasses, int ForwardPasses, int ContextPasses) LastSearch { get; private set; }
 
     /// <summary>
     /// The iterations of the search at an encoder effort: 2 → 6, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
     /// 9 → 250, each about one forward and backward pass of g_s, h_s and the entropy models over the image, which costs
-    /// about 0.8–1 default encode (libtorch's CPU convolutions run g_s's passes at about a third of a 2-core AVX-512
-    /// machine's FMA peak): effort 2 is the setting of about 10× the default encode time (<c>nic-torch bench effort</c>).
+    /// more than a default encode (g_s's pass alone about 1.2 of them on a 1.2-MP photo with AVX-512: the managed encoder
+    /// has become faster than libtorch's convolutions); <c>nic-torch bench effort</c> times each effort against it.
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     public static int IterationsFor(int effort) => effort switch
@@ -164,9 +167,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// The iterations (passes of g_s) of the search on <paramref name="model"/>: <see cref="IterationsFor(int)"/>, except
-    /// effort 2 on a channel-context model (<c>mbt2018-mean-cc</c>), which runs 10 passes of 3 Adam steps each
-    /// (<see cref="ContextStepsPerPass"/>): its search finds less per step, and these give more than half of the −8 % the
-    /// highest efforts pass.
+    /// effort 2 on a channel-context model (<c>mbt2018-mean-cc</c>), which runs 5 passes of 6 Adam steps each
+    /// (<see cref="ContextStepsPerPass"/>) under h_a's ẑ: on the whole textured split, −3.73 % BD-rate against effort 1
+    /// at 14.8× its encode time with AVX-512 off (docs/rate-distortion.md#encoder-effort).
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     /// <param name="model">The model searched.</param>
@@ -188,7 +191,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     {
         if (passes is null && IsContextShortSearch(effort, model))
         {
-            return new SearchSchedule(ContextShortSearchIterations, ContextStepsPerPass, StepSize(LearningRate, ContextShortSearchIterations) * ContextStepScale);
+            return new SearchSchedule(ContextShortSearchIterations, ContextStepsPerPass, StepSize(LearningRate, ContextShortSearchIterations) * ContextStepScale, HyperFixed: true);
         }
 
         int count = passes ?? IterationsFor(effort, model);
@@ -253,7 +256,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
-        using var objective = new Objective(model, problem.Model.Architecture.Geometry!, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda);
+        using var objective = new Objective(model, problem.Model.Architecture.Geometry!, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda, schedule.StepsPerPass > 1);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
@@ -262,8 +265,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         var y = new Parameter(y0.clone(), requires_grad: true);
         Parameter? z = z0 is null ? null : new Parameter(z0.clone(), requires_grad: true);
         int steps = schedule.Steps;
-        using var adam = new Training.Adam(z is null ? [y] : [y, z], schedule.StepSize);
-        int joint = steps - (int)Math.Round(steps * FixedHyperLatentShare);
+        using var adam = new Training.Adam(z is null || schedule.HyperFixed ? [y] : [y, z], schedule.StepSize);
+        int joint = schedule.HyperFixed ? 0 : steps - (int)Math.Round(steps * FixedHyperLatentShare);
         double endTemperature = HasContext(problem.Model) ? ContextEndTemperature : EndTemperature;
         Tensor? zFixed = null;
         Tensor? scalesFixed = null, meansFixed = null;
@@ -297,7 +300,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         {
             (Tensor yHat, Tensor? zHat, double found) = objective.Hard(y, zFixed ?? z);
             double start = startLoss ?? objective.Hard(y0, z0).Loss;
-            LastSearch = (schedule, objective.GradientPasses, objective.ForwardPasses);
+            LastSearch = (schedule, objective.GradientPasses, objective.ForwardPasses, objective.ContextPasses);
             return found <= start
                 ? new NicLatents(ToFeatureMap(yHat), zHat is null ? null : ToFeatureMap(zHat))
                 : new NicLatents(problem.Y, problem.Z);
@@ -305,10 +308,43 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     }
 
     /// <summary>
-    /// How a search runs: <paramref name="Passes"/> passes of g_s (forward and backward), <paramref name="StepsPerPass"/>
-    /// Adam steps each (the later ones on the pass's distortion gradient), at Adam's <paramref name="StepSize"/>.
+    /// Each channel's curvature of the distortion D along the search's last move, from the gradients ∂D/∂ỹ at two points
+    /// (a secant): h_c = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the channel's elements, (1, C, 1, 1). On a whole photo it is
+    /// nearly the same from pass to pass (a 256 × 256 crop at point 4: mean 0.028–0.030 over nine passes).
     /// </summary>
-    internal readonly record struct SearchSchedule(int Passes, int StepsPerPass, double StepSize)
+    internal static Tensor SecantCurvature(Tensor previousPoint, Tensor previousGradient, Tensor point, Tensor gradient)
+    {
+        using var scope = NewDisposeScope();
+        Tensor step = point.sub(previousPoint);
+        Tensor change = gradient.detach().sub(previousGradient);
+        Tensor along = change.mul(step).sum([0, 2, 3], keepdim: true);
+        Tensor length = step.Squared().sum([0, 2, 3], keepdim: true).AtLeast(1e-12);
+        return along.div(length).AtLeast(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// ∂D/∂ỹ at <paramref name="point"/> from a pass's <paramref name="gradient"/> at <paramref name="passPoint"/>: that
+    /// gradient plus each channel's <paramref name="curvature"/> times the step since (the pass's gradient alone before a
+    /// curvature is known). Without the correction, a step between passes does not see that its own move has changed the
+    /// distortion: 5 passes of 6 steps lowered the cost of three whole textured photos by 3.20 % instead of 4.30 %.
+    /// </summary>
+    internal static Tensor StaleGradient(Tensor gradient, Tensor passPoint, Tensor? curvature, Tensor point)
+    {
+        if (curvature is null)
+        {
+            return gradient;
+        }
+
+        using var scope = NewDisposeScope();
+        return gradient.Plus(point.sub(passPoint).mul(curvature)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// How a search runs: <paramref name="Passes"/> passes of g_s (forward and backward), <paramref name="StepsPerPass"/>
+    /// Adam steps each (the later ones on the pass's distortion gradient), at Adam's <paramref name="StepSize"/>; with
+    /// <paramref name="HyperFixed"/>, y alone under h_a's ẑ throughout (else z too, for all but the last fifth).
+    /// </summary>
+    internal readonly record struct SearchSchedule(int Passes, int StepsPerPass, double StepSize, bool HyperFixed = false)
     {
         /// <summary>The Adam steps of the whole search.</summary>
         public int Steps => Passes * StepsPerPass;
@@ -324,28 +360,6 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     private static FeatureMap ToFeatureMap(Tensor latent) =>
         new((int)latent.shape[1], (int)latent.shape[2], (int)latent.shape[3], TensorData.ToArray<float>(latent.to_type(ScalarType.Float32)));
-
-    /// <summary>
-    /// SGA's sample of v: ⌊v⌋ + w, w the weight of ⌈v⌉ in a two-way Gumbel-softmax at temperature τ whose logits are
-    /// −atanh(distance)/τ (Yang et al. 2020, eq. 5); differentiable in v.
-    /// </summary>
-    private static Tensor AnnealedRound(Tensor v, double temperature, Generator noise)
-    {
-        using var scope = NewDisposeScope();
-        Tensor floor = v.detach().floor();
-        Tensor fraction = v.sub(floor);
-        Tensor toFloor = fraction.ClampedTo(Epsilon - 1, 1 - Epsilon).atanh().neg().DividedBy(temperature);
-        Tensor toCeiling = fraction.neg().Plus(1).ClampedTo(Epsilon - 1, 1 - Epsilon).atanh().neg().DividedBy(temperature);
-        Tensor weight = nn.functional.sigmoid(toCeiling.Plus(Gumbel(v, noise)).sub(toFloor.Plus(Gumbel(v, noise))).DividedBy(temperature));
-        return floor.Plus(weight).MoveToOuterDisposeScope();
-    }
-
-    private static Tensor Gumbel(Tensor like, Generator noise)
-    {
-        using var scope = NewDisposeScope();
-        Tensor uniform = rand(like.shape, dtype: like.dtype, device: like.device, generator: noise).ClampedTo(1e-10, 1 - 1e-7);
-        return uniform.log().neg().log().neg().MoveToOuterDisposeScope();
-    }
 
     private static Tensor Bits(Tensor likelihoods) =>
         LowerBoundFunction.Apply(likelihoods, EntropyModels.GaussianConditional.LikelihoodBound).log().sum().DividedBy(-Math.Log(2));
@@ -388,15 +402,28 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         private readonly double _distortionWeight;
         private readonly Tensor _medians;
 
-        /// <summary>The source of SGA's Gumbel noise, seeded alike for every search: the same image encodes to the same file.</summary>
+        /// <summary>The source of SGA's noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
         /// <summary>The last pass's ∂D/∂ỹ and squared error, which the steps between passes reuse (owned here, outside any dispose scope).</summary>
         private Tensor? _lastGradient;
         private double _lastError;
 
-        public Objective(ImageCompressionModel model, ModelGeometry geometry, ChannelContextModel? context, Tensor image, int width, int height, double lambda)
+        /// <summary>The ỹ of the last pass, from which the steps between passes measure their step.</summary>
+        private Tensor? _lastPoint;
+
+        /// <summary>Each channel's curvature of D between the last two passes (<see cref="SecantCurvature"/>); null before the second.</summary>
+        private Tensor? _curvature;
+
+        /// <summary>The context model's centres and scales at the last pass, which the steps between passes under a fixed ẑ reuse.</summary>
+        private (Tensor Centres, Tensor Spreads)? _lastContext;
+
+        /// <summary>Whether steps run between passes (several steps a pass): only they need the curvature and the pass's ỹ.</summary>
+        private readonly bool _stepsBetweenPasses;
+
+        public Objective(ImageCompressionModel model, ModelGeometry geometry, ChannelContextModel? context, Tensor image, int width, int height, double lambda, bool stepsBetweenPasses)
         {
+            _stepsBetweenPasses = stepsBetweenPasses;
             _noise = new Generator(NoiseSeed, image.device);
             _model = model;
             _hyper = model as HyperpriorModel;
@@ -417,10 +444,17 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>Whether the next relaxed loss runs g_s (else it reuses the last pass's distortion gradient).</summary>
         public bool FreshDistortion { get; set; } = true;
 
+        /// <summary>How often the relaxed steps under a fixed ẑ have run the context networks (their centres and scales) so far.</summary>
+        public int ContextPasses { get; private set; }
+
         public void Dispose()
         {
             _noise.Dispose();
             _lastGradient?.Dispose();
+            _lastPoint?.Dispose();
+            _curvature?.Dispose();
+            _lastContext?.Centres.Dispose();
+            _lastContext?.Spreads.Dispose();
         }
 
         /// <summary>The loss with y and z relaxed by SGA; μ and σ follow the relaxed z.</summary>
@@ -429,21 +463,25 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             using var scope = NewDisposeScope();
             if (_hyper is null)
             {
-                Tensor yTilde = AnnealedRound(y.sub(_medians), temperature, _noise).Plus(_medians);
+                Tensor yTilde = AnnealedRoundingFunction.Apply(y.sub(_medians), temperature, _noise).Plus(_medians);
                 return Combine(BottleneckBits(yTilde), yTilde).MoveToOuterDisposeScope();
             }
 
-            Tensor zTilde = AnnealedRound(z!.sub(_medians), temperature, _noise).Plus(_medians);
+            Tensor zTilde = AnnealedRoundingFunction.Apply(z!.sub(_medians), temperature, _noise).Plus(_medians);
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zTilde);
-            (Tensor yBits, Tensor yRelaxed) = CodeY(y, scales, means, v => AnnealedRound(v, temperature, _noise), relaxed: true);
+            (Tensor yBits, Tensor yRelaxed) = CodeY(y, scales, means, v => AnnealedRoundingFunction.Apply(v, temperature, _noise), relaxed: true, hyperFixed: false);
             return Combine(yBits.Plus(BottleneckBits(zTilde)), yRelaxed).MoveToOuterDisposeScope();
         }
 
-        /// <summary>The loss with ẑ fixed (its bits a constant) and y relaxed by SGA around the fixed μ.</summary>
+        /// <summary>
+        /// The loss with ẑ fixed (its bits a constant) and y relaxed by SGA around the fixed μ. Under a context model, the
+        /// steps between passes reuse the centres and scales of the pass's step (they move only where the hard rounding
+        /// of a slice coded before has moved, as stale as the pass's distortion gradient), which skips the networks.
+        /// </summary>
         public Tensor RelaxedLossFixedHyper(Tensor y, Tensor zHat, Tensor scales, Tensor? means, double temperature)
         {
             using var scope = NewDisposeScope();
-            (Tensor bits, Tensor yRelaxed) = CodeY(y, scales, means, v => AnnealedRound(v, temperature, _noise), relaxed: true);
+            (Tensor bits, Tensor yRelaxed) = CodeY(y, scales, means, v => AnnealedRoundingFunction.Apply(v, temperature, _noise), relaxed: true, hyperFixed: true);
             return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
         }
 
@@ -462,7 +500,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
             Tensor zHat = RoundAroundMedians(z!);
             (Tensor scales, Tensor? means) = _hyper.HyperSynthesize(zHat);
-            (Tensor bits, Tensor yHat) = CodeY(y.detach(), scales, means, v => v.round(), relaxed: false);
+            (Tensor bits, Tensor yHat) = CodeY(y.detach(), scales, means, v => v.round(), relaxed: false, hyperFixed: false);
             double loss = Combine(bits.Plus(BottleneckBits(zHat)), yHat, keepDistortionGradient).ToDoubleValue();
             return (yHat.MoveToOuterDisposeScope(), zHat.MoveToOuterDisposeScope(), loss);
         }
@@ -488,13 +526,26 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             Tensor? gradient;
             if (yTilde.requires_grad && !FreshDistortion && _lastGradient is not null)
             {
-                (squaredError, gradient) = (_lastError, _lastGradient);
+                (squaredError, gradient) = (_lastError, StaleGradient(_lastGradient, _lastPoint!, _curvature, yTilde.detach()));
             }
             else
             {
                 (squaredError, gradient) = _distortion.Evaluate(yTilde, withGradient: yTilde.requires_grad || keepDistortionGradient);
                 if (gradient is not null)
                 {
+                    if (_stepsBetweenPasses)
+                    {
+                        Tensor point = yTilde.detach();
+                        if (_lastGradient is not null)
+                        {
+                            _curvature?.Dispose();
+                            _curvature = SecantCurvature(_lastPoint!, _lastGradient, point, gradient).DetachFromDisposeScope();
+                        }
+
+                        _lastPoint?.Dispose();
+                        _lastPoint = point.clone().DetachFromDisposeScope();
+                    }
+
                     _lastGradient?.Dispose();
                     _lastGradient = gradient.detach().DetachFromDisposeScope();
                     _lastError = squaredError;
@@ -519,21 +570,51 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// (spec/nic-coding.md §10.3), so the search sees the rate the file will have and ŷ lies on the lattice the
         /// coder rounds y to: a ŷ rounded around h_s's μ instead would be rounded again, around other centres, and
         /// lose what the search found. In the <paramref name="relaxed"/> losses the context networks see the slices
-        /// hard-rounded (ChannelContextModel.Code with roundedContext): with the relaxed samples as their
+        /// hard-rounded (<see cref="ChannelContextModel.RoundedContextParameters"/>): with the relaxed samples as their
         /// input, 6 iterations lowered the real cost of the textured crops by 1.88 %, with the rounded ones by 2.20 %
-        /// (10 iterations: 2.72 % against 3.25 %), and each iteration skips the networks' backward pass.
+        /// (10 iterations: 2.72 % against 3.25 %), and each iteration skips the networks' backward pass. Under a fixed ẑ
+        /// (<paramref name="hyperFixed"/>) the steps between passes reuse the centres and scales of the pass's step: they
+        /// move only where the hard rounding of a slice coded before has moved, as stale as the pass's distortion gradient,
+        /// and the networks are skipped.
         /// </summary>
-        private (Tensor Bits, Tensor YHat) CodeY(Tensor y, Tensor scales, Tensor? means, Func<Tensor, Tensor> round, bool relaxed)
+        private (Tensor Bits, Tensor YHat) CodeY(Tensor y, Tensor scales, Tensor? means, Func<Tensor, Tensor> round, bool relaxed, bool hyperFixed)
         {
             using var scope = NewDisposeScope();
             if (_context is not null)
             {
-                (Tensor contextBits, Tensor coded) = _context.Code(y, scales, means ?? throw new InvalidOperationException("a context model needs h_s's means"), round, roundedContext: relaxed);
+                Tensor centreMeans = means ?? throw new InvalidOperationException("a context model needs h_s's means");
+                (Tensor contextBits, Tensor coded) = !relaxed
+                    ? _context.Code(y, scales, centreMeans, round)
+                    : _context.CodeAround(y, ContextParameters(y, scales, centreMeans, reusable: hyperFixed), round);
                 return (contextBits.sum().MoveToOuterDisposeScope(), coded.MoveToOuterDisposeScope());
             }
 
             Tensor yHat = means is null ? round(y) : round(y.sub(means)).Plus(means);
             return (Bits(_hyper!.GaussianConditional.Likelihood(yHat, scales, means)).MoveToOuterDisposeScope(), yHat.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The context model's centres and scales of y fed the hard-rounded slices; when <paramref name="reusable"/> (ẑ
+        /// fixed) and a pass has computed them, a step between passes takes that pass's.
+        /// </summary>
+        private (Tensor Centres, Tensor Spreads) ContextParameters(Tensor y, Tensor scales, Tensor means, bool reusable)
+        {
+            if (reusable && !FreshDistortion && _lastContext is { } last)
+            {
+                return last;
+            }
+
+            (Tensor centres, Tensor spreads) = _context!.RoundedContextParameters(y.detach(), scales, means);
+            if (!reusable)
+            {
+                return (centres, spreads);
+            }
+
+            _lastContext?.Centres.Dispose();
+            _lastContext?.Spreads.Dispose();
+            _lastContext = (centres.DetachFromDisposeScope(), spreads.DetachFromDisposeScope());
+            ContextPasses++;
+            return _lastContext.Value;
         }
 
         /// <summary>The bottleneck's bits of (1, C, h, w) values, through its (C, 1, n) layout.</summary>

@@ -225,16 +225,70 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     /// g_s, and no gradient runs back through the networks. With <paramref name="round"/> the hard rounding, both
     /// ways give the same bits and ŷ.
     /// </param>
-    internal (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Func<Tensor, Tensor> round, bool roundedContext = false) =>
-        Code(y, scales, means, scaleTable: null, useContext: true, round, roundedContext);
+    internal (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Func<Tensor, Tensor> round, bool roundedContext = false)
+    {
+        if (!roundedContext)
+        {
+            return Code(y, scales, means, scaleTable: null, useContext: true, round);
+        }
+
+        using var scope = NewDisposeScope();
+        (Tensor bits, Tensor yHat) = CodeAround(y, RoundedContextParameters(y, scales, means), round);
+        return (bits.MoveToOuterDisposeScope(), yHat.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The centre μ and scale σ of every element of y as the coder finds them when the networks see the hard-rounded ŷ
+    /// (μ + round(y − μ)) of the slices and anchors coded before: slice by slice in the rule's order, each element's
+    /// pair depends on y only through that rounding, so they are found first and <see cref="CodeAround"/> rounds all of
+    /// y at once. Nothing in them carries a gradient back to y; through σ_hs and μ_hs they carry one to h_s's input.
+    /// </summary>
+    /// <param name="y">y, (B, M, h, w).</param>
+    /// <param name="scales">σ_hs, the shape of y.</param>
+    /// <param name="means">μ_hs, the shape of y.</param>
+    internal (Tensor Centres, Tensor Spreads) RoundedContextParameters(Tensor y, Tensor scales, Tensor means)
+    {
+        using var scope = NewDisposeScope();
+        int c = SliceChannels;
+        Tensor floored = scales.AtLeast(MinimumScale);
+        Tensor? anchors = Checkerboard ? AnchorMask(y.shape[2], y.shape[3]).to(y.device) : null;
+        var residuals = new List<Tensor>();
+        var centres = new List<Tensor>();
+        var spreads = new List<Tensor>();
+        for (int k = 0; k < Slices; k++)
+        {
+            Tensor ySlice = y.narrow(1, k * c, c);
+            Tensor scaleSlice = floored.narrow(1, k * c, c);
+            Tensor meanSlice = means.narrow(1, k * c, c);
+            (Tensor mu, Tensor sigma) = SliceParameters(k, residuals, scaleSlice, meanSlice, useContext: true, anchors, anchorMu => RoundedResiduals(ySlice, anchorMu, meanSlice, scaleSlice));
+            centres.Add(mu);
+            spreads.Add(sigma);
+            residuals.Add(RoundedResiduals(ySlice, mu, meanSlice, scaleSlice));
+        }
+
+        return (cat(centres, 1).MoveToOuterDisposeScope(), cat(spreads, 1).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The bits (B) of y coded around given centres and scales (<see cref="RoundedContextParameters"/>), and ŷ: each
+    /// element μ + <paramref name="round"/>(y − μ), its likelihood under σ.
+    /// </summary>
+    internal (Tensor Bits, Tensor YHat) CodeAround(Tensor y, (Tensor Centres, Tensor Spreads) parameters, Func<Tensor, Tensor> round)
+    {
+        using var scope = NewDisposeScope();
+        (Tensor centres, Tensor spreads) = parameters;
+        Tensor symbols = round(y - centres);
+        Tensor bits = Likelihood(symbols, spreads).AtLeast(LikelihoodBound).log2().neg().sum([1, 2, 3]);
+        return (bits.MoveToOuterDisposeScope(), centres.Plus(symbols).MoveToOuterDisposeScope());
+    }
 
     private Tensor Bits(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext)
     {
         using var scope = NewDisposeScope();
-        return Code(y, scales, means, scaleTable, useContext, RoundStraightThrough, roundedContext: false).Bits.MoveToOuterDisposeScope();
+        return Code(y, scales, means, scaleTable, useContext, RoundStraightThrough).Bits.MoveToOuterDisposeScope();
     }
 
-    private (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext, Func<Tensor, Tensor> round, bool roundedContext)
+    private (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext, Func<Tensor, Tensor> round)
     {
         using var scope = NewDisposeScope();
         int c = SliceChannels;
@@ -248,40 +302,49 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             Tensor ySlice = y.narrow(1, k * c, c);
             Tensor scaleSlice = floored.narrow(1, k * c, c);
             Tensor meanSlice = means.narrow(1, k * c, c);
-            (Tensor mu, Tensor sigma) = k > 0 && useContext
-                ? Parameters(_networks[k - 1], cat(residuals, 1), scaleSlice, meanSlice)
-                : (meanSlice, scaleSlice);
-            Tensor symbols;
-            if (anchors is not null)
+
+            // The anchors are coded first; their ŷ (rounded once) is what the second pass sees and what is coded.
+            Tensor? anchorSymbols = null;
+            (Tensor mu, Tensor sigma) = SliceParameters(k, residuals, scaleSlice, meanSlice, useContext, anchors, anchorMu =>
             {
-                // The anchors are coded first; their ŷ (rounded once) is what the second pass sees.
-                Tensor anchorSymbols = round(ySlice - mu);
-                Tensor anchorResiduals = (roundedContext ? RoundedResiduals(ySlice, mu, meanSlice, scaleSlice) : Residuals(mu.Plus(anchorSymbols), meanSlice, scaleSlice)) * anchors;
-                (Tensor muOther, Tensor sigmaOther) = Parameters(_spatial[k], cat([.. residuals, anchorResiduals], 1), scaleSlice, meanSlice);
-                Tensor isAnchor = anchors.to_type(ScalarType.Bool);
-                symbols = where(isAnchor, anchorSymbols, round(ySlice - muOther));
-                mu = where(isAnchor, mu, muOther);
-                sigma = where(isAnchor, sigma, sigmaOther);
-            }
-            else
-            {
-                symbols = round(ySlice - mu);
-            }
+                anchorSymbols = round(ySlice - anchorMu);
+                return Residuals(anchorMu.Plus(anchorSymbols), meanSlice, scaleSlice);
+            });
+            Tensor symbols = anchorSymbols is null ? round(ySlice - mu) : where(anchors!.to_type(ScalarType.Bool), anchorSymbols, round(ySlice - mu));
 
             Tensor used = scaleTable is null ? sigma : Tabled(sigma, scaleTable);
             bits = bits.Plus(Likelihood(symbols, used).AtLeast(LikelihoodBound).log2().neg().sum([1, 2, 3]));
             Tensor yHat = mu.Plus(symbols);
             coded.Add(yHat);
-            residuals.Add(roundedContext ? RoundedResiduals(ySlice, mu, meanSlice, scaleSlice) : Residuals(yHat, meanSlice, scaleSlice));
+            residuals.Add(Residuals(yHat, meanSlice, scaleSlice));
         }
 
         return (bits.MoveToOuterDisposeScope(), cat(coded, 1).MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The (μ, σ) of slice <paramref name="k"/>: h_s's for slice 0 (and without the context), else its network's from the
+    /// slices coded before (<paramref name="residuals"/>); with checkerboard <paramref name="anchors"/>, the other
+    /// elements' from the slice's spatial network fed those and the anchors' residuals, which
+    /// <paramref name="anchorResiduals"/> gives from the anchors' centres (masked here to the anchors).
+    /// </summary>
+    private (Tensor Mu, Tensor Sigma) SliceParameters(int k, List<Tensor> residuals, Tensor scaleSlice, Tensor meanSlice, bool useContext, Tensor? anchors, Func<Tensor, Tensor> anchorResiduals)
+    {
+        (Tensor mu, Tensor sigma) = k > 0 && useContext ? Parameters(_networks[k - 1], cat(residuals, 1), scaleSlice, meanSlice) : (meanSlice, scaleSlice);
+        if (anchors is null)
+        {
+            return (mu, sigma);
+        }
+
+        (Tensor muOther, Tensor sigmaOther) = Parameters(_spatial[k], cat([.. residuals, anchorResiduals(mu) * anchors], 1), scaleSlice, meanSlice);
+        Tensor isAnchor = anchors.to_type(ScalarType.Bool);
+        return (where(isAnchor, mu, muOther), where(isAnchor, sigma, sigmaOther));
+    }
+
     /// <summary>The networks' input: (ŷ − μ_hs) / σ′ of coded values ŷ.</summary>
     private static Tensor Residuals(Tensor yHat, Tensor meanSlice, Tensor scaleSlice) => (yHat - meanSlice) / scaleSlice;
 
-    /// <summary>The same of the hard-rounded ŷ = μ + round(y − μ), detached: what the search's networks see (roundedContext).</summary>
+    /// <summary>The same of the hard-rounded ŷ = μ + round(y − μ), detached: what the search's networks see (<see cref="RoundedContextParameters"/>).</summary>
     private static Tensor RoundedResiduals(Tensor ySlice, Tensor mu, Tensor meanSlice, Tensor scaleSlice) =>
         Residuals(mu.Plus((ySlice - mu).round()), meanSlice, scaleSlice).detach();
 

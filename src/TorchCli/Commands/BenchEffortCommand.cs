@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Nic.Cli.Bench;
+using Nic.Cli.Commands;
 using Nic.Cli.Eval;
 using Nic.Cli.Imaging;
 using Nic.Codec;
@@ -48,9 +49,19 @@ internal static class BenchEffortCommand
                 return 1;
             }
 
-            RgbImage picture = EvalImage.CentreCrop(ImageFiles.Read(result.GetValue(image)!), result.GetValue(crop));
-            TorchRuntime.EnsureLoaded();
-            EffortBenchmarkResult r = EffortBenchmark.Run(picture, result.GetValue(model)!, effortList, result.GetValue(runs), line => error.Write($"\r{line}      "));
+            EffortBenchmarkResult r;
+            try
+            {
+                RgbImage picture = EvalImage.CentreCrop(ImageFiles.Read(result.GetValue(image)!), result.GetValue(crop));
+                TorchRuntime.EnsureLoaded();
+                r = EffortBenchmark.Run(picture, result.GetValue(model)!, effortList, result.GetValue(runs), line => error.Write($"\r{line}      "));
+            }
+            catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException)
+            {
+                error.Write("\r" + new string(' ', 40) + "\r");
+                return CommandErrors.Report(e, error);
+            }
+
             error.Write("\r" + new string(' ', 40) + "\r");
             if (result.GetValue(json))
             {

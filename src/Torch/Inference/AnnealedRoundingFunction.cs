@@ -1,0 +1,66 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Nic.Torch.Inference;
+
+/// <summary>
+/// Stochastic Gumbel annealing's relaxed rounding (SGA; Yang, Marino and Mandt 2020, eq. 5) as one autograd node: for
+/// v with f = v − ⌊v⌋, the sample ⌊v⌋ + w, w = σ(((atanh f − atanh(1 − f))/τ + L)/τ), the weight of ⌈v⌉ in a
+/// two-way Gumbel-softmax at temperature τ whose logits are −atanh(distance)/τ; L, the difference of the two Gumbel
+/// samples, is drawn as one logistic sample log u − log(1 − u), which has that difference's distribution.
+/// </summary>
+/// <remarks>
+/// Autograd's composition of the same formula keeps about a dozen maps of the latent's size and walks them again in the
+/// backward pass; this node keeps f and w and gives ∂w/∂v = w(1 − w)/τ² · (1/(1 − f²) + 1/(1 − (1 − f)²)) in one
+/// pass. f and 1 − f are held below 1 − 10⁻⁵ (atanh stays finite), where their term of the derivative is zero.
+/// </remarks>
+internal sealed class AnnealedRoundingFunction : autograd.SingleTensorFunction<AnnealedRoundingFunction>
+{
+    /// <summary>Keeps atanh finite at the ends of [0, 1].</summary>
+    internal const double Epsilon = 1e-5;
+
+    private const string TemperatureKey = "temperature";
+
+    /// <inheritdoc />
+    public override string Name => "NicAnnealedRounding";
+
+    /// <summary>The relaxed rounding of <paramref name="values"/> at <paramref name="temperature"/>, its noise drawn from <paramref name="noise"/>.</summary>
+    public static Tensor Apply(Tensor values, double temperature, Generator noise) => apply(values, temperature, noise);
+
+    /// <inheritdoc />
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var values = (Tensor)vars[0];
+        double temperature = (double)vars[1];
+        var noise = (Generator)vars[2];
+        using var scope = NewDisposeScope();
+        Tensor floor = values.floor();
+        Tensor fraction = values.sub(floor);
+        Tensor logit = fraction.AtMost(1 - Epsilon).atanh_().sub_(fraction.neg().PlusInPlace(1).AtMostInPlace(1 - Epsilon).atanh_()).TimesInPlace(1 / temperature);
+        Tensor uniform = rand(values.shape, dtype: values.dtype, device: values.device, generator: noise).ClampedTo(1e-10, 1 - 1e-7);
+        logit.PlusInPlace(uniform.log().sub_(uniform.neg().log1p_()));
+        Tensor weight = logit.TimesInPlace(1 / temperature).sigmoid_();
+        ctx.save_for_backward([fraction.MoveToOuterDisposeScope(), weight.MoveToOuterDisposeScope()]);
+        ctx.save_data(TemperatureKey, temperature);
+        return floor.PlusInPlace(weight).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        List<Tensor> saved = ctx.get_saved_variables();
+        Tensor fraction = saved[0], weight = saved[1];
+        double temperature = (double)ctx.get_data(TemperatureKey);
+        using var scope = NewDisposeScope();
+        Tensor below = AtanhSlope(fraction);
+        Tensor above = AtanhSlope(fraction.neg().PlusInPlace(1));
+        Tensor gradient = weight.neg().PlusInPlace(1).mul_(weight).mul_(below.PlusInPlace(above)).TimesInPlace(1 / (temperature * temperature)).mul_(grad_output);
+
+        // One gradient per argument of forward: the values, then the temperature and the generator (none).
+        return [gradient.MoveToOuterDisposeScope(), null!, null!];
+    }
+
+    /// <summary>d atanh(min(x, 1 − ε))/dx for x in [0, 1]: 1/(1 − x²) below 1 − ε, 0 where the bound holds x.</summary>
+    private static Tensor AtanhSlope(Tensor x) =>
+        x.AtMost(1 - Epsilon).Squared().neg_().PlusInPlace(1).reciprocal_().mul_(x.BelowMask(1 - Epsilon));
+}
