@@ -99,10 +99,11 @@ public sealed class ChannelContextModelTests
     }
 
     /// <summary>
-    /// The latent search's context (<c>roundedContext</c>): the networks see the hard-rounded slices whatever the rounding
+    /// The latent search's context (<c>RoundedContextParameters</c> and <c>CodeAround</c>): the networks see the hard-rounded slices whatever the rounding
     /// passed, so a rounding that adds 0.25 to every symbol moves no centre (ŷ is the hard ŷ + 0.25 everywhere), and the
     /// bits' gradient towards slice 0's y does not depend on <c>context.1</c> (no gradient runs back through it). Without
-    /// it the same rounding moves slice 1's centres, and other <c>context.1</c> weights give slice 0 another gradient.
+    /// it (<c>Code</c>, the networks fed what the rounding gave) the same rounding moves slice 1's centres, and other
+    /// <c>context.1</c> weights give slice 0 another gradient.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -127,7 +128,9 @@ public sealed class ChannelContextModelTests
                 model.LoadModelFileTensors(name => set[name]);
                 Tensor hard = model.Code(latents, scales, means, v => v.round()).YHat;
                 Tensor y = latents.detach().clone().requires_grad_(true);
-                (Tensor bits, Tensor shifted) = model.Code(y, scales, means, Shifted, roundedContext: rounded);
+                (Tensor bits, Tensor shifted) = rounded
+                    ? model.CodeAround(y, model.RoundedContextParameters(y.detach(), scales, means), Shifted)
+                    : model.Code(y, scales, means, Shifted);
                 double offset = shifted.sub(hard).Plus(-0.25).abs().max().ToDoubleValue();
                 Assert.True(rounded ? offset < 1e-5 : offset > 1e-3, $"rounded context {rounded}: the centres moved by up to {offset}");
                 bits.sum().backward();
@@ -141,13 +144,14 @@ public sealed class ChannelContextModelTests
 
     /// <summary>
     /// The search's coding under the rounded context finds every centre and scale first and rounds y once
-    /// (<c>RoundedContextParameters</c>, <c>CodeAround</c>); with the hard rounding it codes what the coder's order codes,
-    /// the same ŷ and bits, with and without checkerboard passes.
+    /// (<c>RoundedContextParameters</c>, <c>CodeAround</c>); with the hard rounding it codes what the general path
+    /// (<c>Code</c>, slice by slice, anchors first) codes, the same ŷ and bits, with and without checkerboard passes.
+    /// (That the search's ŷ is the managed coder's is TorchLatentOptimizerTests' channel-context search test.)
     /// </summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void TheRoundedContextWithHardRoundingCodesWhatTheCodersOrderCodes(bool checkerboard)
+    public void TheRoundedContextWithHardRoundingCodesWhatTheGeneralPathCodes(bool checkerboard)
     {
         using var scope = NewDisposeScope();
         using var model = new ChannelContextModel(M, 2, 6, 3, ConditionalDistribution.Logistic, 0.11f, checkerboard);
@@ -156,7 +160,7 @@ public sealed class ChannelContextModelTests
         (Tensor latents, Tensor scales, Tensor means) = Latents(seed: 15, correlated: true);
 
         (Tensor bits, Tensor yHat) = model.Code(latents, scales, means, v => v.round());
-        (Tensor roundedBits, Tensor roundedYHat) = model.Code(latents, scales, means, v => v.round(), roundedContext: true);
+        (Tensor roundedBits, Tensor roundedYHat) = model.CodeAround(latents, model.RoundedContextParameters(latents, scales, means), v => v.round());
 
         Assert.Equal(0, roundedYHat.sub(yHat).abs().max().ToDoubleValue());
         Assert.True(roundedBits.sub(bits).abs().max().ToDoubleValue() < 1e-5 * bits.abs().max().ToDoubleValue());

@@ -139,14 +139,37 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         double baseline = await CostAsync(codec, catalog, entry, image, effort: 1);
         double searched = await CostAsync(codec, catalog, entry, image, effort: 2);
         Assert.True(searched < baseline, $"effort 2 costs {searched:F5}, effort 1 {baseline:F5}");
-        (TorchLatentOptimizer.SearchSchedule schedule, int gradientPasses, int forwardPasses, int contextPasses) = optimizer.LastSearch;
-        Assert.Equal(shippedSchedule ? (5, 6, 5, 1, 5) : (16, 1, 16, 2, 3), (schedule.Passes, schedule.StepsPerPass, gradientPasses, forwardPasses, contextPasses));
+        (TorchLatentOptimizer.SearchSchedule schedule, int gradientPasses, int forwardPasses, int contextPasses, int curvatures) = optimizer.LastSearch;
+        Assert.Equal(shippedSchedule ? (5, 6, 5, 1, 5, 4) : (16, 1, 16, 2, 3, 0), (schedule.Passes, schedule.StepsPerPass, gradientPasses, forwardPasses, contextPasses, curvatures));
 
         // The file is the one the coder makes of the search's latents.
         NicLatents found = Assert.Single(recording.Results);
+        NicLatentProblem problem = Assert.Single(recording.Problems);
         CodecModel model = codec.GetModel(entry.File);
         byte[] expected = EncodePipeline.EncodeLatents(model, image.Width, image.Height, image.Metadata, found.Y, found.Z, codec.Options.BandRows, 1, default).ToArray();
         Assert.Equal(expected, codec.Encode(image, new NicEncodeOptions { Model = entry.Name, Effort = 2 }));
+
+        // ẑ: h_a's, rounded as the codec rounds it, where the shipped schedule searches y alone.
+        model.Bottleneck.Compress(problem.Z!, out FeatureMap startZ);
+        if (shippedSchedule)
+        {
+            Assert.Equal(startZ.Data, found.Z!.Data);
+        }
+
+        // ŷ already lies on the coder's lattice: coding it band by band in the coder's order, around the centres the managed
+        // networks give, rounds every element to itself (up to the last bits in which libtorch's centres differ). A ŷ
+        // rounded in another order or around other centres moves by whole steps here.
+        model.Bottleneck.Compress(found.Z!, out FeatureMap zHat);
+        EntropyParameters hyper = model.Managed.HyperSynthesize(zHat);
+        var quantized = FeatureMap.Zeroed(found.Y.Channels, found.Y.Height, found.Y.Width, default);
+        int rows = Math.Min(codec.Options.BandRows, found.Y.Height);
+        for (int first = 0; first < found.Y.Height; first += rows)
+        {
+            model.ChannelContext!.CompressRows(found.Y, hyper, first, Math.Min(rows, found.Y.Height - first), quantized);
+        }
+
+        double moved = found.Y.Data.Zip(quantized.Data, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(moved < 1e-3, $"the coder moved an element of the search's ŷ by {moved}");
     }
 
     /// <summary>Efforts outside 1 … 9 are refused before anything runs, with or without an optimizer.</summary>
@@ -252,6 +275,16 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         Tensor partly = TorchLatentOptimizer.SecantCurvature(first, Gradient(first), still, Gradient(still));
         Assert.Equal(0, partly[0, 1, 0, 0].ToDoubleValue());
         Assert.True(partly.sub(curvature)[0, 0, 0, 0].abs().ToDoubleValue() < 1e-5);
+
+        // Nor one that moved by a few ulps while the others' moves changed its gradient (g_s couples the channels): the
+        // change over so short a step would read as a huge curvature.
+        Tensor barely = second.clone();
+        barely[0, 1] = first[0, 1].Plus(1e-5);
+        Tensor coupled = Gradient(barely).clone();
+        coupled[0, 1] = Gradient(first)[0, 1].Plus(0.05);
+        Tensor unmeasured = TorchLatentOptimizer.SecantCurvature(first, Gradient(first), barely, coupled);
+        Assert.Equal(0, unmeasured[0, 1, 0, 0].ToDoubleValue());
+        Assert.True(unmeasured.sub(curvature)[0, 2, 0, 0].abs().ToDoubleValue() < 1e-5);
     }
 
     /// <summary>bpp + λ·255²·MSE of the file <paramref name="codec"/> makes at <paramref name="effort"/>, measured on the file and its plain decode.</summary>
@@ -315,6 +348,8 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
     {
         public List<NicLatents> Results { get; } = [];
 
+        public List<NicLatentProblem> Problems { get; } = [];
+
         public string Name => inner.Name;
 
         public NicLatents Optimize(NicLatentProblem problem, CancellationToken cancellationToken)
@@ -323,6 +358,7 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
             lock (Results)
             {
                 Results.Add(result);
+                Problems.Add(problem);
             }
 
             return result;

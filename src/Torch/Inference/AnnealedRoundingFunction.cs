@@ -40,6 +40,8 @@ internal sealed class AnnealedRoundingFunction : autograd.SingleTensorFunction<A
         Tensor uniform = rand(values.shape, dtype: values.dtype, device: values.device, generator: noise).ClampedTo(1e-10, 1 - 1e-7);
         logit.PlusInPlace(uniform.log().sub_(uniform.neg().log1p_()));
         Tensor weight = logit.TimesInPlace(1 / temperature).sigmoid_();
+        // TorchSharp saves these after forward returns: disposed with the scope, they would be saved empty and backward
+        // would find nothing. They leave the scope and are freed with the graph.
         ctx.save_for_backward([fraction.MoveToOuterDisposeScope(), weight.MoveToOuterDisposeScope()]);
         ctx.save_data(TemperatureKey, temperature);
         return floor.PlusInPlace(weight).MoveToOuterDisposeScope();
@@ -48,10 +50,10 @@ internal sealed class AnnealedRoundingFunction : autograd.SingleTensorFunction<A
     /// <inheritdoc />
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        List<Tensor> saved = ctx.get_saved_variables();
-        Tensor fraction = saved[0], weight = saved[1];
         double temperature = (double)ctx.get_data(TemperatureKey);
         using var scope = NewDisposeScope();
+        List<Tensor> saved = ctx.get_saved_variables(); // handles of this scope (autograd's own threads have none of theirs)
+        Tensor fraction = saved[0], weight = saved[1];
         Tensor below = AtanhSlope(fraction);
         Tensor above = AtanhSlope(fraction.neg().PlusInPlace(1));
         Tensor gradient = weight.neg().PlusInPlace(1).mul_(weight).mul_(below.PlusInPlace(above)).TimesInPlace(1 / (temperature * temperature)).mul_(grad_output);

@@ -142,8 +142,11 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     internal double LearningRate { get; }
 
-    /// <summary>The last search's schedule, its passes of g_s with and without the gradient, and how often its relaxed steps under a fixed ẑ ran the context networks (tests).</summary>
-    internal (SearchSchedule Schedule, int GradientPasses, int ForwardPasses, int ContextPasses) LastSearch { get; private set; }
+    /// <summary>
+    /// The last search's schedule, its passes of g_s with and without the gradient, how often its relaxed steps under a
+    /// fixed ẑ ran the context networks, and how often it measured the channels' curvature (tests).
+    /// </summary>
+    internal (SearchSchedule Schedule, int GradientPasses, int ForwardPasses, int ContextPasses, int Curvatures) LastSearch { get; private set; }
 
     /// <summary>
     /// The iterations of the search at an encoder effort: 2 → 6, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
@@ -276,7 +279,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         for (int step = 0; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            objective.FreshDistortion = step % schedule.StepsPerPass == 0 && !(step == 0 && startLoss is not null);
+            objective.FreshPass = step % schedule.StepsPerPass == 0 && !(step == 0 && startLoss is not null);
             double temperature = StartTemperature * Math.Pow(endTemperature / StartTemperature, step / (double)Math.Max(1, steps - 1));
             if (z is not null && step == joint)
             {
@@ -300,7 +303,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         {
             (Tensor yHat, Tensor? zHat, double found) = objective.Hard(y, zFixed ?? z);
             double start = startLoss ?? objective.Hard(y0, z0).Loss;
-            LastSearch = (schedule, objective.GradientPasses, objective.ForwardPasses, objective.ContextPasses);
+            LastSearch = (schedule, objective.GradientPasses, objective.ForwardPasses, objective.ContextPasses, objective.Curvatures);
             return found <= start
                 ? new NicLatents(ToFeatureMap(yHat), zHat is null ? null : ToFeatureMap(zHat))
                 : new NicLatents(problem.Y, problem.Z);
@@ -309,8 +312,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// Each channel's curvature of the distortion D along the search's last move, from the gradients ∂D/∂ỹ at two points
-    /// (a secant): h_c = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the channel's elements, (1, C, 1, 1). On a whole photo it is
-    /// nearly the same from pass to pass (a 256 × 256 crop at point 4: mean 0.028–0.030 over nine passes).
+    /// (a secant): h_c = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the channel's elements, (1, C, 1, 1). On a whole textured photo it
+    /// is nearly the same from pass to pass. A channel whose elements moved by less than <see cref="MeasurableStep"/>
+    /// (root mean square) has none: g_s couples the channels, so its gradient changes with the others' moves, and that
+    /// change over a step of a few ulps would read as a curvature of thousands.
     /// </summary>
     internal static Tensor SecantCurvature(Tensor previousPoint, Tensor previousGradient, Tensor point, Tensor gradient)
     {
@@ -318,9 +323,13 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor step = point.sub(previousPoint);
         Tensor change = gradient.detach().sub(previousGradient);
         Tensor along = change.mul(step).sum([0, 2, 3], keepdim: true);
-        Tensor length = step.Squared().sum([0, 2, 3], keepdim: true).AtLeast(1e-12);
-        return along.div(length).AtLeast(0).MoveToOuterDisposeScope();
+        Tensor length = step.Squared().sum([0, 2, 3], keepdim: true);
+        double elements = (double)point.numel() / point.shape[1];
+        return along.div(length.AtLeast(1e-12)).AtLeast(0).mul(length.AtLeastMask(MeasurableStep * MeasurableStep * elements)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The root-mean-square step below which a channel's curvature is not measured (<see cref="SecantCurvature"/>).</summary>
+    internal const double MeasurableStep = 1e-3;
 
     /// <summary>
     /// ∂D/∂ỹ at <paramref name="point"/> from a pass's <paramref name="gradient"/> at <paramref name="passPoint"/>: that
@@ -441,11 +450,17 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The passes of g_s without it so far.</summary>
         public int ForwardPasses => _distortion.ForwardPasses;
 
-        /// <summary>Whether the next relaxed loss runs g_s (else it reuses the last pass's distortion gradient).</summary>
-        public bool FreshDistortion { get; set; } = true;
+        /// <summary>
+        /// Whether the next relaxed loss starts a pass: runs g_s and, under a fixed ẑ, the context networks. Between passes
+        /// (false) it reuses the last pass's distortion gradient (<see cref="StaleGradient"/>) and context centres and scales.
+        /// </summary>
+        public bool FreshPass { get; set; } = true;
 
         /// <summary>How often the relaxed steps under a fixed ẑ have run the context networks (their centres and scales) so far.</summary>
         public int ContextPasses { get; private set; }
+
+        /// <summary>How often the channels' curvature has been measured (<see cref="SecantCurvature"/>) so far.</summary>
+        public int Curvatures { get; private set; }
 
         public void Dispose()
         {
@@ -515,7 +530,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>
         /// bits per pixel + λ·255²·MSE. The distortion and its gradient come from <see cref="SynthesisTiles"/>; when
         /// <paramref name="yTilde"/> carries a graph, the loss gets the term (ỹ − detach(ỹ))·∂D/∂ỹ, zero in value, whose
-        /// backward pass hands that gradient on through ỹ to y and z. Between passes (<see cref="FreshDistortion"/> false)
+        /// backward pass hands that gradient on through ỹ to y and z. Between passes (<see cref="FreshPass"/> false)
         /// the last pass's gradient and error stand in for g_s; <paramref name="keepDistortionGradient"/> computes and keeps
         /// the gradient of a hard-rounded ŷ (the start), whose loss has no graph.
         /// </summary>
@@ -524,7 +539,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             using var scope = NewDisposeScope();
             double squaredError;
             Tensor? gradient;
-            if (yTilde.requires_grad && !FreshDistortion && _lastGradient is not null)
+            if (yTilde.requires_grad && !FreshPass && _lastGradient is not null)
             {
                 (squaredError, gradient) = (_lastError, StaleGradient(_lastGradient, _lastPoint!, _curvature, yTilde.detach()));
             }
@@ -540,6 +555,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
                         {
                             _curvature?.Dispose();
                             _curvature = SecantCurvature(_lastPoint!, _lastGradient, point, gradient).DetachFromDisposeScope();
+                            Curvatures++;
                         }
 
                         _lastPoint?.Dispose();
@@ -599,7 +615,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// </summary>
         private (Tensor Centres, Tensor Spreads) ContextParameters(Tensor y, Tensor scales, Tensor means, bool reusable)
         {
-            if (reusable && !FreshDistortion && _lastContext is { } last)
+            if (reusable && !FreshPass && _lastContext is { } last)
             {
                 return last;
             }

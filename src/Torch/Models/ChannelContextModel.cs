@@ -218,30 +218,18 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     /// <param name="scales">σ_hs, the shape of y.</param>
     /// <param name="means">μ_hs, the shape of y.</param>
     /// <param name="round">Maps y − μ to the coded symbols (differentiable where the caller needs gradients).</param>
-    /// <param name="roundedContext">
-    /// Whether the networks see the hard-rounded ŷ (μ + round(y − μ)) of the slices and anchors coded before, detached,
-    /// instead of what <paramref name="round"/> gave them. The encoder's latent search uses it: a relaxed sample's noise
-    /// then moves no centre or scale, the rate's gradient reaches each element only through its own likelihood and
-    /// g_s, and no gradient runs back through the networks. With <paramref name="round"/> the hard rounding, both
-    /// ways give the same bits and ŷ.
-    /// </param>
-    internal (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Func<Tensor, Tensor> round, bool roundedContext = false)
-    {
-        if (!roundedContext)
-        {
-            return Code(y, scales, means, scaleTable: null, useContext: true, round);
-        }
-
-        using var scope = NewDisposeScope();
-        (Tensor bits, Tensor yHat) = CodeAround(y, RoundedContextParameters(y, scales, means), round);
-        return (bits.MoveToOuterDisposeScope(), yHat.MoveToOuterDisposeScope());
-    }
+    internal (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Func<Tensor, Tensor> round) =>
+        Code(y, scales, means, scaleTable: null, useContext: true, round);
 
     /// <summary>
     /// The centre μ and scale σ of every element of y as the coder finds them when the networks see the hard-rounded ŷ
     /// (μ + round(y − μ)) of the slices and anchors coded before: slice by slice in the rule's order, each element's
     /// pair depends on y only through that rounding, so they are found first and <see cref="CodeAround"/> rounds all of
     /// y at once. Nothing in them carries a gradient back to y; through σ_hs and μ_hs they carry one to h_s's input.
+    /// The encoder's latent search codes y around them: a relaxed sample's noise then moves no centre or scale, the
+    /// rate's gradient reaches each element only through its own likelihood and g_s, and no gradient runs back through
+    /// the networks. With the hard rounding, <see cref="CodeAround"/> under them gives the bits and ŷ of
+    /// <see cref="Code(Tensor, Tensor, Tensor, Func{Tensor, Tensor})"/>.
     /// </summary>
     /// <param name="y">y, (B, M, h, w).</param>
     /// <param name="scales">σ_hs, the shape of y.</param>

@@ -56,13 +56,15 @@ internal static class BenchEffortCommand
                 TorchRuntime.EnsureLoaded();
                 r = EffortBenchmark.Run(picture, result.GetValue(model)!, effortList, result.GetValue(runs), line => error.Write($"\r{line}      "));
             }
-            catch (Exception e) when (CommandErrors.IsReported(e) || e is ArgumentException)
+            catch (Exception e) when (CommandErrors.IsReported(e))
             {
-                error.Write("\r" + new string(' ', 40) + "\r");
                 return CommandErrors.Report(e, error);
             }
+            finally
+            {
+                error.Write("\r" + new string(' ', 40) + "\r"); // the progress line
+            }
 
-            error.Write("\r" + new string(' ', 40) + "\r");
             if (result.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(
@@ -96,8 +98,8 @@ internal static class BenchEffortCommand
             foreach (EffortBenchmarkRow row in r.Rows)
             {
                 string search = row.Iterations == 0
-                    ? "default encode                  "
-                    : string.Create(CultureInfo.InvariantCulture, $"{row.Iterations,3} iterations, {row.SecondsPerIteration * 1000,6:F1} ms each");
+                    ? "default encode                      "
+                    : string.Create(CultureInfo.InvariantCulture, $"{row.Iterations,3} passes of g_s, {row.SecondsPerIteration * 1000,6:F1} ms each");
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  effort {row.Effort} ({search}) {row.MedianSeconds,8:F3} s  {row.TimeRatio,6:F1}×  {row.BitsPerPixel:F4} bpp  {row.Psnr:F2} dB  cost {row.Cost:F5} ({row.CostChange * 100:+0.00;-0.00;0.00} %)"));
             }
             return 0;
