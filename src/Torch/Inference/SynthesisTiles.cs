@@ -108,6 +108,52 @@ internal sealed class SynthesisTiles
         return (total, gradient);
     }
 
+    /// <summary>
+    /// Each channel's Gauss–Newton curvature of the squared error, 2·diag(JᵀJ) averaged over the channel's positions
+    /// (J: g_s's Jacobian), (1, C, 1, 1), from one Rademacher probe: for v of independent ±1 over the pixels,
+    /// E[(Jᵀv)²] = diag(JᵀJ), and a channel's mean over a few hundred positions varies by a few percent. The probe runs
+    /// g_s forward and backward over a centre crop of up to <see cref="ProbeSide"/> latents a side and averages over the
+    /// crop's latents at least the halo away from its cut edges, whose pixels the crop holds whole; its signs come from
+    /// <paramref name="noise"/>. On a textured photo at point 4 it read 0.0198 where the secant between the search's
+    /// passes read 0.020–0.022 (channel means).
+    /// </summary>
+    public Tensor ProbedCurvature(Tensor latent, Generator noise)
+    {
+        using var scope = NewDisposeScope();
+        ProbePasses++;
+        int height = (int)latent.shape[2], width = (int)latent.shape[3];
+        int rows = Math.Min(height, ProbeSide), columns = Math.Min(width, ProbeSide);
+        int top = (height - rows) / 2, left = (width - columns) / 2;
+        Tensor crop = latent.detach().narrow(2, top, rows).narrow(3, left, columns);
+        crop = ChannelsLast(crop);
+        crop.requires_grad = true;
+        using (enable_grad())
+        {
+            Tensor reconstruction = _model.Synthesize(crop);
+            Tensor signs = randint(0, 2, reconstruction.shape, dtype: reconstruction.dtype, device: reconstruction.device, generator: noise).Times(2).Plus(-1);
+            reconstruction.mul(signs).sum().backward();
+        }
+
+        Tensor probe = crop.grad!;
+        (int firstRow, int lastRow) = Interior(top, rows, height);
+        (int firstColumn, int lastColumn) = Interior(left, columns, width);
+        return probe.narrow(2, firstRow, lastRow - firstRow).narrow(3, firstColumn, lastColumn - firstColumn)
+            .Squared().mean([0, 2, 3], keepdim: true).Times(2).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The longest side of <see cref="ProbedCurvature"/>'s crop, in latents (16: 256 × 256 pixels).</summary>
+    internal const int ProbeSide = 16;
+
+    /// <summary>The curvature probes so far.</summary>
+    public int ProbePasses { get; private set; }
+
+    /// <summary>The span [first, last) of a crop of <paramref name="length"/> latents at <paramref name="start"/> that lies at least the halo from a cut edge (the whole crop where that leaves nothing).</summary>
+    private (int First, int Last) Interior(int start, int length, int frame)
+    {
+        int first = start > 0 ? _halo : 0, last = start + length < frame ? length - _halo : length;
+        return first < last ? (first, last) : (0, length);
+    }
+
     /// <summary>The tiles along a side of <paramref name="length"/> latents: (first, count) of each.</summary>
     internal static IEnumerable<(int Start, int Length)> Spans(int length)
     {
