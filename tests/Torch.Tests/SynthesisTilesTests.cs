@@ -23,13 +23,8 @@ public sealed class SynthesisTilesTests
     {
         using var scope = NewDisposeScope();
         manual_seed(11);
-        NicModelFile file = NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: 5));
-        using ImageCompressionModel model = ImageModels.FromModelFile(file);
-        model.eval();
-        foreach (TorchSharp.Modules.Parameter parameter in model.parameters())
-        {
-            parameter.requires_grad = false;
-        }
+        (NicModelFile file, ImageCompressionModel model) = FrozenRandomModel(seed: 5);
+        using ImageCompressionModel owned = model;
 
         const int Width = 2100, Height = 80;
         Tensor latent = randn(1, 12, 6, 132).Times(3);
@@ -74,13 +69,8 @@ public sealed class SynthesisTilesTests
     {
         using var scope = NewDisposeScope();
         manual_seed(12);
-        NicModelFile file = NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: 6));
-        using ImageCompressionModel model = ImageModels.FromModelFile(file);
-        model.eval();
-        foreach (TorchSharp.Modules.Parameter parameter in model.parameters())
-        {
-            parameter.requires_grad = false;
-        }
+        (NicModelFile file, ImageCompressionModel model) = FrozenRandomModel(seed: 6);
+        using ImageCompressionModel owned = model;
 
         Tensor latent = randn(1, 12, 24, 24).Times(3);
         var tiles = new SynthesisTiles(model, file.Architecture.Geometry!, rand(1, 3, 384, 384));
@@ -128,6 +118,20 @@ public sealed class SynthesisTilesTests
         Tensor whole = tiles.ProbedCurvature(randn(1, 12, 5, 7), small);
         Assert.Equal([1L, 12, 1, 1], whole.shape);
         Assert.True(whole.min().ToDoubleValue() > 0);
+    }
+
+    /// <summary>A small random mean-scale model (N = 8, M = 12) in evaluation mode, its parameters frozen.</summary>
+    private static (NicModelFile File, ImageCompressionModel Model) FrozenRandomModel(int seed)
+    {
+        NicModelFile file = NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: seed));
+        ImageCompressionModel model = ImageModels.FromModelFile(file);
+        model.eval();
+        foreach (TorchSharp.Modules.Parameter parameter in model.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+
+        return (file, model);
     }
 
     /// <summary>Sides of up to 64 latents are not cut; longer ones are cut into near-equal tiles of at most 64 that cover the side once.</summary>

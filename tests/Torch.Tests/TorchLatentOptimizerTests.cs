@@ -286,6 +286,14 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         Tensor unmeasured = TorchLatentOptimizer.SecantCurvature(first, Gradient(first), barely, coupled);
         Assert.Equal(0, unmeasured[0, 1, 0, 0].ToDoubleValue());
         Assert.True(unmeasured.sub(curvature)[0, 2, 0, 0].abs().ToDoubleValue() < 1e-5);
+
+        // The bound is on the root-mean-square step of the channel's elements, whatever its size: on 32 × 32 positions a
+        // channel that moved by 2·10⁻³ each is measured, one that moved by 5·10⁻⁴ is not.
+        Tensor origin = zeros(1, 2, 32, 32);
+        Tensor moved = cat([ones(1, 1, 32, 32).Times(2e-3), ones(1, 1, 32, 32).Times(5e-4)], 1);
+        Tensor bounded = TorchLatentOptimizer.SecantCurvature(origin, zeros(1, 2, 32, 32), moved, moved.Times(0.5));
+        Assert.Equal(0.5, bounded[0, 0, 0, 0].ToDoubleValue(), 4);
+        Assert.Equal(0, bounded[0, 1, 0, 0].ToDoubleValue());
     }
 
     /// <summary>bpp + λ·255²·MSE of the file <paramref name="codec"/> makes at <paramref name="effort"/>, measured on the file and its plain decode.</summary>

@@ -30,8 +30,10 @@ namespace Nic.Torch.Inference;
 /// gives that ẑ, so that the y returned is rounded around the μ that the codec's managed h_s computes from the same ẑ
 /// (they differ only in the last bits). Searching y alone under h_a's ẑ throughout saves h_s's passes at every step but
 /// cost more on the smooth validation crops of the mean-scale family, where ẑ is a larger share of the rate; effort 2 on
-/// a channel-context model does so (<see cref="SearchSchedule.HyperFixed"/>): on whole textured photos it found more in
-/// less time (docs/rate-distortion.md#encoder-effort).
+/// a channel-context model does so (<see cref="SearchSchedule.HyperFixed"/>): on three whole textured photos its five
+/// passes of six steps found 4.30 % against 4.58 % with ẑ searched too, in 9.6 instead of 14.5 times effort 1's time
+/// (session 25, before the first pass's probed curvature)
+/// (docs/rate-distortion.md#encoder-effort).
 /// </para>
 /// <para>
 /// g_s's forward and backward passes are almost all of an iteration's time; they run over tiles of the latent
@@ -76,7 +78,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// change of the real rate + λ·distortion against effort 1: 10 passes of 3 steps with ẑ searched too, as before,
     /// −5.20 % at 23.1× effort 1's time; 10 of 3 as here −5.46 % at 16.9×; 6 of 5 −4.70 % at 10.8×; 5 of 6 −4.30 % at
     /// 9.6× (−3.20 % without the curvature correction); 4 of 7 −3.76 % at 10.6× with AVX-512 off, where 5 of 6 took
-    /// 12.2× (docs/rate-distortion.md#encoder-effort).
+    /// 12.2× (session 25; docs/rate-distortion.md#encoder-effort). With the first pass's curvature probed (session 26),
+    /// on the whole textured split (AVX-512): 5 of 6 −5.86 % BD-rate against effort 1 at 17.2× its encode time, 2 of 12
+    /// −3.06 % at 9.3×; on citrus-fruits, aloeL and european-honey-bee at points 1, 4 and 6, 3 of 8 lowered the cost
+    /// by 3.72 % for 70 % of 5 of 6's time (−4.64 %).
     /// </summary>
     private const int ContextShortSearchIterations = 5;
 
@@ -84,8 +89,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// Adam steps per pass of g_s in effort 2 on a channel-context model. The steps after a pass's first reuse that
     /// pass's distortion gradient ∂D/∂ỹ plus, per channel, the curvature of D times the step from the pass's ỹ
     /// (<see cref="StaleGradient"/>), and the pass's context centres and scales: they cost the rate's own passes only.
-    /// 5 passes of 6 steps with a step of 0.45 or 0.6 × the short searches' gave −4.32 % and −4.30 %, 0.8 × −4.15 %; 5 of
-    /// 8 (0.5 ×) −4.60 % at 11.3×.
+    /// On citrus-fruits, leuvenA and european-honey-bee at points 1, 4 and 6 (mean change of the real cost against effort
+    /// 1, AVX-512, session 25), 5 passes of 6 steps with a step of 0.45 or 0.6 × the short searches' gave −4.32 % and
+    /// −4.30 %, 0.8 × −4.15 %; 5 of 8 (0.5 ×) −4.60 % at 11.3×.
     /// </summary>
     private const int ContextStepsPerPass = 6;
 
@@ -172,8 +178,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>
     /// The iterations (passes of g_s) of the search on <paramref name="model"/>: <see cref="IterationsFor(int)"/>, except
     /// effort 2 on a channel-context model (<c>mbt2018-mean-cc</c>), which runs 5 passes of 6 Adam steps each
-    /// (<see cref="ContextStepsPerPass"/>) under h_a's ẑ: on the whole textured split, −3.73 % BD-rate against effort 1
-    /// at 14.8× its encode time with AVX-512 off (docs/rate-distortion.md#encoder-effort).
+    /// (<see cref="ContextStepsPerPass"/>) under h_a's ẑ: on the whole textured split, −5.86 % BD-rate against effort 1
+    /// at 17.2× its encode time with AVX-512 (docs/rate-distortion.md#encoder-effort).
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     /// <param name="model">The model searched.</param>
@@ -313,10 +319,11 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// Each channel's curvature of the distortion D along the search's last move, from the gradients ∂D/∂ỹ at two points
-    /// (a secant): h_c = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the channel's elements, (1, C, 1, 1). On a whole textured photo it
-    /// is nearly the same from pass to pass. A channel whose elements moved by less than <see cref="MeasurableStep"/>
-    /// (root mean square) has none: g_s couples the channels, so its gradient changes with the others' moves, and that
-    /// change over a step of a few ulps would read as a curvature of thousands.
+    /// (a secant): h_c = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the channel's elements, (1, C, 1, 1). It moves little from pass to
+    /// pass (citrus-fruits at point 4: channel means 0.0222, 0.0195, 0.0196, 0.0198 at passes 2–5). A channel whose
+    /// elements moved by less than <see cref="MeasurableStep"/> (root mean square) has none: g_s couples the channels,
+    /// so its gradient changes with the others' moves, and that change over a step of a few ulps would read as a
+    /// curvature of thousands.
     /// </summary>
     internal static Tensor SecantCurvature(Tensor previousPoint, Tensor previousGradient, Tensor point, Tensor gradient)
     {
@@ -326,7 +333,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor along = change.mul(step).sum([0, 2, 3], keepdim: true);
         Tensor length = step.Squared().sum([0, 2, 3], keepdim: true);
         double elements = (double)point.numel() / point.shape[1];
-        return along.div(length.AtLeast(1e-12)).AtLeast(0).mul(length.AtLeastMask(MeasurableStep * MeasurableStep * elements)).MoveToOuterDisposeScope();
+        Tensor measurable = length.AtLeastMask(MeasurableStep * MeasurableStep * elements);
+        return along.div(length.AtLeast(1e-12)).AtLeast(0).mul(measurable).MoveToOuterDisposeScope();
     }
 
     /// <summary>The root-mean-square step below which a channel's curvature is not measured (<see cref="SecantCurvature"/>).</summary>
@@ -424,7 +432,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The ỹ of the last pass, from which the steps between passes measure their step.</summary>
         private Tensor? _lastPoint;
 
-        /// <summary>Each channel's curvature of D between the last two passes (<see cref="SecantCurvature"/>); null before the second.</summary>
+        /// <summary>Each channel's curvature of D: probed at the first pass (<see cref="SynthesisTiles.ProbedCurvature"/>), then between the last two passes (<see cref="SecantCurvature"/>).</summary>
         private Tensor? _curvature;
 
         /// <summary>The context model's centres and scales at the last pass, which the steps between passes under a fixed ẑ reuse.</summary>
@@ -462,7 +470,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>How often the relaxed steps under a fixed ẑ have run the context networks (their centres and scales) so far.</summary>
         public int ContextPasses { get; private set; }
 
-        /// <summary>How often the channels' curvature has been measured (<see cref="SecantCurvature"/>) so far.</summary>
+        /// <summary>How often the channels' curvature has been taken (the probe, then <see cref="SecantCurvature"/>) so far.</summary>
         public int Curvatures { get; private set; }
 
         public void Dispose()
@@ -555,7 +563,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
                     {
                         Tensor point = yTilde.detach();
                         _curvature?.Dispose();
-                        _curvature = (_lastGradient is null ? _distortion.ProbedCurvature(point, _noise) : SecantCurvature(_lastPoint!, _lastGradient, point, gradient)).DetachFromDisposeScope();
+                        Tensor curvature = _lastGradient is null
+                            ? _distortion.ProbedCurvature(point, _noise)
+                            : SecantCurvature(_lastPoint!, _lastGradient, point, gradient);
+                        _curvature = curvature.DetachFromDisposeScope();
                         Curvatures++;
 
                         _lastPoint?.Dispose();
