@@ -127,8 +127,7 @@ internal sealed class SynthesisTiles
         int height = (int)latent.shape[2], width = (int)latent.shape[3];
         int rows = Math.Min(height, ProbeSide), columns = Math.Min(width, ProbeSide);
         int top = (height - rows) / 2, left = (width - columns) / 2;
-        Tensor crop = latent.detach().narrow(2, top, rows).narrow(3, left, columns);
-        crop = ChannelsLast(crop);
+        Tensor crop = ChannelsLast(latent.detach().narrow(2, top, rows).narrow(3, left, columns));
         crop.requires_grad = true;
         using (enable_grad())
         {
@@ -150,12 +149,13 @@ internal sealed class SynthesisTiles
     /// <summary>The curvature probes so far.</summary>
     public int ProbePasses { get; private set; }
 
-    /// <summary>The span [first, last) of a crop of <paramref name="length"/> latents at <paramref name="start"/> that lies at least the halo from a cut edge (the whole crop where that leaves nothing).</summary>
-    private (int First, int Last) Interior(int start, int length, int frame)
-    {
-        int first = start > 0 ? _halo : 0, last = start + length < frame ? length - _halo : length;
-        return first < last ? (first, last) : (0, length);
-    }
+    /// <summary>
+    /// The span [first, last) of a crop of <paramref name="length"/> latents at <paramref name="start"/> that lies at
+    /// least the halo from a cut edge (a crop is cut only where the frame is longer than <see cref="ProbeSide"/>, so
+    /// something always remains).
+    /// </summary>
+    private (int First, int Last) Interior(int start, int length, int frame) =>
+        (start > 0 ? _halo : 0, start + length < frame ? length - _halo : length);
 
     /// <summary>The tiles along a side of <paramref name="length"/> latents: (first, count) of each.</summary>
     internal static IEnumerable<(int Start, int Length)> Spans(int length)

@@ -32,17 +32,16 @@ namespace Nic.Torch.Inference;
 /// cost more on the smooth validation crops of the mean-scale family, where ẑ is a larger share of the rate; effort 2 on
 /// a channel-context model does so (<see cref="SearchSchedule.HyperFixed"/>): on three whole textured photos its five
 /// passes of six steps found 4.30 % against 4.58 % with ẑ searched too, in 9.6 instead of 14.5 times effort 1's time
-/// (session 25, before the first pass's probed curvature)
-/// (docs/rate-distortion.md#encoder-effort).
+/// (session 25, before the first pass's probed curvature; docs/rate-distortion.md#encoder-effort).
 /// </para>
 /// <para>
 /// g_s's forward and backward passes are almost all of an iteration's time; they run over tiles of the latent
 /// (<see cref="SynthesisTiles"/>), which halved an iteration on whole photos of 2 MP and more. Effort 2 on a
 /// channel-context model takes six Adam steps per pass of g_s under h_a's ẑ: the later five reuse the pass's
-/// distortion gradient, corrected for the steps taken by each channel's curvature of the distortion (probed at the start,
-/// <see cref="SynthesisTiles.ProbedCurvature"/>, then measured between the last two passes, <see cref="SecantCurvature"/>),
-/// and the pass's context centres and scales, beside the rate's own
-/// gradient (<see cref="ContextStepsPerPass"/>), so the search moves six times for the cost of one pass. The search
+/// distortion gradient, corrected for the steps taken by each channel's curvature of the distortion (probed at the
+/// start, <see cref="SynthesisTiles.ProbedCurvature"/>, then measured between the last two passes,
+/// <see cref="SecantCurvature"/>), and the pass's context centres and scales, beside the rate's own gradient
+/// (<see cref="ContextStepsPerPass"/>), so the search moves six times for the cost of one pass. The search
 /// sets glibc's malloc up for libtorch's large maps (<see cref="Native.GlibcHeap"/>) and trims the heap after each
 /// image.
 /// </para>

@@ -237,7 +237,6 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     internal (Tensor Centres, Tensor Spreads) RoundedContextParameters(Tensor y, Tensor scales, Tensor means)
     {
         using var scope = NewDisposeScope();
-        int c = SliceChannels;
         Tensor floored = scales.AtLeast(MinimumScale);
         Tensor? anchors = Checkerboard ? AnchorMask(y.shape[2], y.shape[3]).to(y.device) : null;
         var residuals = new List<Tensor>();
@@ -245,9 +244,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
         var spreads = new List<Tensor>();
         for (int k = 0; k < Slices; k++)
         {
-            Tensor ySlice = y.narrow(1, k * c, c);
-            Tensor scaleSlice = floored.narrow(1, k * c, c);
-            Tensor meanSlice = means.narrow(1, k * c, c);
+            (Tensor ySlice, Tensor scaleSlice, Tensor meanSlice) = Slice(k, y, floored, means);
             (Tensor mu, Tensor sigma) = SliceParameters(k, residuals, scaleSlice, meanSlice, useContext: true, anchors, anchorMu => RoundedResiduals(ySlice, anchorMu, meanSlice, scaleSlice));
             centres.Add(mu);
             spreads.Add(sigma);
@@ -279,7 +276,6 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     private (Tensor Bits, Tensor YHat) Code(Tensor y, Tensor scales, Tensor means, Tensor? scaleTable, bool useContext, Func<Tensor, Tensor> round)
     {
         using var scope = NewDisposeScope();
-        int c = SliceChannels;
         Tensor floored = scales.AtLeast(MinimumScale);
         Tensor? anchors = Checkerboard && useContext ? AnchorMask(y.shape[2], y.shape[3]).to(y.device) : null;
         var residuals = new List<Tensor>();
@@ -287,9 +283,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
         Tensor bits = zeros(y.shape[0], dtype: y.dtype, device: y.device);
         for (int k = 0; k < Slices; k++)
         {
-            Tensor ySlice = y.narrow(1, k * c, c);
-            Tensor scaleSlice = floored.narrow(1, k * c, c);
-            Tensor meanSlice = means.narrow(1, k * c, c);
+            (Tensor ySlice, Tensor scaleSlice, Tensor meanSlice) = Slice(k, y, floored, means);
 
             // The anchors are coded first; their ŷ (rounded once) is what the second pass sees and what is coded.
             Tensor? anchorSymbols = null;
@@ -308,6 +302,13 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
         }
 
         return (bits.MoveToOuterDisposeScope(), cat(coded, 1).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Slice <paramref name="k"/> of y, of the floored σ_hs and of μ_hs (channels k·C … (k + 1)·C − 1).</summary>
+    private (Tensor Y, Tensor Scales, Tensor Means) Slice(int k, Tensor y, Tensor floored, Tensor means)
+    {
+        int c = SliceChannels;
+        return (y.narrow(1, k * c, c), floored.narrow(1, k * c, c), means.narrow(1, k * c, c));
     }
 
     /// <summary>
