@@ -83,6 +83,40 @@ public sealed class GdnTests
         }
     }
 
+    /// <summary>
+    /// <c>to(BFloat16)</c> converts the layer's parameters in place of the old ones (the layer reads them from its
+    /// registry, which the conversion updates), and the converted layer gives the float32 output within bfloat16's rounding.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALayerConvertedToBFloat16ComputesInIt(bool inverse)
+    {
+        using var scope = NewDisposeScope();
+        const int channels = 4;
+        var single = new Gdn(channels, inverse);
+        var half = new Gdn(channels, inverse);
+        var generator = new Random(inverse ? 21 : 22);
+        float[] rawBeta = Enumerable.Range(0, channels).Select(_ => (float)(0.5 + generator.NextDouble())).ToArray();
+        float[] rawGamma = Enumerable.Range(0, channels * channels).Select(_ => (float)(generator.NextDouble() * 0.6)).ToArray();
+        SetRaw(single, rawBeta, rawGamma);
+        SetRaw(half, rawBeta, rawGamma);
+        half.to(ScalarType.BFloat16);
+        Assert.Equal(ScalarType.BFloat16, half.RawBeta.dtype);
+        Assert.Equal(ScalarType.BFloat16, half.RawGamma.dtype);
+
+        using (no_grad())
+        {
+            Tensor input = randn(1, channels, 5, 6).Times(2);
+            Tensor expected = single.forward(input);
+            Tensor found = half.forward(input.to(ScalarType.BFloat16));
+            Assert.Equal(ScalarType.BFloat16, found.dtype);
+            double error = found.to(ScalarType.Float32).sub(expected).abs().max().ToDoubleValue();
+            double largest = expected.abs().max().ToDoubleValue();
+            Assert.True(error <= 0.03 * largest, $"bfloat16 off by {error} (largest output {largest})");
+        }
+    }
+
     /// <summary>Sets the layer's raw β [C] and γ [C, C] (row-major).</summary>
     private static void SetRaw(Gdn layer, float[] rawBeta, float[] rawGamma)
     {

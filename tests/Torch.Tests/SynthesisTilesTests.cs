@@ -120,10 +120,66 @@ public sealed class SynthesisTilesTests
         Assert.True(whole.min().ToDoubleValue() > 0);
     }
 
-    /// <summary>A small random mean-scale model (N = 8, M = 12) in evaluation mode, its parameters frozen.</summary>
-    private static (NicModelFile File, ImageCompressionModel Model) FrozenRandomModel(int seed)
+    /// <summary>
+    /// g_s in bfloat16 (the search's where libtorch runs bfloat16 convolutions in hardware): the shipped default model
+    /// converted whole (<c>to(BFloat16)</c>, GDN's parameters included), on g_a's rounded latent of a 144 × 96 crop of the
+    /// sample against the crop, the latent in and the error and gradient out in float32, within bfloat16's rounding of
+    /// float32's: the error within 1 %, the gradient within 15 % of its norm (measured: 0.07 % and 7.0 % in AVX512_BF16,
+    /// 0.30 % and 8.6 % with oneDNN capped at AVX2). A model in float32 reports float32.
+    /// </summary>
+    [Fact]
+    public void GsInBFloat16GivesTheFloat32ErrorAndGradientWithinItsRounding()
     {
-        NicModelFile file = NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: seed));
+        using var scope = NewDisposeScope();
+        NicModelFile file = new Nic.Codec.Catalog.NicModelCatalog().Find("nic-mbt2018-mean-cc", 3).File;
+        using ImageCompressionModel model = FrozenModel(file), half = FrozenModel(file);
+        half.to(ScalarType.BFloat16);
+        Assert.All(half.parameters(), parameter => Assert.Equal(ScalarType.BFloat16, parameter.dtype));
+
+        const int Width = 144, Height = 96;
+        StbImageSharp.ImageResult png = StbImageSharp.ImageResult.FromMemory(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "seeding.png")), StbImageSharp.ColorComponents.RedGreenBlue);
+        var samples = new float[3 * Width * Height];
+        for (int y = 0; y < Height; y++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    samples[(((c * Height) + y) * Width) + x] = png.Data[((((100 + y) * png.Width) + 200 + x) * 3) + c] / 255f;
+                }
+            }
+        }
+
+        Tensor target = tensor(samples, [1, 3, Height, Width]);
+        Tensor latent;
+        using (no_grad())
+        {
+            latent = model.Analyze(target).round();
+        }
+
+        var single = new SynthesisTiles(model, file.Architecture.Geometry!, target);
+        var tiles = new SynthesisTiles(half, file.Architecture.Geometry!, target);
+        Assert.Equal(ScalarType.Float32, single.Precision);
+        Assert.Equal(ScalarType.BFloat16, tiles.Precision);
+
+        (double expected, Tensor? expectedGradient) = single.Evaluate(latent, withGradient: true);
+        (double found, Tensor? gradient) = tiles.Evaluate(latent, withGradient: true);
+        Assert.Equal(ScalarType.Float32, gradient!.dtype);
+        double norm = expectedGradient!.norm().ToDoubleValue();
+        double difference = gradient.sub(expectedGradient).norm().ToDoubleValue();
+        Assert.True(Math.Abs(found - expected) <= 0.01 * expected, $"bfloat16 {found}, float32 {expected}");
+        Assert.True(norm > 0.1 && difference <= 0.15 * norm, $"the bfloat16 gradient differs by {difference} (norm {norm})");
+        Assert.True(difference > 0, "the bfloat16 pass ran in float32");
+
+        using var noise = new Generator(3);
+        Tensor curvature = tiles.ProbedCurvature(latent, noise);
+        Assert.Equal(ScalarType.Float32, curvature.dtype);
+        Assert.True(curvature.min().ToDoubleValue() > 0);
+    }
+
+    /// <summary><paramref name="file"/>'s model in evaluation mode, its parameters frozen.</summary>
+    private static ImageCompressionModel FrozenModel(NicModelFile file)
+    {
         ImageCompressionModel model = ImageModels.FromModelFile(file);
         model.eval();
         foreach (TorchSharp.Modules.Parameter parameter in model.parameters())
@@ -131,7 +187,14 @@ public sealed class SynthesisTilesTests
             parameter.requires_grad = false;
         }
 
-        return (file, model);
+        return model;
+    }
+
+    /// <summary>A small random mean-scale model (N = 8, M = 12) in evaluation mode, its parameters frozen.</summary>
+    private static (NicModelFile File, ImageCompressionModel Model) FrozenRandomModel(int seed)
+    {
+        NicModelFile file = NicModelFile.Load(ModelFactory.CreateRandom(ModelArchitectureKind.Mbt2018Mean, 8, 12, seed: seed));
+        return (file, FrozenModel(file));
     }
 
     /// <summary>Sides of up to 64 latents are not cut; longer ones are cut into near-equal tiles of at most 64 that cover the side once.</summary>

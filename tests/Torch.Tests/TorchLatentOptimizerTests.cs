@@ -119,9 +119,9 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
     /// around the context's centres: more distortion for the same rate (+4.3 % BD-rate on the textured crops).
     /// </summary>
     /// <remarks>
-    /// With the shipped schedule (effort 2: 5 passes of g_s, 6 Adam steps each, y alone under h_a's ẑ), the search runs
-    /// g_s forward and backward 5 times (the first over the hard-rounded start, whose loss is the one to beat) and forward
-    /// once (the result), the context networks once a pass, and takes the channels' curvature 5 times (probed at the
+    /// With the shipped schedule (effort 2: 3 passes of g_s, 14 Adam steps each, y alone under h_a's ẑ), the search runs
+    /// g_s forward and backward 3 times (the first over the hard-rounded start, whose loss is the one to beat) and forward
+    /// once (the result), the context networks once a pass, and takes the curvature 3 times (the channels' probed at the
     /// start, then a secant at each later pass); with 16 passes of one step (ẑ fixed for the last 3),
     /// g_s 16 times and twice (the result and the start), the networks under the fixed ẑ 3 times.
     /// </remarks>
@@ -141,7 +141,7 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         double searched = await CostAsync(codec, catalog, entry, image, effort: 2);
         Assert.True(searched < baseline, $"effort 2 costs {searched:F5}, effort 1 {baseline:F5}");
         (TorchLatentOptimizer.SearchSchedule schedule, int gradientPasses, int forwardPasses, int contextPasses, int curvatures) = optimizer.LastSearch;
-        Assert.Equal(shippedSchedule ? (5, 6, 5, 1, 5, 5) : (16, 1, 16, 2, 3, 0), (schedule.Passes, schedule.StepsPerPass, gradientPasses, forwardPasses, contextPasses, curvatures));
+        Assert.Equal(shippedSchedule ? (3, 14, 3, 1, 3, 3) : (16, 1, 16, 2, 3, 0), (schedule.Passes, schedule.StepsPerPass, gradientPasses, forwardPasses, contextPasses, curvatures));
 
         // The file is the one the coder makes of the search's latents.
         NicLatents found = Assert.Single(recording.Results);
@@ -208,16 +208,16 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Effort 2 on a channel-context model runs 5 passes of g_s with 6 Adam steps each, y alone under h_a's ẑ; every
+    /// Effort 2 on a channel-context model runs 3 passes of g_s with 14 Adam steps each, y alone under h_a's ẑ; every
     /// other effort, and every effort on a model without a context, runs the common schedule.
     /// </summary>
     [Fact]
-    public void AChannelContextModelsEffortTwoRunsFivePassesOfSixSteps()
+    public void AChannelContextModelsEffortTwoRunsThreePassesOfFourteenSteps()
     {
         var catalog = new NicModelCatalog();
         NicModelFile context = catalog.Find("nic-mbt2018-mean-cc", 2).File;
         NicModelFile plain = catalog.Find("nic-mbt2018-mean", 2).File;
-        Assert.Equal(5, TorchLatentOptimizer.IterationsFor(2, context));
+        Assert.Equal(3, TorchLatentOptimizer.IterationsFor(2, context));
         for (int effort = 2; effort <= NicEncodeOptions.MaxEffort; effort++)
         {
             Assert.Equal(TorchLatentOptimizer.IterationsFor(effort), TorchLatentOptimizer.IterationsFor(effort, plain));
@@ -233,7 +233,7 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         // h_a's ẑ, and fewer than effort 3's 16; every other search one step a pass, ẑ searched too.
         using var optimizer = new TorchLatentOptimizer();
         double shortStep = TorchLatentOptimizer.StepSize(TorchLatentOptimizer.DefaultLearningRate, 10);
-        Assert.Equal(new TorchLatentOptimizer.SearchSchedule(5, 6, shortStep * 0.6, HyperFixed: true), optimizer.ScheduleFor(2, context));
+        Assert.Equal(new TorchLatentOptimizer.SearchSchedule(3, 14, shortStep * 0.6, HyperFixed: true), optimizer.ScheduleFor(2, context));
         Assert.True(optimizer.ScheduleFor(2, context).Steps > optimizer.ScheduleFor(2, plain).Steps);
         Assert.True(optimizer.ScheduleFor(2, context).Passes < optimizer.ScheduleFor(3, context).Passes);
         Assert.Equal(new TorchLatentOptimizer.SearchSchedule(6, 1, TorchLatentOptimizer.StepSize(TorchLatentOptimizer.DefaultLearningRate, 6)), optimizer.ScheduleFor(2, plain));
@@ -294,6 +294,59 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         Tensor bounded = TorchLatentOptimizer.SecantCurvature(origin, zeros(1, 2, 32, 32), moved, moved.Times(0.5));
         Assert.Equal(0.5, bounded[0, 0, 0, 0].ToDoubleValue(), 4);
         Assert.Equal(0, bounded[0, 1, 0, 0].ToDoubleValue());
+    }
+
+    /// <summary>
+    /// The secant is measured over each element's window (<see cref="TorchLatentOptimizer.SecantWindow"/> latents a side),
+    /// not over the whole channel: where D's curvature is 0.2 in the left half of a channel and 3 in the right, the secant
+    /// gives each half's value at the elements whose window lies inside that half (a channel's secant would give about
+    /// their mean, 1.6, everywhere), and a value between them across the border.
+    /// </summary>
+    [Fact]
+    public void TheSecantCurvatureIsLocalToEachElementsWindow()
+    {
+        using var scope = NewDisposeScope();
+        using var noise = new Generator(43);
+        const int Side = 40, Half = Side / 2, Reach = TorchLatentOptimizer.SecantWindow / 2;
+        Tensor curvature = cat([TensorArithmetic.Full(0.2, 1, 2, Side, Half), TensorArithmetic.Full(3, 1, 2, Side, Half)], 3);
+        Tensor target = randn(1, 2, Side, Side, generator: noise);
+        Tensor Gradient(Tensor point) => point.sub(target).mul(curvature);
+        Tensor first = randn(1, 2, Side, Side, generator: noise);
+        Tensor second = first.Plus(randn(1, 2, Side, Side, generator: noise).Times(0.3));
+
+        Tensor measured = TorchLatentOptimizer.SecantCurvature(first, Gradient(first), second, Gradient(second));
+        Assert.Equal(first.shape, measured.shape);
+        Tensor left = measured.narrow(3, 0, Half - Reach);
+        Tensor right = measured.narrow(3, Half + Reach, Half - Reach);
+        Assert.True(left.Minus(0.2).abs().max().ToDoubleValue() < 1e-4, $"left half: {left.min().ToDoubleValue()} … {left.max().ToDoubleValue()}");
+        Assert.True(right.Minus(3).abs().max().ToDoubleValue() < 1e-4, $"right half: {right.min().ToDoubleValue()} … {right.max().ToDoubleValue()}");
+        Tensor border = measured.narrow(3, Half - 1, 2);
+        Assert.True(border.min().ToDoubleValue() > 0.3 && border.max().ToDoubleValue() < 2.9);
+    }
+
+    /// <summary>
+    /// bfloat16 for g_s only where libtorch runs it in hardware: the CPU's AVX512_BF16, oneDNN enabled, and no cap on
+    /// oneDNN's ISA below AVX512_CORE_BF16 (the AVX-512-off pass sets <c>ONEDNN_MAX_CPU_ISA=AVX2</c>, where bfloat16
+    /// convolutions fall back to code about 20 times slower than float32). An optimizer given a precision keeps it.
+    /// </summary>
+    [Fact]
+    public void BFloat16IsChosenOnlyWhereLibtorchRunsItInHardware()
+    {
+        Assert.True(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, null));
+        Assert.True(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, ""));
+        Assert.True(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, "avx512_core_bf16"));
+        Assert.True(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, "AVX10_1_512_AMX"));
+        Assert.True(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, "ALL"));
+        Assert.False(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, "AVX2"));
+        Assert.False(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, "AVX512_CORE"));
+        Assert.False(Nic.Torch.Native.BFloat16Convolutions.Decide(true, true, "AVX512_CORE_VNNI"));
+        Assert.False(Nic.Torch.Native.BFloat16Convolutions.Decide(true, false, null));
+        Assert.False(Nic.Torch.Native.BFloat16Convolutions.Decide(false, true, null));
+
+        using var automatic = new TorchLatentOptimizer();
+        Assert.Equal(Nic.Torch.Native.BFloat16Convolutions.AreNative ? ScalarType.BFloat16 : ScalarType.Float32, automatic.SynthesisPrecision);
+        using var single = new TorchLatentOptimizer(null, null, TorchLatentOptimizer.DefaultLearningRate, ScalarType.Float32);
+        Assert.Equal(ScalarType.Float32, single.SynthesisPrecision);
     }
 
     /// <summary>bpp + λ·255²·MSE of the file <paramref name="codec"/> makes at <paramref name="effort"/>, measured on the file and its plain decode.</summary>

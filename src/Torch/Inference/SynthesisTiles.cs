@@ -36,14 +36,25 @@ internal sealed class SynthesisTiles
     private readonly int _factor;
     private readonly int _halo;
 
-    /// <summary>The squared error of <paramref name="model"/>'s g_s against <paramref name="target"/> (1, 3, height, width) in [0, 1].</summary>
+    /// <summary>
+    /// The squared error of <paramref name="model"/>'s g_s against <paramref name="target"/> (1, 3, height, width) in [0, 1],
+    /// g_s run in the number type of the model's parameters (<see cref="Precision"/>).
+    /// </summary>
     public SynthesisTiles(ImageCompressionModel model, ModelGeometry geometry, Tensor target)
     {
         _model = model;
         _target = target;
         _factor = geometry.LatentFactor;
         _halo = geometry.SynthesisHalo;
+        Precision = model.parameters().First().dtype;
     }
+
+    /// <summary>
+    /// The number type g_s runs in: float32, or bfloat16 for a model converted to it (the search's, where
+    /// <see cref="Native.BFloat16Convolutions.AreNative"/>). The latent goes in and the reconstruction comes out in float32
+    /// either way, and the error and the gradient are summed in float32.
+    /// </summary>
+    public ScalarType Precision { get; }
 
     /// <summary>The evaluations so far with the gradient (g_s forward and backward over every tile).</summary>
     public int GradientPasses { get; private set; }
@@ -90,7 +101,7 @@ internal sealed class SynthesisTiles
                 int firstColumn = Math.Max(0, left - _halo), endColumn = Math.Min((int)values.shape[3], left + columns + _halo);
                 Tensor part = values.narrow(2, firstRow, endRow - firstRow).narrow(3, firstColumn, endColumn - firstColumn).detach();
                 part.requires_grad = withGradient;
-                Tensor reconstruction = _model.Synthesize(ChannelsLast(part))
+                Tensor reconstruction = Synthesize(part)
                     .narrow(2, _factor * (top - firstRow), pixelRows)
                     .narrow(3, _factor * (left - firstColumn), pixelColumns)
                     .ClampedTo(0, 1);
@@ -127,11 +138,11 @@ internal sealed class SynthesisTiles
         int height = (int)latent.shape[2], width = (int)latent.shape[3];
         int rows = Math.Min(height, ProbeSide), columns = Math.Min(width, ProbeSide);
         int top = (height - rows) / 2, left = (width - columns) / 2;
-        Tensor crop = ChannelsLast(latent.detach().narrow(2, top, rows).narrow(3, left, columns));
+        Tensor crop = latent.detach().narrow(2, top, rows).narrow(3, left, columns).contiguous();
         crop.requires_grad = true;
         using (enable_grad())
         {
-            Tensor reconstruction = _model.Synthesize(crop);
+            Tensor reconstruction = Synthesize(crop);
             Tensor signs = randint(0, 2, reconstruction.shape, dtype: reconstruction.dtype, device: reconstruction.device, generator: noise).Times(2).Plus(-1);
             reconstruction.mul(signs).sum().backward();
         }
@@ -166,6 +177,18 @@ internal sealed class SynthesisTiles
         {
             yield return (start, Math.Min(side, length - start));
         }
+    }
+
+    /// <summary>g_s of a float32 latent in <see cref="Precision"/>, the reconstruction in float32 (differentiable in the latent).</summary>
+    private Tensor Synthesize(Tensor latent)
+    {
+        if (Precision == ScalarType.Float32)
+        {
+            return _model.Synthesize(ChannelsLast(latent));
+        }
+
+        using var scope = NewDisposeScope();
+        return _model.Synthesize(ChannelsLast(latent).to(Precision)).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -36,18 +36,19 @@ namespace Nic.Torch.Inference;
 /// </para>
 /// <para>
 /// g_s's forward and backward passes are almost all of an iteration's time; they run over tiles of the latent
-/// (<see cref="SynthesisTiles"/>), which halved an iteration on whole photos of 2 MP and more. Effort 2 on a
-/// channel-context model takes six Adam steps per pass of g_s under h_a's ẑ: the later five reuse the pass's
-/// distortion gradient, corrected for the steps taken by each channel's curvature of the distortion (probed at the
-/// start, <see cref="SynthesisTiles.ProbedCurvature"/>, then measured between the last two passes,
-/// <see cref="SecantCurvature"/>), and the pass's context centres and scales, beside the rate's own gradient
-/// (<see cref="ContextStepsPerPass"/>), so the search moves six times for the cost of one pass. The search
+/// (<see cref="SynthesisTiles"/>), which halved an iteration on whole photos of 2 MP and more, and in bfloat16 where
+/// libtorch runs it in hardware (<see cref="SynthesisPrecision"/>). Effort 2 on a channel-context model takes fourteen
+/// Adam steps per pass of g_s under h_a's ẑ: the later thirteen reuse the pass's distortion gradient, corrected for the
+/// steps taken by the curvature of the distortion (each channel's probed at the start,
+/// <see cref="SynthesisTiles.ProbedCurvature"/>, then each element's measured between the last two passes over a window
+/// around it, <see cref="SecantCurvature"/>), and the pass's context centres and scales, beside the rate's own gradient
+/// (<see cref="ContextStepsPerPass"/>), so the search moves fourteen times for the cost of one pass. The search
 /// sets glibc's malloc up for libtorch's large maps (<see cref="Native.GlibcHeap"/>) and trims the heap after each
 /// image.
 /// </para>
 /// <para>
 /// The result is the rounded latents (ŷ = μ + round(y − μ), ẑ), or g_a's and h_a's own when their rate + λ·distortion,
-/// computed the same way with hard rounding, is lower. The codec then codes them exactly as it codes g_a's latents, so
+/// computed the same way with hard rounding (g_s in the same number type), is lower. The codec then codes them exactly as it codes g_a's latents, so
 /// the file decodes with any conformant decoder. Thread-safe; each model is loaded once and searched for one image at a
 /// time.
 /// </para>
@@ -80,9 +81,12 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// 12.2× (session 25; docs/rate-distortion.md#encoder-effort). With the first pass's curvature probed (session 26),
     /// on the whole textured split (AVX-512): 5 of 6 −5.86 % BD-rate against effort 1 at 17.2× its encode time, 2 of 12
     /// −3.06 % at 9.3×; on citrus-fruits, aloeL and european-honey-bee at points 1, 4 and 6, 3 of 8 lowered the cost
-    /// by 3.72 % for 70 % of 5 of 6's time (−4.64 %).
+    /// by 3.72 % for 70 % of 5 of 6's time (−4.64 %). With each element's curvature from the secant over a window of
+    /// <see cref="SecantWindow"/> latents (session 27), on the same three photos and points: 5 of 6 −4.79 %, 3 of 8
+    /// −3.87 %, 3 of 10 −4.11 %, 3 of 14 −4.43 % (−4.20 % with the channels' curvatures), 3 of 20 −4.45 %, 2 of 20
+    /// −3.14 %; 3 of 14 took 9.8× effort 1's time in float32 and 6.9× with g_s in bfloat16 (−4.39 %).
     /// </summary>
-    private const int ContextShortSearchIterations = 5;
+    private const int ContextShortSearchIterations = 3;
 
     /// <summary>
     /// Adam steps per pass of g_s in effort 2 on a channel-context model. The steps after a pass's first reuse that
@@ -92,7 +96,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// 1, AVX-512, session 25), 5 passes of 6 steps with a step of 0.45 or 0.6 × the short searches' gave −4.32 % and
     /// −4.30 %, 0.8 × −4.15 %; 5 of 8 (0.5 ×) −4.60 % at 11.3×.
     /// </summary>
-    private const int ContextStepsPerPass = 6;
+    private const int ContextStepsPerPass = 14;
 
     /// <summary>Effort 2's Adam step on a channel-context model, as a share of the short searches' step: several steps a pass take smaller ones.</summary>
     private const double ContextStepScale = 0.6;
@@ -114,13 +118,27 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     {
     }
 
-    /// <summary>An optimizer with its own schedule (tests, tuning); <paramref name="iterations"/> null for <see cref="IterationsFor(int, NicModelFile)"/>.</summary>
-    internal TorchLatentOptimizer(Device? device, Func<int, int>? iterations, double learningRate)
+    /// <summary>
+    /// An optimizer with its own schedule (tests, tuning); <paramref name="iterations"/> null for
+    /// <see cref="IterationsFor(int, NicModelFile)"/>; <paramref name="synthesisPrecision"/> null for the rule of
+    /// <see cref="SynthesisPrecision"/>.
+    /// </summary>
+    internal TorchLatentOptimizer(Device? device, Func<int, int>? iterations, double learningRate, ScalarType? synthesisPrecision = null)
     {
         Device = device ?? CPU;
         _iterations = iterations;
         LearningRate = learningRate;
+        SynthesisPrecision = synthesisPrecision
+            ?? (Device.type == DeviceType.CPU && BFloat16Convolutions.AreNative ? ScalarType.BFloat16 : ScalarType.Float32);
     }
+
+    /// <summary>
+    /// The number type of the search's passes of g_s: bfloat16 on a CPU whose libtorch runs bfloat16 convolutions in
+    /// hardware (AVX512_BF16 through oneDNN), where a pass takes about half the time; else float32. Everything else (the
+    /// rates, the steps, the latents, the sums of the error and of the gradient) stays float32. The search's result, and so
+    /// an effort-2 file, differs between the two; both decode with any decoder.
+    /// </summary>
+    public ScalarType SynthesisPrecision { get; }
 
     /// <summary>Adam's step size on the latents for searches of up to <see cref="FullStepIterations"/> iterations.</summary>
     internal const double DefaultLearningRate = 0.02;
@@ -176,9 +194,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// The iterations (passes of g_s) of the search on <paramref name="model"/>: <see cref="IterationsFor(int)"/>, except
-    /// effort 2 on a channel-context model (<c>mbt2018-mean-cc</c>), which runs 5 passes of 6 Adam steps each
-    /// (<see cref="ContextStepsPerPass"/>) under h_a's ẑ: on the whole textured split, −5.86 % BD-rate against effort 1
-    /// at 17.2× its encode time with AVX-512 (docs/rate-distortion.md#encoder-effort).
+    /// effort 2 on a channel-context model (<c>mbt2018-mean-cc</c>), which runs 3 passes of 14 Adam steps each
+    /// (<see cref="ContextStepsPerPass"/>) under h_a's ẑ (docs/rate-distortion.md#encoder-effort).
     /// </summary>
     /// <param name="effort">2 … <see cref="NicEncodeOptions.MaxEffort"/>.</param>
     /// <param name="model">The model searched.</param>
@@ -227,7 +244,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} was trained for {file.Distortion}; the latent search minimizes rate + λ·MSE");
         }
 
-        LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(ImageModels.FromModelFile(file), ChannelContextModel.FromModelFile(file), Device))).Value;
+        LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(file, Device, SynthesisPrecision))).Value;
         GlibcHeap.KeepLargeBlocks();
         lock (loaded)
         {
@@ -253,8 +270,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         _disposed = true;
         foreach (Lazy<LoadedModel> model in _models.Values.Where(m => m.IsValueCreated))
         {
-            model.Value.Model.Dispose();
-            model.Value.Context?.Dispose();
+            model.Value.Dispose();
         }
     }
 
@@ -265,7 +281,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
-        using var objective = new Objective(model, problem.Model.Architecture.Geometry!, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda, schedule.StepsPerPass > 1);
+        using var objective = new Objective(model, loaded.Synthesis, problem.Model.Architecture.Geometry!, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda, schedule.StepsPerPass > 1);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
@@ -317,26 +333,35 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     }
 
     /// <summary>
-    /// Each channel's curvature of the distortion D along the search's last move, from the gradients ∂D/∂ỹ at two points
-    /// (a secant): h_c = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the channel's elements, (1, C, 1, 1). It moves little from pass to
-    /// pass (citrus-fruits at point 4: channel means 0.0222, 0.0195, 0.0196, 0.0198 at passes 2–5). A channel whose
-    /// elements moved by less than <see cref="MeasurableStep"/> (root mean square) has none: g_s couples the channels,
-    /// so its gradient changes with the others' moves, and that change over a step of a few ulps would read as a
-    /// curvature of thousands.
+    /// Each element's curvature of the distortion D along the search's last move, from the gradients ∂D/∂ỹ at two points
+    /// (a secant) over the window of <see cref="SecantWindow"/> × <see cref="SecantWindow"/> latents of its channel around
+    /// it (cut at the frame's edges): h = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the window's elements, the shape of y. g_s's
+    /// Jacobian varies across the image (a channel's curvature in flat and in busy parts differs), so a window's secant
+    /// corrects the steps between passes better than the channel's: on three textured photos 3 passes of 14 steps
+    /// lowered the cost by 4.43 % against 4.20 % with one secant a channel; windows of 3, 5 and 17 gave 4.76–4.79 % where
+    /// 9 gave 4.79 % with 5 passes of 6 (docs/rate-distortion.md). A window whose elements moved by less than
+    /// <see cref="MeasurableStep"/> (root mean square) has none: g_s couples the channels, so a gradient changes with the
+    /// other channels' moves, and that change over a step of a few ulps would read as a curvature of thousands.
     /// </summary>
     internal static Tensor SecantCurvature(Tensor previousPoint, Tensor previousGradient, Tensor point, Tensor gradient)
     {
         using var scope = NewDisposeScope();
         Tensor step = point.sub(previousPoint);
         Tensor change = gradient.detach().sub(previousGradient);
-        Tensor along = change.mul(step).sum([0, 2, 3], keepdim: true);
-        Tensor length = step.Squared().sum([0, 2, 3], keepdim: true);
-        double elements = (double)point.numel() / point.shape[1];
-        Tensor measurable = length.AtLeastMask(MeasurableStep * MeasurableStep * elements);
+        Tensor along = WindowMean(change.mul(step));
+        Tensor length = WindowMean(step.Squared());
+        Tensor measurable = length.AtLeastMask(MeasurableStep * MeasurableStep);
         return along.div(length.AtLeast(1e-12)).AtLeast(0).mul(measurable).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The root-mean-square step below which a channel's curvature is not measured (<see cref="SecantCurvature"/>).</summary>
+    /// <summary>The mean of each element's window of <see cref="SecantWindow"/> latents a side, over the elements inside the frame.</summary>
+    private static Tensor WindowMean(Tensor values) =>
+        nn.functional.avg_pool2d(values, SecantWindow, 1, SecantWindow / 2, count_include_pad: false);
+
+    /// <summary>The side of the window of latents a secant curvature is measured over (odd: centred on its element).</summary>
+    internal const int SecantWindow = 9;
+
+    /// <summary>The root-mean-square step below which a window's curvature is not measured (<see cref="SecantCurvature"/>).</summary>
     internal const double MeasurableStep = 1e-3;
 
     /// <summary>
@@ -384,12 +409,26 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         LowerBoundFunction.Apply(likelihoods, EntropyModels.GaussianConditional.LikelihoodBound).log().sum().DividedBy(-Math.Log(2));
 
     /// <summary>A model loaded for the search: its parameters frozen, on the optimizer's device.</summary>
-    private sealed class LoadedModel
+    private sealed class LoadedModel : IDisposable
     {
-        public LoadedModel(ImageCompressionModel model, ChannelContextModel? context, Device device)
+        public LoadedModel(NicModelFile file, Device device, ScalarType synthesisPrecision)
         {
-            foreach (nn.Module module in context is null ? [model] : new nn.Module[] { model, context })
+            Model = ImageModels.FromModelFile(file);
+            Context = ChannelContextModel.FromModelFile(file);
+            Synthesis = Model;
+            if (synthesisPrecision != ScalarType.Float32)
             {
+                Synthesis = ImageModels.FromModelFile(file);
+                Synthesis.to(synthesisPrecision);
+            }
+
+            foreach (nn.Module? module in new nn.Module?[] { Model, Context, Synthesis == Model ? null : Synthesis })
+            {
+                if (module is null)
+                {
+                    continue;
+                }
+
                 module.to(device);
                 foreach (Parameter parameter in module.parameters())
                 {
@@ -398,15 +437,25 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
                 module.eval();
             }
-
-            Model = model;
-            Context = context;
         }
 
         public ImageCompressionModel Model { get; }
 
+        /// <summary>The model whose g_s the search's passes run: <see cref="Model"/>, or a copy in <see cref="SynthesisPrecision"/>.</summary>
+        public ImageCompressionModel Synthesis { get; }
+
         /// <summary>The context model of an <c>mbt2018-mean-cc</c> file (spec/nic-coding.md §10.3); null for other models.</summary>
         public ChannelContextModel? Context { get; }
+
+        public void Dispose()
+        {
+            Model.Dispose();
+            Context?.Dispose();
+            if (Synthesis != Model)
+            {
+                Synthesis.Dispose();
+            }
+        }
     }
 
     /// <summary>bpp + λ·255²·MSE of one image under one model, relaxed or hard.</summary>
@@ -440,7 +489,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>Whether steps run between passes (several steps a pass): only they need the curvature and the pass's ỹ.</summary>
         private readonly bool _stepsBetweenPasses;
 
-        public Objective(ImageCompressionModel model, ModelGeometry geometry, ChannelContextModel? context, Tensor image, int width, int height, double lambda, bool stepsBetweenPasses)
+        public Objective(ImageCompressionModel model, ImageCompressionModel synthesis, ModelGeometry geometry, ChannelContextModel? context, Tensor image, int width, int height, double lambda, bool stepsBetweenPasses)
         {
             _stepsBetweenPasses = stepsBetweenPasses;
             _noise = new Generator(NoiseSeed, image.device);
@@ -449,7 +498,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             _context = context;
             _width = width;
             _height = height;
-            _distortion = new SynthesisTiles(model, geometry, Crop(image));
+            _distortion = new SynthesisTiles(synthesis, geometry, Crop(image));
             _distortionWeight = lambda * 255 * 255;
             _medians = model.EntropyBottleneck.Quantiles.detach().select(2, 1).reshape(1, -1, 1, 1);
         }

@@ -14,9 +14,6 @@ namespace Nic.Torch.Layers;
 /// </summary>
 public sealed class Gdn : nn.Module<Tensor, Tensor>
 {
-    private readonly Parameter _beta;
-    private readonly Parameter _gamma;
-
     /// <summary>Creates the layer with CompressAI's initialisation: effective β = 1, γ = 0.1 · I.</summary>
     /// <param name="channels">C, the number of channels.</param>
     /// <param name="inverse">True for inverse GDN (the synthesis transform's layer).</param>
@@ -30,12 +27,9 @@ public sealed class Gdn : nn.Module<Tensor, Tensor>
         {
             Tensor beta = ones(channels).PlusInPlace(GdnParameters.Pedestal).AtLeastInPlace(GdnParameters.Pedestal).sqrt_();
             Tensor gamma = eye(channels).TimesInPlace(0.1).PlusInPlace(GdnParameters.Pedestal).AtLeastInPlace(GdnParameters.Pedestal).sqrt_();
-            _beta = new Parameter(beta);
-            _gamma = new Parameter(gamma);
+            register_parameter(BetaName, new Parameter(beta));
+            register_parameter(GammaName, new Parameter(gamma));
         }
-
-        register_parameter("beta", _beta);
-        register_parameter("gamma", _gamma);
     }
 
     /// <summary>The number of channels.</summary>
@@ -45,16 +39,23 @@ public sealed class Gdn : nn.Module<Tensor, Tensor>
     public bool Inverse { get; }
 
     /// <summary>The raw β [C], as stored in a model file.</summary>
-    public Parameter RawBeta => _beta;
+    /// <remarks>
+    /// Read from the module's registry, not a field: <c>to(dtype)</c> and <c>to(device)</c> replace a registered
+    /// parameter and dispose of the old one, and update only fields named as it is registered.
+    /// </remarks>
+    public Parameter RawBeta => get_parameter(BetaName)!;
 
     /// <summary>The raw γ [C, C], as stored in a model file; row i weights the squared inputs of output channel i.</summary>
-    public Parameter RawGamma => _gamma;
+    public Parameter RawGamma => get_parameter(GammaName)!;
+
+    private const string BetaName = "beta";
+    private const string GammaName = "gamma";
 
     /// <summary>The effective β: max(raw, beta_bound)² − pedestal, differentiable.</summary>
-    public Tensor EffectiveBeta() => Effective(_beta, GdnParameters.BetaBound);
+    public Tensor EffectiveBeta() => Effective(RawBeta, GdnParameters.BetaBound);
 
     /// <summary>The effective γ: max(raw, gamma_bound)² − pedestal, differentiable.</summary>
-    public Tensor EffectiveGamma() => Effective(_gamma, GdnParameters.GammaBound);
+    public Tensor EffectiveGamma() => Effective(RawGamma, GdnParameters.GammaBound);
 
     /// <summary>Normalizes <paramref name="input"/> (N, C, H, W).</summary>
     /// <exception cref="ArgumentException">The input is not 4-D with <see cref="Channels"/> channels.</exception>

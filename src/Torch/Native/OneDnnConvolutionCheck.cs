@@ -146,7 +146,7 @@ internal static class OneDnnConvolutionCheck
 
     /// <summary><c>at::globalContext()</c> (Itanium C++ ABI name).</summary>
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-    private static extern IntPtr GlobalContext();
+    internal static extern IntPtr GlobalContext();
 
     /// <summary><c>at::Context::setUserEnabledMkldnn(bool)</c> on the context <paramref name="context"/> (Itanium C++ ABI name).</summary>
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]

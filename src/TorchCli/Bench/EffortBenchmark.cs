@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Nic.Torch.Cli.Bench;
 
 /// <summary>One encode setting of <see cref="EffortBenchmark"/>: its median time against effort 1's, and what it coded.</summary>
-/// <param name="Iterations">The search's passes of g_s (<see cref="TorchLatentOptimizer.IterationsFor(int, NicModelFile)"/>): one Adam step each, but six in effort 2 on a channel-context model.</param>
+/// <param name="Iterations">The search's passes of g_s (<see cref="TorchLatentOptimizer.IterationsFor(int, NicModelFile)"/>): one Adam step each, but fourteen in effort 2 on a channel-context model.</param>
 /// <param name="SecondsPerIteration">(This effort's time − effort 1's) / iterations: 0 for effort 1.</param>
 internal sealed record EffortBenchmarkRow(int Effort, int Iterations, double MedianSeconds, double TimeRatio, double SecondsPerIteration, double BitsPerPixel, double Psnr, double Cost, double CostChange);
 
@@ -22,13 +22,15 @@ internal sealed record EffortBenchmarkResult(
     int Runs,
     int Threads,
     double Lambda,
+    ScalarType SynthesisPrecision,
     IReadOnlyList<EffortBenchmarkRow> Rows);
 
 /// <summary>
 /// The encoder effort's cost on one image, side by side in one process: the median time of the default encode (effort 1)
 /// and of each effort's (libtorch's latent search, <see cref="TorchLatentOptimizer"/>), their ratio, and the rate,
 /// PSNR and rate + λ·255²·MSE of what each coded (after real coding and decoding), and the seconds one search iteration
-/// adds ((effort's time − effort 1's) / iterations, which includes the search's fixed cost).
+/// adds ((effort's time − effort 1's) / iterations, which includes the search's fixed cost), and the number type of the
+/// search's g_s (<see cref="TorchLatentOptimizer.SynthesisPrecision"/>).
 /// </summary>
 internal static class EffortBenchmark
 {
@@ -81,6 +83,6 @@ internal static class EffortBenchmark
                 (cost / defaultCost) - 1));
         }
 
-        return new EffortBenchmarkResult(file.Name, image.Width, image.Height, runs, get_num_threads(), file.Lambda, rows);
+        return new EffortBenchmarkResult(file.Name, image.Width, image.Height, runs, get_num_threads(), file.Lambda, optimizer.SynthesisPrecision, rows);
     }
 }

@@ -77,6 +77,7 @@ internal static class BenchEffortCommand
                         ["runs"] = r.Runs,
                         ["torch_threads"] = r.Threads,
                         ["lambda"] = r.Lambda,
+                        ["synthesis_precision"] = PrecisionName(r.SynthesisPrecision),
                         ["efforts"] = r.Rows.Select(row => new Dictionary<string, object>
                         {
                             ["effort"] = row.Effort,
@@ -94,7 +95,7 @@ internal static class BenchEffortCommand
                 return 0;
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Model}, {r.Width}×{r.Height}, λ {r.Lambda}, median of {r.Runs} encodes, libtorch {r.Threads} thread(s):"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Model}, {r.Width}×{r.Height}, λ {r.Lambda}, median of {r.Runs} encodes, libtorch {r.Threads} thread(s), the search's g_s in {PrecisionName(r.SynthesisPrecision)}:"));
             foreach (EffortBenchmarkRow row in r.Rows)
             {
                 string search = row.Iterations == 0
@@ -106,4 +107,7 @@ internal static class BenchEffortCommand
         });
         return command;
     }
+
+    /// <summary>The number type's name as the JSON and the result line give it (bfloat16, float32).</summary>
+    private static string PrecisionName(TorchSharp.torch.ScalarType type) => type.ToString().ToLowerInvariant();
 }
