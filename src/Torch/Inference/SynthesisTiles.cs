@@ -46,11 +46,12 @@ internal sealed class SynthesisTiles
         _target = target;
         _factor = geometry.LatentFactor;
         _halo = geometry.SynthesisHalo;
-        Precision = model.parameters().First().dtype;
+        Precision = model.SynthesisPrecision;
     }
 
     /// <summary>
-    /// The number type g_s runs in: float32, or bfloat16 for a model converted to it (the search's, where
+    /// The number type g_s runs in: float32, or bfloat16 for a model whose g_s was converted to it
+    /// (<see cref="ImageCompressionModel.ConvertSynthesis"/>; effort 2's search on a channel-context model where
     /// <see cref="Native.BFloat16Convolutions.AreNative"/>). The latent goes in and the reconstruction comes out in float32
     /// either way, and the error and the gradient are summed in float32.
     /// </summary>
@@ -188,7 +189,7 @@ internal sealed class SynthesisTiles
         }
 
         using var scope = NewDisposeScope();
-        return _model.Synthesize(ChannelsLast(latent).to(Precision)).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return _model.Synthesize(ChannelsLast(latent.to(Precision))).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>

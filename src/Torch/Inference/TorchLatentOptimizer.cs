@@ -84,14 +84,17 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// by 3.72 % for 70 % of 5 of 6's time (−4.64 %). With each element's curvature from the secant over a window of
     /// <see cref="SecantWindow"/> latents (session 27), on the same three photos and points: 5 of 6 −4.79 %, 3 of 8
     /// −3.87 %, 3 of 10 −4.11 %, 3 of 14 −4.43 % (−4.20 % with the channels' curvatures), 3 of 20 −4.45 %, 2 of 20
-    /// −3.14 %; 3 of 14 took 9.8× effort 1's time in float32 and 6.9× with g_s in bfloat16 (−4.39 %).
+    /// −3.14 %; 3 of 14 took 9.8× effort 1's time in float32 and 6.9× with g_s in bfloat16 (−4.39 %, in an earlier form
+    /// that cast GDN's float32 parameters). On the whole textured split, 3 of 14: −5.12 % BD-rate at 8.8× with g_s in
+    /// bfloat16 (AVX-512), −5.18 % at 10.5× in float32 with AVX-512 off; validation split −8.27 % at 8.5×.
     /// </summary>
     private const int ContextShortSearchIterations = 3;
 
     /// <summary>
     /// Adam steps per pass of g_s in effort 2 on a channel-context model. The steps after a pass's first reuse that
-    /// pass's distortion gradient ∂D/∂ỹ plus, per channel, the curvature of D times the step from the pass's ỹ
-    /// (<see cref="StaleGradient"/>), and the pass's context centres and scales: they cost the rate's own passes only.
+    /// pass's distortion gradient ∂D/∂ỹ plus the curvature of D (each channel's, then each element's) times the step
+    /// from the pass's ỹ (<see cref="StaleGradient"/>), and the pass's context centres and scales: they cost the rate's
+    /// own passes only.
     /// On citrus-fruits, leuvenA and european-honey-bee at points 1, 4 and 6 (mean change of the real cost against effort
     /// 1, AVX-512, session 25), 5 passes of 6 steps with a step of 0.45 or 0.6 × the short searches' gave −4.32 % and
     /// −4.30 %, 0.8 × −4.15 %; 5 of 8 (0.5 ×) −4.60 % at 11.3×.
@@ -133,10 +136,11 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     }
 
     /// <summary>
-    /// The number type of the search's passes of g_s: bfloat16 on a CPU whose libtorch runs bfloat16 convolutions in
-    /// hardware (AVX512_BF16 through oneDNN), where a pass takes about half the time; else float32. Everything else (the
-    /// rates, the steps, the latents, the sums of the error and of the gradient) stays float32. The search's result, and so
-    /// an effort-2 file, differs between the two; both decode with any decoder.
+    /// The number type of the passes of g_s in effort 2's search on a channel-context model (the one measured in both):
+    /// bfloat16 on a CPU whose libtorch runs bfloat16 convolutions in hardware (AVX512_BF16 through oneDNN), where a pass
+    /// takes about half the time; else float32. Everything else (the rates, the steps, the latents, the sums of the error
+    /// and of the gradient) stays float32, and the other searches run g_s in float32. Such an effort-2 file differs
+    /// between the two; both decode with any decoder.
     /// </summary>
     public ScalarType SynthesisPrecision { get; }
 
@@ -168,9 +172,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// The last search's schedule, its passes of g_s with and without the gradient, how often its relaxed steps under a
-    /// fixed ẑ ran the context networks, and how often it measured the channels' curvature (tests).
+    /// fixed ẑ ran the context networks, how often it measured the curvature of D, and the number type of its g_s (tests).
     /// </summary>
-    internal (SearchSchedule Schedule, int GradientPasses, int ForwardPasses, int ContextPasses, int Curvatures) LastSearch { get; private set; }
+    internal (SearchSchedule Schedule, int GradientPasses, int ForwardPasses, int ContextPasses, int Curvatures, ScalarType Precision) LastSearch { get; private set; }
 
     /// <summary>
     /// The iterations of the search at an encoder effort: 2 → 6, 3 → 16, 4 → 32, 5 → 50, 6 → 80, 7 → 120, 8 → 180,
@@ -244,7 +248,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             throw new NicCodecException(NicCodecError.UnsupportedModel, $"model {file.Id} was trained for {file.Distortion}; the latent search minimizes rate + λ·MSE");
         }
 
-        LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(file, Device, SynthesisPrecision))).Value;
+        LoadedModel loaded = _models.GetOrAdd(file.Id, _ => new Lazy<LoadedModel>(() => new LoadedModel(file, Device))).Value;
         GlibcHeap.KeepLargeBlocks();
         lock (loaded)
         {
@@ -281,7 +285,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         Tensor image = ToTensor(problem.Image);
         Tensor y0 = ToTensor(problem.Y);
         Tensor? z0 = problem.Z is null ? null : ToTensor(problem.Z);
-        using var objective = new Objective(model, loaded.Synthesis, problem.Model.Architecture.Geometry!, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda, schedule.StepsPerPass > 1);
+        // g_s in SynthesisPrecision for the schedule of several steps a pass (effort 2 on a channel-context model) only.
+        ImageCompressionModel synthesis = schedule.StepsPerPass > 1 ? loaded.Synthesis(SynthesisPrecision) : model;
+        using var objective = new Objective(model, synthesis, problem.Model.Architecture.Geometry!, loaded.Context, image, problem.Width, problem.Height, problem.Model.Lambda, schedule.StepsPerPass > 1);
         if (model is HyperpriorModel != z0 is not null)
         {
             throw new ArgumentException(z0 is null ? "a hyperprior model needs z" : "a model without a hyperprior takes no z", nameof(problem));
@@ -325,7 +331,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         {
             (Tensor yHat, Tensor? zHat, double found) = objective.Hard(y, zFixed ?? z);
             double start = startLoss ?? objective.Hard(y0, z0).Loss;
-            LastSearch = (schedule, objective.GradientPasses, objective.ForwardPasses, objective.ContextPasses, objective.Curvatures);
+            LastSearch = (schedule, objective.GradientPasses, objective.ForwardPasses, objective.ContextPasses, objective.Curvatures, synthesis.SynthesisPrecision);
             return found <= start
                 ? new NicLatents(ToFeatureMap(yHat), zHat is null ? null : ToFeatureMap(zHat))
                 : new NicLatents(problem.Y, problem.Z);
@@ -338,8 +344,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// it (cut at the frame's edges): h = max(0, Σ Δg·Δỹ / Σ Δỹ²) over the window's elements, the shape of y. g_s's
     /// Jacobian varies across the image (a channel's curvature in flat and in busy parts differs), so a window's secant
     /// corrects the steps between passes better than the channel's: on three textured photos 3 passes of 14 steps
-    /// lowered the cost by 4.43 % against 4.20 % with one secant a channel; windows of 3, 5 and 17 gave 4.76–4.79 % where
-    /// 9 gave 4.79 % with 5 passes of 6 (docs/rate-distortion.md). A window whose elements moved by less than
+    /// lowered the cost by 4.43 % against 4.20 % with one secant a channel (a window of 5: 4.46 %); with 5 passes of 6,
+    /// windows of 3, 9 and 17 gave 4.76 %, 4.79 % and 4.75 % (docs/rate-distortion.md). The gradients of a pass in
+    /// bfloat16 are within about 7 % of float32's (of their norm), noise that the window's 81 elements average; the
+    /// steps between two passes' ỹ lie far above <see cref="MeasurableStep"/>. A window whose elements moved by less than
     /// <see cref="MeasurableStep"/> (root mean square) has none: g_s couples the channels, so a gradient changes with the
     /// other channels' moves, and that change over a step of a few ulps would read as a curvature of thousands.
     /// </summary>
@@ -366,8 +374,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     /// <summary>
     /// ∂D/∂ỹ at <paramref name="point"/> from a pass's <paramref name="gradient"/> at <paramref name="passPoint"/>: that
-    /// gradient plus each channel's <paramref name="curvature"/> times the step since (the pass's gradient alone without
-    /// one). Without the correction, a step between passes does not see that its own move has changed the distortion:
+    /// gradient plus <paramref name="curvature"/> (each channel's, (1, C, 1, 1), or each element's, y's shape) times the
+    /// step since (the pass's gradient alone without one). Without the correction, a step between passes does not see
+    /// that its own move has changed the distortion:
     /// 5 passes of 6 steps lowered the cost of three whole textured photos by 3.20 % instead of 4.30 % (session 25); with
     /// the first pass's steps corrected too, by a probed curvature instead of none, by 4.64 % instead of 3.91 %
     /// (citrus-fruits, aloeL and european-honey-bee at points 1, 4 and 6, session 26; docs/rate-distortion.md).
@@ -411,38 +420,42 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <summary>A model loaded for the search: its parameters frozen, on the optimizer's device.</summary>
     private sealed class LoadedModel : IDisposable
     {
-        public LoadedModel(NicModelFile file, Device device, ScalarType synthesisPrecision)
+        private readonly NicModelFile _file;
+        private readonly Device _device;
+        private ImageCompressionModel? _converted;
+
+        public LoadedModel(NicModelFile file, Device device)
         {
-            Model = ImageModels.FromModelFile(file);
-            Context = ChannelContextModel.FromModelFile(file);
-            Synthesis = Model;
-            if (synthesisPrecision != ScalarType.Float32)
-            {
-                Synthesis = ImageModels.FromModelFile(file);
-                Synthesis.to(synthesisPrecision);
-            }
-
-            foreach (nn.Module? module in new nn.Module?[] { Model, Context, Synthesis == Model ? null : Synthesis })
-            {
-                if (module is null)
-                {
-                    continue;
-                }
-
-                module.to(device);
-                foreach (Parameter parameter in module.parameters())
-                {
-                    parameter.requires_grad = false;
-                }
-
-                module.eval();
-            }
+            (_file, _device) = (file, device);
+            Model = Frozen(ImageModels.FromModelFile(file), device);
+            Context = ChannelContextModel.FromModelFile(file) is { } context ? Frozen(context, device) : null;
         }
 
         public ImageCompressionModel Model { get; }
 
-        /// <summary>The model whose g_s the search's passes run: <see cref="Model"/>, or a copy in <see cref="SynthesisPrecision"/>.</summary>
-        public ImageCompressionModel Synthesis { get; }
+        /// <summary>
+        /// The model whose g_s runs in <paramref name="precision"/>: <see cref="Model"/> for float32, else a copy with g_s
+        /// converted (made on first use; only its <see cref="ImageCompressionModel.Synthesize"/> is used). Called under the
+        /// model's lock.
+        /// </summary>
+        public ImageCompressionModel Synthesis(ScalarType precision)
+        {
+            if (precision == ScalarType.Float32)
+            {
+                return Model;
+            }
+
+            if (_converted is null)
+            {
+                ImageCompressionModel copy = ImageModels.FromModelFile(_file);
+                copy.ConvertSynthesis(precision);
+                _converted = Frozen(copy, _device);
+            }
+
+            return _converted.SynthesisPrecision == precision
+                ? _converted
+                : throw new InvalidOperationException($"g_s was converted to {_converted.SynthesisPrecision}, not {precision}");
+        }
 
         /// <summary>The context model of an <c>mbt2018-mean-cc</c> file (spec/nic-coding.md §10.3); null for other models.</summary>
         public ChannelContextModel? Context { get; }
@@ -451,10 +464,21 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         {
             Model.Dispose();
             Context?.Dispose();
-            if (Synthesis != Model)
+            _converted?.Dispose();
+        }
+
+        /// <summary><paramref name="module"/> on <paramref name="device"/>, in evaluation mode, its parameters frozen.</summary>
+        private static T Frozen<T>(T module, Device device)
+            where T : nn.Module
+        {
+            module.to(device);
+            foreach (Parameter parameter in module.parameters())
             {
-                Synthesis.Dispose();
+                parameter.requires_grad = false;
             }
+
+            module.eval();
+            return module;
         }
     }
 
@@ -480,7 +504,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The ỹ of the last pass, from which the steps between passes measure their step.</summary>
         private Tensor? _lastPoint;
 
-        /// <summary>Each channel's curvature of D: probed at the first pass (<see cref="SynthesisTiles.ProbedCurvature"/>), then between the last two passes (<see cref="SecantCurvature"/>).</summary>
+        /// <summary>The curvature of D: each channel's probed at the first pass (<see cref="SynthesisTiles.ProbedCurvature"/>), then each element's between the last two passes (<see cref="SecantCurvature"/>).</summary>
         private Tensor? _curvature;
 
         /// <summary>The context model's centres and scales at the last pass, which the steps between passes under a fixed ẑ reuse.</summary>
@@ -518,7 +542,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>How often the relaxed steps under a fixed ẑ have run the context networks (their centres and scales) so far.</summary>
         public int ContextPasses { get; private set; }
 
-        /// <summary>How often the channels' curvature has been taken (the probe, then <see cref="SecantCurvature"/>) so far.</summary>
+        /// <summary>How often the curvature of D has been taken (the probe, then <see cref="SecantCurvature"/>) so far.</summary>
         public int Curvatures { get; private set; }
 
         public void Dispose()

@@ -130,6 +130,16 @@ public abstract class ImageCompressionModel : nn.Module<Tensor, (Tensor Reconstr
         return _synthesis.forward(yHat);
     }
 
+    /// <summary>The number type of g_s's parameters, which <see cref="Synthesize"/> takes and gives.</summary>
+    internal ScalarType SynthesisPrecision => _synthesis.parameters().First().dtype;
+
+    /// <summary>
+    /// Converts g_s alone to <paramref name="type"/> (the latent search's bfloat16 copy); the other networks keep theirs.
+    /// Converting the whole model would leave fields of the entropy models (their tables, the bottleneck's matrices)
+    /// pointing at parameters that <c>to(dtype)</c> replaced and disposed.
+    /// </summary>
+    internal void ConvertSynthesis(ScalarType type) => _synthesis.to(type);
+
     /// <summary>
     /// z = h_a(y) (the scale hyperprior applies h_a to |y|, the mean-scale hyperprior to y): the latent (B, M, h, w) to the
     /// hyper-latent (B, N, ⌈h/4⌉, ⌈w/4⌉).

@@ -22,10 +22,10 @@ internal static class BFloat16Convolutions
 
     private static readonly Lazy<bool> Native = new(() =>
     {
-        OneDnnConvolutionCheck.EnsureChecked();
         try
         {
-            return Decide(IsAvx512BFloat16Supported(), UserEnabledMkldnn(OneDnnConvolutionCheck.GlobalContext()), MaxCpuIsa());
+            (bool cpu, bool oneDnn) = ReadLibtorch();
+            return Decide(cpu, oneDnn, MaxCpuIsa());
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -40,6 +40,16 @@ internal static class BFloat16Convolutions
     internal static bool Decide(bool cpuHasAvx512BFloat16, bool oneDnnEnabled, string? maxCpuIsa) =>
         cpuHasAvx512BFloat16 && oneDnnEnabled
         && (string.IsNullOrWhiteSpace(maxCpuIsa) || IsasWithBFloat16.Contains(maxCpuIsa.Trim(), StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// What libtorch says: whether the CPU has AVX512_BF16, and whether oneDNN is enabled (after
+    /// <see cref="OneDnnConvolutionCheck"/>, which may switch it off). Throws where the entry points are missing.
+    /// </summary>
+    internal static (bool CpuHasAvx512BFloat16, bool OneDnnEnabled) ReadLibtorch()
+    {
+        OneDnnConvolutionCheck.EnsureChecked();
+        return (IsAvx512BFloat16Supported(), UserEnabledMkldnn(OneDnnConvolutionCheck.GlobalContext()));
+    }
 
     private static string? MaxCpuIsa() =>
         Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is { Length: > 0 } isa ? isa : Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA");
