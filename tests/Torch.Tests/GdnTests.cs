@@ -49,13 +49,8 @@ public sealed class GdnTests
     {
         using var scope = NewDisposeScope();
         const int channels = 5;
-        var trained = new Gdn(channels, inverse);
-        var frozen = new Gdn(channels, inverse);
         var generator = new Random(inverse ? 11 : 12);
-        float[] rawBeta = Enumerable.Range(0, channels).Select(_ => (float)(0.5 + generator.NextDouble())).ToArray();
-        float[] rawGamma = Enumerable.Range(0, channels * channels).Select(_ => (float)(generator.NextDouble() * 0.6)).ToArray();
-        SetRaw(trained, rawBeta, rawGamma);
-        SetRaw(frozen, rawBeta, rawGamma);
+        (Gdn trained, Gdn frozen) = TwoLayersAlike(channels, inverse, generator);
 
         foreach (Parameter parameter in frozen.parameters())
         {
@@ -94,13 +89,7 @@ public sealed class GdnTests
     {
         using var scope = NewDisposeScope();
         const int channels = 4;
-        var single = new Gdn(channels, inverse);
-        var half = new Gdn(channels, inverse);
-        var generator = new Random(inverse ? 21 : 22);
-        float[] rawBeta = Enumerable.Range(0, channels).Select(_ => (float)(0.5 + generator.NextDouble())).ToArray();
-        float[] rawGamma = Enumerable.Range(0, channels * channels).Select(_ => (float)(generator.NextDouble() * 0.6)).ToArray();
-        SetRaw(single, rawBeta, rawGamma);
-        SetRaw(half, rawBeta, rawGamma);
+        (Gdn single, Gdn half) = TwoLayersAlike(channels, inverse, new Random(inverse ? 21 : 22));
         half.to(ScalarType.BFloat16);
         Assert.Equal(ScalarType.BFloat16, half.RawBeta.dtype);
         Assert.Equal(ScalarType.BFloat16, half.RawGamma.dtype);
@@ -115,6 +104,18 @@ public sealed class GdnTests
             double largest = expected.abs().max().ToDoubleValue();
             Assert.True(error <= 0.03 * largest, $"bfloat16 off by {error} (largest output {largest})");
         }
+    }
+
+    /// <summary>Two layers with the same random raw β (0.5 … 1.5) and γ (0 … 0.6) from <paramref name="generator"/>.</summary>
+    private static (Gdn, Gdn) TwoLayersAlike(int channels, bool inverse, Random generator)
+    {
+        var first = new Gdn(channels, inverse);
+        var second = new Gdn(channels, inverse);
+        float[] rawBeta = Enumerable.Range(0, channels).Select(_ => (float)(0.5 + generator.NextDouble())).ToArray();
+        float[] rawGamma = Enumerable.Range(0, channels * channels).Select(_ => (float)(generator.NextDouble() * 0.6)).ToArray();
+        SetRaw(first, rawBeta, rawGamma);
+        SetRaw(second, rawBeta, rawGamma);
+        return (first, second);
     }
 
     /// <summary>Sets the layer's raw β [C] and γ [C, C] (row-major).</summary>
