@@ -358,8 +358,7 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         }
 
         Assert.Equal(!Nic.Torch.Native.OneDnnConvolutionCheck.Summary!.Contains("oneDNN disabled", StringComparison.Ordinal), oneDnn);
-        string? cap = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA");
-        Assert.Equal(Nic.Torch.Native.BFloat16Convolutions.Decide(cpu, oneDnn, cap is { Length: > 0 } ? cap : Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA")), Nic.Torch.Native.BFloat16Convolutions.AreNative);
+        Assert.Equal(Nic.Torch.Native.BFloat16Convolutions.Decide(cpu, oneDnn, Nic.Torch.Native.BFloat16Convolutions.MaxCpuIsa()), Nic.Torch.Native.BFloat16Convolutions.AreNative);
 
         using var automatic = new TorchLatentOptimizer();
         Assert.Equal(Nic.Torch.Native.BFloat16Convolutions.AreNative ? ScalarType.BFloat16 : ScalarType.Float32, automatic.SynthesisPrecision);

@@ -51,7 +51,8 @@ internal static class BFloat16Convolutions
         return (IsAvx512BFloat16Supported(), UserEnabledMkldnn(OneDnnConvolutionCheck.GlobalContext()));
     }
 
-    private static string? MaxCpuIsa() =>
+    /// <summary>The cap on oneDNN's ISA this process was started with: <c>ONEDNN_MAX_CPU_ISA</c>, else <c>DNNL_MAX_CPU_ISA</c>, else null.</summary>
+    internal static string? MaxCpuIsa() =>
         Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is { Length: > 0 } isa ? isa : Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA");
 
     /// <summary><c>at::cpu::is_avx512_bf16_supported()</c> (Itanium C++ ABI name).</summary>
