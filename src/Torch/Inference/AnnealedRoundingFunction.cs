@@ -19,6 +19,12 @@ internal sealed class AnnealedRoundingFunction : autograd.SingleTensorFunction<A
     /// <summary>Keeps atanh finite at the ends of [0, 1].</summary>
     internal const double Epsilon = 1e-5;
 
+    /// <summary>The lowest uniform draw (as float32, as libtorch's clamp of a float32 tensor applies it): log u stays finite.</summary>
+    internal const float LowestDraw = (float)1e-10;
+
+    /// <summary>The highest uniform draw (as float32): log(1 − u) stays finite.</summary>
+    internal const float HighestDraw = (float)(1 - 1e-7);
+
     private const string TemperatureKey = "temperature";
 
     /// <inheritdoc />
@@ -27,17 +33,21 @@ internal sealed class AnnealedRoundingFunction : autograd.SingleTensorFunction<A
     /// <summary>The relaxed rounding of <paramref name="values"/> at <paramref name="temperature"/>, its noise drawn from <paramref name="noise"/>.</summary>
     public static Tensor Apply(Tensor values, double temperature, Generator noise) => apply(values, temperature, noise);
 
+    /// <summary>The same with the uniform draws given (<paramref name="draws"/>, the shape of the values): tests that compare another computation on the same noise.</summary>
+    public static Tensor Apply(Tensor values, double temperature, Tensor draws) => apply(values, temperature, draws);
+
     /// <inheritdoc />
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var values = (Tensor)vars[0];
         double temperature = (double)vars[1];
-        var noise = (Generator)vars[2];
+
         using var scope = NewDisposeScope();
         Tensor floor = values.floor();
         Tensor fraction = values.sub(floor);
         Tensor logit = fraction.AtMost(1 - Epsilon).atanh_().sub_(fraction.neg().PlusInPlace(1).AtMostInPlace(1 - Epsilon).atanh_()).TimesInPlace(1 / temperature);
-        Tensor uniform = rand(values.shape, dtype: values.dtype, device: values.device, generator: noise).ClampedTo(1e-10, 1 - 1e-7);
+        Tensor draws = vars[2] is Tensor given ? given : rand(values.shape, dtype: values.dtype, device: values.device, generator: (Generator)vars[2]);
+        Tensor uniform = draws.ClampedTo(LowestDraw, HighestDraw);
         logit.PlusInPlace(uniform.log().sub_(uniform.neg().log1p_()));
         Tensor weight = logit.TimesInPlace(1 / temperature).sigmoid_();
         // TorchSharp saves these after forward returns: disposed with the scope, they would be saved empty and backward

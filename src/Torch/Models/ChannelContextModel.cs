@@ -29,7 +29,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     public const float MinimumScaleFactor = 1f / 16;
 
     /// <summary>The likelihood floor of the rate term (CompressAI's).</summary>
-    private const double LikelihoodBound = 1e-9;
+    internal const double LikelihoodBound = 1e-9;
 
     private readonly ModuleList<Sequential> _networks;
     private readonly ModuleList<Sequential> _spatial;
