@@ -147,7 +147,8 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         double searched = await CostAsync(codec, catalog, entry, image, effort: 2);
         Assert.True(searched < baseline, $"effort 2 costs {searched:F5}, effort 1 {baseline:F5}");
         (TorchLatentOptimizer.SearchSchedule schedule, int gradientPasses, int forwardPasses, int contextPasses, int curvatures, int vectorized, ScalarType ran) = optimizer.LastSearch;
-        Assert.Equal(shippedSchedule ? (3, 14, 3, 1, 3, 3, 39) : (16, 1, 16, 2, 3, 0, 0), (schedule.Passes, schedule.StepsPerPass, gradientPasses, forwardPasses, contextPasses, curvatures, vectorized));
+        int betweenPasses = System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 39 : 0; // else the relaxed loss, on the same draws
+        Assert.Equal(shippedSchedule ? (3, 14, 3, 1, 3, 3, betweenPasses) : (16, 1, 16, 2, 3, 0, 0), (schedule.Passes, schedule.StepsPerPass, gradientPasses, forwardPasses, contextPasses, curvatures, vectorized));
         Assert.Equal(precision, ran);
 
         // The file is the one the coder makes of the search's latents.
@@ -178,6 +179,36 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
 
         double moved = found.Y.Data.Zip(quantized.Data, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(moved < 1e-3, $"the coder moved an element of the search's ŷ by {moved}");
+    }
+
+    /// <summary>
+    /// The steps between passes search alike whether the vectorized step or autograd's relaxed loss computes them: both
+    /// take the same draws (one seed a step from the search's generator), so the two searches of the shipped schedule
+    /// (float32) end within 0.1 % of each other's real cost and round at most 5 in 1000 latents otherwise, the margin of
+    /// float32 rounding (on this crop: the same cost to five digits, no latent rounded otherwise; before the relaxed loss
+    /// took the step's draws, libtorch's generator drew other noise and the file changed with the CPU).
+    /// </summary>
+    [Fact]
+    public async Task TheStepsBetweenPassesSearchAlikeVectorizedOrNot()
+    {
+        var catalog = new NicModelCatalog();
+        NicModelEntry entry = catalog.Find("nic-mbt2018-mean-cc", 2);
+        RgbImage image = SeedingCrop(200, 100, 128, 128);
+        async Task<(double Cost, NicLatents Found, int Vectorized)> Search(bool vectorized)
+        {
+            using var optimizer = new TorchLatentOptimizer(null, null, TorchLatentOptimizer.DefaultLearningRate, ScalarType.Float32, vectorized);
+            var recording = new RecordingOptimizer(optimizer);
+            var codec = new NicCodec(catalog, new NicCodecOptions { LatentOptimizer = recording });
+            double cost = await CostAsync(codec, catalog, entry, image, effort: 2);
+            return (cost, Assert.Single(recording.Results), optimizer.LastSearch.VectorizedSteps);
+        }
+
+        (double fastCost, NicLatents fast, int fastSteps) = await Search(vectorized: true);
+        (double slowCost, NicLatents slow, int slowSteps) = await Search(vectorized: false);
+        Assert.Equal((System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 39 : 0, 0), (fastSteps, slowSteps));
+        Assert.True(Math.Abs(fastCost - slowCost) <= 1e-3 * slowCost, $"costs {fastCost:F5} and {slowCost:F5}");
+        int moved = fast.Y.Data.Zip(slow.Y.Data).Count(p => Math.Abs(p.First - p.Second) > 0.5);
+        Assert.True(moved <= 0.005 * fast.Y.Data.Length, $"{moved} of {fast.Y.Data.Length} latents rounded otherwise");
     }
 
     /// <summary>Efforts outside 1 … 9 are refused before anything runs, with or without an optimizer.</summary>

@@ -68,7 +68,7 @@ internal sealed class AnnealedRoundingFunction : autograd.SingleTensorFunction<A
         Tensor above = AtanhSlope(fraction.neg().PlusInPlace(1));
         Tensor gradient = weight.neg().PlusInPlace(1).mul_(weight).mul_(below.PlusInPlace(above)).TimesInPlace(1 / (temperature * temperature)).mul_(grad_output);
 
-        // One gradient per argument of forward: the values, then the temperature and the generator (none).
+        // One gradient per argument of forward: the values, then the temperature and the generator or the draws (none).
         return [gradient.MoveToOuterDisposeScope(), null!, null!];
     }
 

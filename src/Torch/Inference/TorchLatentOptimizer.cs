@@ -43,9 +43,10 @@ namespace Nic.Torch.Inference;
 /// steps taken by the curvature of the distortion (each channel's probed at the start,
 /// <see cref="SynthesisTiles.ProbedCurvature"/>, then each element's measured between the last two passes over a window
 /// around it, <see cref="SecantCurvature"/>), and the pass's context centres and scales, beside the rate's own gradient
-/// (<see cref="ContextStepsPerPass"/>), so the search moves fourteen times for the cost of one pass. Those steps take
-/// their gradient from one vectorized pass over y (<see cref="RelaxedRateStep"/>) instead of autograd's sixty libtorch
-/// operations and libtorch's generator: 4–5 ms a step on a 1.2-MP photo instead of 17. The search sets glibc's malloc up for libtorch's large maps (<see cref="Native.GlibcHeap"/>) and trims the heap after each
+/// (<see cref="ContextStepsPerPass"/>), so the search moves fourteen times for the cost of one pass. On a CPU with
+/// 256-bit vectors those steps take their gradient from one vectorized pass over y (<see cref="RelaxedRateStep"/>)
+/// instead of autograd's sixty libtorch operations and libtorch's generator: 4–5 ms a step on a 1.2-MP photo instead of
+/// 17; elsewhere the relaxed loss takes the same draws. The search sets glibc's malloc up for libtorch's large maps (<see cref="Native.GlibcHeap"/>) and trims the heap after each
 /// image.
 /// </para>
 /// <para>
@@ -114,6 +115,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
 
     private readonly ConcurrentDictionary<NicModelId, Lazy<LoadedModel>> _models = new();
     private readonly Func<int, int>? _iterations;
+
+    /// <summary>Whether the steps between passes may take <see cref="RelaxedRateStep"/> (tests turn it off to compare).</summary>
+    private readonly bool _vectorizedSteps;
     private bool _disposed;
 
     /// <summary>Creates the optimizer; it runs on <paramref name="device"/> (the CPU when null).</summary>
@@ -128,9 +132,10 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// <see cref="IterationsFor(int, NicModelFile)"/>; <paramref name="synthesisPrecision"/> null for the rule of
     /// <see cref="SynthesisPrecision"/>.
     /// </summary>
-    internal TorchLatentOptimizer(Device? device, Func<int, int>? iterations, double learningRate, ScalarType? synthesisPrecision = null)
+    internal TorchLatentOptimizer(Device? device, Func<int, int>? iterations, double learningRate, ScalarType? synthesisPrecision = null, bool vectorizedSteps = true)
     {
         Device = device ?? CPU;
+        _vectorizedSteps = vectorizedSteps;
         _iterations = iterations;
         LearningRate = learningRate;
         SynthesisPrecision = synthesisPrecision
@@ -322,7 +327,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
             }
 
             using var scope = NewDisposeScope();
-            if (zFixed is not null && objective.TryStepBetweenPasses(y, temperature))
+            if (zFixed is not null && _vectorizedSteps && objective.TryStepBetweenPasses(y, temperature))
             {
                 adam.step();
                 continue;
@@ -568,37 +573,47 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         public int VectorizedSteps { get; private set; }
 
         /// <summary>
-        /// A step between passes under a fixed ẑ on a channel-context model on the CPU: y's gradient, from the pass's
+        /// Whether the next step is one between passes under a fixed ẑ on a channel-context model, once the pass's
+        /// centres and scales exist: its gradient reuses the pass's (<see cref="StaleGradient"/>), and its noise comes from
+        /// one seed (<see cref="StepSeed"/>) whichever computes it.
+        /// </summary>
+        private bool IsContextStepBetweenPasses =>
+            !FreshPass && _context is not null && _lastGradient is not null && _lastPoint is not null && _lastContext is not null;
+
+        /// <summary>
+        /// A step between passes (<see cref="IsContextStepBetweenPasses"/>) on the CPU: y's gradient, from the pass's
         /// distortion gradient, curvature, centres and scales, computed by <see cref="RelaxedRateStep"/> in one vectorized
         /// pass over y and set as y's grad, in place of <see cref="RelaxedLossFixedHyper"/> and its backward pass (the
         /// same gradient on the same draws up to float32 rounding, through about sixty libtorch operations). Its uniform
         /// draws are hashed from each element's index and one seed that the search's generator draws
-        /// (<see cref="RelaxedRateStep.Draws"/>): libtorch's generator took longer to draw them than the whole step.
-        /// False, with nothing drawn, where the step does not apply: a fresh pass, a step before the pass's centres and
-        /// scales exist (the first, which computes them), another device or number type, or a CPU without 256-bit
-        /// vectors in hardware (the relaxed loss then runs).
+        /// (<see cref="RelaxedRateStep.Draws"/>; libtorch's generator took longer to draw them than the whole step), and
+        /// <see cref="RelaxedLossFixedHyper"/> takes the same draws for such a step. False, with nothing drawn, where the
+        /// step does not apply: not such a step, a tensor on another device or in another number type, or a CPU without
+        /// 256-bit vectors in hardware (the relaxed loss then runs).
         /// </summary>
         public bool TryStepBetweenPasses(Parameter y, double temperature)
         {
-            if (FreshPass || _context is null || _lastGradient is null || _lastPoint is null || _lastContext is not { } last
-                || y.device_type != DeviceType.CPU || y.dtype != ScalarType.Float32 || !Vector256.IsHardwareAccelerated)
+            static bool Applies(Tensor? t) => t is null || (t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32);
+            if (!IsContextStepBetweenPasses || _lastContext is not { } last || !Vector256.IsHardwareAccelerated
+                || !Applies(y) || !Applies(last.Centres) || !Applies(last.Spreads) || !Applies(_lastGradient) || !Applies(_lastPoint) || !Applies(_curvature))
             {
                 return false;
             }
 
             using var scope = NewDisposeScope();
             Tensor values = y.detach().contiguous();
-            // The step's draws come from the search's generator, through one seed (RelaxedRateStep.Draws).
-            uint seed = (uint)randint(0, 1L << 32, [1], ScalarType.Int64, generator: _noise).item<long>();
             Tensor gradient = empty_like(values);
             RelaxedRateStep.Apply(
-                values, last.Centres.contiguous(), last.Spreads.contiguous(), seed, temperature, _context.Distribution,
-                _lastGradient.contiguous(), _lastPoint.contiguous(), _curvature?.contiguous(), _distortionWeight / _distortion.Samples,
+                values, last.Centres.contiguous(), last.Spreads.contiguous(), StepSeed(), temperature, _context!.Distribution,
+                _lastGradient!.contiguous(), _lastPoint!.contiguous(), _curvature?.contiguous(), _distortionWeight / _distortion.Samples,
                 (double)_width * _height, gradient, get_num_threads());
             y.grad = gradient;
             VectorizedSteps++;
             return true;
         }
+
+        /// <summary>The seed of a step between passes' draws, from the search's generator.</summary>
+        private uint StepSeed() => (uint)randint(0, 1L << 32, [1], ScalarType.Int64, generator: _noise).item<long>();
 
         /// <summary>The loss with y and z relaxed by SGA; μ and σ follow the relaxed z.</summary>
         public Tensor RelaxedLoss(Tensor y, Tensor? z, double temperature)
@@ -624,7 +639,15 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         public Tensor RelaxedLossFixedHyper(Tensor y, Tensor zHat, Tensor scales, Tensor? means, double temperature)
         {
             using var scope = NewDisposeScope();
-            (Tensor bits, Tensor yRelaxed) = CodeY(y, scales, means, v => AnnealedRoundingFunction.Apply(v, temperature, _noise), relaxed: true, hyperFixed: true);
+            Func<Tensor, Tensor> round = v => AnnealedRoundingFunction.Apply(v, temperature, _noise);
+            if (IsContextStepBetweenPasses)
+            {
+                // The draws of the vectorized step (TryStepBetweenPasses) where it does not run: the same search either way.
+                uint seed = StepSeed();
+                round = v => AnnealedRoundingFunction.Apply(v, temperature, RelaxedRateStep.Draws(seed, v).to(v.device));
+            }
+
+            (Tensor bits, Tensor yRelaxed) = CodeY(y, scales, means, round, relaxed: true, hyperFixed: true);
             return Combine(bits, yRelaxed).MoveToOuterDisposeScope();
         }
 
