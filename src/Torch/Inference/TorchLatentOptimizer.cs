@@ -89,7 +89,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
     /// −3.87 %, 3 of 10 −4.11 %, 3 of 14 −4.43 % (−4.20 % with the channels' curvatures), 3 of 20 −4.45 %, 2 of 20
     /// −3.14 %; 3 of 14 took 9.8× effort 1's time in float32 and 6.9× with g_s in bfloat16 (−4.39 %, in an earlier form
     /// that cast GDN's float32 parameters). On the whole textured split, 3 of 14: −5.12 % BD-rate at 8.8× with g_s in
-    /// bfloat16 (AVX-512), −5.18 % at 10.5× in float32 with AVX-512 off; validation split −8.27 % at 8.5×.
+    /// bfloat16 (AVX-512), −5.18 % at 10.5× in float32 with AVX-512 off; validation split −8.27 % at 8.5×. With the
+    /// steps between passes in one vectorized pass (<see cref="RelaxedRateStep"/>, session 28): −5.08 % at 6.28×
+    /// (bfloat16), −5.11 % at 9.33× with AVX-512 off, −5.11 % at 11.15× on AVX-512 without BF16.
     /// </summary>
     private const int ContextShortSearchIterations = 3;
 
