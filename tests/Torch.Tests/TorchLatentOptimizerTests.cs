@@ -122,7 +122,7 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
     /// With the shipped schedule (effort 2: 3 passes of g_s, 14 Adam steps each, y alone under h_a's ẑ), the search runs
     /// g_s forward and backward 3 times (the first over the hard-rounded start, whose loss is the one to beat) and forward
     /// once (the result), the context networks once a pass, and takes the curvature 3 times (the channels' probed at the
-    /// start, then a secant at each later pass), and 39 of its 42 steps take their gradient from the vectorized step
+    /// start, then a secant at each later pass), and (with 256-bit vectors) 39 of its 42 steps take their gradient from the vectorized step
     /// (RelaxedRateStep: all but the 3 that start a pass or compute the first pass's centres and scales); with 16 passes
     /// of one step (ẑ fixed for the last 3), g_s 16 times and twice (the result and the start), the networks under the
     /// fixed ẑ 3 times, and no step between passes. The shipped schedule runs
@@ -184,9 +184,10 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
     /// <summary>
     /// The steps between passes search alike whether the vectorized step or autograd's relaxed loss computes them: both
     /// take the same draws (one seed a step from the search's generator), so the two searches of the shipped schedule
-    /// (float32) end within 0.1 % of each other's real cost and round at most 5 in 1000 latents otherwise, the margin of
-    /// float32 rounding (on this crop: the same cost to five digits, no latent rounded otherwise; before the relaxed loss
-    /// took the step's draws, libtorch's generator drew other noise and the file changed with the CPU).
+    /// (float32) end within 10⁻⁵ of each other's real cost and round at most 1 in 1000 latents otherwise, the margin of
+    /// float32 rounding (on this crop: the same cost to five digits, no latent rounded otherwise). Before the relaxed loss
+    /// took the step's draws, libtorch's generator drew other noise, and other noise moves a search's end far more: on
+    /// citrus-fruits at point 4, five draws of the noise ended between 0.99348 and 0.99578 (docs/rate-distortion.md).
     /// </summary>
     [Fact]
     public async Task TheStepsBetweenPassesSearchAlikeVectorizedOrNot()
@@ -206,9 +207,9 @@ public sealed class TorchLatentOptimizerTests(ITestOutputHelper output)
         (double fastCost, NicLatents fast, int fastSteps) = await Search(vectorized: true);
         (double slowCost, NicLatents slow, int slowSteps) = await Search(vectorized: false);
         Assert.Equal((System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 39 : 0, 0), (fastSteps, slowSteps));
-        Assert.True(Math.Abs(fastCost - slowCost) <= 1e-3 * slowCost, $"costs {fastCost:F5} and {slowCost:F5}");
+        Assert.True(Math.Abs(fastCost - slowCost) <= 1e-5 * slowCost, $"costs {fastCost:F7} and {slowCost:F7}");
         int moved = fast.Y.Data.Zip(slow.Y.Data).Count(p => Math.Abs(p.First - p.Second) > 0.5);
-        Assert.True(moved <= 0.005 * fast.Y.Data.Length, $"{moved} of {fast.Y.Data.Length} latents rounded otherwise");
+        Assert.True(moved <= 0.001 * fast.Y.Data.Length, $"{moved} of {fast.Y.Data.Length} latents rounded otherwise");
     }
 
     /// <summary>Efforts outside 1 … 9 are refused before anything runs, with or without an optimizer.</summary>

@@ -16,7 +16,8 @@ namespace Nic.Torch.Inference;
 /// <see cref="ChannelContextModel.LikelihoodBound"/>) and the distortion's stale gradient
 /// (<see cref="TorchLatentOptimizer.StaleGradient"/>). autograd's composition of the same terms runs about sixty
 /// elementwise libtorch operations over the latent forward and backward, and libtorch's generator draws its noise: 17 ms
-/// a step on a 1.2-MP photo's 630 k latents with AVX-512 off, 39 steps a search; this pass takes 4–5 ms on two threads.
+/// a step on a 1.2-MP photo's 630 k latents with AVX-512 off, 39 steps a search; this pass takes 3.6 ms on two threads
+/// alone, 4.2–5.4 ms within the search.
 /// Each element's derivative is computed in three stages over blocks of <see cref="Block"/> elements (the sample, the
 /// likelihood, the gradient), so that few vectors are live at once, with float32 e^x and ln x of Cephes (inlined: .NET's
 /// Vector256.Log is a call, and its Exp of float32 computes in float64) and erfc from the Chebyshev fit of Numerical

@@ -45,8 +45,8 @@ namespace Nic.Torch.Inference;
 /// around it, <see cref="SecantCurvature"/>), and the pass's context centres and scales, beside the rate's own gradient
 /// (<see cref="ContextStepsPerPass"/>), so the search moves fourteen times for the cost of one pass. On a CPU with
 /// 256-bit vectors those steps take their gradient from one vectorized pass over y (<see cref="RelaxedRateStep"/>)
-/// instead of autograd's sixty libtorch operations and libtorch's generator: 4–5 ms a step on a 1.2-MP photo instead of
-/// 17; elsewhere the relaxed loss takes the same draws. The search sets glibc's malloc up for libtorch's large maps (<see cref="Native.GlibcHeap"/>) and trims the heap after each
+/// instead of autograd's sixty libtorch operations and libtorch's generator: a step 5.4–6.7 ms on a 1.2-MP photo instead
+/// of 15–18 (AVX-512 off); elsewhere the relaxed loss takes the same draws. The search sets glibc's malloc up for libtorch's large maps (<see cref="Native.GlibcHeap"/>) and trims the heap after each
 /// image.
 /// </para>
 /// <para>
@@ -513,6 +513,9 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The source of SGA's noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
+        /// <summary>The device of <see cref="_noise"/> (the image's), where its draws are made.</summary>
+        private readonly Device _noiseDevice;
+
         /// <summary>The last pass's ∂D/∂ỹ and squared error, which the steps between passes reuse (owned here, outside any dispose scope).</summary>
         private Tensor? _lastGradient;
         private double _lastError;
@@ -533,6 +536,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         {
             _stepsBetweenPasses = stepsBetweenPasses;
             _noise = new Generator(NoiseSeed, image.device);
+            _noiseDevice = image.device;
             _model = model;
             _hyper = model as HyperpriorModel;
             _context = context;
@@ -615,7 +619,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         }
 
         /// <summary>The seed of a step between passes' draws, from the search's generator.</summary>
-        private uint StepSeed() => (uint)randint(0, 1L << 32, [1], ScalarType.Int64, generator: _noise).item<long>();
+        private uint StepSeed() => (uint)randint(0, 1L << 32, [1], ScalarType.Int64, device: _noiseDevice, generator: _noise).item<long>();
 
         /// <summary>The loss with y and z relaxed by SGA; μ and σ follow the relaxed z.</summary>
         public Tensor RelaxedLoss(Tensor y, Tensor? z, double temperature)
