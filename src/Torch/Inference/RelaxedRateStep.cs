@@ -173,14 +173,15 @@ internal static class RelaxedRateStep
     /// </summary>
     internal static Tensor Draws(uint seed, Tensor like)
     {
-        int count = checked((int)like.numel());
-        var values = new float[((count + Lanes - 1) / Lanes) * Lanes];
+        var values = new float[checked((int)like.numel())];
+        Span<float> lanes = stackalloc float[Vector256<float>.Count];
         for (int i = 0; i < values.Length; i += Lanes)
         {
-            Draw(seed, (uint)i).CopyTo(values.AsSpan(i, Lanes));
+            Draw(seed, (uint)i).CopyTo(lanes);
+            lanes[..Math.Min(Lanes, values.Length - i)].CopyTo(values.AsSpan(i));
         }
 
-        return tensor(values.AsSpan(0, count).ToArray(), like.shape);
+        return tensor(values, like.shape);
     }
 
     /// <summary>
@@ -263,7 +264,7 @@ internal static class RelaxedRateStep
         {
             Vector256<float> s = Vector256.Create(sample.Slice(j, Lanes));
             Vector256<float> a = Vector256.Abs(s);
-            Vector256<float> inverseScale = one / (Vector256.Create(spreads.Slice(j, Lanes)) * Vector256.Create((float)(Math.Sqrt(3) / Math.PI)));
+            Vector256<float> inverseScale = one / (Vector256.Create(spreads.Slice(j, Lanes)) * Vector256.Create((float)ChannelContextModel.LogisticScalePerSpread));
             Vector256<float> upper = one / (one + Exp(-((half - a) * inverseScale)));
             Vector256<float> lower = one / (one + Exp(-((-half - a) * inverseScale)));
             RateSlope(s, upper - lower, ((upper * (one - upper)) - (lower * (one - lower))) * inverseScale).CopyTo(rateSlope.Slice(j, Lanes));
@@ -368,9 +369,12 @@ internal static class RelaxedRateStep
         return (cdf, gauss * Vector256.Create(InverseSqrt2Pi));
     }
 
+    /// <summary>Whether the step can read <paramref name="t"/>: none, or float32 on the CPU.</summary>
+    internal static bool Takes(Tensor? t) => t is null || (t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU);
+
     private static void Check(Tensor t, long elements)
     {
-        if (t.dtype != ScalarType.Float32 || !t.is_contiguous() || t.device_type != DeviceType.CPU || t.numel() != elements)
+        if (!Takes(t) || !t.is_contiguous() || t.numel() != elements)
         {
             throw new ArgumentException($"the step takes contiguous float32 CPU tensors of {elements} elements; got {t.dtype} {TensorData.Shape(t)} on {t.device_type}");
         }

@@ -513,9 +513,6 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// <summary>The source of SGA's noise, seeded alike for every search: the same image encodes to the same file.</summary>
         private readonly Generator _noise;
 
-        /// <summary>The device of <see cref="_noise"/> (the image's), where its draws are made.</summary>
-        private readonly Device _noiseDevice;
-
         /// <summary>The last pass's ∂D/∂ỹ and squared error, which the steps between passes reuse (owned here, outside any dispose scope).</summary>
         private Tensor? _lastGradient;
         private double _lastError;
@@ -536,7 +533,6 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         {
             _stepsBetweenPasses = stepsBetweenPasses;
             _noise = new Generator(NoiseSeed, image.device);
-            _noiseDevice = image.device;
             _model = model;
             _hyper = model as HyperpriorModel;
             _context = context;
@@ -599,9 +595,8 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         /// </summary>
         public bool TryStepBetweenPasses(Parameter y, double temperature)
         {
-            static bool Applies(Tensor? t) => t is null || (t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32);
             if (!IsContextStepBetweenPasses || _lastContext is not { } last || !Vector256.IsHardwareAccelerated
-                || !Applies(y) || !Applies(last.Centres) || !Applies(last.Spreads) || !Applies(_lastGradient) || !Applies(_lastPoint) || !Applies(_curvature))
+                || !new[] { y, last.Centres, last.Spreads, _lastGradient, _lastPoint, _curvature }.All(RelaxedRateStep.Takes))
             {
                 return false;
             }
@@ -619,7 +614,7 @@ public sealed class TorchLatentOptimizer : ILatentOptimizer, IDisposable
         }
 
         /// <summary>The seed of a step between passes' draws, from the search's generator.</summary>
-        private uint StepSeed() => (uint)randint(0, 1L << 32, [1], ScalarType.Int64, device: _noiseDevice, generator: _noise).item<long>();
+        private uint StepSeed() => (uint)randint(0, 1L << 32, [1], ScalarType.Int64, device: _noise.device, generator: _noise).item<long>();
 
         /// <summary>The loss with y and z relaxed by SGA; μ and σ follow the relaxed z.</summary>
         public Tensor RelaxedLoss(Tensor y, Tensor? z, double temperature)

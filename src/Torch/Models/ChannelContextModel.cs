@@ -31,6 +31,9 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
     /// <summary>The likelihood floor of the rate term (CompressAI's).</summary>
     internal const double LikelihoodBound = 1e-9;
 
+    /// <summary>The logistic's scale per σ, √3/π: the logistic of scale σ·√3/π has the variance of a Gaussian of σ.</summary>
+    internal static readonly double LogisticScalePerSpread = Math.Sqrt(3) / Math.PI;
+
     private readonly ModuleList<Sequential> _networks;
     private readonly ModuleList<Sequential> _spatial;
 
@@ -411,7 +414,7 @@ public sealed class ChannelContextModel : nn.Module<Tensor, Tensor, Tensor, Tens
             return Normal(magnitude.neg().Plus(0.5) / sigma) - Normal(magnitude.neg().Minus(0.5) / sigma);
         }
 
-        Tensor scale = sigma.Times(Math.Sqrt(3) / Math.PI);
+        Tensor scale = sigma.Times(LogisticScalePerSpread);
         return (magnitude.neg().Plus(0.5) / scale).sigmoid() - (magnitude.neg().Minus(0.5) / scale).sigmoid();
     }
 
