@@ -51,6 +51,15 @@ internal static unsafe class DirectConvolution
     /// </summary>
     public const int FewColumnsBlocks = 4;
 
+    /// <summary>
+    /// Zero, in a field that is never written and that the JIT therefore cannot fold into a constant. The separate
+    /// arithmetic's 256-bit row kernel adds it (× 1, × 2, × 4) to the address of its third input vector, so that the JIT
+    /// sees four different loads, folds each into its multiply and keeps no 17th register (see <see cref="RunRow{TStep}"/>).
+    /// </summary>
+#pragma warning disable CS0649 // never assigned: it is to stay zero, unknown to the compiler
+    private static nint s_opaqueZero;
+#pragma warning restore CS0649
+
     /// <summary>Slack, in floats, that every input buffer carries past its last element for vector overreads.</summary>
     public const int InputSlack = NarrowColumnBlock + 32;
 
@@ -419,13 +428,17 @@ internal static unsafe class DirectConvolution
     // The 256-bit kernel computes half a channel block (4 channels) × 24 columns at a time: 12 accumulators, three
     // input vectors and a broadcast, the 16 AVX2 registers. Per tap, 3 loads and 4 broadcasts feed 12 multiply-adds.
     // Both halves of the block run on a column block before the next, so the second reads the input columns and
-    // weight lines that the first has just read. The separate arithmetic needs a 17th register for the product, so
-    // the JIT keeps one accumulator on the stack; even so it runs faster than the 16-column form it replaced, whose 8
-    // accumulators fitted (AVX-512 off, bench transforms 768 × 512, the reference arithmetic, one thread: g_s.4
-    // 48–50 → 54–57 % of the FMA peak, h_s.2 40–42 → 54–55 %, session 21). The fused arithmetic took 24 columns in
-    // session 18 (g_a 3.96 → 3.02 s on one thread at 1920 × 1088; docs/performance.md); two channels × 48 columns
-    // (12 accumulators, no spill) ran the separate arithmetic slower than this form (51–53 %). The 512-bit kernel has 32
-    // registers and computes the whole block × 32 columns.
+    // weight lines that the first has just read. The fused arithmetic took 24 columns in session 18 (g_a 3.96 → 3.02 s
+    // on one thread at 1920 × 1088; docs/performance.md). The separate arithmetic needs a 17th register for the product:
+    // with three input vectors in registers the JIT kept one accumulator on the stack, whose chain then ran through a
+    // store and a load every tap. Its third input vector is therefore read by each of its four multiplies from memory
+    // (four loads at addresses the JIT cannot prove equal, s_opaqueZero), which leaves 12 accumulators, two input
+    // vectors, the broadcast and the product: AVX-512 off, bench transforms 768 × 512, the reference arithmetic, one
+    // thread, interleaved: g_s.4 22–25 → 31–34 G multiply-adds/s, h_s.4 22–24 → 27–33 (session 29, docs/performance.md).
+    // The same form slowed the fused kernel (g_s.4 49 → 37 G/s: loads, not registers, bound it), so the fused one keeps
+    // its three vectors. Earlier forms of the separate kernel: 16 columns (8 accumulators) and two channels × 48 columns,
+    // both slower than 24 columns with the spill (session 21). The 512-bit kernel has 32 registers and computes the
+    // whole block × 32 columns.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRow<TStep>(
         float* rowInput, float* weights, float* bias, int cin, int* taps, int tapCount, long channelStride,
@@ -434,6 +447,7 @@ internal static unsafe class DirectConvolution
     {
         float* tail = stackalloc float[ColumnBlock];
         long ahead = PrefetchChannels * channelStride;
+        nint zero = s_opaqueZero;
         for (int x0 = 0; x0 < width; x0 += ColumnBlock)
         {
             int n = Math.Min(ColumnBlock, width - x0);
@@ -462,15 +476,32 @@ internal static unsafe class DirectConvolution
                             Sse.Prefetch0(s + ahead);
                         }
 
-                        Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8), v2 = Vector256.Load(s + 16);
-                        Vector256<float> k = Vector256.Create(w[0]);
-                        a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k); a02 = TStep.Step(a02, v2, k);
-                        k = Vector256.Create(w[1]);
-                        a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k); a12 = TStep.Step(a12, v2, k);
-                        k = Vector256.Create(w[2]);
-                        a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k); a22 = TStep.Step(a22, v2, k);
-                        k = Vector256.Create(w[3]);
-                        a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k); a32 = TStep.Step(a32, v2, k);
+                        if (TStep.NeedsProductRegister)
+                        {
+                            byte* s2 = (byte*)(s + 16);
+                            Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8);
+                            Vector256<float> k = Vector256.Create(w[0]);
+                            a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k); a02 = TStep.Step(a02, Vector256.Load((float*)s2), k);
+                            k = Vector256.Create(w[1]);
+                            a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k); a12 = TStep.Step(a12, Vector256.Load((float*)(s2 + zero)), k);
+                            k = Vector256.Create(w[2]);
+                            a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k); a22 = TStep.Step(a22, Vector256.Load((float*)(s2 + (2 * zero))), k);
+                            k = Vector256.Create(w[3]);
+                            a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k); a32 = TStep.Step(a32, Vector256.Load((float*)(s2 + (4 * zero))), k);
+                        }
+                        else
+                        {
+                            Vector256<float> v0 = Vector256.Load(s), v1 = Vector256.Load(s + 8), v2 = Vector256.Load(s + 16);
+                            Vector256<float> k = Vector256.Create(w[0]);
+                            a00 = TStep.Step(a00, v0, k); a01 = TStep.Step(a01, v1, k); a02 = TStep.Step(a02, v2, k);
+                            k = Vector256.Create(w[1]);
+                            a10 = TStep.Step(a10, v0, k); a11 = TStep.Step(a11, v1, k); a12 = TStep.Step(a12, v2, k);
+                            k = Vector256.Create(w[2]);
+                            a20 = TStep.Step(a20, v0, k); a21 = TStep.Step(a21, v1, k); a22 = TStep.Step(a22, v2, k);
+                            k = Vector256.Create(w[3]);
+                            a30 = TStep.Step(a30, v0, k); a31 = TStep.Step(a31, v1, k); a32 = TStep.Step(a32, v2, k);
+                        }
+
                         w += ChannelBlock;
                     }
 
@@ -778,6 +809,9 @@ internal static unsafe class DirectConvolution
     /// <summary>One accumulation step <c>acc ⊕ v · k</c>, lane by lane.</summary>
     private interface IAccumulateStep
     {
+        /// <summary>Whether the step needs a register for its product besides the accumulator, the value and the weight.</summary>
+        static abstract bool NeedsProductRegister { get; }
+
         static abstract Vector256<float> Step(Vector256<float> accumulator, Vector256<float> value, Vector256<float> weight);
 
         static abstract Vector512<float> Step(Vector512<float> accumulator, Vector512<float> value, Vector512<float> weight);
@@ -786,6 +820,8 @@ internal static unsafe class DirectConvolution
     /// <summary>spec/nic-model.md §10: the product rounded, then the sum rounded (never fused).</summary>
     private readonly struct SeparateStep : IAccumulateStep
     {
+        public static bool NeedsProductRegister => true;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Step(Vector256<float> accumulator, Vector256<float> value, Vector256<float> weight) => accumulator + value * weight;
 
@@ -799,6 +835,8 @@ internal static unsafe class DirectConvolution
     /// </summary>
     private readonly struct FusedStep : IAccumulateStep
     {
+        public static bool NeedsProductRegister => false;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Step(Vector256<float> accumulator, Vector256<float> value, Vector256<float> weight) => Vector256.FusedMultiplyAdd(value, weight, accumulator);
 
