@@ -251,8 +251,8 @@ internal sealed unsafe class WinogradConvolution
                         new ConvolutionJob
                         {
                             Input = transformed,
-                            InputOffset = (long)p * 4 * Tiles,
-                            InputChannelStride = (long)Points * 4 * Tiles,
+                            InputOffset = TransformedRow(p, 0, 0),
+                            InputChannelStride = 4L * Tiles,
                             InputRowStride = Tiles,
                             InputChannels = cin,
                             TapOffsets = _phaseOffsets,
@@ -293,9 +293,17 @@ internal sealed unsafe class WinogradConvolution
         }
 
         /// <summary>
-        /// V = Bᵀ d B of the block's tiles for the four phases of input channel <paramref name="ci"/>: point ξ, phase p,
-        /// tile t at ((36·ci + ξ)·4 + p)·Tiles + t, so that a channel's 144 rows are written one after another and point
-        /// ξ's product reads its four phases as the taps of a 1 × 1 convolution over the channels.
+        /// Where the transformed input's row of point ξ, input channel ci and phase p starts (its tiles follow): point-major,
+        /// ((ξ·cin + ci)·4 + p)·Tiles, so that point ξ's product reads its 4·cin rows one after another (its four phases the
+        /// taps of a 1 × 1 convolution over the channels). Channel-major (((36·ci + ξ)·4 + p)·Tiles, as before) put a point's
+        /// rows 144 rows apart: with 256-bit vectors and 96 channels a product then reached 96 pages at a 13.8 KB stride in
+        /// each of its 24 passes (a channel block's two halves) and ran slower (session 29, docs/performance.md).
+        /// </summary>
+        private long TransformedRow(int point, int ci, int phase) => ((((long)point * owner.InChannels) + ci) * 4 + phase) * Tiles;
+
+        /// <summary>
+        /// V = Bᵀ d B of the block's tiles for the four phases of input channel <paramref name="ci"/>, at
+        /// <see cref="TransformedRow"/>.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TransformInput(int ci, int tileRow, int firstTile, int lanes, float[] transformed, float[] scratch)
@@ -362,7 +370,7 @@ internal sealed unsafe class WinogradConvolution
                         for (int r = 0; r < Alpha; r++)
                         {
                             from[r] = rows + ((((((2 * r) + a) * 2) + b) * Alpha) + j) * Tiles;
-                            to[r] = v + ((((((long)ci * Points) + (r * Alpha) + j) * 4) + phase) * Tiles);
+                            to[r] = v + TransformedRow((r * Alpha) + j, ci, phase);
                         }
 
                         InputTransform(from, to, lanes);
