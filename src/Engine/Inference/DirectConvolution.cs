@@ -52,13 +52,15 @@ internal static unsafe class DirectConvolution
     public const int FewColumnsBlocks = 4;
 
     /// <summary>
-    /// Zero, in a field that is never written and that the JIT therefore cannot fold into a constant. The separate
-    /// arithmetic's 256-bit row kernel adds it (× 1, × 2, × 4) to the address of its third input vector, so that the JIT
-    /// sees four different loads, folds each into its multiply and keeps no 17th register (see <see cref="RunRow{TStep}"/>).
+    /// Zero, in a writable field: the JIT cannot take it for a constant (it could a <c>static readonly</c> one), and it
+    /// is read with <c>Volatile.Read</c> so that no whole-program compiler takes it for one either. The
+    /// separate arithmetic's 256-bit row kernel adds it (× 1, × 2, × 4) to the address of its third input vector, so that
+    /// the JIT sees four different loads, folds each into its multiply and keeps no 17th register (see
+    /// <see cref="RunRow{TStep}"/>). Not readonly on purpose.
     /// </summary>
-#pragma warning disable CS0649 // never assigned: it is to stay zero, unknown to the compiler
+#pragma warning disable CS0649, IDE0044 // never assigned, and not readonly: it is to stay zero, unknown to the compiler
     private static nint s_opaqueZero;
-#pragma warning restore CS0649
+#pragma warning restore CS0649, IDE0044
 
     /// <summary>Slack, in floats, that every input buffer carries past its last element for vector overreads.</summary>
     public const int InputSlack = NarrowColumnBlock + 32;
@@ -447,7 +449,7 @@ internal static unsafe class DirectConvolution
     {
         float* tail = stackalloc float[ColumnBlock];
         long ahead = PrefetchChannels * channelStride;
-        nint zero = s_opaqueZero;
+        nint zero = Volatile.Read(ref s_opaqueZero);
         for (int x0 = 0; x0 < width; x0 += ColumnBlock)
         {
             int n = Math.Min(ColumnBlock, width - x0);
