@@ -216,8 +216,8 @@ internal sealed unsafe class WinogradConvolution
         /// </summary>
         public int Tiles { get; } = capacity;
 
-        /// <summary>The four phases of an input channel, side by side in the transformed input: the products' taps.</summary>
-        private readonly int[] _phaseOffsets = [0, capacity, 2 * capacity, 3 * capacity];
+        /// <summary>The four phases of an input channel, side by side in the transformed input (<see cref="TransformedRow"/>): the products' taps.</summary>
+        private readonly int[] _phaseOffsets = [.. Enumerable.Range(0, 4).Select(phase => (int)TransformedRow(0, 0, phase, owner.InChannels, capacity))];
 
         /// <summary>
         /// The tiles <paramref name="firstTile"/> … + <paramref name="tiles"/> − 1 of tile row <paramref name="tileRow"/>,
@@ -251,8 +251,8 @@ internal sealed unsafe class WinogradConvolution
                         new ConvolutionJob
                         {
                             Input = transformed,
-                            InputOffset = TransformedRow(p, 0, 0),
-                            InputChannelStride = 4L * Tiles,
+                            InputOffset = TransformedRow(p, 0, 0, cin, Tiles),
+                            InputChannelStride = TransformedRow(0, 1, 0, cin, Tiles),
                             InputRowStride = Tiles,
                             InputChannels = cin,
                             TapOffsets = _phaseOffsets,
@@ -299,7 +299,7 @@ internal sealed unsafe class WinogradConvolution
         /// rows 144 rows apart: with 256-bit vectors and 96 channels a product then reached 96 pages at a 13.8 KB stride in
         /// each of its 24 passes (a channel block's two halves) and ran slower (session 29, docs/performance.md).
         /// </summary>
-        private long TransformedRow(int point, int ci, int phase) => ((((long)point * owner.InChannels) + ci) * 4 + phase) * Tiles;
+        private static long TransformedRow(int point, int ci, int phase, int channels, int tiles) => ((((long)point * channels) + ci) * 4 + phase) * tiles;
 
         /// <summary>
         /// V = Bᵀ d B of the block's tiles for the four phases of input channel <paramref name="ci"/>, at
@@ -370,7 +370,7 @@ internal sealed unsafe class WinogradConvolution
                         for (int r = 0; r < Alpha; r++)
                         {
                             from[r] = rows + ((((((2 * r) + a) * 2) + b) * Alpha) + j) * Tiles;
-                            to[r] = v + TransformedRow((r * Alpha) + j, ci, phase);
+                            to[r] = v + TransformedRow((r * Alpha) + j, ci, phase, cin, Tiles);
                         }
 
                         InputTransform(from, to, lanes);
