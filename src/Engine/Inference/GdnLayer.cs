@@ -19,11 +19,16 @@ namespace Nic.Codec.Inference;
 internal sealed unsafe class GdnLayer : ILayer
 {
     /// <summary>
-    /// Columns of one tile: a multiple of the 512-bit kernels' column blocks and of the separate 256-bit kernel's. The fused
-    /// 256-bit kernel's 24 columns do not divide it: a tile is two of its blocks and a third with 16 of 24 lanes used, whose
-    /// 8 extra lanes read past the tile's row (into the next channel's, the norms or the slack after them) and are discarded.
+    /// Columns of one tile: whole column blocks of the row kernel the layer's 1 × 1 convolution runs on, so that no tile
+    /// but a row's last ends in a block of mostly padding. 512-bit vectors: 64 (two 32-column blocks). 256-bit: 72 (three
+    /// 24-column blocks); a 64-column tile was two blocks and the 16-column tail kernel (<c>RunRowTail</c>), a quarter of
+    /// the norm's products at that kernel's lower rate (session 30, docs/performance.md). Read when a layer runs, as the
+    /// kernels read <see cref="DirectConvolution.UseWideVectors"/>.
     /// </summary>
-    internal const int TileColumns = DirectConvolution.NarrowColumnBlock;
+    internal static int TileColumns => DirectConvolution.UseWideVectors ? 2 * DirectConvolution.WideColumnBlock : MaxTileColumns;
+
+    /// <summary>The wider of the two tiles, which a worker's scratch holds.</summary>
+    private const int MaxTileColumns = 3 * DirectConvolution.ColumnBlock;
 
     private readonly float[] _packed;
     private readonly float[] _beta;
@@ -54,7 +59,7 @@ internal sealed unsafe class GdnLayer : ILayer
     public bool WritesInPlace => true;
 
     /// <summary>The floats of one worker's scratch (the squares and the norms of a tile) for <paramref name="channels"/> channels.</summary>
-    internal static long ScratchFloats(int channels) => (2L * channels * TileColumns) + DirectConvolution.InputSlack;
+    internal static long ScratchFloats(int channels) => (2L * channels * MaxTileColumns) + DirectConvolution.InputSlack;
 
     public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
@@ -63,7 +68,8 @@ internal sealed unsafe class GdnLayer : ILayer
             throw new ArgumentException($"the layer takes {Channels} channels, not {input.Channels}");
         }
 
-        int tilesPerRow = (input.Width + TileColumns - 1) / TileColumns;
+        int tileColumns = TileColumns;
+        int tilesPerRow = (input.Width + tileColumns - 1) / tileColumns;
         long tiles = (long)tilesPerRow * input.Height;
         if (tiles == 0)
         {
@@ -82,7 +88,7 @@ internal sealed unsafe class GdnLayer : ILayer
                 for (int item = 0; item < items; item++)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
-                    NormalizeTiles(input, item * (long)tilesPerItem, Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, scratch);
+                    NormalizeTiles(input, item * (long)tilesPerItem, Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, tileColumns, scratch);
                 }
             }
             finally
@@ -105,15 +111,15 @@ internal sealed unsafe class GdnLayer : ILayer
             (item, _, scratch) =>
             {
                 token.ThrowIfCancellationRequested();
-                NormalizeTiles(input, item * (long)tilesPerItem, Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, scratch);
+                NormalizeTiles(input, item * (long)tilesPerItem, Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, tileColumns, scratch);
                 return scratch;
             },
             buffers.Return);
         return input;
     }
 
-    /// <summary>Normalizes the tiles first … end − 1 (row-major, <paramref name="tilesPerRow"/> to a row) in place.</summary>
-    private void NormalizeTiles(FeatureMap input, long first, long end, int tilesPerRow, float[] scratch)
+    /// <summary>Normalizes the tiles first … end − 1 (row-major, <paramref name="tilesPerRow"/> of <paramref name="tileColumns"/> columns to a row) in place.</summary>
+    private void NormalizeTiles(FeatureMap input, long first, long end, int tilesPerRow, int tileColumns, float[] scratch)
     {
         int channels = Channels, width = input.Width;
         long plane = input.PlaneSize;
@@ -122,28 +128,28 @@ internal sealed unsafe class GdnLayer : ILayer
         fixed (float* packed = _packed)
         fixed (float* beta = _beta)
         {
-            float* norms = squares + ((long)channels * TileColumns);
+            float* norms = squares + ((long)channels * tileColumns);
             for (long tile = first; tile < end; tile++)
             {
-                int y = (int)(tile / tilesPerRow), x0 = (int)(tile % tilesPerRow) * TileColumns;
-                int count = Math.Min(TileColumns, width - x0);
+                int y = (int)(tile / tilesPerRow), x0 = (int)(tile % tilesPerRow) * tileColumns;
+                int count = Math.Min(tileColumns, width - x0);
                 float* origin = data + ((long)y * width) + x0;
                 for (int c = 0; c < channels; c++)
                 {
-                    Square(origin + (c * plane), squares + ((long)c * TileColumns), count);
+                    Square(origin + (c * plane), squares + ((long)c * tileColumns), count, tileColumns);
                 }
 
-                DirectConvolution.RunPointwiseRow(squares, TileColumns, channels, packed, beta, channels, norms, TileColumns, count, Arithmetic);
+                DirectConvolution.RunPointwiseRow(squares, tileColumns, channels, packed, beta, channels, norms, tileColumns, count, Arithmetic);
                 for (int c = 0; c < channels; c++)
                 {
-                    Normalize(origin + (c * plane), norms + ((long)c * TileColumns), count, Inverse);
+                    Normalize(origin + (c * plane), norms + ((long)c * tileColumns), count, Inverse);
                 }
             }
         }
     }
 
-    /// <summary>target[i] = source[i]², rounded, for i &lt; count; zero up to <see cref="TileColumns"/> (the kernel reads whole column blocks; the fused 256-bit kernel's last block reads 8 floats further, see <see cref="TileColumns"/>).</summary>
-    private static void Square(float* source, float* target, int count)
+    /// <summary>target[i] = source[i]², rounded, for i &lt; count; zero up to <paramref name="tileColumns"/> (the kernels read whole column blocks of the tile).</summary>
+    private static void Square(float* source, float* target, int count, int tileColumns)
     {
         int i = 0;
         for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
@@ -157,7 +163,7 @@ internal sealed unsafe class GdnLayer : ILayer
             target[i] = source[i] * source[i];
         }
 
-        for (; i < TileColumns; i++)
+        for (; i < tileColumns; i++)
         {
             target[i] = 0;
         }
