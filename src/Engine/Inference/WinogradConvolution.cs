@@ -299,6 +299,7 @@ internal sealed unsafe class WinogradConvolution
         /// rows 144 rows apart: with 256-bit vectors and 96 channels a product then reached 96 pages at a 13.8 KB stride in
         /// each of its 24 passes (a channel block's two halves) and ran slower (session 29, docs/performance.md).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static long TransformedRow(int point, int ci, int phase, int channels, int tiles) => ((((long)point * channels) + ci) * 4 + phase) * tiles;
 
         /// <summary>
@@ -459,7 +460,17 @@ internal sealed unsafe class WinogradConvolution
                     }
 
                     float* target = destination + ((long)co * output.PlaneSize) + ((long)(outputRow + k) * output.Width);
-                    for (int x = firstColumn; x < end; x++)
+                    int x = firstColumn;
+                    if (Avx.IsSupported)
+                    {
+                        // Eight tiles' four columns at once, while all 32 fall within the output row.
+                        for (int t8 = 0; x + (8 * Tile) <= end; t8 += 8, x += 8 * Tile)
+                        {
+                            Interleave4x8(line + t8, Tiles, target + x);
+                        }
+                    }
+
+                    for (; x < end; x++)
                     {
                         int within = x - firstColumn;
                         target[x] = line[((within % Tile) * Tiles) + (within / Tile)];
@@ -538,6 +549,21 @@ internal sealed unsafe class WinogradConvolution
         Avx.Store(target + (5 * stride), Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(target + (6 * stride), Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(target + (7 * stride), Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>target[4t + i] = source[i·stride + t] for t &lt; 8, i &lt; 4: four rows of eight tiles' columns, side by side (a copy).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Interleave4x8(float* source, int stride, float* target)
+    {
+        Vector256<float> a = Avx.LoadVector256(source), b = Avx.LoadVector256(source + stride);
+        Vector256<float> c = Avx.LoadVector256(source + (2 * stride)), d = Avx.LoadVector256(source + (3 * stride));
+        Vector256<float> abLow = Avx.UnpackLow(a, b), abHigh = Avx.UnpackHigh(a, b), cdLow = Avx.UnpackLow(c, d), cdHigh = Avx.UnpackHigh(c, d);
+        Vector256<float> q0 = Avx.Shuffle(abLow, cdLow, 0x44), q1 = Avx.Shuffle(abLow, cdLow, 0xEE);
+        Vector256<float> q2 = Avx.Shuffle(abHigh, cdHigh, 0x44), q3 = Avx.Shuffle(abHigh, cdHigh, 0xEE);
+        Avx.Store(target, Avx.Permute2x128(q0, q1, 0x20));
+        Avx.Store(target + 8, Avx.Permute2x128(q2, q3, 0x20));
+        Avx.Store(target + 16, Avx.Permute2x128(q0, q1, 0x31));
+        Avx.Store(target + 24, Avx.Permute2x128(q2, q3, 0x31));
     }
 
     /// <summary>
