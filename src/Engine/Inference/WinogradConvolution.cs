@@ -232,7 +232,7 @@ internal sealed unsafe class WinogradConvolution
             // not the buffers' whole capacity).
             int lanes = (tiles + 7) / 8 * 8;
             BufferPool pool = context.Buffers;
-            float[] transformed = pool.Rent(((long)Points * 4 * cin * Tiles) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
+            float[] transformed = pool.Rent(TransformedRow(Points, 0, 0, cin, Tiles) + DirectConvolution.InputSlack, zeroed: false, context.CancellationToken);
             float[] products = pool.Rent((long)Points * cout * Tiles, zeroed: false, context.CancellationToken);
             float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max((8 * (Tiles + 8)) + (12 * 2 * Alpha * Tiles), (Tile * Alpha * Tiles) + (Tile * Tiles)));
             try
@@ -294,13 +294,20 @@ internal sealed unsafe class WinogradConvolution
 
         /// <summary>
         /// Where the transformed input's row of point ξ, input channel ci and phase p starts (its tiles follow): point-major,
-        /// ((ξ·cin + ci)·4 + p)·Tiles, so that point ξ's product reads its 4·cin rows one after another (its four phases the
-        /// taps of a 1 × 1 convolution over the channels). Channel-major (((36·ci + ξ)·4 + p)·Tiles, as before) put a point's
-        /// rows 144 rows apart: with 256-bit vectors and 96 channels a product then reached 96 pages at a 13.8 KB stride in
-        /// each of its 24 passes (a channel block's two halves) and ran slower (session 29, docs/performance.md).
+        /// ξ·(4·cin·Tiles + 16) + (ci·4 + p)·Tiles, so that point ξ's product reads its 4·cin rows one after another (its four
+        /// phases the taps of a 1 × 1 convolution over the channels). Channel-major (((36·ci + ξ)·4 + p)·Tiles, as before)
+        /// put a point's rows 144 rows apart: with 256-bit vectors and 96 channels a product then reached 96 pages at a 13.8 KB
+        /// stride in each of its 24 passes (a channel block's two halves) and ran slower (session 29, docs/performance.md).
+        /// The 16 floats (a cache line) after each point's rows keep the points from lying a multiple of 4 KB apart (96
+        /// channels × 4 phases × 24 tiles is 36 KB): the input transform writes one channel's rows of all 36 points in turn,
+        /// and at such a stride they all fell in the same sets of the L1 cache (one g_a.2-shaped layer, AVX-512 off: 3–5 %
+        /// faster with the padding; session 30).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static long TransformedRow(int point, int ci, int phase, int channels, int tiles) => ((((long)point * channels) + ci) * 4 + phase) * tiles;
+        private static long TransformedRow(int point, int ci, int phase, int channels, int tiles) => ((long)point * ((4L * channels * tiles) + PointPadding)) + ((((long)ci * 4) + phase) * tiles);
+
+        /// <summary>The floats after each point's rows in the transformed input (<see cref="TransformedRow"/>).</summary>
+        private const int PointPadding = 16;
 
         /// <summary>
         /// V = Bᵀ d B of the block's tiles for the four phases of input channel <paramref name="ci"/>, at
