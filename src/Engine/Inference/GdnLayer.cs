@@ -76,7 +76,7 @@ internal sealed unsafe class GdnLayer : ILayer
             return input;
         }
 
-        // About 32 tiles (2048 columns) per work item, as the convolutions hand out theirs; the token is looked at
+        // About 32 tiles (2048 or 2304 columns) per work item, as the convolutions hand out theirs; the token is looked at
         // before each item.
         int tilesPerItem = (int)Math.Min(tiles, 32);
         int items = (int)((tiles + tilesPerItem - 1) / tilesPerItem);

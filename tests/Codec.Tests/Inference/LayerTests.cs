@@ -130,11 +130,14 @@ public class LayerTests
     /// <summary>
     /// GDN shapes: channels (a multiple of the 8-channel block or not, 4 or fewer taking the narrow 512-bit kernel),
     /// rows and columns (within one tile of <see cref="GdnLayer.TileColumns"/> or across several with a partial last one;
-    /// 12 × 150 makes more than one work item, so the threads share the tiles).
+    /// 12 × 150 makes more than one work item, so the threads share the tiles). The tile is 72 columns with 256-bit
+    /// vectors and 64 with 512-bit ones: 140 columns end in a partial tile of 68 (three 24-column blocks, the last over
+    /// zeros) or in a full one and 12; 100 in one of 28 or of 36 (a 32-column block and a tail).
     /// </summary>
     public static TheoryData<bool, int, int, int> GdnCases => new()
     {
         { false, 19, 5, 23 }, { true, 19, 5, 23 }, { false, 37, 12, 150 }, { true, 37, 3, 150 }, { true, 4, 4, 129 }, { false, 16, 2, 64 },
+        { false, 16, 3, 140 }, { true, 12, 2, 100 },
     };
 
     [Theory]
