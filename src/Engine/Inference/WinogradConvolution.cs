@@ -318,17 +318,18 @@ internal sealed unsafe class WinogradConvolution
         {
             // The 12 input rows under the tile row (8·tileRow − 2 …), each cut in turn into its columns modulo 8 (column
             // 8(firstTile + t) + m − 2 at [m][t]); then, per row and column phase b, the row transform of its six phase
-            // columns (b, b + 2, … b + 10); then, per phase and column of the transform, the column transform.
+            // columns (b, b + 2, … b + 10: the last two are columns b and b + 2 of the next tile); then, per phase and
+            // column of the transform, the column transform of its six phase rows.
             int rowLength = Tiles + 8;
             int cin = owner.InChannels;
+            long pointStride = TransformedRow(1, 0, 0, cin, Tiles);
+            long rowStride = 2 * 2 * Alpha * Tiles;
             fixed (float* buffer = scratch)
             fixed (float* source = window)
             fixed (float* v = transformed)
             {
-                float* columns = buffer;
+                float* split = buffer;
                 float* rows = buffer + (8 * rowLength);
-                float** from = stackalloc float*[Alpha];
-                float** to = stackalloc float*[Alpha];
                 int top = (8 * tileRow) - 2;
                 for (int k = 0; k < 12; k++)
                 {
@@ -349,39 +350,21 @@ internal sealed unsafe class WinogradConvolution
                         Sse.Prefetch0(last);
                     }
 
-                    float* split = columns;
                     SplitColumns(row, width, 8 * firstTile, split, rowLength, lanes + 1);
                     for (int b = 0; b < 2; b++)
                     {
-                        for (int q = 0; q < 4; q++)
-                        {
-                            from[q] = split + (((2 * q) + b) * rowLength);
-                        }
-
-                        from[4] = split + (b * rowLength) + 1;
-                        from[5] = split + ((2 + b) * rowLength) + 1;
-                        for (int j = 0; j < Alpha; j++)
-                        {
-                            to[j] = rows + (((((k * 2) + b) * Alpha) + j) * Tiles);
-                        }
-
-                        InputTransform(from, to, lanes);
+                        float* s = split + (b * rowLength);
+                        InputTransform(s, s + (2 * rowLength), s + (4 * rowLength), s + (6 * rowLength), s + 1, s + (2 * rowLength) + 1, rows + ((((k * 2) + b) * Alpha) * Tiles), Tiles, lanes);
                     }
                 }
 
                 for (int phase = 0; phase < 4; phase++)
                 {
-                    int a = phase >> 1, b = phase & 1;
+                    // Phase row r of the tile is input row 2r + a under it; output i goes to point 6i + j.
                     for (int j = 0; j < Alpha; j++)
                     {
-                        // Phase row r of the tile is input row 2r + a under it; output i goes to point 6i + j.
-                        for (int r = 0; r < Alpha; r++)
-                        {
-                            from[r] = rows + ((((((2 * r) + a) * 2) + b) * Alpha) + j) * Tiles;
-                            to[r] = v + TransformedRow((r * Alpha) + j, ci, phase, cin, Tiles);
-                        }
-
-                        InputTransform(from, to, lanes);
+                        float* f = rows + (((phase * Alpha) + j) * Tiles);
+                        InputTransform(f, f + rowStride, f + (2 * rowStride), f + (3 * rowStride), f + (4 * rowStride), f + (5 * rowStride), v + TransformedRow(j, ci, phase, cin, Tiles), Alpha * pointStride, lanes);
                     }
                 }
             }
@@ -489,8 +472,8 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>
     /// Columns first + 8t + m − 2 of <paramref name="row"/> (zero outside 0 … width − 1, or everywhere for a null row) at
-    /// split[m·rowLength + t], t &lt; <paramref name="count"/> (with AVX, tiles up to the next multiple of 8 are written
-    /// too, within <paramref name="rowLength"/>).
+    /// split[m·rowLength + t], t &lt; <paramref name="count"/> (with AVX, a last group of 2 to 7 tiles writes tiles up to
+    /// the next multiple of 8 too, within <paramref name="rowLength"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitColumns(float* row, int width, int first, float* split, int rowLength, int count)
@@ -502,28 +485,38 @@ internal sealed unsafe class WinogradConvolution
         }
 
         int t = 0;
-        float* edge = stackalloc float[64];
         while (t < count)
         {
             int x0 = first + (8 * t) - 2;
             // With AVX every group of eight tiles takes the transpose (the callers' rowLength, Tiles + 8, always leaves
-            // room: t + 8 ≤ lanes + 8); the loop below is the path without it.
-            if (Avx.IsSupported && t + 8 <= rowLength)
+            // room: t + 8 ≤ lanes + 8), but a last single tile (the block's one past its vectors, whose columns 0…3 the row
+            // transforms read) takes the loop below, the path without AVX: eight copies instead of a whole transpose.
+            if (Avx.IsSupported && t + 8 <= rowLength && count - t > 1)
             {
                 // Eight tiles' eight columns at once: an 8 × 8 transpose (a copy, so the same floats as the loop below).
-                // Where they reach past the row's ends (a stripe's edges, the block's one extra tile), through a copy of
-                // what lies within it, zero elsewhere; the tiles past count are scratch.
+                // Where they reach past the row's ends (a stripe's edges), each of the eight vectors is loaded under a mask
+                // of the columns within it (+0 elsewhere; a masked load touches no memory outside its mask); the tiles
+                // past count are scratch.
                 float* from = row + x0;
                 if (x0 < 0 || x0 + 64 > width)
                 {
-                    int start = Math.Clamp(-x0, 0, 64), end = Math.Clamp(width - x0, start, 64);
-                    new Span<float>(edge, start).Clear();
-                    new ReadOnlySpan<float>(row + x0 + start, end - start).CopyTo(new Span<float>(edge + start, end - start));
-                    new Span<float>(edge + end, 64 - end).Clear();
-                    from = edge;
+                    Vector256<int> lane = Vector256.Create(x0) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), end = Vector256.Create(width);
+                    Vector256<float> Within(int i) => Vector256.GreaterThanOrEqual(lane + Vector256.Create(8 * i), Vector256<int>.Zero).AsSingle() & Vector256.LessThan(lane + Vector256.Create(8 * i), end).AsSingle();
+                    Transpose8x8(
+                        Avx.MaskLoad(from, Within(0)), Avx.MaskLoad(from + 8, Within(1)), Avx.MaskLoad(from + 16, Within(2)), Avx.MaskLoad(from + 24, Within(3)),
+                        Avx.MaskLoad(from + 32, Within(4)), Avx.MaskLoad(from + 40, Within(5)), Avx.MaskLoad(from + 48, Within(6)), Avx.MaskLoad(from + 56, Within(7)),
+                        split + t,
+                        rowLength);
+                }
+                else
+                {
+                    Transpose8x8(
+                        Avx.LoadVector256(from), Avx.LoadVector256(from + 8), Avx.LoadVector256(from + 16), Avx.LoadVector256(from + 24),
+                        Avx.LoadVector256(from + 32), Avx.LoadVector256(from + 40), Avx.LoadVector256(from + 48), Avx.LoadVector256(from + 56),
+                        split + t,
+                        rowLength);
                 }
 
-                Transpose8x8(from, split + t, rowLength);
                 t += 8;
                 continue;
             }
@@ -538,12 +531,10 @@ internal sealed unsafe class WinogradConvolution
         }
     }
 
-    /// <summary>target[m·stride + t] = source[8t + m] for t, m &lt; 8.</summary>
+    /// <summary>target[m·stride + t] = r_t[m] for t, m &lt; 8: eight vectors of eight tiles' columns, transposed (a copy).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* source, float* target, int stride)
+    private static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* target, int stride)
     {
-        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + 8), r2 = Avx.LoadVector256(source + 16), r3 = Avx.LoadVector256(source + 24);
-        Vector256<float> r4 = Avx.LoadVector256(source + 32), r5 = Avx.LoadVector256(source + 40), r6 = Avx.LoadVector256(source + 48), r7 = Avx.LoadVector256(source + 56);
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
         Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
@@ -574,17 +565,17 @@ internal sealed unsafe class WinogradConvolution
     }
 
     /// <summary>
-    /// out_j = Σ_k Bᵀ[j, k] · in_k for six rows of <paramref name="length"/> floats (a multiple of 8), each output a fixed
-    /// sequence of single-precision operations: Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0;
-    /// 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+    /// out_j = Σ_k Bᵀ[j, k] · in_k for six rows of <paramref name="length"/> floats (a multiple of 8) read at
+    /// <paramref name="s0"/> … <paramref name="s5"/> and written <paramref name="stride"/> floats apart from
+    /// <paramref name="target"/>, each output a fixed sequence of single-precision operations: Bᵀ = [4 0 −5 0 1 0;
+    /// 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]. Inlined into its two callers, the row and
+    /// the column transform, with no pointer arrays between them.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputTransform(float** source, float** target, int length)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTransform(float* s0, float* s1, float* s2, float* s3, float* s4, float* s5, float* target, long stride, int length)
     {
         var four = Vector256.Create(4f);
         var five = Vector256.Create(5f);
-        float* s0 = source[0], s1 = source[1], s2 = source[2], s3 = source[3], s4 = source[4], s5 = source[5];
-        float* o0 = target[0], o1 = target[1], o2 = target[2], o3 = target[3], o4 = target[4], o5 = target[5];
         int t = 0;
         if (DirectConvolution.UseWideVectors)
         {
@@ -597,12 +588,13 @@ internal sealed unsafe class WinogradConvolution
                 Vector512<float> x3 = Vector512.Load(s3 + t), x4 = Vector512.Load(s4 + t), x5 = Vector512.Load(s5 + t);
                 Vector512<float> p = x4 - (four16 * x2), q = x3 - (four16 * x1);
                 Vector512<float> r = x4 - x2, s = (x3 - x1) + (x3 - x1);
-                ((four16 * x0) - (five16 * x2) + x4).Store(o0 + t);
-                (p + q).Store(o1 + t);
-                (p - q).Store(o2 + t);
-                (r + s).Store(o3 + t);
-                (r - s).Store(o4 + t);
-                ((four16 * x1) - (five16 * x3) + x5).Store(o5 + t);
+                float* o = target + t;
+                ((four16 * x0) - (five16 * x2) + x4).Store(o);
+                (p + q).Store(o + stride);
+                (p - q).Store(o + (2 * stride));
+                (r + s).Store(o + (3 * stride));
+                (r - s).Store(o + (4 * stride));
+                ((four16 * x1) - (five16 * x3) + x5).Store(o + (5 * stride));
             }
         }
 
@@ -612,12 +604,13 @@ internal sealed unsafe class WinogradConvolution
             Vector256<float> x3 = Vector256.Load(s3 + t), x4 = Vector256.Load(s4 + t), x5 = Vector256.Load(s5 + t);
             Vector256<float> p = x4 - (four * x2), q = x3 - (four * x1);
             Vector256<float> r = x4 - x2, s = (x3 - x1) + (x3 - x1);
-            ((four * x0) - (five * x2) + x4).Store(o0 + t);
-            (p + q).Store(o1 + t);
-            (p - q).Store(o2 + t);
-            (r + s).Store(o3 + t);
-            (r - s).Store(o4 + t);
-            ((four * x1) - (five * x3) + x5).Store(o5 + t);
+            float* o = target + t;
+            ((four * x0) - (five * x2) + x4).Store(o);
+            (p + q).Store(o + stride);
+            (p - q).Store(o + (2 * stride));
+            (r + s).Store(o + (3 * stride));
+            (r - s).Store(o + (4 * stride));
+            ((four * x1) - (five * x3) + x5).Store(o + (5 * stride));
         }
     }
 
