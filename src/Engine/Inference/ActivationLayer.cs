@@ -6,7 +6,7 @@ namespace Nic.Codec.Inference;
 /// ReLU (slope 0) or LeakyReLU: y = x for x ≥ 0 (and for −0), y = slope · x for x &lt; 0; ReLU maps every x ≤ 0 to +0.
 /// Applied in place; deterministic.
 /// </summary>
-internal sealed class ActivationLayer(float negativeSlope) : ILayer
+internal sealed class ActivationLayer(float negativeSlope) : IPointwiseLayer
 {
     /// <summary>PyTorch's default LeakyReLU slope.</summary>
     public const float DefaultLeakySlope = 0.01f;
@@ -19,7 +19,23 @@ internal sealed class ActivationLayer(float negativeSlope) : ILayer
 
     public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
-        Span<float> x = input.Data;
+        Apply(input.Data);
+        return input;
+    }
+
+    public void ForwardRows(FeatureMap map, int firstRow, int rows, LayerContext context)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rows, map.Height);
+        for (int c = 0; c < map.Channels; c++)
+        {
+            Apply(map.Data.AsSpan((c * map.PlaneSize) + (firstRow * map.Width), rows * map.Width));
+        }
+    }
+
+    private void Apply(Span<float> x)
+    {
         int i = 0;
         Vector256<float> zero = Vector256<float>.Zero, slope = Vector256.Create(NegativeSlope);
         bool relu = NegativeSlope == 0;
@@ -37,7 +53,5 @@ internal sealed class ActivationLayer(float negativeSlope) : ILayer
             float v = x[i];
             x[i] = relu ? (v > 0 ? v : 0f) : (v < 0 ? v * NegativeSlope : v);
         }
-
-        return input;
     }
 }

@@ -16,7 +16,7 @@ namespace Nic.Codec.Inference;
 /// times: on a 768 × 512 image the 128-channel layers ran at 15–27 % of a 2-core machine's FMA peak against 40–50 % for
 /// the convolutions around them (docs/performance.md). The sums are the same, in the same order, so the bits are too.
 /// </remarks>
-internal sealed unsafe class GdnLayer : ILayer
+internal sealed unsafe class GdnLayer : IPointwiseLayer
 {
     /// <summary>
     /// Columns of one tile: whole column blocks of the row kernel the layer's 1 × 1 convolution runs on, so that no tile
@@ -63,17 +63,26 @@ internal sealed unsafe class GdnLayer : ILayer
 
     public FeatureMap Forward(FeatureMap input, LayerContext context)
     {
+        ForwardRows(input, 0, input.Height, context);
+        return input;
+    }
+
+    public void ForwardRows(FeatureMap input, int firstRow, int rows, LayerContext context)
+    {
         if (input.Channels != Channels)
         {
             throw new ArgumentException($"the layer takes {Channels} channels, not {input.Channels}");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rows, input.Height);
         int tileColumns = TileColumns;
         int tilesPerRow = (input.Width + tileColumns - 1) / tileColumns;
-        long tiles = (long)tilesPerRow * input.Height;
+        long tiles = (long)tilesPerRow * rows, origin = (long)tilesPerRow * firstRow;
         if (tiles == 0)
         {
-            return input;
+            return;
         }
 
         // About 32 tiles (2048 or 2304 columns) per work item, as the convolutions hand out theirs; the token is looked at
@@ -88,7 +97,7 @@ internal sealed unsafe class GdnLayer : ILayer
                 for (int item = 0; item < items; item++)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
-                    NormalizeTiles(input, item * (long)tilesPerItem, Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, tileColumns, scratch);
+                    NormalizeTiles(input, origin + (item * (long)tilesPerItem), origin + Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, tileColumns, scratch);
                 }
             }
             finally
@@ -96,7 +105,7 @@ internal sealed unsafe class GdnLayer : ILayer
                 context.Buffers.Return(scratch);
             }
 
-            return input;
+            return;
         }
 
         // Each worker rents its own scratch; Parallel.For stops handing out items once the token is cancelled and waits
@@ -111,11 +120,10 @@ internal sealed unsafe class GdnLayer : ILayer
             (item, _, scratch) =>
             {
                 token.ThrowIfCancellationRequested();
-                NormalizeTiles(input, item * (long)tilesPerItem, Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, tileColumns, scratch);
+                NormalizeTiles(input, origin + (item * (long)tilesPerItem), origin + Math.Min(tiles, (item + 1) * (long)tilesPerItem), tilesPerRow, tileColumns, scratch);
                 return scratch;
             },
             buffers.Return);
-        return input;
     }
 
     /// <summary>Normalizes the tiles first … end − 1 (row-major, <paramref name="tilesPerRow"/> of <paramref name="tileColumns"/> columns to a row) in place.</summary>

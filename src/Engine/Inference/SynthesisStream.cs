@@ -200,7 +200,7 @@ internal sealed class SynthesisStream
             {
                 Advance(s - 1, needEnd, availableRows, produced, destination, context);
                 RowStore input = stage.Input;
-                stage.Deconv.ForwardRows(input.Data!, input.PlaneStride, stage.InputWidth, 0, input.Start, input.Rows, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
+                stage.Deconv.ForwardRows(input.Data!, input.PlaneStride, stage.InputWidth, 0, input.WindowStart, input.WindowRows, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
             }
 
             foreach (ILayer layer in stage.After)

@@ -184,6 +184,43 @@ public class LayerTests
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Data.Select(BitConverter.SingleToInt32Bits));
     }
 
+    /// <summary>
+    /// A point-wise layer on a row range (as a line-buffered stream runs it on the rows a convolution has just written
+    /// into a row store): those rows become the whole-map result's, bit for bit, and the rows around them are untouched.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 19, 9, 150, 2, 5)]
+    [InlineData(true, 37, 7, 23, 0, 1)]
+    [InlineData(false, 16, 6, 140, 5, 1)]
+    [InlineData(false, 16, 6, 140, 3, 0)]
+    public void PointwiseLayersOnARowRangeMatchTheirWholeMapResultThereAndTouchNothingElse(bool inverse, int c, int h, int w, int firstRow, int rows)
+    {
+        var random = new Random(11);
+        FeatureMap x = RandomMap(random, c, h, w);
+        float[] beta = [.. RandomArray(random, c, 1).Select(v => Math.Abs(v) + 0.1f)];
+        float[] gamma = [.. RandomArray(random, c * c, 0.2f).Select(Math.Abs)];
+        IPointwiseLayer[] layers = [new GdnLayer(c, beta, gamma, inverse, ManagedArithmetic.Fused), new GdnLayer(c, beta, gamma, inverse), ActivationLayer.Relu, new ActivationLayer(0.2f)];
+        foreach (IPointwiseLayer layer in layers)
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                FeatureMap whole = layer.Forward(new FeatureMap(c, h, w, (float[])x.Data.Clone()), Context(threads));
+                var part = new FeatureMap(c, h, w, (float[])x.Data.Clone());
+                layer.ForwardRows(part, firstRow, rows, Context(threads));
+                for (int channel = 0; channel < c; channel++)
+                {
+                    for (int y = 0; y < h; y++)
+                    {
+                        FeatureMap source = y >= firstRow && y < firstRow + rows ? whole : x;
+                        Assert.Equal(source.Row(channel, y).ToArray().Select(BitConverter.SingleToInt32Bits), part.Row(channel, y).ToArray().Select(BitConverter.SingleToInt32Bits));
+                    }
+                }
+            }
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => layer.ForwardRows(new FeatureMap(c, h, w), h - 1, 2, Context(1)));
+        }
+    }
+
     [Fact]
     public void SequentialLayersNeverOverwriteTheCallersInput()
     {
