@@ -27,7 +27,7 @@ internal sealed class ActivationLayer(float negativeSlope) : IPointwiseLayer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rows, map.Height);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)firstRow + rows, (long)map.Height);
         for (int c = 0; c < map.Channels; c++)
         {
             Apply(map.Data.AsSpan((c * map.PlaneSize) + (firstRow * map.Width), rows * map.Width));

@@ -18,8 +18,8 @@ internal delegate void RowSource(int firstRow, int firstColumn, FeatureMap desti
 /// start on the tile grid and its windows on the frame's tile columns, spec/nic-model.md §10.3), the zero padding is
 /// where the full frame has it (at the image's edges) or spoils only halo columns (at a window's inner edge), and the
 /// point-wise layers (GDN, activations) act on each pixel alone. Memory: the output, and for each layer of each stripe a chunk of its share of
-/// <see cref="DefaultChunkBytes"/> and the input rows its kernel reaches — not the image's planes nor any layer's whole
-/// output. For analyses made of convolutions each followed by point-wise layers (the image models of
+/// <see cref="DefaultChunkBytes"/> and the input rows its kernel reaches, in a row store of at most twice that
+/// (<see cref="RowStore"/>) — not the image's planes nor any layer's whole output. For analyses made of convolutions each followed by point-wise layers (the image models of
 /// spec/nic-model.md §4); one run per instance.
 /// </summary>
 internal sealed class AnalysisStream
@@ -183,7 +183,7 @@ internal sealed class AnalysisStream
         /// <summary>
         /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and up to a chunk more): the next
         /// stage's input, or the output for the last stage. It goes in chunks of about the stripe's share of the budget of output, kept
-        /// input and padded copy, so that no layer holds more than a chunk and its kernel's reach.
+        /// input and padded copy, so that no layer holds more than a chunk and its kernel's reach (in a store of at most twice that).
         /// </summary>
         private void Advance(int s, int rowsEnd, FeatureMap output, LayerContext context)
         {
@@ -233,7 +233,8 @@ internal sealed class AnalysisStream
             if (s < _stages.Length - 1)
             {
                 // Into the next stage's store, where the rows stay: the point-wise layers act on them there, and no copy
-                // follows (the copies into the stores were 2.8 % of a 3-megapixel encode's g_a; session 31).
+                // follows (the copies of each output into the stores, RowStore.Append, were about 2.8 % of g_a's thread
+                // time in a 3-megapixel encode with AVX-512 off; session 31, docs/performance.md).
                 RowStore next = _stages[s + 1].Input;
                 (FeatureMap planes, int row) = next.Reserve(first, count, conv.OutChannels);
                 Compute(stage, first, count, planes, row, context);

@@ -76,7 +76,7 @@ internal sealed unsafe class GdnLayer : IPointwiseLayer
 
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rows, input.Height);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)firstRow + rows, (long)input.Height);
         int tileColumns = TileColumns;
         int tilesPerRow = (input.Width + tileColumns - 1) / tileColumns;
         long tiles = (long)tilesPerRow * rows, origin = (long)tilesPerRow * firstRow;

@@ -10,8 +10,8 @@ namespace Nic.Codec.Inference;
 /// Dropping moves nothing: the rows kept stay where they are, below the dropped ones, until an arriving chunk finds no
 /// room under them; then they move to the top of each plane, or the planes grow to twice the rows they must hold. The
 /// planes so settle at no more than twice the most rows ever kept with a chunk, and the kept rows move about every other
-/// chunk or less, where they moved with every chunk when each drop moved them (the copies were 1.7 % of a 3-megapixel
-/// encode's g_a; session 31, docs/performance.md). The dropped rows above the kept ones keep their values until
+/// chunk or less, where they moved with every chunk when each drop moved them (those moves were about 1.7 % of g_a's
+/// thread time in a 3-megapixel encode with AVX-512 off; session 31, docs/performance.md). The dropped rows above the kept ones keep their values until
 /// overwritten: <see cref="WindowStart"/> and <see cref="WindowRows"/> give a layer all the rows the planes hold.
 /// </remarks>
 internal sealed class RowStore(int width)
@@ -51,6 +51,9 @@ internal sealed class RowStore(int width)
 
     /// <summary>The channels of the planes (0 until the first rows arrive).</summary>
     private int _channels;
+
+    /// <summary>The rows the last <see cref="Reserve"/> made room for and no <see cref="Commit"/> has kept yet.</summary>
+    private int _reserved;
 
     /// <summary>Appends the rows <paramref name="first"/> … of <paramref name="rows"/>, which continue the store.</summary>
     /// <exception cref="InvalidOperationException">The rows do not start at <see cref="End"/>, or have other channels than the store's.</exception>
@@ -112,19 +115,21 @@ internal sealed class RowStore(int width)
             _top = 0;
         }
 
+        _reserved = count;
         return (new FeatureMap(_channels, Capacity, Width, Data), _top + Rows);
     }
 
     /// <summary>Keeps the <paramref name="count"/> rows written after <see cref="Reserve"/>.</summary>
-    /// <exception cref="InvalidOperationException">More rows than the planes have room for under the kept ones.</exception>
+    /// <exception cref="InvalidOperationException">More rows than the last <see cref="Reserve"/> made room for.</exception>
     public void Commit(int count)
     {
-        if (count < 0 || _top + Rows + count > Capacity)
+        if (count < 0 || count > _reserved)
         {
-            throw new InvalidOperationException($"{count} rows do not fit under the {Rows} kept at plane row {_top} of {Capacity}");
+            throw new InvalidOperationException($"{count} rows committed, {_reserved} reserved");
         }
 
         Rows += count;
+        _reserved = 0;
     }
 
     /// <summary>Forgets the rows above <paramref name="row"/>; nothing moves (see the remarks).</summary>

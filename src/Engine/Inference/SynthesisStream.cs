@@ -7,7 +7,7 @@ namespace Nic.Codec.Inference;
 /// columns and the halo's, which are computed twice). Bands of output rows are asked for top to bottom; each is
 /// bit-identical to the same rows of the full-frame synthesis. Memory: each layer of each stripe runs in chunks of its
 /// share of 2 MiB of output (or kept input) and holds its input rows from the first one its next output reads to the
-/// last one computed (a chunk and the kernel's reach), whatever the band height. For syntheses made of stride-2
+/// last one computed (a chunk and the kernel's reach, in a row store of at most twice that), whatever the band height. For syntheses made of stride-2
 /// transposed convolutions each followed by point-wise layers (the image models of spec/nic-model.md §4); one decode at
 /// a time.
 /// </summary>
@@ -162,7 +162,7 @@ internal sealed class SynthesisStream
         /// Makes stage <paramref name="s"/>'s output rows up to <paramref name="rowsEnd"/> (and maybe one more): the next
         /// stage's input, or the destination for the last stage. It goes in chunks of about the stripe's share of <see cref="DefaultChunkBytes"/> of
         /// output or kept input (the stream's chunk budget), each pulling just the input rows it reads, so that no layer holds more than a chunk and its kernel's
-        /// reach: memory does not grow with the band.
+        /// reach (in a row store of at most twice that, <see cref="RowStore"/>): memory does not grow with the band.
         /// </summary>
         private void Advance(int s, int rowsEnd, int availableRows, int produced, FeatureMap destination, LayerContext context)
         {

@@ -476,6 +476,7 @@ internal sealed unsafe class WinogradConvolution
     /// the next multiple of 8 too, within <paramref name="rowLength"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private static void SplitColumns(float* row, int width, int first, float* split, int rowLength, int count)
     {
         if (row is null)
@@ -485,6 +486,7 @@ internal sealed unsafe class WinogradConvolution
         }
 
         int t = 0;
+        float* part = stackalloc float[8];
         while (t < count)
         {
             int x0 = first + (8 * t) - 2;
@@ -494,17 +496,15 @@ internal sealed unsafe class WinogradConvolution
             if (Avx.IsSupported && t + 8 <= rowLength && count - t > 1)
             {
                 // Eight tiles' eight columns at once: an 8 × 8 transpose (a copy, so the same floats as the loop below).
-                // Where they reach past the row's ends (a stripe's edges), each of the eight vectors is loaded under a mask
-                // of the columns within it (+0 elsewhere; a masked load touches no memory outside its mask); the tiles
-                // past count are scratch.
+                // Where they reach past the row's ends (a stripe's edges), each of the eight vectors is read as it lies
+                // within the row: whole, +0, or (the one that straddles an end) copied element by element; nothing
+                // outside the row is touched. The tiles past count are scratch.
                 float* from = row + x0;
                 if (x0 < 0 || x0 + 64 > width)
                 {
-                    Vector256<int> lane = Vector256.Create(x0) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), end = Vector256.Create(width);
-                    Vector256<float> Within(int i) => Vector256.GreaterThanOrEqual(lane + Vector256.Create(8 * i), Vector256<int>.Zero).AsSingle() & Vector256.LessThan(lane + Vector256.Create(8 * i), end).AsSingle();
                     Transpose8x8(
-                        Avx.MaskLoad(from, Within(0)), Avx.MaskLoad(from + 8, Within(1)), Avx.MaskLoad(from + 16, Within(2)), Avx.MaskLoad(from + 24, Within(3)),
-                        Avx.MaskLoad(from + 32, Within(4)), Avx.MaskLoad(from + 40, Within(5)), Avx.MaskLoad(from + 48, Within(6)), Avx.MaskLoad(from + 56, Within(7)),
+                        Within(from, x0, width, part), Within(from + 8, x0 + 8, width, part), Within(from + 16, x0 + 16, width, part), Within(from + 24, x0 + 24, width, part),
+                        Within(from + 32, x0 + 32, width, part), Within(from + 40, x0 + 40, width, part), Within(from + 48, x0 + 48, width, part), Within(from + 56, x0 + 56, width, part),
                         split + t,
                         rowLength);
                 }
@@ -529,6 +529,31 @@ internal sealed unsafe class WinogradConvolution
 
             t++;
         }
+    }
+
+    /// <summary>
+    /// The eight columns x … x + 7 of a row of <paramref name="width"/> at <paramref name="at"/> (= row + x), +0 outside
+    /// 0 … width − 1, reading only elements within it (through <paramref name="part"/>, eight floats, where they straddle an end).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Within(float* at, int x, int width, float* part)
+    {
+        if (x >= 0 && x + 8 <= width)
+        {
+            return Avx.LoadVector256(at);
+        }
+
+        if (x + 8 <= 0 || x >= width)
+        {
+            return Vector256<float>.Zero;
+        }
+
+        for (int i = 0; i < 8; i++)
+        {
+            part[i] = x + i >= 0 && x + i < width ? at[i] : 0;
+        }
+
+        return Avx.LoadVector256(part);
     }
 
     /// <summary>target[m·stride + t] = r_t[m] for t, m &lt; 8: eight vectors of eight tiles' columns, transposed (a copy).</summary>

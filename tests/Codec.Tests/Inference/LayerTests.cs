@@ -187,12 +187,14 @@ public class LayerTests
     /// <summary>
     /// A point-wise layer on a row range (as a line-buffered stream runs it on the rows a convolution has just written
     /// into a row store): those rows become the whole-map result's, bit for bit, and the rows around them are untouched.
+    /// 15 rows of 150 columns are 45 GDN tiles, more than one work item, so two threads share them from a row offset.
     /// </summary>
     [Theory]
     [InlineData(false, 19, 9, 150, 2, 5)]
     [InlineData(true, 37, 7, 23, 0, 1)]
     [InlineData(false, 16, 6, 140, 5, 1)]
     [InlineData(false, 16, 6, 140, 3, 0)]
+    [InlineData(false, 16, 20, 150, 3, 15)]
     public void PointwiseLayersOnARowRangeMatchTheirWholeMapResultThereAndTouchNothingElse(bool inverse, int c, int h, int w, int firstRow, int rows)
     {
         var random = new Random(11);
