@@ -103,7 +103,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
         }
 
         FeatureMap output = context.Buffers.RentMap(OutChannels, 2 * input.Height, 2 * input.Width);
-        ForwardRows(input.Data, input.PlaneSize, input.Width, 0, 0, input.Height, input.Height, input.Width, 0, input.Height, output, context);
+        ForwardRows(input.Data, input.PlaneSize, input.Width, 0, 0, input.Height, input.Height, input.Width, 0, input.Height, output, 0, context);
         return output;
     }
 
@@ -117,9 +117,17 @@ internal sealed class ConvTranspose2dLayer : ILayer
     /// <see cref="PadAfter"/>, clipped to the input). Rows outside the input are the zero padding; the result equals
     /// the same rows of <see cref="Forward"/> bit for bit.
     /// </summary>
-    /// <remarks>The output is OutChannels × 2·count × 2·width.</remarks>
-    public void ForwardRows(float[] window, long planeStride, int rowStride, int columnOffset, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, LayerContext context)
+    /// <remarks>
+    /// The rows are written to <paramref name="output"/> (OutChannels × at least <paramref name="outputRow"/> + 2·count
+    /// rows × 2·width) from its row <paramref name="outputRow"/> on.
+    /// </remarks>
+    public void ForwardRows(float[] window, long planeStride, int rowStride, int columnOffset, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
     {
+        if (output.Channels != OutChannels || output.Width != 2 * width || outputRow < 0 || outputRow + (2L * count) > output.Height)
+        {
+            throw new ArgumentException($"an output of {OutChannels} × ({outputRow} + {2 * count}) × {2 * width} expected; got {output.Channels} × {output.Height} × {output.Width}");
+        }
+
         int rows = count + _padBefore + _padAfter, columns = width + _padBefore + _padAfter;
         long plane = (long)rows * columns;
         int top = Math.Max(0, first - _padBefore), bottom = Math.Min(inputHeight, first + count + _padAfter);
@@ -150,7 +158,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
                     PackedWeights = kernel.PackedWeights,
                     Bias = _bias,
                     Output = output.Data,
-                    OutputOffset = (phase >> 1) * output.Width + (phase & 1),
+                    OutputOffset = ((outputRow + (phase >> 1)) * (long)output.Width) + (phase & 1),
                     OutputPlaneStride = output.PlaneSize,
                     OutputRowStride = 2 * output.Width,
                     OutputColumnStride = 2,

@@ -39,7 +39,7 @@ internal sealed class SynthesisStream
         ArgumentNullException.ThrowIfNull(synthesis);
         ArgumentNullException.ThrowIfNull(latent);
         ArgumentOutOfRangeException.ThrowIfNegative(halo);
-        var layers = new List<(ConvTranspose2dLayer Deconv, List<ILayer> After)>();
+        var layers = new List<(ConvTranspose2dLayer Deconv, List<IPointwiseLayer> After)>();
         int c = latent.Channels;
         foreach (ILayer layer in synthesis.Layers)
         {
@@ -49,8 +49,8 @@ internal sealed class SynthesisStream
                     layers.Add((deconv, []));
                     c = deconv.OutChannels;
                     break;
-                case GdnLayer or ActivationLayer when layers.Count > 0:
-                    layers[^1].After.Add(layer);
+                case IPointwiseLayer pointwise when layers.Count > 0:
+                    layers[^1].After.Add(pointwise);
                     break;
                 default:
                     return null;
@@ -111,7 +111,7 @@ internal sealed class SynthesisStream
         private readonly FeatureMap _latent;
         private readonly long _chunkBytes;
 
-        public Stripe(List<(ConvTranspose2dLayer Deconv, List<ILayer> After)> layers, FeatureMap latent, int first, int end, int windowFirst, int windowEnd, long chunkBytes)
+        public Stripe(List<(ConvTranspose2dLayer Deconv, List<IPointwiseLayer> After)> layers, FeatureMap latent, int first, int end, int windowFirst, int windowEnd, long chunkBytes)
         {
             _latent = latent;
             _chunkBytes = chunkBytes;
@@ -184,38 +184,45 @@ internal sealed class SynthesisStream
             Stage stage = _stages[s];
             int jEnd = stage.Done + count;
             int needEnd = Math.Min(stage.InputHeight, jEnd + stage.Deconv.PadAfter);
-            FeatureMap output = context.Buffers.RentMap(stage.Deconv.OutChannels, 2 * count, 2 * stage.InputWidth);
+            if (s == 0 && needEnd > availableRows)
+            {
+                throw new InvalidOperationException($"latent rows up to {needEnd - 1} are needed, {availableRows} are available");
+            }
+
+            if (s > 0)
+            {
+                Advance(s - 1, needEnd, availableRows, produced, destination, context);
+            }
+
+            // Into the next stage's store, where the rows stay: the point-wise layers act on them there, and no copy follows
+            // (as AnalysisStream); the last stage's into a buffer, copied into the band.
+            int firstOut = 2 * stage.Done;
+            bool last = s == _stages.Length - 1;
+            RowStore? next = last ? null : _stages[s + 1].Input;
+            (FeatureMap output, int row) = next is null
+                ? (context.Buffers.RentMap(stage.Deconv.OutChannels, 2 * count, 2 * stage.InputWidth), 0)
+                : next.Reserve(firstOut, 2 * count, stage.Deconv.OutChannels);
             if (s == 0)
             {
-                if (needEnd > availableRows)
-                {
-                    context.Buffers.Return(output.Data);
-                    throw new InvalidOperationException($"latent rows up to {needEnd - 1} are needed, {availableRows} are available");
-                }
-
                 // The first stage reads its window's columns of ŷ in place.
-                stage.Deconv.ForwardRows(_latent.Data, _latent.PlaneSize, _latent.Width, WindowFirst, 0, _latent.Height, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
+                stage.Deconv.ForwardRows(_latent.Data, _latent.PlaneSize, _latent.Width, WindowFirst, 0, _latent.Height, stage.InputHeight, stage.InputWidth, stage.Done, count, output, row, context);
             }
             else
             {
-                Advance(s - 1, needEnd, availableRows, produced, destination, context);
                 RowStore input = stage.Input;
-                stage.Deconv.ForwardRows(input.Data!, input.PlaneStride, stage.InputWidth, 0, input.WindowStart, input.WindowRows, stage.InputHeight, stage.InputWidth, stage.Done, count, output, context);
+                stage.Deconv.ForwardRows(input.Data!, input.PlaneStride, stage.InputWidth, 0, input.WindowStart, input.WindowRows, stage.InputHeight, stage.InputWidth, stage.Done, count, output, row, context);
             }
 
-            foreach (ILayer layer in stage.After)
+            foreach (IPointwiseLayer layer in stage.After)
             {
-                FeatureMap next = layer.Forward(output, context);
-                if (!ReferenceEquals(next.Data, output.Data))
-                {
-                    context.Buffers.Return(output.Data);
-                }
-
-                output = next;
+                layer.ForwardRows(output, row, 2 * count, context);
             }
 
-            int firstOut = 2 * stage.Done;
-            if (s == _stages.Length - 1)
+            if (next is not null)
+            {
+                next.Commit(2 * count);
+            }
+            else
             {
                 // The last stage writes the band: its rows start where the last band ended.
                 int skip = firstOut - produced;
@@ -223,13 +230,10 @@ internal sealed class SynthesisStream
                 {
                     output.Data.AsSpan(c * output.PlaneSize, output.PlaneSize).CopyTo(destination.Data.AsSpan(c * destination.PlaneSize + (skip * destination.Width)));
                 }
-            }
-            else
-            {
-                _stages[s + 1].Input.Append(output, firstOut);
+
+                context.Buffers.Return(output.Data);
             }
 
-            context.Buffers.Return(output.Data);
             stage.Done = jEnd;
 
             // The next output rows of this stage read input rows from Done − PadBefore on.
@@ -237,11 +241,11 @@ internal sealed class SynthesisStream
         }
     }
 
-    private sealed class Stage(ConvTranspose2dLayer deconv, List<ILayer> after, int inputHeight, int inputWidth)
+    private sealed class Stage(ConvTranspose2dLayer deconv, List<IPointwiseLayer> after, int inputHeight, int inputWidth)
     {
         public ConvTranspose2dLayer Deconv { get; } = deconv;
 
-        public List<ILayer> After { get; } = after;
+        public List<IPointwiseLayer> After { get; } = after;
 
         public int InputHeight { get; } = inputHeight;
 

@@ -185,6 +185,37 @@ public class LayerTests
     }
 
     /// <summary>
+    /// A transposed convolution's rows written from a row of a taller map (as a line-buffered stream writes them into the
+    /// next layer's row store): the same bits as the whole layer's rows, the map's other rows untouched; an output with
+    /// no room for them is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 3, 4)]
+    [InlineData(0, 7, 0)]
+    public void TransposedConvolutionRowsWrittenFromAMapRowMatchTheWholeLayer(int first, int count, int outputRow)
+    {
+        var random = new Random(13);
+        int cin = 5, cout = 9, h = 8, w = 11;
+        FeatureMap x = RandomMap(random, cin, h, w);
+        var layer = new ConvTranspose2dLayer(cin, cout, 5, RandomArray(random, cin * cout * 25, 0.2f), RandomArray(random, cout, 0.1f), ManagedArithmetic.Fused);
+        FeatureMap whole = layer.Forward(x, Context(1));
+        var target = new FeatureMap(cout, outputRow + (2 * count) + 3, 2 * w);
+        target.Data.AsSpan().Fill(7f);
+        layer.ForwardRows(x.Data, x.PlaneSize, w, 0, 0, h, h, w, first, count, target, outputRow, Context(2));
+        for (int c = 0; c < cout; c++)
+        {
+            for (int y = 0; y < target.Height; y++)
+            {
+                int source = y - outputRow + (2 * first);
+                float[] expected = y >= outputRow && y < outputRow + (2 * count) ? whole.Row(c, source).ToArray() : Enumerable.Repeat(7f, 2 * w).ToArray();
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), target.Row(c, y).ToArray().Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => layer.ForwardRows(x.Data, x.PlaneSize, w, 0, 0, h, h, w, first, count, new FeatureMap(cout, outputRow + (2 * count) - 1, 2 * w), outputRow, Context(1)));
+    }
+
+    /// <summary>
     /// A point-wise layer on a row range (as a line-buffered stream runs it on the rows a convolution has just written
     /// into a row store): those rows become the whole-map result's, bit for bit, and the rows around them are untouched.
     /// 15 rows of 150 columns are 45 GDN tiles, more than one work item, so two threads share them from a row offset.
