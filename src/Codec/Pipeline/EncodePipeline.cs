@@ -145,7 +145,7 @@ internal static class EncodePipeline
     /// <summary>
     /// g_a of the padded image (§11.2 step 1). The managed engine streams it (<see cref="ManagedModel.AnalyzeRows"/>):
     /// the padded image's rows are made as the first layer reads them, each layer keeps only the rows its next output
-    /// reads, every row is computed once (in vertical stripes, one a thread, whose halo columns are computed twice), and
+    /// reads, every row is computed once (in vertical stripes, one a thread, each computing the cone of its own columns), and
     /// the result is bit-identical to full-frame g_a. Other backends run it in
     /// bands of latent rows with the architecture's analysis halo (<see cref="ModelGeometry.AnalysisHalo"/>, derived from
     /// g_a's kernels and strides) of context above and below, so that the first layer's output stays within

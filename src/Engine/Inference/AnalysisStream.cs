@@ -12,12 +12,14 @@ internal delegate void RowSource(int firstRow, int firstColumn, FeatureMap desti
 /// <see cref="SynthesisStream"/>: each convolution keeps the rows of its input that its next output rows read, pulls
 /// more from the layer before it (or from the image's row source) only when it needs them, and every row of every
 /// layer is computed once. The columns are cut into vertical stripes, one a thread (<see cref="ColumnStripes"/>), each
-/// streamed on its own thread over its window (its columns and the halo's, which are computed twice). The result is
-/// bit-identical to the full-frame g_a in every arithmetic: a convolution's output element sees the same operations in
-/// the same order whatever rows and columns are computed with it (a Winograd layer's, those of its tile: its bands
-/// start on the tile grid and its windows on the frame's tile columns, spec/nic-model.md §10.3), the zero padding is
-/// where the full frame has it (at the image's edges) or spoils only halo columns (at a window's inner edge), and the
-/// point-wise layers (GDN, activations) act on each pixel alone. Memory: the output, and for each layer of each stripe a chunk of its share of
+/// streamed on its own thread over the cone of its own output columns: at each layer only the columns the next layer
+/// reads (whole tiles of a Winograd layer), from the columns of the layer before that those reach, so the columns where
+/// two stripes' cones overlap are the only ones computed twice. The result is bit-identical to the full-frame g_a in every
+/// arithmetic: a convolution's output element sees the same operations in the same order whatever rows and columns are
+/// computed with it (a Winograd layer's, those of its tile: its bands start on the tile grid and its columns on the
+/// frame's tile columns, spec/nic-model.md §10.3), every column computed reads only columns computed before it or the
+/// zero padding where the full frame has it (at the image's edges), and the point-wise layers (GDN, activations) act on
+/// each pixel alone. Memory: the output, and for each layer of each stripe a chunk of its share of
 /// <see cref="DefaultChunkBytes"/> and the input rows its kernel reaches, in a row store of at most twice that
 /// (<see cref="RowStore"/>) — not the image's planes nor any layer's whole output. For analyses made of convolutions each followed by point-wise layers (the image models of
 /// spec/nic-model.md §4); one run per instance.
@@ -56,19 +58,16 @@ internal sealed class AnalysisStream
     /// <param name="height">The input's height.</param>
     /// <param name="width">The input's width.</param>
     /// <param name="source">Writes input rows and columns into the map it is given (<see cref="RowSource"/>).</param>
-    /// <param name="halo">The output columns a stripe computes beyond its own on each side it shares (<see cref="Models.ModelGeometry.AnalysisHalo"/>).</param>
     /// <param name="stripes">The vertical stripes the output's columns are cut into (<see cref="ColumnStripes"/>).</param>
     /// <param name="chunkBytes">The budget of one chunk of a layer, shared by the stripes (<see cref="DefaultChunkBytes"/>; tests take less).</param>
-    public static AnalysisStream? Create(SequentialLayers analysis, int channels, int height, int width, RowSource source, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
+    public static AnalysisStream? Create(SequentialLayers analysis, int channels, int height, int width, RowSource source, int stripes = 1, long chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(halo);
         var layers = new List<(Conv2dLayer Conv, List<IPointwiseLayer> After)>();
         (int c, int h, int w) = (channels, height, width);
-        int factor = 1;
         foreach (ILayer layer in analysis.Layers)
         {
             switch (layer)
@@ -76,7 +75,6 @@ internal sealed class AnalysisStream
                 case Conv2dLayer conv when conv.InChannels == c:
                     layers.Add((conv, []));
                     (c, h, w) = (conv.OutChannels, conv.OutputSize(h), conv.OutputSize(w));
-                    factor *= conv.Stride;
                     break;
                 case IPointwiseLayer pointwise when layers.Count > 0:
                     layers[^1].After.Add(pointwise);
@@ -91,41 +89,18 @@ internal sealed class AnalysisStream
             return null;
         }
 
-        // A stripe's window starts at a multiple of the factor, so that its output columns are the full frame's from there on.
-        // A Winograd layer's tiles start at its window's first output column, which must lie on the full frame's tile grid
-        // (spec/nic-model.md §10.3): the windows start (and end) at multiples of the latent columns that puts every such
-        // layer's output there. Its tiles then are the full frame's, and one is wrong by rounding wherever one of its
-        // columns is wrong, so the halo covers the columns that a window's inner edge spoils through every layer, whole
-        // tiles included.
-        int spoiled = 0, done = 1, alignment = 1;
-        foreach ((Conv2dLayer conv, _) in layers)
-        {
-            done *= conv.Stride;
-            spoiled = (spoiled + (conv.Kernel / 2) + conv.Stride - 1) / conv.Stride;
-            if (conv.IsWinograd)
-            {
-                // WindowFirst·(factor / done) output columns from the frame's first must be a multiple of the tile.
-                int tile = WinogradConvolution.Tile, perLatent = factor / done, common = tile;
-                for (int b = perLatent; b != 0;)
-                {
-                    (common, b) = (b, common % b);
-                }
-
-                alignment = Math.Max(alignment, tile / common);
-                spoiled = (spoiled + tile - 1) / tile * tile;
-            }
-        }
-
-        halo = Math.Max(halo, spoiled);
-
-        // The stripes share the chunk budget, so that together they hold what one stream would.
-        var windows = ColumnStripes.Windows(w, halo, stripes, alignment).ToArray();
-        Stripe[] made = [.. windows.Select(s =>
-            new Stripe(layers, source, height, s.First, s.End, s.WindowFirst, s.WindowFirst * factor, Math.Min(width, s.WindowEnd * factor), chunkBytes / windows.Length))];
+        // Each stripe computes, at every layer, only the columns the layer after it reads (from its own output columns
+        // back: the cone of each layer's kernel), from exactly the columns of the layer before that those reach. No column
+        // is then computed over padding that the full frame does not have, and none is computed twice but where two
+        // stripes' cones overlap. A Winograd layer's columns widen to whole tiles of the full frame's tile grid, whose
+        // tiles are then the full frame's (spec/nic-model.md §10.3). The stripes share the chunk budget, so that together
+        // they hold what one stream would.
+        var owned = ColumnStripes.Windows(w, 0, stripes).ToArray();
+        Stripe[] made = [.. owned.Select(o => new Stripe(layers, source, height, width, o.First, o.End, chunkBytes / owned.Length))];
         return new AnalysisStream(made, c, h, w);
     }
 
-    /// <summary>Runs the analysis: the whole output, each row of each layer computed once (each stripe's halo columns once more).</summary>
+    /// <summary>Runs the analysis: the whole output, each row of each layer computed once (the columns where the stripes' cones overlap once more).</summary>
     /// <exception cref="InvalidOperationException">The stream has already run.</exception>
     /// <exception cref="OperationCanceledException">The context's token was cancelled.</exception>
     public FeatureMap Run(LayerContext context)
@@ -152,17 +127,44 @@ internal sealed class AnalysisStream
         private readonly RowSource _source;
         private readonly long _chunkBytes;
 
-        public Stripe(List<(Conv2dLayer Conv, List<IPointwiseLayer> After)> layers, RowSource source, int height, int first, int end, int windowFirst, int inputFirst, int inputEnd, long chunkBytes)
+        public Stripe(List<(Conv2dLayer Conv, List<IPointwiseLayer> After)> layers, RowSource source, int height, int width, int first, int end, long chunkBytes)
         {
             _source = source;
             _chunkBytes = chunkBytes;
-            (First, End, WindowFirst, InputFirst, InputEnd) = (first, end, windowFirst, inputFirst, inputEnd);
-            _stages = new Stage[layers.Count];
-            (int h, int w) = (height, inputEnd - inputFirst);
-            for (int s = 0; s < layers.Count; s++)
+            (First, End) = (first, end);
+
+            // The full frame's width after each layer, then each layer's columns from the last back (see Create).
+            int count = layers.Count;
+            var widths = new int[count + 1];
+            widths[0] = width;
+            for (int s = 0; s < count; s++)
             {
-                _stages[s] = new Stage(layers[s].Conv, layers[s].After, h, w);
-                (h, w) = (_stages[s].OutputHeight, _stages[s].OutputWidth);
+                widths[s + 1] = layers[s].Conv.OutputSize(widths[s]);
+            }
+
+            var columns = new (int First, int End)[count + 1];
+            (int a, int b) = (first, end);
+            for (int s = count - 1; s >= 0; s--)
+            {
+                Conv2dLayer conv = layers[s].Conv;
+                if (conv.IsWinograd)
+                {
+                    (a, b) = (a / WinogradConvolution.Tile * WinogradConvolution.Tile, Math.Min(widths[s + 1], (b + WinogradConvolution.Tile - 1) / WinogradConvolution.Tile * WinogradConvolution.Tile));
+                }
+
+                columns[s + 1] = (a, b);
+                (a, b) = conv.InputColumns(a, b, widths[s]);
+            }
+
+            columns[0] = (a, b);
+            (InputFirst, InputEnd, WindowFirst) = (a, b, columns[count].First);
+            _stages = new Stage[count];
+            int h = height;
+            for (int s = 0; s < count; s++)
+            {
+                Conv2dLayer conv = layers[s].Conv;
+                _stages[s] = new Stage(conv, layers[s].After, h, columns[s].End - columns[s].First, columns[s + 1].End - columns[s + 1].First, columns[s + 1].First - (columns[s].First / conv.Stride));
+                h = _stages[s].OutputHeight;
             }
         }
 
@@ -170,7 +172,7 @@ internal sealed class AnalysisStream
 
         public int End { get; }
 
-        /// <summary>The first output column the stripe computes (its own and the halo).</summary>
+        /// <summary>The first output column the stripe computes (its own, or one of a Winograd tile's before them).</summary>
         public int WindowFirst { get; }
 
         public int InputFirst { get; }
@@ -260,14 +262,19 @@ internal sealed class AnalysisStream
     private static void Compute(Stage stage, int first, int count, FeatureMap target, int row, LayerContext context)
     {
         RowStore input = stage.Input;
-        stage.Conv.ForwardRows(input.Data!, input.PlaneStride, input.WindowStart, input.WindowRows, stage.InputHeight, stage.InputWidth, first, count, target, row, context);
+        stage.Conv.ForwardRows(input.Data!, input.PlaneStride, input.WindowStart, input.WindowRows, stage.InputHeight, stage.InputWidth, first, count, target, row, context, stage.OutputColumn);
         foreach (IPointwiseLayer layer in stage.After)
         {
             layer.ForwardRows(target, row, count, context);
         }
     }
 
-    private sealed class Stage(Conv2dLayer conv, List<IPointwiseLayer> after, int inputHeight, int inputWidth)
+    /// <summary>
+    /// One layer of a stripe: its convolution and point-wise layers, on <paramref name="inputWidth"/> columns of the layer
+    /// before, making <paramref name="outputWidth"/> columns from the convolution's output column
+    /// <paramref name="outputColumn"/> on those (<see cref="Conv2dLayer.ForwardRows"/>).
+    /// </summary>
+    private sealed class Stage(Conv2dLayer conv, List<IPointwiseLayer> after, int inputHeight, int inputWidth, int outputWidth, int outputColumn)
     {
         public Conv2dLayer Conv { get; } = conv;
 
@@ -279,7 +286,9 @@ internal sealed class AnalysisStream
 
         public int OutputHeight { get; } = conv.OutputSize(inputHeight);
 
-        public int OutputWidth { get; } = conv.OutputSize(inputWidth);
+        public int OutputWidth { get; } = outputWidth;
+
+        public int OutputColumn { get; } = outputColumn;
 
         /// <summary>Output rows done.</summary>
         public int Done { get; set; }

@@ -4,9 +4,10 @@ namespace Nic.Codec.Inference;
 /// How the line-buffered streams (<see cref="SynthesisStream"/>, <see cref="AnalysisStream"/>) cut the latent's columns
 /// into vertical stripes, each run on its own thread from top to bottom with no other stripe to wait for: one
 /// synchronisation per band instead of one per layer and chunk, and each stripe's copies of rows made on its own thread.
-/// A stripe computes its window — its own columns and the network's halo on each side it shares with another stripe — as
-/// if the window were the whole image; the zero padding at a window edge inside the image spoils only columns within the
-/// halo's reach of it, which the stripe does not own, so every owned column is bit-identical to the full frame's.
+/// A synthesis stripe computes its window — its own columns and the network's halo on each side it shares with another
+/// stripe — as if the window were the whole image; the zero padding at a window edge inside the image spoils only columns
+/// within the halo's reach of it, which the stripe does not own, so every owned column is bit-identical to the full
+/// frame's. An analysis stripe takes only its own columns from here and computes their cone (<see cref="AnalysisStream"/>).
 /// </summary>
 internal static class ColumnStripes
 {
@@ -20,19 +21,18 @@ internal static class ColumnStripes
 
     /// <summary>
     /// The latent columns each stripe owns (First … End − 1, about equal shares, left to right) and the window it computes
-    /// (WindowFirst … WindowEnd − 1: <paramref name="halo"/> more on each side, widened to multiples of
-    /// <paramref name="alignment"/>, clipped to the latent), for a latent <paramref name="width"/> columns wide asked to be
-    /// cut into <paramref name="stripes"/> (fewer where a stripe would own less than <see cref="MinColumns"/>).
+    /// (WindowFirst … WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent), for a latent
+    /// <paramref name="width"/> columns wide asked to be cut into <paramref name="stripes"/> (fewer where a stripe would
+    /// own less than <see cref="MinColumns"/>).
     /// </summary>
-    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes, int alignment = 1)
+    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(alignment, 1);
         int count = Math.Clamp(stripes, 1, Math.Max(1, width / MinColumns));
         for (int i = 0; i < count; i++)
         {
             int first = (int)((long)width * i / count), end = (int)((long)width * (i + 1) / count);
-            int windowFirst = Math.Max(0, first - halo) / alignment * alignment;
-            int windowEnd = Math.Min(width, (end + halo + alignment - 1) / alignment * alignment);
+            int windowFirst = Math.Max(0, first - halo);
+            int windowEnd = Math.Min(width, end + halo);
             yield return (first, end, windowFirst, windowEnd);
         }
     }

@@ -143,6 +143,21 @@ internal sealed class Conv2dLayer : ILayer
     /// <summary>The padded input one band of <see cref="Forward"/> copies, in bytes.</summary>
     public const long ForwardBandBytes = 4L << 20;
 
+    /// <summary>
+    /// The input columns that the output columns <paramref name="first"/> … <paramref name="end"/> − 1 read, on an input
+    /// <paramref name="inputWidth"/> columns wide: their kernel's reach (for a Winograd layer, whose output columns are
+    /// whole tiles, every column of those tiles' input tiles, the last one included, spec/nic-model.md §10.3), clipped to
+    /// the input, and starting at a multiple of the stride so that output column j of those columns is output column
+    /// j + first / stride of the input's.
+    /// </summary>
+    public (int First, int End) InputColumns(int first, int end, int inputWidth)
+    {
+        int pad = Kernel / 2;
+        int reachEnd = _winograd is not null ? (2 * end) + 2 : (Stride * (end - 1)) - pad + Kernel;
+        int from = Math.Max(0, (Stride * first) - pad) / Stride * Stride;
+        return (from, Math.Min(inputWidth, reachEnd));
+    }
+
     /// <summary>The first input row output row <paramref name="row"/> reads (it may lie above the input, in the padding).</summary>
     public int FirstInputRow(int row) => (Stride * row) - (Kernel / 2);
 
@@ -159,13 +174,20 @@ internal sealed class Conv2dLayer : ILayer
     /// </summary>
     /// <remarks>
     /// The rows are written to <paramref name="output"/> (OutChannels × at least <paramref name="outputRow"/> + count rows ×
-    /// OutputSize(width)) from its row <paramref name="outputRow"/> on.
+    /// its width) from its row <paramref name="outputRow"/> on: the output columns <paramref name="outputColumn"/> … +
+    /// output.Width − 1 of the layer on these <paramref name="width"/> input columns (all OutputSize(width) of them by
+    /// default), so that a stream can compute only the columns the next layer reads.
     /// </remarks>
-    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
+    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context, int outputColumn = 0)
     {
+        if (outputColumn < 0 || (long)outputColumn + output.Width > OutputSize(width))
+        {
+            throw new ArgumentException($"output columns {outputColumn}…{outputColumn + output.Width - 1} of a layer of {OutputSize(width)} asked for");
+        }
+
         if (_winograd is not null)
         {
-            _winograd.ForwardRows(window, planeStride, windowStart, windowRows, inputHeight, width, first, count, output, outputRow, context);
+            _winograd.ForwardRows(window, planeStride, windowStart, windowRows, inputHeight, width, first, count, output, outputRow, context, outputColumn);
             return;
         }
 
@@ -206,6 +228,7 @@ internal sealed class Conv2dLayer : ILayer
                 new ConvolutionJob
                 {
                     Input = buffer,
+                    InputOffset = outputColumn,
                     InputChannelStride = channelStride,
                     InputRowStride = rowStride,
                     InputChannels = InChannels,

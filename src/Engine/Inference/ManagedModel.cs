@@ -33,7 +33,7 @@ public sealed class ManagedModel : IInferenceBackend
             _hyperSynthesisBody = new SequentialLayers([.. _hyperSynthesis.Layers.Take(_hyperSynthesis.Layers.Count - 1)], _hyperSynthesis.Name);
         }
         ModelGeometry? geometry = file.Architecture.Geometry;
-        (SynthesisFactor, SynthesisHalo, AnalysisHalo) = geometry is null ? (0, 0, 0) : (geometry.LatentFactor, geometry.SynthesisHalo, geometry.AnalysisHalo);
+        (SynthesisFactor, SynthesisHalo) = geometry is null ? (0, 0) : (geometry.LatentFactor, geometry.SynthesisHalo);
         OutputChannels = file.Architecture.ImageChannels;
     }
 
@@ -128,9 +128,6 @@ public sealed class ManagedModel : IInferenceBackend
     /// <summary>The latent rows added above and below a band so that banded synthesis equals full-frame synthesis (<see cref="ModelGeometry.SynthesisHalo"/>).</summary>
     public int SynthesisHalo { get; }
 
-    /// <summary>The latent columns a stripe of g_a computes beyond its own on each side it shares (<see cref="ModelGeometry.AnalysisHalo"/>).</summary>
-    internal int AnalysisHalo { get; }
-
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
     public FeatureMap Analyze(FeatureMap image) => Analyze(image, CancellationToken.None);
 
@@ -143,7 +140,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// <paramref name="width"/> whose rows <paramref name="rows"/>(first row, row count, first column, column count) makes
     /// on demand (3 × rows × columns, values in [0, 1]; each vertical stripe of the stream asks for each row once, top to
     /// bottom, for its window's columns, and the stripes ask from their own threads, so it may be called concurrently): bit-identical to <see cref="Analyze(FeatureMap)"/> on the whole image, every row
-    /// of every layer computed once (and each stripe's halo columns once more), and neither the image's planes nor a
+    /// of every layer computed once (and the columns where the stripes' cones overlap once more), and neither the image's planes nor a
     /// layer's whole output held. Null for an analysis that is not convolutions and point-wise layers (tfc-mnist).
     /// </summary>
     /// <param name="height">The image's height.</param>
@@ -155,7 +152,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     internal FeatureMap? AnalyzeRows(int height, int width, RowSource rows, CancellationToken cancellationToken, long chunkBytes = AnalysisStream.DefaultChunkBytes, int? stripes = null)
     {
-        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, AnalysisHalo, stripes ?? Parallelism, chunkBytes);
+        AnalysisStream? stream = AnalysisStream.Create(_analysis, 3, height, width, rows, stripes ?? Parallelism, chunkBytes);
         if (stream is null)
         {
             return null;

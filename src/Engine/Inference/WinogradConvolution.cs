@@ -144,14 +144,16 @@ internal sealed unsafe class WinogradConvolution
     /// <summary>
     /// The output rows <paramref name="first"/> (a multiple of <see cref="Tile"/>) … <paramref name="first"/> +
     /// <paramref name="count"/> − 1, as <see cref="Conv2dLayer.ForwardRows"/> (the same operands), written from
-    /// <paramref name="outputRow"/> of <paramref name="output"/>. The window must hold every input row those rows read
+    /// <paramref name="outputRow"/> of <paramref name="output"/>, and of them the columns <paramref name="outputColumn"/> …
+    /// + output.Width − 1: the tiles start at output column <paramref name="outputColumn"/> of this window, which must lie
+    /// on the full frame's tile grid for the full frame's bits. The window must hold every input row those rows read
     /// (<see cref="Conv2dLayer.InputRowsEnd"/>).
     /// </summary>
     /// <remarks>
     /// The tiles go in blocks of one tile row × the kernel's column block of tile columns (and a row's last few tiles), each transformed, multiplied and
     /// transformed back by one thread, so that its operands stay in that core's caches.
     /// </remarks>
-    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context)
+    public void ForwardRows(float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int first, int count, FeatureMap output, int outputRow, LayerContext context, int outputColumn = 0)
     {
         if (first % Tile != 0)
         {
@@ -165,8 +167,8 @@ internal sealed unsafe class WinogradConvolution
             throw new ArgumentException($"input rows {needFirst}…{needEnd - 1} are needed, rows {windowStart}…{windowStart + windowRows - 1} given");
         }
 
-        int outputWidth = (width - 1) / 2 + 1;
-        if (output.Channels != OutChannels || output.Width != outputWidth || outputRow < 0 || outputRow + count > output.Height
+        int outputWidth = output.Width;
+        if (output.Channels != OutChannels || outputColumn < 0 || (long)outputColumn + outputWidth > ((width - 1) / 2) + 1 || outputRow < 0 || outputRow + count > output.Height
             || windowRows < 0 || window.Length < ((InChannels - 1) * planeStride) + ((long)windowRows * width))
         {
             throw new ArgumentException($"{InChannels} channels of {windowRows} × {width} and an output of {OutChannels} × ({outputRow} + {count}) × {outputWidth} expected; got {window.Length} floats and {output.Channels} × {output.Height} × {output.Width}");
@@ -182,7 +184,7 @@ internal sealed unsafe class WinogradConvolution
         bool join = blocksX > 0 && rest > 0 && DirectConvolution.FewColumns(blockTiles + rest, OutChannels) == rest;
         blocksX += rest > 0 && !join ? 1 : 0;
         int capacity = (blockTiles + (join ? rest : 0) + 7) / 8 * 8;
-        var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, output, outputWidth, capacity, context);
+        var block = new Block(this, _packed.Value, window, planeStride, windowStart, windowRows, inputHeight, width, 2 * outputColumn, output, outputWidth, capacity, context);
         ForEach(tileRows * blocksX, context, i =>
         {
             int r = i / blocksX, firstTile = i % blocksX * blockTiles;
@@ -208,7 +210,7 @@ internal sealed unsafe class WinogradConvolution
     }
 
     /// <summary>The operands of one <see cref="ForwardRows"/> call, and the work of one block of tiles.</summary>
-    private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, FeatureMap output, int outputWidth, int capacity, LayerContext context)
+    private sealed class Block(WinogradConvolution owner, float[][] packed, float[] window, long planeStride, int windowStart, int windowRows, int inputHeight, int width, int inputColumn, FeatureMap output, int outputWidth, int capacity, LayerContext context)
     {
         /// <summary>
         /// The most tile columns a block holds (and floats a row of its buffers; a multiple of 8, the transforms' vector).
@@ -340,8 +342,8 @@ internal sealed unsafe class WinogradConvolution
                     if (inside && ci + 1 < cin && Sse.IsSupported)
                     {
                         // The next channel's row under the block, asked for now: each channel's rows are a stream of their own.
-                        float* next = row + planeStride + Math.Max(0, (8 * firstTile) - 2);
-                        float* last = row + planeStride + Math.Min(width, (8 * (firstTile + Tiles)) + 8) - 1;
+                        float* next = row + planeStride + Math.Max(0, inputColumn + (8 * firstTile) - 2);
+                        float* last = row + planeStride + Math.Min(width, inputColumn + (8 * (firstTile + Tiles)) + 8) - 1;
                         for (float* line = next; line <= last; line += 16)
                         {
                             Sse.Prefetch0(line);
@@ -350,7 +352,7 @@ internal sealed unsafe class WinogradConvolution
                         Sse.Prefetch0(last);
                     }
 
-                    SplitColumns(row, width, 8 * firstTile, split, rowLength, lanes + 1);
+                    SplitColumns(row, width, inputColumn + (8 * firstTile), split, rowLength, lanes + 1);
                     for (int b = 0; b < 2; b++)
                     {
                         float* s = split + (b * rowLength);

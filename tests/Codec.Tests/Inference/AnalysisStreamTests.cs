@@ -37,7 +37,7 @@ public sealed class AnalysisStreamTests
                     cases.Add(kind, arithmetic, height, width, chunk, 1);
                 }
 
-                // Vertical stripes (each computing the halo's columns beyond its own): 2 of 32 and 33 latent columns, 3 of 33
+                // Vertical stripes (each computing the cone of its own columns): 2 of 32 and 33 latent columns, 3 of 33
                 // to 34 (an image width that is not a multiple of 16), 4 asked of 44 latent columns (cut into 2 of 22), of
                 // 25 (too narrow for more than 1), and 2 of the narrowest, 16 and 17.
                 cases.Add(kind, arithmetic, 48, 1040, AnalysisStream.DefaultChunkBytes, 2);
@@ -71,8 +71,8 @@ public sealed class AnalysisStreamTests
             (first, column, window) =>
             {
                 (int count, int columns) = (window.Height, window.Width);
-                // Every stripe asks for every row once, in order, only rows and columns of the image, its window starting
-                // at a multiple of the latent factor.
+                // Every stripe asks for every row once, in order, only rows and columns of the image (its window: the
+                // columns its own output columns reach through every layer).
                 lock (next)
                 {
                     Assert.Equal(next.GetValueOrDefault((column, columns)), first);
@@ -80,7 +80,6 @@ public sealed class AnalysisStreamTests
                 }
 
                 Assert.InRange(count, 1, height - first);
-                Assert.Equal(0, column % 16);
                 Assert.InRange(columns, 1, width - column);
                 Assert.Equal(3, window.Channels);
                 for (int c = 0; c < 3; c++)
@@ -100,6 +99,36 @@ public sealed class AnalysisStreamTests
         Assert.All(next.Values, rows => Assert.Equal(height, rows));
         Assert.Equal((full.Channels, full.Height, full.Width), (streamed.Channels, streamed.Height, streamed.Width));
         Assert.Equal(full.Data.Select(BitConverter.SingleToInt32Bits), streamed.Data.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
+    /// Each stripe asks for the image columns its own latent columns reach through g_a, no more. 1040 pixels are 65 latent
+    /// columns, owned 0…31 and 32…64. The left stripe's g_a.6 (5 × 5, stride 2) reads columns 0…64 of g_a.4's 130; g_a.4
+    /// (Winograd) computes whole tiles, 0…67, which read 0…137 of g_a.2's 260; g_a.2 computes 0…139, which read 0…281 of
+    /// g_a.0's 520; g_a.0 reads pixels 0…564. The right stripe's: g_a.4 62…129, widened to tiles 60…129; g_a.2 118…259, to
+    /// 116…259; g_a.0 230…519; pixels 458…1039. A window of the owned columns and a halo of 3 (as the stream first
+    /// computed) took 576 and 592 pixels.
+    /// </summary>
+    [Fact]
+    public void EachStripeAsksForTheConeOfItsOwnColumns()
+    {
+        ManagedModel model = ManagedModel.Create(MeanScale.Value, parallelism: 2, ManagedArithmetic.Winograd);
+        var windows = new HashSet<(int First, int Columns)>();
+        model.AnalyzeRows(
+            32,
+            1040,
+            (first, column, window) =>
+            {
+                lock (windows)
+                {
+                    windows.Add((column, window.Width));
+                }
+
+                window.Data.AsSpan(0, 3 * window.Height * window.Width).Fill(0.25f);
+            },
+            CancellationToken.None,
+            stripes: 2);
+        Assert.Equal([(0, 565), (458, 582)], windows.OrderBy(w => w.First));
     }
 
     [Fact]
