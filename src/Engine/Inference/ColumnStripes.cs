@@ -12,8 +12,9 @@ namespace Nic.Codec.Inference;
 internal static class ColumnStripes
 {
     /// <summary>
-    /// The fewest latent columns a stripe owns. Each stripe also computes the halo (2 latent columns for the image models)
-    /// on each side it shares with another, so narrower stripes would recompute too much. 16, not 32 (session 20): a 512-
+    /// The fewest latent columns a stripe owns. Each stripe also computes columns beyond its own on each side it shares
+    /// with another (a synthesis stripe the halo, 2 latent columns for the image models; an analysis stripe its cone), so
+    /// narrower stripes would recompute too much. 16, not 32 (session 20): a 512-
     /// or 664-pixel-wide image (32 or 42 latent columns) then runs as two stripes, not one whose layers share each chunk
     /// between the threads — encode and decode of samples/seeding.png 15–22 % faster on two threads, with AVX-512 off.
     /// </summary>

@@ -145,14 +145,20 @@ internal sealed class Conv2dLayer : ILayer
 
     /// <summary>
     /// The input columns that the output columns <paramref name="first"/> … <paramref name="end"/> − 1 read, on an input
-    /// <paramref name="inputWidth"/> columns wide: their kernel's reach (for a Winograd layer, whose output columns are
-    /// whole tiles, every column of those tiles' input tiles, the last one included, spec/nic-model.md §10.3), clipped to
+    /// <paramref name="inputWidth"/> columns wide: their kernel's reach (for a Winograd layer, every column of the input
+    /// tiles of the whole tiles they lie in, the last one included, spec/nic-model.md §10.3), clipped to
     /// the input, and starting at a multiple of the stride so that output column j of those columns is output column
     /// j + first / stride of the input's.
     /// </summary>
     public (int First, int End) InputColumns(int first, int end, int inputWidth)
     {
         int pad = Kernel / 2;
+        if (_winograd is not null)
+        {
+            // Whole tiles: tile t (output columns 4t … 4t + 3) reads input columns 8t − 2 … 8t + 9.
+            (first, end) = (first / WinogradConvolution.Tile * WinogradConvolution.Tile, (end + WinogradConvolution.Tile - 1) / WinogradConvolution.Tile * WinogradConvolution.Tile);
+        }
+
         int reachEnd = _winograd is not null ? (2 * end) + 2 : (Stride * (end - 1)) - pad + Kernel;
         int from = Math.Max(0, (Stride * first) - pad) / Stride * Stride;
         return (from, Math.Min(inputWidth, reachEnd));

@@ -171,7 +171,7 @@ internal static unsafe class DirectConvolution
     /// How many of a row's last columns the kernel of a few columns (<see cref="FewColumnsRow{TStep}"/>) computes for
     /// <paramref name="outputChannels"/> channels: the columns that the row kernels would compute in a block of mostly
     /// padding. Those kernels' vectors run along a row (16 or 8 columns), so a row of 66 columns costs as much as one of
-    /// 80 with 512-bit vectors; a stripe's tile row of a Winograd layer (spec/nic-model.md §10.3) ends in 1 or 2 tiles
+    /// 80 with 512-bit vectors; a stripe's tile row of a Winograd layer (spec/nic-model.md §10.3) can end in 1 or 2 tiles
     /// after its whole blocks, which cost a whole 16-column vector in each channel block of each of the 36 products. The
     /// kernel of a few columns runs its vectors across 32 channels instead, costing per column about what a row kernel
     /// costs per vector of columns: worth it up to 4 of 16 (512-bit) or 8 of 24 (256-bit) columns. 0 where fewer than

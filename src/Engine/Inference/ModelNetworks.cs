@@ -13,7 +13,7 @@ internal static class ModelNetworks
 {
     /// <summary>
     /// g_a. In the Winograd arithmetic, the convolutions whose output lies at least twice finer than the latent take it
-    /// (spec/nic-model.md §10.3; a stream's windows then start on their tile grid at every even latent column, see
+    /// (spec/nic-model.md §10.3; a stream's stripe computes their columns in whole tiles of the frame's grid, see
     /// <see cref="AnalysisStream"/>); the others, g_a's last among them, the fused arithmetic.
     /// </summary>
     public static SequentialLayers Analysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)

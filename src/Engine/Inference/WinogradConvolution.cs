@@ -17,10 +17,11 @@ namespace Nic.Codec.Inference;
 /// 16 · 25 · cin: 0.36 of its multiply-adds, plus the transforms.
 /// </summary>
 /// <remarks>
-/// Every output element's operations are fixed by the tile it lies in (tiles start at output row 0 and column 0 of the
-/// input it is given), in the same order whatever the vector width, the thread count or the rows computed with it, so
-/// the result is the same on every machine for a band of rows that starts at a multiple of <see cref="Tile"/> and a
-/// window whose first output column is a multiple of it. It differs from the direct convolution's by rounding
+/// Every output element's operations are fixed by the tile it lies in (tiles start at output row 0 and at the output
+/// column <c>outputColumn</c> of the input it is given), in the same order whatever the vector width, the thread count or
+/// the rows computed with it, so the result is the full frame's on every machine for a band of rows that starts at a
+/// multiple of <see cref="Tile"/> and columns that start on the full frame's tile grid, every input column of their
+/// tiles given. It differs from the direct convolution's by rounding
 /// (tests hold it to a relative 10⁻⁵ of the largest output, and to a scalar model of spec/nic-model.md §10.3 bit for
 /// bit). Phase row 5 of the odd row phase, which only zero taps read and which lies below the rows a band needs, is
 /// taken as +0, so that no band reads it.
@@ -171,12 +172,12 @@ internal sealed unsafe class WinogradConvolution
         if (output.Channels != OutChannels || outputColumn < 0 || (long)outputColumn + outputWidth > ((width - 1) / 2) + 1 || outputRow < 0 || outputRow + count > output.Height
             || windowRows < 0 || window.Length < ((InChannels - 1) * planeStride) + ((long)windowRows * width))
         {
-            throw new ArgumentException($"{InChannels} channels of {windowRows} × {width} and an output of {OutChannels} × ({outputRow} + {count}) × {outputWidth} expected; got {window.Length} floats and {output.Channels} × {output.Height} × {output.Width}");
+            throw new ArgumentException($"{InChannels} channels of {windowRows} × {width} and an output of {OutChannels} × ({outputRow} + {count}) × at most {((width - 1) / 2) + 1} − {outputColumn} columns expected; got {window.Length} floats and {output.Channels} × {output.Height} × {output.Width}");
         }
 
         int tilesX = (outputWidth + Tile - 1) / Tile;
         // A block is the kernel's column block of tiles: 24 with 256-bit vectors, 32 with 512-bit ones. The few tiles a
-        // row has left after its whole blocks (a stripe's 66 tiles: 2 after two blocks of 32) join its last block, whose
+        // row has left after its whole blocks (a stripe's 65 tiles of g_a.2 on a 2016-pixel-wide photo: 1 after two blocks of 32) join its last block, whose
         // products compute them with the kernel of a few columns (DirectConvolution.FewColumns) while the block's weights
         // are in cache, instead of a block of their own that costs a whole vector of tiles and a pass over all weights.
         int blockTiles = DirectConvolution.UseWideVectors ? DirectConvolution.WideColumnBlock : DirectConvolution.ColumnBlock;

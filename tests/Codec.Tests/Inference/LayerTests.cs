@@ -185,6 +185,49 @@ public class LayerTests
     }
 
     /// <summary>
+    /// A convolution's columns from an output column on (as a stripe of the analysis stream computes only the columns the
+    /// next layer reads, from the input columns those reach, <see cref="Conv2dLayer.InputColumns"/>): the whole layer's
+    /// columns bit for bit, at stride 1 and 2 and in the Winograd arithmetic (whose columns start on the tile grid); columns
+    /// past the layer's are refused.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 1, ManagedArithmetic.Fused, 7, 20)]
+    [InlineData(5, 2, ManagedArithmetic.Reference, 5, 13)]
+    [InlineData(5, 2, ManagedArithmetic.Winograd, 8, 21)]
+    [InlineData(5, 2, ManagedArithmetic.Winograd, 0, 36)]
+    public void ConvolutionColumnsFromAnOutputColumnMatchTheWholeLayer(int k, int stride, ManagedArithmetic arithmetic, int first, int end)
+    {
+        var random = new Random(17);
+        int cin = 16, cout = 10, h = 9, w = 71;
+        FeatureMap x = RandomMap(random, cin, h, w);
+        var layer = new Conv2dLayer(cin, cout, k, stride, RandomArray(random, cin * cout * k * k, 0.1f), RandomArray(random, cout, 0.1f), arithmetic);
+        Assert.Equal(arithmetic == ManagedArithmetic.Winograd, layer.IsWinograd);
+        FeatureMap whole = layer.Forward(x, Context(1));
+        (int from, int to) = layer.InputColumns(first, end, w);
+        Assert.Equal(0, from % stride);
+        var window = new FeatureMap(cin, h, to - from);
+        for (int c = 0; c < cin; c++)
+        {
+            for (int y = 0; y < h; y++)
+            {
+                x.Row(c, y).Slice(from, to - from).CopyTo(window.Row(c, y));
+            }
+        }
+
+        var part = new FeatureMap(cout, whole.Height, end - first);
+        layer.ForwardRows(window.Data, window.PlaneSize, 0, h, h, window.Width, 0, whole.Height, part, 0, Context(2), first - (from / stride));
+        for (int c = 0; c < cout; c++)
+        {
+            for (int y = 0; y < whole.Height; y++)
+            {
+                Assert.Equal(whole.Row(c, y).Slice(first, end - first).ToArray().Select(BitConverter.SingleToInt32Bits), part.Row(c, y).ToArray().Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => layer.ForwardRows(window.Data, window.PlaneSize, 0, h, h, window.Width, 0, whole.Height, new FeatureMap(cout, whole.Height, end - first + 1), 0, Context(1), layer.OutputSize(window.Width) - (end - first)));
+    }
+
+    /// <summary>
     /// A transposed convolution's rows written from a row of a taller map (as a line-buffered stream writes them into the
     /// next layer's row store): the same bits as the whole layer's rows, the map's other rows untouched; an output with
     /// no room for them is refused.
