@@ -118,8 +118,8 @@ internal sealed class AnalysisStream
 
     /// <summary>
     /// One vertical stripe (<see cref="ColumnStripes"/>): the output columns <see cref="First"/> … <see cref="End"/> − 1 it
-    /// owns, computed on the input columns <see cref="InputFirst"/> … <see cref="InputEnd"/> − 1 as if they were the whole
-    /// input, and written into those columns of the output.
+    /// owns, computed through the cone of columns they reach in every layer (see Create), from the image's columns
+    /// <see cref="InputFirst"/> on (the first stage's input width of them), and written into those columns of the output.
     /// </summary>
     private sealed class Stripe
     {
@@ -147,17 +147,13 @@ internal sealed class AnalysisStream
             for (int s = count - 1; s >= 0; s--)
             {
                 Conv2dLayer conv = layers[s].Conv;
-                if (conv.IsWinograd)
-                {
-                    (a, b) = (a / WinogradConvolution.Tile * WinogradConvolution.Tile, Math.Min(widths[s + 1], (b + WinogradConvolution.Tile - 1) / WinogradConvolution.Tile * WinogradConvolution.Tile));
-                }
-
+                (a, b) = conv.ComputedColumns(a, b, widths[s + 1]);
                 columns[s + 1] = (a, b);
                 (a, b) = conv.InputColumns(a, b, widths[s]);
             }
 
             columns[0] = (a, b);
-            (InputFirst, InputEnd, WindowFirst) = (a, b, columns[count].First);
+            (InputFirst, WindowFirst) = (a, columns[count].First);
             _stages = new Stage[count];
             int h = height;
             for (int s = 0; s < count; s++)
@@ -176,8 +172,6 @@ internal sealed class AnalysisStream
         public int WindowFirst { get; }
 
         public int InputFirst { get; }
-
-        public int InputEnd { get; }
 
         /// <summary>Computes the stripe's window of the output top to bottom and writes its own columns into <paramref name="output"/>.</summary>
         public void Run(FeatureMap output, LayerContext context) => Advance(_stages.Length - 1, output.Height, output, context);

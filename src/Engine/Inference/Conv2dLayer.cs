@@ -144,6 +144,16 @@ internal sealed class Conv2dLayer : ILayer
     public const long ForwardBandBytes = 4L << 20;
 
     /// <summary>
+    /// The output columns the layer computes to make the columns <paramref name="first"/> … <paramref name="end"/> − 1 of
+    /// an output <paramref name="outputWidth"/> wide: those, or for a Winograd layer the whole tiles of the full frame's
+    /// grid they lie in (spec/nic-model.md §10.3), clipped to the output.
+    /// </summary>
+    public (int First, int End) ComputedColumns(int first, int end, int outputWidth) =>
+        _winograd is null
+            ? (first, end)
+            : (first / WinogradConvolution.Tile * WinogradConvolution.Tile, (int)Math.Min(outputWidth, ((long)end + WinogradConvolution.Tile - 1) / WinogradConvolution.Tile * WinogradConvolution.Tile));
+
+    /// <summary>
     /// The input columns that the output columns <paramref name="first"/> … <paramref name="end"/> − 1 read, on an input
     /// <paramref name="inputWidth"/> columns wide: their kernel's reach (for a Winograd layer, every column of the input
     /// tiles of the whole tiles they lie in, the last one included, spec/nic-model.md §10.3), clipped to
@@ -153,12 +163,9 @@ internal sealed class Conv2dLayer : ILayer
     public (int First, int End) InputColumns(int first, int end, int inputWidth)
     {
         int pad = Kernel / 2;
-        if (_winograd is not null)
-        {
-            // Whole tiles: tile t (output columns 4t … 4t + 3) reads input columns 8t − 2 … 8t + 9.
-            (first, end) = (first / WinogradConvolution.Tile * WinogradConvolution.Tile, (end + WinogradConvolution.Tile - 1) / WinogradConvolution.Tile * WinogradConvolution.Tile);
-        }
 
+        // A Winograd layer's whole tiles: tile t (output columns 4t … 4t + 3) reads input columns 8t − 2 … 8t + 9.
+        (first, end) = ComputedColumns(first, end, int.MaxValue);
         int reachEnd = _winograd is not null ? (2 * end) + 2 : (Stride * (end - 1)) - pad + Kernel;
         int from = Math.Max(0, (Stride * first) - pad) / Stride * Stride;
         return (from, Math.Min(inputWidth, reachEnd));
