@@ -81,8 +81,8 @@ internal sealed unsafe class WinogradConvolution
     /// <summary>U_ξ = (G g Gᵀ)[ξ / 6, ξ % 6] for every output channel, input channel and phase, packed for the kernel, one array a point ξ.</summary>
     private float[][] TransformWeights(float[] weight)
     {
-        // Written straight into the kernel's packing (DirectConvolution.PackWeights with the four phases as taps:
-        // [((co / 8)·cin + ci)·4 + phase]·8 + co % 8), with no whole-layer copy in between.
+        // Written straight into the kernel's packing (DirectConvolution.PackWeights of 4·cin channels of one tap, a channel's
+        // four phases in turn: [((co / 8)·cin + ci)·4 + phase]·8 + co % 8), with no whole-layer copy in between.
         int cin = InChannels, cout = OutChannels, block = DirectConvolution.ChannelBlock;
         int blocks = (cout + block - 1) / block;
         var packed = new float[Points][];
@@ -219,8 +219,8 @@ internal sealed unsafe class WinogradConvolution
         /// </summary>
         public int Tiles { get; } = capacity;
 
-        /// <summary>The four phases of an input channel, side by side in the transformed input (<see cref="TransformedRow"/>): the products' taps.</summary>
-        private readonly int[] _phaseOffsets = [.. Enumerable.Range(0, 4).Select(phase => (int)TransformedRow(0, 0, phase, owner.InChannels, capacity))];
+        /// <summary>The one tap of a point's products: its 4·cin rows are the channels of a 1 × 1 convolution (see Run).</summary>
+        private static readonly int[] SingleTap = [0];
 
         /// <summary>
         /// The tiles <paramref name="firstTile"/> … + <paramref name="tiles"/> − 1 of tile row <paramref name="tileRow"/>,
@@ -245,8 +245,12 @@ internal sealed unsafe class WinogradConvolution
                     TransformInput(ci, tileRow, firstTile, lanes, transformed, scratch);
                 }
 
-                // One matrix product a point over the block's tiles: for each input channel ascending, its four phases (the
-                // taps), with fused multiply-adds from +0.
+                // One matrix product a point over the block's tiles: for each input channel ascending, its four phases, with
+                // fused multiply-adds from +0. A point's rows lie one after another in that order (TransformedRow), so the
+                // kernel takes them as 4·cin channels of one tap at offset 0, whose loop has no inner loop over taps and no
+                // lookup of their offsets (DirectConvolution.SingleTap): the same products in the same order, and the
+                // weights' packing, phase within channel, is that of 4·cin channels. One g_a.2-shaped layer with AVX-512
+                // off (one thread, min of 30, interleaved): 19.6 → 18.8 ms (session 32, docs/performance.md).
                 for (int p = 0; p < Points; p++)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
@@ -255,10 +259,10 @@ internal sealed unsafe class WinogradConvolution
                         {
                             Input = transformed,
                             InputOffset = TransformedRow(p, 0, 0, cin, Tiles),
-                            InputChannelStride = TransformedRow(0, 1, 0, cin, Tiles),
+                            InputChannelStride = TransformedRow(0, 0, 1, cin, Tiles),
                             InputRowStride = Tiles,
-                            InputChannels = cin,
-                            TapOffsets = _phaseOffsets,
+                            InputChannels = 4 * cin,
+                            TapOffsets = SingleTap,
                             PackedWeights = packed[p],
                             Bias = owner._zeroBias,
                             Output = products,
@@ -297,8 +301,8 @@ internal sealed unsafe class WinogradConvolution
 
         /// <summary>
         /// Where the transformed input's row of point ξ, input channel ci and phase p starts (its tiles follow): point-major,
-        /// ξ·(4·cin·Tiles + 16) + (ci·4 + p)·Tiles, so that point ξ's product reads its 4·cin rows one after another (its four
-        /// phases the taps of a 1 × 1 convolution over the channels). Channel-major (((36·ci + ξ)·4 + p)·Tiles, as before)
+        /// ξ·(4·cin·Tiles + 16) + (ci·4 + p)·Tiles, so that point ξ's product reads its 4·cin rows one after another (the
+        /// channels of a 1 × 1 convolution). Channel-major (((36·ci + ξ)·4 + p)·Tiles, as before)
         /// put a point's rows 144 rows apart: with 256-bit vectors and 96 channels a product then reached 96 pages at a 13.8 KB
         /// stride in each of its 24 passes (a channel block's two halves) and ran slower (session 29, docs/performance.md).
         /// The 16 floats (a cache line) after each point's rows keep the points from lying a multiple of 4 KB apart (96
