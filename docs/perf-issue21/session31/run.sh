@@ -3,11 +3,12 @@
 # the next layer's row store (row stores that drop rows without moving them). Session 30's run.sh, unchanged, into this
 # directory (BASE = aa47940, session 30's end; HEAD = this tree), then five more passes of each build's encode beside
 # libtorch's g_a + h_a with AVX-512 off (passes 4-8, in turns), the path issue 21's "at most half" is about.
-# Usage: bash docs/perf-issue21/session31/run.sh BASE_NIC_DLL HEAD_NIC_DLL BASE_NIC_TORCH_DLL
+# Usage: bash docs/perf-issue21/session31/run.sh BASE_NIC_DLL HEAD_NIC_DLL BASE_NIC_TORCH_DLL [OUT_DIR]
 #        (after dotnet build Sdk.sln -c Release here, and dotnet build src/TorchCli -c Release in a clone at BASE);
-#        then python3 docs/perf-issue21/session30/tables.py docs/perf-issue21/session31
+#        then python3 docs/perf-issue21/session30/tables.py docs/perf-issue21/session31 (or OUT_DIR; session 32 runs it
+#        into docs/perf-issue21/session32)
 set -euo pipefail
-base=$1 head=$2 basetorch=$3 out=docs/perf-issue21/session31
+base=$1 head=$2 basetorch=$3 out=${4:-docs/perf-issue21/session31}
 bash docs/perf-issue21/session30/run.sh "$base" "$head" "$basetorch" "$out"
 img=data/photos/textured/digikam-body-background.ppm
 torch=src/TorchCli/bin/Release/net10.0/nic-torch.dll
