@@ -813,7 +813,8 @@ internal static unsafe class DirectConvolution
     /// norm (<see cref="RunPointwiseRow"/>), a Winograd point's products (its four phases of each channel given as
     /// consecutive rows of one tap, <see cref="WinogradConvolution"/>) and the context networks' middle layers. Each
     /// output's sum keeps its order, so the bits are the same either way. One g_a.2-shaped Winograd layer with AVX-512 off
-    /// (one thread, min of 30, interleaved): 19.6 → 18.8 ms; a GDN of 96 channels: 1.97 → 1.87 ms (session 32).
+    /// (one thread, min of 30, interleaved): 20.7 / 19.7 → 19.5 / 18.9 ms; a GDN of 96 channels: 1.98 / 1.96 → 1.86 / 1.88 ms
+    /// (session 32, docs/performance.md).
     /// </summary>
     private interface ITaps
     {

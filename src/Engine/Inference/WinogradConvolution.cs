@@ -250,7 +250,8 @@ internal sealed unsafe class WinogradConvolution
                 // kernel takes them as 4·cin channels of one tap at offset 0, whose loop has no inner loop over taps and no
                 // lookup of their offsets (DirectConvolution.SingleTap): the same products in the same order, and the
                 // weights' packing, phase within channel, is that of 4·cin channels. One g_a.2-shaped layer with AVX-512
-                // off (one thread, min of 30, interleaved): 19.6 → 18.8 ms (session 32, docs/performance.md).
+                // off (one thread, min of 30, interleaved): 20.7 / 19.7 → 19.5 / 18.9 ms (session 32, docs/performance.md).
+                // Session 30 gave the same rows to the kernel whose loop over taps still ran once a channel: no faster.
                 for (int p = 0; p < Points; p++)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();

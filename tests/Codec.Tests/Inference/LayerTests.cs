@@ -42,7 +42,7 @@ public class LayerTests
         { 3, 56, 2, 32, 3, 1 }, // 256-bit: 24 and the most few columns, 8; groups of 4 and 3 blocks
         { 2, 50, 2, 20, 3, 1 }, // 512-bit: a tail of 16 and 4 few; groups of 4 and 3 blocks, the last of 2 channels
         // 1 × 1: one tap at offset 0, which the main row kernels take in their single-tap form (DirectConvolution.SingleTap)
-        { 7, 12, 3, 50, 1, 1 }, // 256-bit: two blocks of 24 and a tail of 2; 512-bit: a block of 32 and a tail of 16 + 2
+        { 7, 12, 3, 50, 1, 1 }, // 256-bit: two blocks of 24 and a tail of 2; 512-bit: blocks of 32 and 18 (the 4-channel block: the narrow kernel)
         { 40, 36, 2, 29, 1, 1 }, // 256-bit: a block of 24 and 5 few columns; 512-bit: one block of 32
         { 9, 17, 3, 70, 1, 2 }, // stride 2: 35 output columns
     };
