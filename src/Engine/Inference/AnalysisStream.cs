@@ -95,7 +95,7 @@ internal sealed class AnalysisStream
         // stripes' cones overlap. A Winograd layer's columns widen to whole tiles of the full frame's tile grid, whose
         // tiles are then the full frame's (spec/nic-model.md §10.3). The stripes share the chunk budget, so that together
         // they hold what one stream would.
-        var owned = ColumnStripes.Windows(w, 0, stripes).ToArray();
+        var owned = ColumnStripes.Owned(w, stripes).ToArray();
         Stripe[] made = [.. owned.Select(o => new Stripe(layers, source, height, width, o.First, o.End, chunkBytes / owned.Length))];
         return new AnalysisStream(made, c, h, w);
     }

@@ -21,22 +21,25 @@ internal static class ColumnStripes
     public const int MinColumns = 16;
 
     /// <summary>
-    /// The latent columns each stripe owns (First … End − 1, about equal shares, left to right) and the window it computes
-    /// (WindowFirst … WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent), for a latent
+    /// The latent columns each stripe owns (First … End − 1, about equal shares, left to right) for a latent
     /// <paramref name="width"/> columns wide asked to be cut into <paramref name="stripes"/> (fewer where a stripe would
-    /// own less than <see cref="MinColumns"/>).
+    /// own less than <see cref="MinColumns"/>): what an analysis stripe computes the cone of.
     /// </summary>
-    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes)
+    public static IEnumerable<(int First, int End)> Owned(int width, int stripes)
     {
         int count = Math.Clamp(stripes, 1, Math.Max(1, width / MinColumns));
         for (int i = 0; i < count; i++)
         {
-            int first = (int)((long)width * i / count), end = (int)((long)width * (i + 1) / count);
-            int windowFirst = Math.Max(0, first - halo);
-            int windowEnd = Math.Min(width, end + halo);
-            yield return (first, end, windowFirst, windowEnd);
+            yield return ((int)((long)width * i / count), (int)((long)width * (i + 1) / count));
         }
     }
+
+    /// <summary>
+    /// The columns each stripe owns (<see cref="Owned"/>) and the window a synthesis stripe computes (WindowFirst …
+    /// WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent).
+    /// </summary>
+    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes) =>
+        Owned(width, stripes).Select(o => (o.First, o.End, Math.Max(0, o.First - halo), Math.Min(width, o.End + halo)));
 
     /// <summary>The threads each of <paramref name="stripes"/> stripes takes of <paramref name="parallelism"/>.</summary>
     public static int ThreadsOfEach(int parallelism, int stripes) => Math.Max(1, parallelism / stripes);

@@ -164,9 +164,8 @@ internal sealed class Conv2dLayer : ILayer
     {
         int pad = Kernel / 2;
 
-        // A Winograd layer's whole tiles: tile t (output columns 4t … 4t + 3) reads input columns 8t − 2 … 8t + 9.
         (first, end) = ComputedColumns(first, end, int.MaxValue);
-        int reachEnd = _winograd is not null ? (2 * end) + 2 : (Stride * (end - 1)) - pad + Kernel;
+        int reachEnd = _winograd is not null ? WinogradConvolution.InputColumnsEnd(end) : (Stride * (end - 1)) - pad + Kernel;
         int from = Math.Max(0, (Stride * first) - pad) / Stride * Stride;
         return (from, Math.Min(inputWidth, reachEnd));
     }

@@ -429,6 +429,9 @@ internal static unsafe class DirectConvolution
         };
     }
 
+    /// <summary>The tap offsets of a job with one tap at offset 0, which the row kernels take in their single-tap form (<see cref="SingleTap"/>).</summary>
+    internal static readonly int[] SingleTapOffsets = [0];
+
     /// <summary>Whether a job's taps are the one tap at offset 0 (<see cref="SingleTap"/>).</summary>
     private static bool IsSingleTap(int[] taps) => taps is [0];
 

@@ -143,6 +143,13 @@ internal sealed unsafe class WinogradConvolution
         Math.Min(inputHeight, (2 * (first + ((count + Tile - 1) / Tile * Tile))) + 1);
 
     /// <summary>
+    /// One past the last input column that the whole tiles of output columns … <paramref name="end"/> − 1
+    /// (<paramref name="end"/> a multiple of <see cref="Tile"/>) read, unclipped: tile t reads input columns 8t − 2 …
+    /// 8t + 9, the last of them included (only the rows have a phase row taken as +0).
+    /// </summary>
+    public static int InputColumnsEnd(int end) => (2 * end) + 2;
+
+    /// <summary>
     /// The output rows <paramref name="first"/> (a multiple of <see cref="Tile"/>) … <paramref name="first"/> +
     /// <paramref name="count"/> − 1, as <see cref="Conv2dLayer.ForwardRows"/> (the same operands), written from
     /// <paramref name="outputRow"/> of <paramref name="output"/>, and of them the columns <paramref name="outputColumn"/> …
@@ -219,9 +226,6 @@ internal sealed unsafe class WinogradConvolution
         /// </summary>
         public int Tiles { get; } = capacity;
 
-        /// <summary>The one tap of a point's products: its 4·cin rows are the channels of a 1 × 1 convolution (see Run).</summary>
-        private static readonly int[] SingleTap = [0];
-
         /// <summary>
         /// The tiles <paramref name="firstTile"/> … + <paramref name="tiles"/> − 1 of tile row <paramref name="tileRow"/>,
         /// into <paramref name="rows"/> rows of the output from <paramref name="outputRow"/>.
@@ -263,7 +267,7 @@ internal sealed unsafe class WinogradConvolution
                             InputChannelStride = TransformedRow(0, 0, 1, cin, Tiles),
                             InputRowStride = Tiles,
                             InputChannels = 4 * cin,
-                            TapOffsets = SingleTap,
+                            TapOffsets = DirectConvolution.SingleTapOffsets,
                             PackedWeights = packed[p],
                             Bias = owner._zeroBias,
                             Output = products,
