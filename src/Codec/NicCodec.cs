@@ -34,7 +34,7 @@ public sealed class NicCodec
     /// <param name="catalog">The models; null for the shipped ones.</param>
     /// <param name="options">Defaults and limits; null for the defaults.</param>
     /// <param name="backends">
-    /// The engine of g_a, h_a and g_s; null for the managed engine in its default, Winograd arithmetic (fused decoding)
+    /// The engine of g_a, h_a and g_s; null for the managed engine in its default, Winograd arithmetic
     /// (<c>new ManagedBackendFactory { Arithmetic = ManagedArithmetic.Reference }</c> for the reference decoder).
     /// </param>
     /// <param name="logger">Receives a line per encode and decode at debug level.</param>

@@ -168,7 +168,7 @@ internal static class BenchCommand
         var memoryHeight = new Option<int>("--memory-height") { Description = "Image height for the peak-memory decode.", DefaultValueFactory = _ => 3000 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Skip the peak-memory decode." };
         var memoryChild = new Option<string?>("--decode-memory-child") { Description = "Internal: load this model file, run the peak-memory decode in this process and print MiB.", Hidden = true };
-        var arithmetic = new Option<string>("--arithmetic") { Description = "The arithmetic of g_a, h_a and g_s to time: reference, fused, winograd (g_a's largest convolutions by Winograd's minimal filtering; their multiply-adds counted as the direct convolution's), both (reference and fused) or all (spec/nic-model.md §10).", DefaultValueFactory = _ => "both" };
+        var arithmetic = new Option<string>("--arithmetic") { Description = "The arithmetic of g_a, h_a and g_s to time: reference, fused, winograd (g_a's and g_s's largest convolutions by Winograd's minimal filtering; their multiply-adds counted as the direct convolution's), both (reference and fused) or all (spec/nic-model.md §10).", DefaultValueFactory = _ => "both" };
         arithmetic.AcceptOnlyFromAmong("reference", "fused", "winograd", "both", "all");
         var command = new Command(
             "transforms",

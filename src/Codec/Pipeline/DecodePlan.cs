@@ -246,13 +246,19 @@ internal sealed class DecodePlan
         var heights = new HashSet<int>();
         int latentHeight = Header.YShape.Height;
         int from = 0;
+
+        // A stream computes no halo rows, so its windows stand for a run and the definition's halo (spec/nic-model.md §10.1),
+        // not the more rows the managed engine's Winograd g_s waits for below a run (ManagedModel.SynthesisHalo), which
+        // delay a run's release but hold no more rows.
+        int halo = Streams ? Model.File.Architecture.Geometry?.SynthesisHalo ?? Halo : Halo;
         for (int b = 0; b < Header.BandCount; b++)
         {
             // The loop of RunsAfterBand without its enumerator: a header may declare thousands of bands.
             int ready = ReadyRowsAfterBand(b);
             for (int first = from; first < ready; first += MaxSynthesisRows)
             {
-                heights.Add(SynthesisBand.Window(Model.Backend, latentHeight, first, Math.Min(MaxSynthesisRows, ready - first)).Count);
+                int rows = Math.Min(MaxSynthesisRows, ready - first);
+                heights.Add(Math.Min(latentHeight, first + rows + halo) - Math.Max(0, first - halo));
             }
 
             from = Math.Max(from, ready);

@@ -36,10 +36,11 @@ internal static class ColumnStripes
 
     /// <summary>
     /// The columns each stripe owns (<see cref="Owned"/>) and the window a synthesis stripe computes (WindowFirst …
-    /// WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent).
+    /// WindowEnd − 1: <paramref name="halo"/> more on each side, clipped to the latent, the window's first column moved
+    /// down to a multiple of <paramref name="alignment"/>: <see cref="SynthesisStream.Reach"/>).
     /// </summary>
-    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes) =>
-        Owned(width, stripes).Select(o => (o.First, o.End, Math.Max(0, o.First - halo), Math.Min(width, o.End + halo)));
+    public static IEnumerable<(int First, int End, int WindowFirst, int WindowEnd)> Windows(int width, int halo, int stripes, int alignment = 1) =>
+        Owned(width, stripes).Select(o => (o.First, o.End, Math.Max(0, o.First - halo) / alignment * alignment, Math.Min(width, o.End + halo)));
 
     /// <summary>The threads each of <paramref name="stripes"/> stripes takes of <paramref name="parallelism"/>.</summary>
     public static int ThreadsOfEach(int parallelism, int stripes) => Math.Max(1, parallelism / stripes);

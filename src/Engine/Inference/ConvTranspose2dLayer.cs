@@ -5,7 +5,10 @@ namespace Nic.Codec.Inference;
 /// (PyTorch's <c>ConvTranspose2d(cin, cout, k, 2, padding=k//2, output_padding=1)</c>): an H × W input gives a
 /// 2H × 2W output. Weights are [cin, cout, k, k]. Output pixel (2j + py, 2i + px) receives
 /// w[ci, co, ky, kx] · in[ci, iy, ix] for the taps with iy = j + (py + k/2 − ky)/2 and ix = i + (px + k/2 − kx)/2
-/// integral; accumulation order: input channels ascending, then ky ascending, then kx ascending.
+/// integral; accumulation order: input channels ascending, then ky ascending, then kx ascending. In the Winograd
+/// arithmetic a layer of kernel 5 with at least <see cref="WinogradConvolution.MinimumInputChannels"/> input channels
+/// is computed by <see cref="WinogradTransposedConvolution"/> (in bands of input rows that start at multiples of
+/// its tile), any other in the fused arithmetic.
 /// </summary>
 internal sealed class ConvTranspose2dLayer : ILayer
 {
@@ -13,6 +16,8 @@ internal sealed class ConvTranspose2dLayer : ILayer
     private readonly float[] _bias;
     private readonly int _padBefore;
     private readonly int _padAfter;
+    private readonly WinogradTransposedConvolution? _winograd;
+    private readonly ManagedArithmetic _kernelArithmetic;
 
     public ConvTranspose2dLayer(int inChannels, int outChannels, int kernel, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
     {
@@ -30,6 +35,12 @@ internal sealed class ConvTranspose2dLayer : ILayer
         OutChannels = outChannels;
         Kernel = kernel;
         Arithmetic = arithmetic;
+        _kernelArithmetic = arithmetic.WithoutWinograd();
+        if (arithmetic == ManagedArithmetic.Winograd && kernel == 5 && inChannels >= WinogradConvolution.MinimumInputChannels)
+        {
+            _winograd = new WinogradTransposedConvolution(inChannels, outChannels, weight, bias);
+        }
+
         int pad = kernel / 2;
         int minShift = int.MaxValue, maxShift = int.MinValue;
         for (int p = 0; p < 2; p++)
@@ -74,6 +85,30 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
     /// <summary>How the products are accumulated (spec/nic-model.md §10).</summary>
     public ManagedArithmetic Arithmetic { get; }
+
+    /// <summary>Whether the layer runs as a <see cref="WinogradTransposedConvolution"/>.</summary>
+    public bool IsWinograd => _winograd is not null;
+
+    /// <summary>
+    /// The input row a band of <see cref="ForwardRows"/> must start at a multiple of (a band that ends at the input's
+    /// last row may end anywhere): the Winograd tile, or 1.
+    /// </summary>
+    public int RowAlignment => _winograd is null ? 1 : WinogradTransposedConvolution.Tile;
+
+    /// <summary>
+    /// One past the last input row that the output rows of input rows <paramref name="first"/> … + <paramref name="count"/> − 1
+    /// read on an input of <paramref name="inputHeight"/> rows (a Winograd layer's: those of their whole tile rows).
+    /// </summary>
+    public int InputRowsEnd(int first, int count, int inputHeight) =>
+        _winograd is not null ? WinogradTransposedConvolution.InputRowsEnd(first, count, inputHeight) : Math.Min(inputHeight, first + count + _padAfter);
+
+    /// <summary>
+    /// The output columns (or rows) next to a window's cut edge that may differ from the full frame's when
+    /// <paramref name="spoiled"/> input columns next to it do (spec/nic-model.md §10.1): twice as many and the kernel's
+    /// reach, k/2, or for a Winograd layer those of the tiles that read a spoiled column (<see cref="WinogradTransposedConvolution.SpoiledOutputs"/>).
+    /// </summary>
+    public int SpoiledOutputs(int spoiled) =>
+        _winograd is not null ? WinogradTransposedConvolution.SpoiledOutputs(spoiled) : (2 * spoiled) + (Kernel / 2);
 
     /// <summary>Zero rows (and columns) added before the input in the padded buffer the phases read.</summary>
     public int PadBefore => _padBefore;
@@ -128,6 +163,12 @@ internal sealed class ConvTranspose2dLayer : ILayer
             throw new ArgumentException($"an output of {OutChannels} × ({outputRow} + {2 * count}) × {2 * width} expected; got {output.Channels} × {output.Height} × {output.Width}");
         }
 
+        if (_winograd is not null)
+        {
+            _winograd.ForwardRows(window, planeStride, rowStride, columnOffset, windowStart, windowRows, inputHeight, width, first, count, output, outputRow, context);
+            return;
+        }
+
         int rows = count + _padBefore + _padAfter, columns = width + _padBefore + _padAfter;
         long plane = (long)rows * columns;
         int top = Math.Max(0, first - _padBefore), bottom = Math.Min(inputHeight, first + count + _padAfter);
@@ -165,7 +206,7 @@ internal sealed class ConvTranspose2dLayer : ILayer
                     OutputChannels = OutChannels,
                     OutputHeight = count,
                     OutputWidth = width,
-                    Arithmetic = Arithmetic,
+                    Arithmetic = _kernelArithmetic,
                 };
             }
 

@@ -2,8 +2,8 @@ namespace Nic.Codec.Inference;
 
 /// <summary>
 /// The memory a run of <see cref="SequentialLayers"/> needs, worked out from the shapes alone before anything is
-/// allocated: the caller's input, and for each layer the padded (or phase-split) copy the convolution kernel reads, its
-/// scratch and its output, as <see cref="ConvTranspose2dLayer"/>, <see cref="Conv2dLayer"/>, <see cref="GdnLayer"/> and
+/// allocated: the caller's input, and for each layer the padded (or phase-split) copy the convolution kernel reads (a
+/// Winograd transposed convolution's block buffers a thread instead), its scratch and its output, as <see cref="ConvTranspose2dLayer"/>, <see cref="Conv2dLayer"/>, <see cref="GdnLayer"/> and
 /// <see cref="ActivationLayer"/> rent them from the model's <see cref="BufferPool"/>. The pool keeps every buffer a run
 /// gives back for the next run of the same sizes (the next band), so the footprint is the sum of them all, not the
 /// largest layer alone.
@@ -29,8 +29,11 @@ internal static class LayerMemory
             {
                 case ConvTranspose2dLayer deconv:
                 {
+                    // A Winograd layer reads its input in place; each thread rents a block's buffers instead of a padded copy.
                     long pad = deconv.PadBefore + deconv.PadAfter;
-                    scratch = c * (h + pad) * (w + pad) + DirectConvolution.InputSlack;
+                    scratch = deconv.IsWinograd
+                        ? WinogradTransposedConvolution.ScratchFloats(deconv.InChannels, deconv.OutChannels) * parallelism
+                        : c * (h + pad) * (w + pad) + DirectConvolution.InputSlack;
                     (c, h, w) = (deconv.OutChannels, 2 * h, 2 * w);
                     output = Elements(c, h, w);
                     break;

@@ -13,9 +13,9 @@ public sealed class ManagedBackendFactory(int? parallelism = null) : IInferenceB
 
     /// <summary>
     /// The arithmetic of g_a, h_a and g_s (spec/nic-model.md §10.2): <see cref="ManagedArithmetic.Winograd"/> by default
-    /// (the fastest: the fused arithmetic with g_a's largest convolutions by Winograd's minimal filtering; decoded pixels
-    /// those of the fused arithmetic, within the conformance suite's tolerance of the reference decoder's, the same on
-    /// every machine), <see cref="ManagedArithmetic.Fused"/>, or <see cref="ManagedArithmetic.Reference"/>, the reference
+    /// (the fastest: the fused arithmetic with g_a's and g_s's largest convolutions by Winograd's minimal filtering; decoded
+    /// pixels within the conformance suite's tolerance of the reference decoder's, the same on every machine),
+    /// <see cref="ManagedArithmetic.Fused"/>, or <see cref="ManagedArithmetic.Reference"/>, the reference
     /// decoder of the conformance suite, whose pixels are the golden images. h_s is the same with each: every file
     /// decodes to the same symbols whichever arithmetic decodes it.
     /// </summary>

@@ -34,6 +34,13 @@ public sealed class ManagedModel : IInferenceBackend
         }
         ModelGeometry? geometry = file.Architecture.Geometry;
         (SynthesisFactor, SynthesisHalo) = geometry is null ? (0, 0) : (geometry.LatentFactor, geometry.SynthesisHalo);
+        if (geometry is not null)
+        {
+            // The Winograd arithmetic's g_s reads more rows around a band than the definition's halo, from windows on its
+            // tile grid (spec/nic-model.md §10.1).
+            (int halo, SynthesisAlignment) = SynthesisStream.Reach(_synthesis);
+            SynthesisHalo = Math.Max(SynthesisHalo, halo);
+        }
         OutputChannels = file.Architecture.ImageChannels;
     }
 
@@ -42,8 +49,8 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>
     /// Builds the networks of <paramref name="file"/> in the reference arithmetic (the reference decoder's; the codec's
-    /// default backend, <see cref="ManagedBackendFactory"/>, takes the Winograd one: g_a's largest convolutions by
-    /// Winograd's minimal filtering, the rest of g_a, h_a and g_s fused).
+    /// default backend, <see cref="ManagedBackendFactory"/>, takes the Winograd one: g_a's and g_s's largest convolutions
+    /// by Winograd's minimal filtering, the rest of g_a, h_a and g_s fused).
     /// </summary>
     /// <param name="file">A loaded (and therefore validated) model file.</param>
     /// <param name="parallelism">The most threads one call may use; null for every processor. Never changes a result.</param>
@@ -125,8 +132,15 @@ public sealed class ManagedModel : IInferenceBackend
     /// </summary>
     public int SynthesisFactor { get; }
 
-    /// <summary>The latent rows added above and below a band so that banded synthesis equals full-frame synthesis (<see cref="ModelGeometry.SynthesisHalo"/>).</summary>
+    /// <summary>
+    /// The latent rows added above and below a band so that banded synthesis equals full-frame synthesis: the definition's
+    /// (<see cref="ModelGeometry.SynthesisHalo"/>), or in the Winograd arithmetic the more its g_s reads
+    /// (<see cref="SynthesisStream.Reach"/>: 5 for the image models).
+    /// </summary>
     public int SynthesisHalo { get; }
+
+    /// <summary>The latent row (and column) a window of g_s starts at a multiple of: 2 for the image models in the Winograd arithmetic, else 1 (<see cref="SynthesisStream.Reach"/>).</summary>
+    internal int SynthesisAlignment { get; } = 1;
 
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
     public FeatureMap Analyze(FeatureMap image) => Analyze(image, CancellationToken.None);
@@ -266,6 +280,8 @@ public sealed class ManagedModel : IInferenceBackend
         ArgumentNullException.ThrowIfNull(destination);
         SynthesisBand.Check(this, yHat, firstRow, rowCount, destination);
         (int start, int count) = SynthesisBand.Window(this, yHat.Height, firstRow, rowCount);
+        int aligned = start / SynthesisAlignment * SynthesisAlignment;
+        (start, count) = (aligned, count + start - aligned);
         FeatureMap slice = _context.Buffers.RentMap(yHat.Channels, count, yHat.Width);
         for (int c = 0; c < yHat.Channels; c++)
         {
@@ -304,7 +320,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// </summary>
     public LayerFootprint SynthesisFootprint(int channels, int rows, int width)
     {
-        var windows = ColumnStripes.Windows(width, SynthesisHalo, Parallelism).ToArray();
+        var windows = ColumnStripes.Windows(width, SynthesisHalo, Parallelism, SynthesisAlignment).ToArray();
         if (windows.Length == 1)
         {
             return LayerMemory.Estimate(_synthesis, channels, rows, width, Parallelism);

@@ -42,9 +42,33 @@ internal static class ModelNetworks
         return Build(plan, file, byLayer);
     }
 
-    /// <summary>g_s; the Winograd arithmetic is the fused one here.</summary>
-    public static SequentialLayers Synthesis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>
-        Build(file.Architecture.SynthesisPlan(file.HyperParameters), file, arithmetic.WithoutWinograd());
+    /// <summary>
+    /// g_s. In the Winograd arithmetic, the transposed convolutions after the first (whose input lies at least twice finer
+    /// than the latent: g_s.2, g_s.4 and g_s.6 in the image models) take it (spec/nic-model.md §10.3; the stream then reads more latent rows and columns around a band,
+    /// <see cref="SynthesisStream.Reach"/>); the first, which reads ŷ itself, and the others the fused arithmetic.
+    /// </summary>
+    public static SequentialLayers Synthesis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference)
+    {
+        NetworkPlan plan = file.Architecture.SynthesisPlan(file.HyperParameters);
+        if (arithmetic != ManagedArithmetic.Winograd)
+        {
+            return Build(plan, file, arithmetic);
+        }
+
+        var byLayer = new ManagedArithmetic[plan.Layers.Count];
+        bool first = true;
+        for (int i = 0; i < byLayer.Length; i++)
+        {
+            byLayer[i] = ManagedArithmetic.Fused;
+            if (plan.Layers[i] is DeconvPlan)
+            {
+                byLayer[i] = first ? ManagedArithmetic.Fused : ManagedArithmetic.Winograd;
+                first = false;
+            }
+        }
+
+        return Build(plan, file, byLayer);
+    }
 
     /// <summary>h_a, or null for architectures without a hyperprior (the Winograd arithmetic is the fused one here). If the definition says so, h_a takes |y| (added by the caller).</summary>
     public static SequentialLayers? HyperAnalysis(NicModelFile file, ManagedArithmetic arithmetic = ManagedArithmetic.Reference) =>

@@ -62,10 +62,42 @@ internal sealed class SynthesisStream
             return null;
         }
 
-        // The stripes share the chunk budget, so that together they hold what one stream would.
-        var windows = ColumnStripes.Windows(latent.Width, halo, stripes).ToArray();
+        // The stripes share the chunk budget, so that together they hold what one stream would. A window starts where the
+        // Winograd layers' tiles lie on the full frame's grid.
+        int alignment = ReachOf(layers.Select(l => l.Deconv)).Alignment;
+        var windows = ColumnStripes.Windows(latent.Width, halo, stripes, alignment).ToArray();
         Stripe[] made = [.. windows.Select(w => new Stripe(layers, latent, w.First, w.End, w.WindowFirst, w.WindowEnd, chunkBytes / windows.Length))];
         return new SynthesisStream(made, 1 << layers.Count, c);
+    }
+
+    /// <summary>
+    /// What a window of the latent must add around the rows (or columns) it owns for its g_s outputs there to be the full
+    /// frame's bit for bit (spec/nic-model.md §10.1), for g_s made of <paramref name="synthesis"/>'s transposed convolutions
+    /// and point-wise layers: Halo latent rows on each side where the window is cut, the window starting on a
+    /// multiple of Alignment latent rows. Each transposed convolution turns the outputs spoiled next to a cut
+    /// edge into <see cref="ConvTranspose2dLayer.SpoiledOutputs"/> (0 → 2 → 6 → 14 → 30 output rows for the image models in
+    /// the fused arithmetic: 2 latent rows; with g_s.2, g_s.4 and g_s.6 in the Winograd one 0 → 2 → 12 → 32 → 72: 5), and a
+    /// Winograd layer whose input lies 2^s times finer than the latent needs its tiles (4 input rows) on the full frame's
+    /// grid: windows starting on multiples of 4 / 2^s latent rows (2 for g_s.2).
+    /// </summary>
+    public static (int Halo, int Alignment) Reach(SequentialLayers synthesis) =>
+        ReachOf(synthesis.Layers.OfType<ConvTranspose2dLayer>());
+
+    private static (int Halo, int Alignment) ReachOf(IEnumerable<ConvTranspose2dLayer> layers)
+    {
+        int spoiled = 0, factor = 1, alignment = 1;
+        foreach (ConvTranspose2dLayer layer in layers)
+        {
+            if (layer.RowAlignment > factor)
+            {
+                alignment = Math.Max(alignment, layer.RowAlignment / factor);
+            }
+
+            spoiled = layer.SpoiledOutputs(spoiled);
+            factor *= 2;
+        }
+
+        return ((spoiled + factor - 1) / factor, alignment);
     }
 
     /// <summary>Output rows (and columns) per latent row.</summary>
@@ -169,11 +201,13 @@ internal sealed class SynthesisStream
             Stage stage = _stages[s];
             int jEnd = Math.Min(stage.InputHeight, (rowsEnd + 1) / 2);
             // A chunk's output rows, and the input rows the stage keeps for it (many channels for g_s's last layer).
+            // A Winograd layer's chunks are whole tile rows (RowAlignment), so it may make a few rows more than asked.
             long rowBytes = Math.Max(2L * 2 * stage.InputWidth * stage.Deconv.OutChannels, (long)(stage.InputWidth + 2) * stage.Deconv.InChannels) * sizeof(float);
-            int chunk = (int)Math.Clamp(_chunkBytes / rowBytes, 1, int.MaxValue);
+            int align = stage.Deconv.RowAlignment;
+            int chunk = (int)Math.Clamp(_chunkBytes / rowBytes / align * align, align, int.MaxValue);
             while (stage.Done < jEnd)
             {
-                int count = Math.Min(chunk, jEnd - stage.Done);
+                int count = Math.Min(stage.InputHeight - stage.Done, (Math.Min(chunk, jEnd - stage.Done) + align - 1) / align * align);
                 Run(s, count, availableRows, produced, destination, context);
             }
         }
@@ -183,7 +217,7 @@ internal sealed class SynthesisStream
         {
             Stage stage = _stages[s];
             int jEnd = stage.Done + count;
-            int needEnd = Math.Min(stage.InputHeight, jEnd + stage.Deconv.PadAfter);
+            int needEnd = stage.Deconv.InputRowsEnd(stage.Done, count, stage.InputHeight);
             if (s == 0 && needEnd > availableRows)
             {
                 throw new InvalidOperationException($"latent rows up to {needEnd - 1} are needed, {availableRows} are available");

@@ -32,10 +32,10 @@ internal sealed unsafe class WinogradConvolution
     public const int Tile = 4;
 
     /// <summary>Input rows and columns a tile (Tile + 3 − 1) and so the side of the transforms.</summary>
-    private const int Alpha = 6;
+    internal const int Alpha = 6;
 
     /// <summary>Points of the transform: the matrix products per tile.</summary>
-    private const int Points = Alpha * Alpha;
+    internal const int Points = Alpha * Alpha;
 
     /// <summary>
     /// The fewest input channels a layer takes this form with: a measured threshold. g_a's first layer (3 channels) ran no
@@ -92,7 +92,7 @@ internal sealed unsafe class WinogradConvolution
         }
 
         Span<double> g = stackalloc double[9];
-        Span<double> gt = stackalloc double[Alpha * 3];
+        Span<float> u = stackalloc float[Points];
         for (int co = 0; co < cout; co++)
         {
             for (int ci = 0; ci < cin; ci++)
@@ -109,29 +109,43 @@ internal sealed unsafe class WinogradConvolution
                         }
                     }
 
-                    // gt = G g (6 × 3), then U = gt Gᵀ (6 × 6).
-                    for (int i = 0; i < Alpha; i++)
-                    {
-                        for (int x = 0; x < 3; x++)
-                        {
-                            gt[(i * 3) + x] = (G[i, 0] * g[x]) + (G[i, 1] * g[3 + x]) + (G[i, 2] * g[6 + x]);
-                        }
-                    }
-
+                    TransformKernel(g, u);
                     int at = ((((co / block * cin) + ci) * 4) + phase) * block + (co % block);
-                    for (int i = 0; i < Alpha; i++)
+                    for (int p = 0; p < Points; p++)
                     {
-                        for (int j = 0; j < Alpha; j++)
-                        {
-                            double value = (gt[i * 3] * G[j, 0]) + (gt[(i * 3) + 1] * G[j, 1]) + (gt[(i * 3) + 2] * G[j, 2]);
-                            packed[(i * Alpha) + j][at] = (float)value;
-                        }
+                        packed[p][at] = u[p];
                     }
                 }
             }
         }
 
         return packed;
+    }
+
+    /// <summary>
+    /// U = G g Gᵀ of one 3 × 3 kernel <paramref name="g"/> (row-major) into the 36 points of <paramref name="u"/>
+    /// (point (i, j) at 6i + j), in binary64 and rounded to binary32 once (spec/nic-model.md §10.3, step 3):
+    /// h[i][x] = (G[i,0]·g[0][x] + G[i,1]·g[1][x]) + G[i,2]·g[2][x], then U[i][j] = (h[i][0]·G[j,0] + h[i][1]·G[j,1]) + h[i][2]·G[j,2].
+    /// Both Winograd layers (this one and <see cref="WinogradTransposedConvolution"/>) transform their kernels here.
+    /// </summary>
+    internal static void TransformKernel(ReadOnlySpan<double> g, Span<float> u)
+    {
+        Span<double> h = stackalloc double[Alpha * 3];
+        for (int i = 0; i < Alpha; i++)
+        {
+            for (int x = 0; x < 3; x++)
+            {
+                h[(i * 3) + x] = (G[i, 0] * g[x]) + (G[i, 1] * g[3 + x]) + (G[i, 2] * g[6 + x]);
+            }
+        }
+
+        for (int i = 0; i < Alpha; i++)
+        {
+            for (int j = 0; j < Alpha; j++)
+            {
+                u[(i * Alpha) + j] = (float)((h[i * 3] * G[j, 0]) + (h[(i * 3) + 1] * G[j, 1]) + (h[(i * 3) + 2] * G[j, 2]));
+            }
+        }
     }
 
     /// <summary>
@@ -201,7 +215,7 @@ internal sealed unsafe class WinogradConvolution
         });
     }
 
-    private static void ForEach(int count, LayerContext context, Action<int> body)
+    internal static void ForEach(int count, LayerContext context, Action<int> body)
     {
         if (context.Parallelism <= 1 || count == 1)
         {
@@ -570,7 +584,7 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>target[m·stride + t] = r_t[m] for t, m &lt; 8: eight vectors of eight tiles' columns, transposed (a copy).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* target, int stride)
+    internal static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* target, int stride)
     {
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
@@ -609,7 +623,7 @@ internal sealed unsafe class WinogradConvolution
     /// the column transform, with no pointer arrays between them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputTransform(float* s0, float* s1, float* s2, float* s3, float* s4, float* s5, float* target, long stride, int length)
+    internal static void InputTransform(float* s0, float* s1, float* s2, float* s3, float* s4, float* s5, float* target, long stride, int length)
     {
         var four = Vector256.Create(4f);
         var five = Vector256.Create(5f);
@@ -655,7 +669,7 @@ internal sealed unsafe class WinogradConvolution
     /// out_k = Σ_j Aᵀ[k, j] · in_j for six rows into four: Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputTransform(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5, out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3)
+    internal static void OutputTransform(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5, out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3)
     {
         Vector512<float> p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4;
         y0 = m0 + p + r;
@@ -666,7 +680,7 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>The same on 8 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputTransform(Vector256<float> m0, Vector256<float> m1, Vector256<float> m2, Vector256<float> m3, Vector256<float> m4, Vector256<float> m5, out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3)
+    internal static void OutputTransform(Vector256<float> m0, Vector256<float> m1, Vector256<float> m2, Vector256<float> m3, Vector256<float> m4, Vector256<float> m5, out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3)
     {
         Vector256<float> p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4;
         y0 = m0 + p + r;

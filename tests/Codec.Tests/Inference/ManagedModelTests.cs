@@ -54,14 +54,18 @@ public class ManagedModelTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(5)]
-    public void BandedSynthesisEqualsTheFullFrameBitForBit(int bandRows)
+    [InlineData(1, ManagedArithmetic.Reference)]
+    [InlineData(2, ManagedArithmetic.Reference)]
+    [InlineData(3, ManagedArithmetic.Reference)]
+    [InlineData(5, ManagedArithmetic.Reference)]
+    [InlineData(1, ManagedArithmetic.Winograd)]
+    [InlineData(3, ManagedArithmetic.Winograd)]
+    [InlineData(5, ManagedArithmetic.Winograd)]
+    public void BandedSynthesisEqualsTheFullFrameBitForBit(int bandRows, ManagedArithmetic arithmetic)
     {
-        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2);
-        FeatureMap yHat = LayerTests.RandomMap(new Random(bandRows), 24, 11, 6);
+        // In the Winograd arithmetic the windows take 5 latent rows on each side and start on even rows (SynthesisStream.Reach).
+        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2, arithmetic);
+        FeatureMap yHat = LayerTests.RandomMap(new Random(bandRows), 24, 17, 6);
         for (int i = 0; i < yHat.Data.Length; i++)
         {
             yHat.Data[i] = MathF.Round(yHat.Data[i] * 4);
@@ -99,12 +103,22 @@ public class ManagedModelTests
     [InlineData(3, 3, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 40, 4)] // asks for 4, cut into 2 (40 < 3 × 16)
     [InlineData(3, 3, ManagedArithmetic.Fused, SynthesisStream.DefaultChunkBytes, 24, 4)] // asks for 4, cut into 1 (24 < 2 × 16)
     [InlineData(2, 3, ManagedArithmetic.Reference, 1, 33, 2)] // 16 and 17, the narrowest stripes
+    [InlineData(1, 1, ManagedArithmetic.Winograd, SynthesisStream.DefaultChunkBytes, 6, 1)]
+    [InlineData(3, 2, ManagedArithmetic.Winograd, 1, 6, 1)]
+    [InlineData(3, 2, ManagedArithmetic.Winograd, SynthesisStream.DefaultChunkBytes, 65, 2)] // windows from latent columns 0 and 26 (32 − 5, down to even)
+    [InlineData(2, 3, ManagedArithmetic.Winograd, 20_000, 100, 3)]
+    [InlineData(11, 4, ManagedArithmetic.Winograd, 1, 97, 3)] // stripes from 0, 32 and 64: windows from 0, 26 and 58
+    [InlineData(2, 3, ManagedArithmetic.Winograd, 1, 33, 2)] // 16 and 17
+    [InlineData(1, 5, ManagedArithmetic.Winograd, 20_000, 51, 3)] // 17, 17 and 17: windows from 0, 12 and 28 (odd owned starts)
     public void StreamedSynthesisEqualsTheFullFrameBitForBit(int codedBandRows, int runRows, ManagedArithmetic arithmetic, long chunkBytes, int width, int stripes)
     {
-        // Latent rows arrive band by band; each run of output rows is asked for once the rows two below it (the halo)
+        // The halo (and in the Winograd arithmetic, with g_s.2, g_s.4 and g_s.6 by tiles, the windows' alignment) g_s's layers need.
+        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2, arithmetic);
+        Assert.Equal(arithmetic == ManagedArithmetic.Winograd ? (5, 2) : (2, 1), (model.SynthesisHalo, model.SynthesisAlignment));
+
+        // Latent rows arrive band by band; each run of output rows is asked for once the halo's rows below it
         // have arrived, as the decoder does (DecodePlan.RunsAfterBand), and every row is computed once. Vertical stripes
         // (each computing the halo's columns beyond its own) give the same bits as one.
-        ManagedModel model = ManagedModel.Create(SmallHyperprior.Value, parallelism: 2, arithmetic);
         FeatureMap yHat = LayerTests.RandomMap(new Random(codedBandRows + width), 24, 11, width);
         for (int i = 0; i < yHat.Data.Length; i++)
         {

@@ -27,7 +27,7 @@ public sealed class NicCodecRoundTripTests
 
         RgbImage decoded = await codec.DecodeAsync(file);
 
-        // In the codec's own arithmetic (the default, Winograd, which decodes as fused): the streamed decode must equal the
+        // In the codec's own arithmetic (the default, Winograd): the streamed decode must equal the
         // same arithmetic's full frame.
         RgbImage expected = FullFrameReconstruction(codec.Catalog.Find(modelName).File, image, ((ManagedBackendFactory)codec.BackendFactory).Arithmetic);
         Assert.True(expected.PixelsEqual(decoded), "the banded, streamed decode differs from the full-frame reconstruction");
