@@ -35,7 +35,8 @@ public sealed class ConformanceSuiteTests
     {
         // nic-torch for the TorchSharp backend; nic itself carries only the managed engine. The reference decoder is the
         // managed engine in the reference arithmetic (exact pixels); the default, the Winograd arithmetic (spec/nic-model.md
-        // §10.3; it decodes in the fused arithmetic of §10.2), is held to the other-backend tolerances of the same manifest.
+        // §10.3, whose g_s differs from the fused arithmetic's by rounding), is held to the other-backend tolerances of the
+        // same manifest.
         var run = backend switch
         {
             "torch" => CliRunner.RunTorch("conformance", SuiteDirectory, "--backend", backend, "--json"),

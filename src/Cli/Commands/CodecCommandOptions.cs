@@ -31,7 +31,7 @@ internal sealed class CodecCommandOptions(TransformBackends backends)
     {
         Description = "The managed engine's arithmetic of g_a, h_a and g_s (spec/nic-model.md §10.2–10.3): winograd (default; fused multiply-adds, and "
             + "g_a's and g_s's largest convolutions by Winograd's minimal filtering, the fastest encoder and decoder), fused (fused multiply-adds), "
-            + "both with pixels within the conformance tolerance of the reference decoder's, symbols identical) or reference (the conformance suite's reference "
+            + "both with pixels within the conformance tolerance of the reference decoder's and symbols identical, or reference (the conformance suite's reference "
             + "decoder, whose pixels are the golden images). An encode's file may differ slightly between the three; a decode's symbols never do.",
     };
 

@@ -257,8 +257,7 @@ internal sealed class DecodePlan
             int ready = ReadyRowsAfterBand(b);
             for (int first = from; first < ready; first += MaxSynthesisRows)
             {
-                int rows = Math.Min(MaxSynthesisRows, ready - first);
-                heights.Add(Math.Min(latentHeight, first + rows + halo) - Math.Max(0, first - halo));
+                heights.Add(SynthesisBand.Window(halo, latentHeight, first, Math.Min(MaxSynthesisRows, ready - first)).Count);
             }
 
             from = Math.Max(from, ready);

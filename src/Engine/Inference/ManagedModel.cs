@@ -303,7 +303,7 @@ public sealed class ManagedModel : IInferenceBackend
     /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes.</param>
     /// <param name="stripes">The vertical stripes to cut the columns into, each on its own thread (default: one a thread of this model's <see cref="Parallelism"/>, as <see cref="ColumnStripes.Windows"/> allows).</param>
     internal SynthesisStream? OpenSynthesisStream(FeatureMap yHat, long chunkBytes = SynthesisStream.DefaultChunkBytes, int? stripes = null) =>
-        SynthesisStream.Create(_synthesis, yHat, SynthesisHalo, stripes ?? Parallelism, chunkBytes);
+        SynthesisStream.Create(_synthesis, yHat, stripes ?? Parallelism, chunkBytes);
 
     /// <summary>The next band of <paramref name="stream"/> (see <see cref="SynthesisStream.Synthesize"/>), with this model's threads and buffers.</summary>
     internal void SynthesizeRows(SynthesisStream stream, int firstRow, int rowCount, int availableRows, FeatureMap destination, CancellationToken cancellationToken) =>

@@ -3,7 +3,8 @@ namespace Nic.Codec.Inference;
 /// <summary>
 /// The geometry of banded synthesis shared by every <see cref="IInferenceBackend"/>: a band of latent rows is
 /// synthesized from a window of the latent that adds <see cref="IInferenceBackend.SynthesisHalo"/> rows above and below
-/// (clipped to the latent), and only the output rows the band owns are kept (spec/nic-model.md §10.1).
+/// (clipped to the latent), and only the output rows the band owns are kept (spec/nic-model.md §10.1). The managed
+/// engine in the Winograd arithmetic also starts its windows on its tile grid (an even latent row; §10.1).
 /// </summary>
 public static class SynthesisBand
 {
@@ -37,8 +38,14 @@ public static class SynthesisBand
     public static (int Start, int Count) Window(IInferenceBackend backend, int latentHeight, int firstRow, int rowCount)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        int start = Math.Max(0, firstRow - backend.SynthesisHalo);
-        int end = Math.Min(latentHeight, firstRow + rowCount + backend.SynthesisHalo);
+        return Window(backend.SynthesisHalo, latentHeight, firstRow, rowCount);
+    }
+
+    /// <summary>The latent rows of a band with <paramref name="halo"/> rows on each side, clipped to the latent.</summary>
+    internal static (int Start, int Count) Window(int halo, int latentHeight, int firstRow, int rowCount)
+    {
+        int start = Math.Max(0, firstRow - halo);
+        int end = Math.Min(latentHeight, firstRow + rowCount + halo);
         return (start, end - start);
     }
 

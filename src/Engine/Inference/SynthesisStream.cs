@@ -29,16 +29,19 @@ internal sealed class SynthesisStream
     /// The stream of <paramref name="synthesis"/> on <paramref name="latent"/> (whose rows may still be filling in,
     /// top to bottom); null where the network is not transposed convolutions and point-wise layers.
     /// </summary>
+    /// <remarks>
+    /// A stripe computes the halo of <see cref="Reach"/> beyond its own columns on each side it shares, from a window that
+    /// starts on its alignment. A g_s whose last layer is a Winograd one that would make rows past a band (its tile rows
+    /// not a whole number of latent rows) has no stream: null.
+    /// </remarks>
     /// <param name="synthesis">g_s.</param>
     /// <param name="latent">ŷ.</param>
-    /// <param name="halo">The latent columns a stripe computes beyond its own on each side it shares (<see cref="Models.ModelGeometry.SynthesisHalo"/>).</param>
     /// <param name="stripes">The vertical stripes the columns are cut into (<see cref="ColumnStripes"/>).</param>
     /// <param name="chunkBytes">The output budget of one chunk of a layer, shared by the stripes (<see cref="DefaultChunkBytes"/>; tests take less).</param>
-    public static SynthesisStream? Create(SequentialLayers synthesis, FeatureMap latent, int halo = 0, int stripes = 1, long chunkBytes = DefaultChunkBytes)
+    public static SynthesisStream? Create(SequentialLayers synthesis, FeatureMap latent, int stripes = 1, long chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(synthesis);
         ArgumentNullException.ThrowIfNull(latent);
-        ArgumentOutOfRangeException.ThrowIfNegative(halo);
         var layers = new List<(ConvTranspose2dLayer Deconv, List<IPointwiseLayer> After)>();
         int c = latent.Channels;
         foreach (ILayer layer in synthesis.Layers)
@@ -57,14 +60,15 @@ internal sealed class SynthesisStream
             }
         }
 
-        if (layers.Count == 0)
+        // The last layer's rows go straight into the band: its tile rows must end where a latent row does.
+        if (layers.Count == 0 || (1 << (layers.Count - 1)) % layers[^1].Deconv.RowAlignment != 0)
         {
             return null;
         }
 
         // The stripes share the chunk budget, so that together they hold what one stream would. A window starts where the
         // Winograd layers' tiles lie on the full frame's grid.
-        int alignment = ReachOf(layers.Select(l => l.Deconv)).Alignment;
+        (int halo, int alignment) = ReachOf([.. layers.Select(l => l.Deconv)]);
         var windows = ColumnStripes.Windows(latent.Width, halo, stripes, alignment).ToArray();
         Stripe[] made = [.. windows.Select(w => new Stripe(layers, latent, w.First, w.End, w.WindowFirst, w.WindowEnd, chunkBytes / windows.Length))];
         return new SynthesisStream(made, 1 << layers.Count, c);
@@ -78,12 +82,15 @@ internal sealed class SynthesisStream
     /// edge into <see cref="ConvTranspose2dLayer.SpoiledOutputs"/> (0 → 2 → 6 → 14 → 30 output rows for the image models in
     /// the fused arithmetic: 2 latent rows; with g_s.2, g_s.4 and g_s.6 in the Winograd one 0 → 2 → 12 → 32 → 72: 5), and a
     /// Winograd layer whose input lies 2^s times finer than the latent needs its tiles (4 input rows) on the full frame's
-    /// grid: windows starting on multiples of 4 / 2^s latent rows (2 for g_s.2).
+    /// grid: windows starting on multiples of 4 / 2^s latent rows (2 for g_s.2). The halo also covers the latent rows a
+    /// stream reads below a band (<see cref="RowsBelow"/>: whole tile rows reach further down; 5 for the image models in
+    /// the Winograd arithmetic, whose band ends on an odd latent row read 5 below it), so that a decoder that waits for
+    /// the halo's rows below a band never asks the stream for a row not yet decoded.
     /// </summary>
     public static (int Halo, int Alignment) Reach(SequentialLayers synthesis) =>
-        ReachOf(synthesis.Layers.OfType<ConvTranspose2dLayer>());
+        ReachOf([.. synthesis.Layers.OfType<ConvTranspose2dLayer>()]);
 
-    private static (int Halo, int Alignment) ReachOf(IEnumerable<ConvTranspose2dLayer> layers)
+    private static (int Halo, int Alignment) ReachOf(ConvTranspose2dLayer[] layers)
     {
         int spoiled = 0, factor = 1, alignment = 1;
         foreach (ConvTranspose2dLayer layer in layers)
@@ -97,7 +104,32 @@ internal sealed class SynthesisStream
             factor *= 2;
         }
 
-        return ((spoiled + factor - 1) / factor, alignment);
+        return (Math.Max((spoiled + factor - 1) / factor, RowsBelow(layers)), alignment);
+    }
+
+    /// <summary>
+    /// The most latent rows below a band's last row that the stream reads to make it (<see cref="Stripe"/>'s
+    /// <c>Advance</c>: each stage asked for the rows the next reads, rounded up to its whole tile rows, then reading
+    /// <see cref="ConvTranspose2dLayer.InputRowsEnd"/>), over every band end: the pattern repeats with the largest row
+    /// alignment's period, so the ends up to 64 latent rows cover it.
+    /// </summary>
+    private static int RowsBelow(ConvTranspose2dLayer[] layers)
+    {
+        int most = 0;
+        for (int end = 1; end <= 64; end++)
+        {
+            int rows = end << layers.Length;
+            for (int s = layers.Length - 1; s >= 0; s--)
+            {
+                int align = layers[s].RowAlignment, inputRows = (rows + 1) / 2;
+                inputRows = (inputRows + align - 1) / align * align;
+                rows = layers[s].InputRowsEnd(0, inputRows, int.MaxValue);
+            }
+
+            most = Math.Max(most, rows - end);
+        }
+
+        return most;
     }
 
     /// <summary>Output rows (and columns) per latent row.</summary>

@@ -273,37 +273,10 @@ internal sealed unsafe class WinogradConvolution
                 for (int p = 0; p < Points; p++)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
-                    DirectConvolution.Run(
-                        new ConvolutionJob
-                        {
-                            Input = transformed,
-                            InputOffset = TransformedRow(p, 0, 0, cin, Tiles),
-                            InputChannelStride = TransformedRow(0, 0, 1, cin, Tiles),
-                            InputRowStride = Tiles,
-                            InputChannels = 4 * cin,
-                            TapOffsets = DirectConvolution.SingleTapOffsets,
-                            PackedWeights = packed[p],
-                            Bias = owner._zeroBias,
-                            Output = products,
-                            OutputOffset = (long)p * cout * Tiles,
-                            OutputPlaneStride = Tiles,
-                            OutputRowStride = Tiles,
-                            OutputChannels = cout,
-                            OutputHeight = 1,
-                            OutputWidth = tiles,
-                            Arithmetic = ManagedArithmetic.Fused,
-                        },
-                        parallelism: 1);
+                    PointProduct(transformed, TransformedRow(p, 0, 0, cin, Tiles), 4 * cin, packed[p], owner._zeroBias, products, (long)p * cout * Tiles, cout, tiles, Tiles);
                 }
 
-                if (tiles < lanes)
-                {
-                    // The columns past a partial block's tiles were not written; the output transform reads them in its vectors.
-                    for (long row = 0; row < (long)Points * cout; row++)
-                    {
-                        products.AsSpan((int)((row * Tiles) + tiles), lanes - tiles).Clear();
-                    }
-                }
+                ClearPastTiles(products, (long)Points * cout, tiles, lanes, Tiles);
 
                 for (int co = 0; co < cout; co++)
                 {
@@ -404,8 +377,6 @@ internal sealed unsafe class WinogradConvolution
         private void TransformOutput(float[] products, int co, int firstTile, int tiles, int lanes, int outputRow, int rows, float[] scratch)
         {
             int cout = owner.OutChannels;
-            var bias = Vector256.Create(owner._bias[co]);
-            var bias16 = Vector512.Create(owner._bias[co]);
             fixed (float* buffer = scratch)
             fixed (float* m = products)
             fixed (float* destination = output.Data)
@@ -415,65 +386,16 @@ internal sealed unsafe class WinogradConvolution
 
                 // Down the columns of the tiles: six rows of points into four (columns[k][j][t]); point (i, j) at 6i + j.
                 long pointRow = Alpha * (long)cout * Tiles;
-                bool wide = DirectConvolution.UseWideVectors;
                 for (int j = 0; j < Alpha; j++)
                 {
-                    float* s = m + ((((j * (long)cout) + co) * Tiles));
-                    int t = 0;
-                    for (; wide && t + 16 <= lanes; t += 16)
-                    {
-                        OutputTransform(
-                            Vector512.Load(s + t), Vector512.Load(s + pointRow + t), Vector512.Load(s + (2 * pointRow) + t),
-                            Vector512.Load(s + (3 * pointRow) + t), Vector512.Load(s + (4 * pointRow) + t), Vector512.Load(s + (5 * pointRow) + t),
-                            out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
-                        y0.Store(columns + (((0 * Alpha) + j) * Tiles) + t);
-                        y1.Store(columns + (((1 * Alpha) + j) * Tiles) + t);
-                        y2.Store(columns + (((2 * Alpha) + j) * Tiles) + t);
-                        y3.Store(columns + (((3 * Alpha) + j) * Tiles) + t);
-                    }
-
-                    for (; t < lanes; t += 8)
-                    {
-                        OutputTransform(
-                            Vector256.Load(s + t), Vector256.Load(s + pointRow + t), Vector256.Load(s + (2 * pointRow) + t),
-                            Vector256.Load(s + (3 * pointRow) + t), Vector256.Load(s + (4 * pointRow) + t), Vector256.Load(s + (5 * pointRow) + t),
-                            out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
-                        y0.Store(columns + (((0 * Alpha) + j) * Tiles) + t);
-                        y1.Store(columns + (((1 * Alpha) + j) * Tiles) + t);
-                        y2.Store(columns + (((2 * Alpha) + j) * Tiles) + t);
-                        y3.Store(columns + (((3 * Alpha) + j) * Tiles) + t);
-                    }
+                    OutputColumns(m + ((((j * (long)cout) + co) * Tiles)), pointRow, columns + (j * Tiles), Tiles, lanes);
                 }
 
                 // Across: each row's six columns into four, the bias, and out with the tiles' columns side by side.
                 int firstColumn = Tile * firstTile, end = Math.Min(outputWidth, Tile * (firstTile + tiles));
                 for (int k = 0; k < rows; k++)
                 {
-                    float* c = columns + (k * Alpha * Tiles);
-                    int t = 0;
-                    for (; wide && t + 16 <= lanes; t += 16)
-                    {
-                        OutputTransform(
-                            Vector512.Load(c + t), Vector512.Load(c + Tiles + t), Vector512.Load(c + (2 * Tiles) + t),
-                            Vector512.Load(c + (3 * Tiles) + t), Vector512.Load(c + (4 * Tiles) + t), Vector512.Load(c + (5 * Tiles) + t),
-                            out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
-                        (y0 + bias16).Store(line + t);
-                        (y1 + bias16).Store(line + Tiles + t);
-                        (y2 + bias16).Store(line + (2 * Tiles) + t);
-                        (y3 + bias16).Store(line + (3 * Tiles) + t);
-                    }
-
-                    for (; t < lanes; t += 8)
-                    {
-                        OutputTransform(
-                            Vector256.Load(c + t), Vector256.Load(c + Tiles + t), Vector256.Load(c + (2 * Tiles) + t),
-                            Vector256.Load(c + (3 * Tiles) + t), Vector256.Load(c + (4 * Tiles) + t), Vector256.Load(c + (5 * Tiles) + t),
-                            out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
-                        (y0 + bias).Store(line + t);
-                        (y1 + bias).Store(line + Tiles + t);
-                        (y2 + bias).Store(line + (2 * Tiles) + t);
-                        (y3 + bias).Store(line + (3 * Tiles) + t);
-                    }
+                    OutputRow(columns + (k * Alpha * Tiles), line, owner._bias[co], Tiles, lanes);
 
                     float* target = destination + ((long)co * output.PlaneSize) + ((long)(outputRow + k) * output.Width);
                     int x = firstColumn;
@@ -493,6 +415,128 @@ internal sealed unsafe class WinogradConvolution
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One point's matrix product over a block's tiles (spec/nic-model.md §10.3, step 5): for each output channel, the
+    /// <paramref name="channels"/> rows of <paramref name="transformed"/> from <paramref name="inputOffset"/> (one after
+    /// another, <paramref name="stride"/> floats each) times the packed weights, with fused multiply-adds from +0 in
+    /// channel order, into rows of <paramref name="products"/> from <paramref name="outputOffset"/>. The kernel takes them
+    /// as a 1 × 1 convolution of one tap at offset 0 (<see cref="DirectConvolution.SingleTapOffsets"/>), whose loop has no
+    /// inner loop over taps and no lookup of their offsets. Both Winograd layers make their products here.
+    /// </summary>
+    internal static void PointProduct(float[] transformed, long inputOffset, int channels, float[] packed, float[] zeroBias, float[] products, long outputOffset, int outputChannels, int tiles, int stride) =>
+        DirectConvolution.Run(
+            new ConvolutionJob
+            {
+                Input = transformed,
+                InputOffset = inputOffset,
+                InputChannelStride = stride,
+                InputRowStride = stride,
+                InputChannels = channels,
+                TapOffsets = DirectConvolution.SingleTapOffsets,
+                PackedWeights = packed,
+                Bias = zeroBias,
+                Output = products,
+                OutputOffset = outputOffset,
+                OutputPlaneStride = stride,
+                OutputRowStride = stride,
+                OutputChannels = outputChannels,
+                OutputHeight = 1,
+                OutputWidth = tiles,
+                Arithmetic = ManagedArithmetic.Fused,
+            },
+            parallelism: 1);
+
+    /// <summary>
+    /// Clears the columns <paramref name="tiles"/> … <paramref name="lanes"/> − 1 of <paramref name="rows"/> rows of
+    /// <paramref name="stride"/> floats: a partial block's products past its tiles, which the kernel did not write and
+    /// the output transform reads in its vectors.
+    /// </summary>
+    internal static void ClearPastTiles(float[] products, long rows, int tiles, int lanes, int stride)
+    {
+        if (tiles < lanes)
+        {
+            for (long row = 0; row < rows; row++)
+            {
+                products.AsSpan((int)((row * stride) + tiles), lanes - tiles).Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The output transform down one column j of a block's tiles (spec/nic-model.md §10.3, step 6): the six points
+    /// (i, j), i &lt; 6, of one output channel, at <paramref name="points"/> + i·<paramref name="down"/>, into four rows
+    /// k at <paramref name="columns"/> + k·6·<paramref name="stride"/> (columns[k][j][t] for a <paramref name="columns"/>
+    /// already at column j).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void OutputColumns(float* points, long down, float* columns, int stride, int lanes)
+    {
+        long rowStep = Alpha * (long)stride;
+        int t = 0;
+        for (; DirectConvolution.UseWideVectors && t + 16 <= lanes; t += 16)
+        {
+            OutputTransform(
+                Vector512.Load(points + t), Vector512.Load(points + down + t), Vector512.Load(points + (2 * down) + t),
+                Vector512.Load(points + (3 * down) + t), Vector512.Load(points + (4 * down) + t), Vector512.Load(points + (5 * down) + t),
+                out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
+            y0.Store(columns + t);
+            y1.Store(columns + rowStep + t);
+            y2.Store(columns + (2 * rowStep) + t);
+            y3.Store(columns + (3 * rowStep) + t);
+        }
+
+        for (; t < lanes; t += 8)
+        {
+            OutputTransform(
+                Vector256.Load(points + t), Vector256.Load(points + down + t), Vector256.Load(points + (2 * down) + t),
+                Vector256.Load(points + (3 * down) + t), Vector256.Load(points + (4 * down) + t), Vector256.Load(points + (5 * down) + t),
+                out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
+            y0.Store(columns + t);
+            y1.Store(columns + rowStep + t);
+            y2.Store(columns + (2 * rowStep) + t);
+            y3.Store(columns + (3 * rowStep) + t);
+        }
+    }
+
+    /// <summary>
+    /// The output transform across one row k of a block's tiles and the bias (spec/nic-model.md §10.3, step 6): its six
+    /// columns at <paramref name="row"/> + j·<paramref name="stride"/> into four at <paramref name="line"/> + l·<paramref name="stride"/>,
+    /// each + <paramref name="bias"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void OutputRow(float* row, float* line, float bias, int stride, int lanes)
+    {
+        int t = 0;
+        if (DirectConvolution.UseWideVectors)
+        {
+            var bias16 = Vector512.Create(bias);
+            for (; t + 16 <= lanes; t += 16)
+            {
+                OutputTransform(
+                    Vector512.Load(row + t), Vector512.Load(row + stride + t), Vector512.Load(row + (2 * stride) + t),
+                    Vector512.Load(row + (3 * stride) + t), Vector512.Load(row + (4 * stride) + t), Vector512.Load(row + (5 * stride) + t),
+                    out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
+                (y0 + bias16).Store(line + t);
+                (y1 + bias16).Store(line + stride + t);
+                (y2 + bias16).Store(line + (2 * stride) + t);
+                (y3 + bias16).Store(line + (3 * stride) + t);
+            }
+        }
+
+        var bias8 = Vector256.Create(bias);
+        for (; t < lanes; t += 8)
+        {
+            OutputTransform(
+                Vector256.Load(row + t), Vector256.Load(row + stride + t), Vector256.Load(row + (2 * stride) + t),
+                Vector256.Load(row + (3 * stride) + t), Vector256.Load(row + (4 * stride) + t), Vector256.Load(row + (5 * stride) + t),
+                out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
+            (y0 + bias8).Store(line + t);
+            (y1 + bias8).Store(line + stride + t);
+            (y2 + bias8).Store(line + (2 * stride) + t);
+            (y3 + bias8).Store(line + (3 * stride) + t);
         }
     }
 

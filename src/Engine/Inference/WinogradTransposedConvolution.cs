@@ -79,20 +79,30 @@ internal sealed unsafe class WinogradTransposedConvolution
 
     /// <summary>
     /// U_ξ = (G g_ab Gᵀ)[ξ / 6, ξ % 6] for every output channel, phase and input channel, packed for the kernel: one array a
-    /// group of output channels and point ξ, the group's 4·count phase channels (channel co's phase ab at 4·(co − first) + 2a + b)
-    /// over the input channels, as <see cref="DirectConvolution.PackWeights"/> packs a 1 × 1 convolution.
+    /// group of output channels and point ξ, the group's 4·count phase channels (channel co's phase ab at o = 4·(co − first)
+    /// + 2a + b) over the input channels as <see cref="DirectConvolution.PackWeights"/> packs a 1 × 1 convolution
+    /// ([((o / 8)·cin + ci)·8 + o % 8]), written there straight, with no whole-layer copy in between.
     /// </summary>
     private float[][][] TransformWeights(float[] weight)
     {
-        int cin = InChannels, cout = OutChannels;
+        int cin = InChannels, cout = OutChannels, block = DirectConvolution.ChannelBlock;
         (int First, int Count)[] groups = [.. Groups()];
-        var u = new float[cout * 4 * cin * Points];
+        var packed = new float[groups.Length][][];
         Span<double> g = stackalloc double[9];
-        for (int co = 0; co < cout; co++)
+        Span<float> u = stackalloc float[Points];
+        for (int i = 0; i < groups.Length; i++)
         {
-            for (int phase = 0; phase < 4; phase++)
+            (int first, int count) = groups[i];
+            int blocks = ((4 * count) + block - 1) / block;
+            packed[i] = new float[Points][];
+            for (int p = 0; p < Points; p++)
             {
-                int a = phase >> 1, b = phase & 1;
+                packed[i][p] = new float[blocks * cin * block];
+            }
+
+            for (int o = 0; o < 4 * count; o++)
+            {
+                int co = first + (o / 4), a = (o % 4) >> 1, b = o & 1;
                 for (int ci = 0; ci < cin; ci++)
                 {
                     for (int y = 0; y < 3; y++)
@@ -104,20 +114,13 @@ internal sealed unsafe class WinogradTransposedConvolution
                         }
                     }
 
-                    WinogradConvolution.TransformKernel(g, u.AsSpan((((co * 4) + phase) * cin + ci) * Points, Points));
+                    WinogradConvolution.TransformKernel(g, u);
+                    int at = ((((o / block) * cin) + ci) * block) + (o % block);
+                    for (int p = 0; p < Points; p++)
+                    {
+                        packed[i][p][at] = u[p];
+                    }
                 }
-            }
-        }
-
-        var packed = new float[groups.Length][][];
-        for (int i = 0; i < groups.Length; i++)
-        {
-            (int first, int count) = groups[i];
-            packed[i] = new float[Points][];
-            for (int p = 0; p < Points; p++)
-            {
-                int point = p;
-                packed[i][p] = DirectConvolution.PackWeights(4 * count, cin, 1, (o, ci, _) => u[((((4 * first) + o) * cin) + ci) * Points + point]);
             }
         }
 
@@ -230,37 +233,10 @@ internal sealed unsafe class WinogradTransposedConvolution
                     for (int p = 0; p < Points; p++)
                     {
                         context.CancellationToken.ThrowIfCancellationRequested();
-                        DirectConvolution.Run(
-                            new ConvolutionJob
-                            {
-                                Input = transformed,
-                                InputOffset = TransformedRow(p, 0, cin, Tiles),
-                                InputChannelStride = Tiles,
-                                InputRowStride = Tiles,
-                                InputChannels = cin,
-                                TapOffsets = DirectConvolution.SingleTapOffsets,
-                                PackedWeights = packed[group][p],
-                                Bias = owner._zeroBias,
-                                Output = products,
-                                OutputOffset = (long)p * 4 * count * Tiles,
-                                OutputPlaneStride = Tiles,
-                                OutputRowStride = Tiles,
-                                OutputChannels = 4 * count,
-                                OutputHeight = 1,
-                                OutputWidth = tiles,
-                                Arithmetic = ManagedArithmetic.Fused,
-                            },
-                            parallelism: 1);
+                        WinogradConvolution.PointProduct(transformed, TransformedRow(p, 0, cin, Tiles), cin, packed[group][p], owner._zeroBias, products, (long)p * 4 * count * Tiles, 4 * count, tiles, Tiles);
                     }
 
-                    if (tiles < lanes)
-                    {
-                        // The columns past a partial block's tiles were not written; the output transform reads them in its vectors.
-                        for (long row = 0; row < (long)Points * 4 * count; row++)
-                        {
-                            products.AsSpan((int)((row * Tiles) + tiles), lanes - tiles).Clear();
-                        }
-                    }
+                    WinogradConvolution.ClearPastTiles(products, (long)Points * 4 * count, tiles, lanes, Tiles);
 
                     for (int c = 0; c < count; c++)
                     {
@@ -333,7 +309,6 @@ internal sealed unsafe class WinogradTransposedConvolution
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TransformOutput(float[] products, int count, int index, int co, int firstTile, int tiles, int lanes, int outputRow, int rows, float[] scratch)
         {
-            var bias = Vector256.Create(owner._bias[co]);
             long pointRow = 4L * count * Tiles;
             fixed (float* buffer = scratch)
             fixed (float* m = products)
@@ -347,38 +322,14 @@ internal sealed unsafe class WinogradTransposedConvolution
                     float* s0 = m + ((((4L * index) + phase) * Tiles));
                     for (int j = 0; j < Alpha; j++)
                     {
-                        float* s = s0 + (j * pointRow);
-                        long down = Alpha * pointRow;
-                        for (int t = 0; t < lanes; t += 8)
-                        {
-                            WinogradConvolution.OutputTransform(
-                                Vector256.Load(s + t), Vector256.Load(s + down + t), Vector256.Load(s + (2 * down) + t),
-                                Vector256.Load(s + (3 * down) + t), Vector256.Load(s + (4 * down) + t), Vector256.Load(s + (5 * down) + t),
-                                out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
-                            y0.Store(columns + (((0 * Alpha) + j) * Tiles) + t);
-                            y1.Store(columns + (((1 * Alpha) + j) * Tiles) + t);
-                            y2.Store(columns + (((2 * Alpha) + j) * Tiles) + t);
-                            y3.Store(columns + (((3 * Alpha) + j) * Tiles) + t);
-                        }
+                        WinogradConvolution.OutputColumns(s0 + (j * pointRow), Alpha * pointRow, columns + (j * Tiles), Tiles, lanes);
                     }
 
                     // Across: each row's six columns into four, and the bias: lines[phase][k][l][t] is the phase's row k,
                     // column l of tile t.
                     for (int k = 0; k < Tile; k++)
                     {
-                        float* c = columns + (k * Alpha * Tiles);
-                        float* line = lines + ((((phase * Tile) + k) * Tile) * Tiles);
-                        for (int t = 0; t < lanes; t += 8)
-                        {
-                            WinogradConvolution.OutputTransform(
-                                Vector256.Load(c + t), Vector256.Load(c + Tiles + t), Vector256.Load(c + (2 * Tiles) + t),
-                                Vector256.Load(c + (3 * Tiles) + t), Vector256.Load(c + (4 * Tiles) + t), Vector256.Load(c + (5 * Tiles) + t),
-                                out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3);
-                            (y0 + bias).Store(line + t);
-                            (y1 + bias).Store(line + Tiles + t);
-                            (y2 + bias).Store(line + (2 * Tiles) + t);
-                            (y3 + bias).Store(line + (3 * Tiles) + t);
-                        }
+                        WinogradConvolution.OutputRow(columns + (k * Alpha * Tiles), lines + ((((phase * Tile) + k) * Tile) * Tiles), owner._bias[co], Tiles, lanes);
                     }
                 }
 
@@ -431,23 +382,26 @@ internal sealed unsafe class WinogradTransposedConvolution
         }
 
         int t = 0;
-        if (Avx.IsSupported)
+        while (t < count)
         {
-            // Where eight tiles' 32 columns lie within the row: its columns modulo 4, two tiles a vector (a copy).
-            for (; t + 8 <= count && first + (Tile * t) >= 0 && first + (Tile * (t + 8)) <= width; t += 8)
+            // Where eight tiles' 32 columns lie within the row: its columns modulo 4, two tiles a vector (a copy). A row's
+            // first tile (which starts at column −1) and its last ones go one at a time.
+            int x0 = first + (Tile * t);
+            if (Avx.IsSupported && t + 8 <= count && x0 >= 0 && x0 + (8 * Tile) <= width)
             {
-                float* from = row + first + (Tile * t);
+                float* from = row + x0;
                 Deinterleave4(Avx.LoadVector256(from), Avx.LoadVector256(from + 8), Avx.LoadVector256(from + 16), Avx.LoadVector256(from + 24), split + t, rowLength);
+                t += 8;
+                continue;
             }
-        }
 
-        for (; t < count; t++)
-        {
             for (int m = 0; m < Tile; m++)
             {
-                int x = first + (Tile * t) + m;
+                int x = x0 + m;
                 split[(m * rowLength) + t] = x >= 0 && x < width ? row[x] : 0;
             }
+
+            t++;
         }
     }
 

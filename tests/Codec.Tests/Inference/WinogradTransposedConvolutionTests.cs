@@ -119,6 +119,47 @@ public sealed class WinogradTransposedConvolutionTests
         Assert.Equal(ManagedArithmetic.Winograd, direct.Arithmetic);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 2)]
+    [InlineData(2, 3)]
+    public void AStreamOfWinogradLayersIsTheFullFrameBitForBitOrRefusedWhereItsLastTilesWouldPassABand(int runRows, int stripes)
+    {
+        // Another g_s than the image models': a fused layer, then two Winograd ones (8 output rows a latent row). Latent
+        // rows arrive one by one, each run asked for once Reach's halo below it has arrived, in chunks of one tile row.
+        var random = new Random(11);
+        ConvTranspose2dLayer Layer(ManagedArithmetic arithmetic) =>
+            new(16, 16, 5, LayerTests.RandomArray(random, 16 * 16 * 25, 0.2f), LayerTests.RandomArray(random, 16, 0.1f), arithmetic);
+        var synthesis = new SequentialLayers([Layer(ManagedArithmetic.Fused), Layer(ManagedArithmetic.Winograd), Layer(ManagedArithmetic.Winograd)], "g_s");
+        FeatureMap latent = LayerTests.RandomMap(random, 16, 13, 40);
+        FeatureMap full = synthesis.Forward(latent, LayerTests.Context(2));
+        (int halo, int alignment) = SynthesisStream.Reach(synthesis);
+        Assert.Equal((4, 2), (halo, alignment)); // 0 → 2 → 12 → 32 output rows: 4 latent rows; g_s.1's tiles are 2 latent rows
+
+        var arriving = new FeatureMap(16, latent.Height, latent.Width);
+        SynthesisStream stream = SynthesisStream.Create(synthesis, arriving, stripes, chunkBytes: 1)!;
+        int done = 0;
+        for (int end = 1; done < latent.Height; end++)
+        {
+            for (int c = 0; c < 16; c++)
+            {
+                latent.Plane(c)[..(end * latent.Width)].CopyTo(arriving.Plane(c));
+            }
+
+            for (int ready = end == latent.Height ? end : end - halo; done < ready;)
+            {
+                int rows = Math.Min(runRows, ready - done);
+                var band = new FeatureMap(16, rows * 8, latent.Width * 8);
+                stream.Synthesize(done, rows, end, band, LayerTests.Context(2));
+                Assert.Equal(full.SliceRows(done * 8, rows * 8).Data, band.Data);
+                done += rows;
+            }
+        }
+
+        // Two Winograd layers: the last one's tile rows (4 input rows) are two latent rows, so a band could end inside one.
+        Assert.Null(SynthesisStream.Create(new SequentialLayers([Layer(ManagedArithmetic.Winograd), Layer(ManagedArithmetic.Winograd)], "g_s"), latent));
+    }
+
     [Fact]
     public void TheSpoiledMarginGrowsByATile()
     {
