@@ -46,7 +46,7 @@ internal sealed class DecodePlan
         Header = header;
         Model = model;
         Halo = model.Backend.SynthesisHalo;
-        Streams = model.Backend is ManagedModel;
+        Streams = model.Backend is ManagedModel { Streams: true };
         NeededRows = (header.Height + model.LatentFactor - 1) / model.LatentFactor;
         Memory = EstimateMemory();
     }

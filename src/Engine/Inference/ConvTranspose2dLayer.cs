@@ -55,9 +55,8 @@ internal sealed class ConvTranspose2dLayer : ILayer
 
         _padBefore = Math.Max(0, -minShift);
         _padAfter = Math.Max(0, maxShift);
-        float[] w = weight.ToArray();
-
         // A Winograd layer never runs the direct kernel: it keeps only its transformed weights.
+        float[] w = _winograd is null ? weight.ToArray() : [];
         for (int phase = 0; phase < 4 && _winograd is null; phase++)
         {
             int py = phase >> 1, px = phase & 1;

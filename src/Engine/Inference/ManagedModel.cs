@@ -40,6 +40,7 @@ public sealed class ManagedModel : IInferenceBackend
             // tile grid (spec/nic-model.md §10.1).
             (int halo, SynthesisAlignment) = SynthesisStream.Reach(_synthesis);
             SynthesisHalo = Math.Max(SynthesisHalo, halo);
+            Streams = SynthesisStream.CanStream(_synthesis);
         }
         OutputChannels = file.Architecture.ImageChannels;
     }
@@ -141,6 +142,9 @@ public sealed class ManagedModel : IInferenceBackend
 
     /// <summary>The latent row (and column) a window of g_s starts at a multiple of: 2 for the image models in the Winograd arithmetic, else 1 (<see cref="SynthesisStream.Reach"/>).</summary>
     internal int SynthesisAlignment { get; } = 1;
+
+    /// <summary>Whether g_s is streamed (<see cref="OpenSynthesisStream"/> gives a stream; the image models do, tfc-mnist does not).</summary>
+    internal bool Streams { get; }
 
     /// <summary>g_a: the image (channels × height × width, values in [0, 1]) to the latent y.</summary>
     public FeatureMap Analyze(FeatureMap image) => Analyze(image, CancellationToken.None);

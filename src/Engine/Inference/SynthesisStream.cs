@@ -30,9 +30,9 @@ internal sealed class SynthesisStream
     /// top to bottom); null where the network is not transposed convolutions and point-wise layers.
     /// </summary>
     /// <remarks>
-    /// A stripe computes the halo of <see cref="Reach"/> beyond its own columns on each side it shares, from a window that
-    /// starts on its alignment. A g_s whose last layer is a Winograd one that would make rows past a band (its tile rows
-    /// not a whole number of latent rows) has no stream: null.
+    /// A stripe computes the columns a cut edge spoils beyond its own on each side it shares (<see cref="Reach"/>), from a
+    /// window that starts on its alignment. A g_s whose last layer is a Winograd one that would make rows past a band (a
+    /// latent row not a whole number of its tile rows) has no stream: null (<see cref="CanStream"/>).
     /// </remarks>
     /// <param name="synthesis">g_s.</param>
     /// <param name="latent">ŷ.</param>
@@ -42,8 +42,33 @@ internal sealed class SynthesisStream
     {
         ArgumentNullException.ThrowIfNull(synthesis);
         ArgumentNullException.ThrowIfNull(latent);
+        if (Stages(synthesis, latent.Channels) is not { } layers)
+        {
+            return null;
+        }
+
+        // The stripes share the chunk budget, so that together they hold what one stream would. A window starts where the
+        // Winograd layers' tiles lie on the full frame's grid.
+        (int spoiled, _, int alignment) = ReachOf([.. layers.Select(l => l.Deconv)]);
+        var windows = ColumnStripes.Windows(latent.Width, spoiled, stripes, alignment).ToArray();
+        Stripe[] made = [.. windows.Select(w => new Stripe(layers, latent, w.First, w.End, w.WindowFirst, w.WindowEnd, chunkBytes / windows.Length))];
+        return new SynthesisStream(made, 1 << layers.Count, layers[^1].Deconv.OutChannels);
+    }
+
+    /// <summary>Whether <paramref name="synthesis"/> can be streamed (<see cref="Create"/> gives a stream for it).</summary>
+    public static bool CanStream(SequentialLayers synthesis) =>
+        synthesis.Layers is [ConvTranspose2dLayer first, ..] && Stages(synthesis, first.InChannels) is not null;
+
+    /// <summary>
+    /// The transposed convolutions of <paramref name="synthesis"/> on a latent of <paramref name="channels"/>, each with the
+    /// point-wise layers after it; null where the network is not made of them, or where its last layer is a Winograd one
+    /// whose tile rows would end inside a latent row: its rows go straight into the band, which must end where a latent
+    /// row does.
+    /// </summary>
+    private static List<(ConvTranspose2dLayer Deconv, List<IPointwiseLayer> After)>? Stages(SequentialLayers synthesis, int channels)
+    {
         var layers = new List<(ConvTranspose2dLayer Deconv, List<IPointwiseLayer> After)>();
-        int c = latent.Channels;
+        int c = channels;
         foreach (ILayer layer in synthesis.Layers)
         {
             switch (layer)
@@ -60,18 +85,7 @@ internal sealed class SynthesisStream
             }
         }
 
-        // The last layer's rows go straight into the band: its tile rows must end where a latent row does.
-        if (layers.Count == 0 || (1 << (layers.Count - 1)) % layers[^1].Deconv.RowAlignment != 0)
-        {
-            return null;
-        }
-
-        // The stripes share the chunk budget, so that together they hold what one stream would. A window starts where the
-        // Winograd layers' tiles lie on the full frame's grid.
-        (int halo, int alignment) = ReachOf([.. layers.Select(l => l.Deconv)]);
-        var windows = ColumnStripes.Windows(latent.Width, halo, stripes, alignment).ToArray();
-        Stripe[] made = [.. windows.Select(w => new Stripe(layers, latent, w.First, w.End, w.WindowFirst, w.WindowEnd, chunkBytes / windows.Length))];
-        return new SynthesisStream(made, 1 << layers.Count, c);
+        return layers.Count == 0 || (1 << (layers.Count - 1)) % layers[^1].Deconv.RowAlignment != 0 ? null : layers;
     }
 
     /// <summary>
@@ -84,13 +98,24 @@ internal sealed class SynthesisStream
     /// Winograd layer whose input lies 2^s times finer than the latent needs its tiles (4 input rows) on the full frame's
     /// grid: windows starting on multiples of 4 / 2^s latent rows (2 for g_s.2). The halo also covers the latent rows a
     /// stream reads below a band (<see cref="RowsBelow"/>: whole tile rows reach further down; 5 for the image models in
-    /// the Winograd arithmetic, whose band ends on an odd latent row read 5 below it), so that a decoder that waits for
-    /// the halo's rows below a band never asks the stream for a row not yet decoded.
+    /// the Winograd arithmetic, whose bands that end on an even latent row read 5 rows below it), so that a decoder that
+    /// waits for the halo's rows below a band never asks the stream for a row not yet decoded. A stream's stripes take
+    /// only the spoiled columns as their halo.
     /// </summary>
-    public static (int Halo, int Alignment) Reach(SequentialLayers synthesis) =>
-        ReachOf([.. synthesis.Layers.OfType<ConvTranspose2dLayer>()]);
+    public static (int Halo, int Alignment) Reach(SequentialLayers synthesis)
+    {
+        (int spoiled, int below, int alignment) = ReachOf([.. synthesis.Layers.OfType<ConvTranspose2dLayer>()]);
+        return (Math.Max(spoiled, below), alignment);
+    }
 
-    private static (int Halo, int Alignment) ReachOf(ConvTranspose2dLayer[] layers)
+    /// <summary>
+    /// The most latent rows below a band's last row that a stream of <paramref name="synthesis"/> reads to make it
+    /// (see <see cref="Reach"/>).
+    /// </summary>
+    public static int RowsBelow(SequentialLayers synthesis) => RowsBelowOf([.. synthesis.Layers.OfType<ConvTranspose2dLayer>()]);
+
+    /// <summary>The spoiled-edge halo, the rows read below a band and the windows' alignment, in latent rows.</summary>
+    private static (int Spoiled, int Below, int Alignment) ReachOf(ConvTranspose2dLayer[] layers)
     {
         int spoiled = 0, factor = 1, alignment = 1;
         foreach (ConvTranspose2dLayer layer in layers)
@@ -104,7 +129,7 @@ internal sealed class SynthesisStream
             factor *= 2;
         }
 
-        return (Math.Max((spoiled + factor - 1) / factor, RowsBelow(layers)), alignment);
+        return ((spoiled + factor - 1) / factor, RowsBelowOf(layers), alignment);
     }
 
     /// <summary>
@@ -113,7 +138,7 @@ internal sealed class SynthesisStream
     /// <see cref="ConvTranspose2dLayer.InputRowsEnd"/>), over every band end: the pattern repeats with the largest row
     /// alignment's period, so the ends up to 64 latent rows cover it.
     /// </summary>
-    private static int RowsBelow(ConvTranspose2dLayer[] layers)
+    private static int RowsBelowOf(ConvTranspose2dLayer[] layers)
     {
         int most = 0;
         for (int end = 1; end <= 64; end++)

@@ -127,11 +127,12 @@ public sealed class WinogradTransposedConvolutionTests
     {
         // Another g_s than the image models': a fused layer, then two Winograd ones (8 output rows a latent row). Latent
         // rows arrive one by one, each run asked for once Reach's halo below it has arrived, in chunks of one tile row.
+        // 50 latent columns: stripes from 0, 16 and 33 (two or three), windows from 0, 12 and 28 (29 moved down to even).
         var random = new Random(11);
         ConvTranspose2dLayer Layer(ManagedArithmetic arithmetic) =>
             new(16, 16, 5, LayerTests.RandomArray(random, 16 * 16 * 25, 0.2f), LayerTests.RandomArray(random, 16, 0.1f), arithmetic);
         var synthesis = new SequentialLayers([Layer(ManagedArithmetic.Fused), Layer(ManagedArithmetic.Winograd), Layer(ManagedArithmetic.Winograd)], "g_s");
-        FeatureMap latent = LayerTests.RandomMap(random, 16, 13, 40);
+        FeatureMap latent = LayerTests.RandomMap(random, 16, 13, 50);
         FeatureMap full = synthesis.Forward(latent, LayerTests.Context(2));
         (int halo, int alignment) = SynthesisStream.Reach(synthesis);
         Assert.Equal((4, 2), (halo, alignment)); // 0 → 2 → 12 → 32 output rows: 4 latent rows; g_s.1's tiles are 2 latent rows
@@ -158,6 +159,50 @@ public sealed class WinogradTransposedConvolutionTests
 
         // Two Winograd layers: the last one's tile rows (4 input rows) are two latent rows, so a band could end inside one.
         Assert.Null(SynthesisStream.Create(new SequentialLayers([Layer(ManagedArithmetic.Winograd), Layer(ManagedArithmetic.Winograd)], "g_s"), latent));
+    }
+
+    [Fact]
+    public void RowsBelowIsTheMostLatentRowsAStreamReadsBelowABand()
+    {
+        // For each band end, the fewest latent rows with which a fresh stream makes the rows above it; the most of them
+        // past the end must be RowsBelow. The image models' shape (a fused layer, then three Winograd ones: 5 below a band
+        // whose last row is even, 4 below an odd one) and another (a Winograd layer on the latent, then a fused one).
+        var random = new Random(13);
+        ConvTranspose2dLayer Layer(ManagedArithmetic arithmetic) =>
+            new(16, 16, 5, LayerTests.RandomArray(random, 16 * 16 * 25, 0.2f), LayerTests.RandomArray(random, 16, 0.1f), arithmetic);
+        (SequentialLayers Synthesis, int Expected)[] cases =
+        [
+            (new SequentialLayers([Layer(ManagedArithmetic.Fused), Layer(ManagedArithmetic.Winograd), Layer(ManagedArithmetic.Winograd), Layer(ManagedArithmetic.Winograd)], "g_s"), 5),
+            (new SequentialLayers([Layer(ManagedArithmetic.Winograd), Layer(ManagedArithmetic.Fused)], "g_s"), 5),
+        ];
+        foreach ((SequentialLayers synthesis, int expected) in cases)
+        {
+            int factor = 1 << synthesis.Layers.Count;
+            FeatureMap latent = LayerTests.RandomMap(random, 16, 14, 18);
+            int most = 0;
+            for (int end = 1; end <= 8; end++)
+            {
+                int available = end;
+                for (; ; available++)
+                {
+                    SynthesisStream stream = SynthesisStream.Create(synthesis, latent)!;
+                    try
+                    {
+                        stream.Synthesize(0, end, available, new FeatureMap(16, end * factor, latent.Width * factor), LayerTests.Context(1));
+                        break;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        Assert.True(available < end + 8, $"end {end}: no stream of up to {available} rows");
+                    }
+                }
+
+                most = Math.Max(most, available - end);
+            }
+
+            Assert.Equal(expected, most);
+            Assert.Equal(expected, SynthesisStream.RowsBelow(synthesis));
+        }
     }
 
     [Fact]
