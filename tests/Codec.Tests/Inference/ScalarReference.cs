@@ -17,12 +17,6 @@ internal static class ScalarReference
     public static FeatureMap Winograd(FeatureMap x, int cout, float[] w, float[] b)
     {
         int cin = x.Channels, ho = (x.Height - 1) / 2 + 1, wo = (x.Width - 1) / 2 + 1;
-        double[,] g =
-        {
-            { 1.0 / 4, 0, 0 }, { -1.0 / 6, -1.0 / 6, -1.0 / 6 }, { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
-            { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, -1.0 / 12, 1.0 / 6 }, { 0, 0, 1 },
-        };
-
         // Step 3: U[co, ci, phase][i, j].
         var u = new float[cout, cin, 4, 6, 6];
         for (int co = 0; co < cout; co++)
@@ -41,20 +35,12 @@ internal static class ScalarReference
                         }
                     }
 
-                    var h = new double[6, 3];
-                    for (int i = 0; i < 6; i++)
-                    {
-                        for (int xx = 0; xx < 3; xx++)
-                        {
-                            h[i, xx] = (g[i, 0] * kernel[0, xx]) + (g[i, 1] * kernel[1, xx]) + (g[i, 2] * kernel[2, xx]);
-                        }
-                    }
-
+                    float[,] transformed = TransformKernel(kernel);
                     for (int i = 0; i < 6; i++)
                     {
                         for (int j = 0; j < 6; j++)
                         {
-                            u[co, ci, phase, i, j] = (float)((h[i, 0] * g[j, 0]) + (h[i, 1] * g[j, 1]) + (h[i, 2] * g[j, 2]));
+                            u[co, ci, phase, i, j] = transformed[i, j];
                         }
                     }
                 }
@@ -150,18 +136,6 @@ internal static class ScalarReference
         }
 
         return output;
-
-        static float[] InputTransform(float[] s)
-        {
-            float p = s[4] - (4 * s[2]), q = s[3] - (4 * s[1]), r = s[4] - s[2], t = (s[3] - s[1]) + (s[3] - s[1]);
-            return [((4 * s[0]) - (5 * s[2])) + s[4], p + q, p - q, r + t, r - t, ((4 * s[1]) - (5 * s[3])) + s[5]];
-        }
-
-        static float[] OutputTransform(float m0, float m1, float m2, float m3, float m4, float m5)
-        {
-            float p = m1 + m2, q = m1 - m2, r = m3 + m4, t = m3 - m4;
-            return [(m0 + p) + r, q + (2 * t), p + (4 * r), (q + (8 * t)) + m5];
-        }
     }
 
     /// <summary>
@@ -173,12 +147,6 @@ internal static class ScalarReference
     public static FeatureMap WinogradTransposed(FeatureMap x, int cout, float[] w, float[] b)
     {
         int cin = x.Channels, ho = 2 * x.Height, wo = 2 * x.Width;
-        double[,] g =
-        {
-            { 1.0 / 4, 0, 0 }, { -1.0 / 6, -1.0 / 6, -1.0 / 6 }, { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
-            { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, -1.0 / 12, 1.0 / 6 }, { 0, 0, 1 },
-        };
-
         // Step 3: U[co, phase, ci][i, j].
         var u = new float[cout, 4, cin, 6, 6];
         for (int co = 0; co < cout; co++)
@@ -197,20 +165,12 @@ internal static class ScalarReference
                         }
                     }
 
-                    var h = new double[6, 3];
-                    for (int i = 0; i < 6; i++)
-                    {
-                        for (int xx = 0; xx < 3; xx++)
-                        {
-                            h[i, xx] = (g[i, 0] * kernel[0, xx]) + (g[i, 1] * kernel[1, xx]) + (g[i, 2] * kernel[2, xx]);
-                        }
-                    }
-
+                    float[,] transformed = TransformKernel(kernel);
                     for (int i = 0; i < 6; i++)
                     {
                         for (int j = 0; j < 6; j++)
                         {
-                            u[co, phase, ci, i, j] = (float)((h[i, 0] * g[j, 0]) + (h[i, 1] * g[j, 1]) + (h[i, 2] * g[j, 2]));
+                            u[co, phase, ci, i, j] = transformed[i, j];
                         }
                     }
                 }
@@ -305,18 +265,49 @@ internal static class ScalarReference
         }
 
         return output;
+    }
 
-        static float[] InputTransform(float[] s)
+    /// <summary>spec/nic-model.md §10.3, step 3: U = G g Gᵀ of a 3 × 3 kernel in binary64, rounded to binary32 once.</summary>
+    private static float[,] TransformKernel(double[,] kernel)
+    {
+        double[,] g =
         {
-            float p = s[4] - (4 * s[2]), q = s[3] - (4 * s[1]), r = s[4] - s[2], t = (s[3] - s[1]) + (s[3] - s[1]);
-            return [((4 * s[0]) - (5 * s[2])) + s[4], p + q, p - q, r + t, r - t, ((4 * s[1]) - (5 * s[3])) + s[5]];
+            { 1.0 / 4, 0, 0 }, { -1.0 / 6, -1.0 / 6, -1.0 / 6 }, { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+            { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, -1.0 / 12, 1.0 / 6 }, { 0, 0, 1 },
+        };
+        var h = new double[6, 3];
+        for (int i = 0; i < 6; i++)
+        {
+            for (int xx = 0; xx < 3; xx++)
+            {
+                h[i, xx] = (g[i, 0] * kernel[0, xx]) + (g[i, 1] * kernel[1, xx]) + (g[i, 2] * kernel[2, xx]);
+            }
         }
 
-        static float[] OutputTransform(float m0, float m1, float m2, float m3, float m4, float m5)
+        var u = new float[6, 6];
+        for (int i = 0; i < 6; i++)
         {
-            float p = m1 + m2, q = m1 - m2, r = m3 + m4, t = m3 - m4;
-            return [(m0 + p) + r, q + (2 * t), p + (4 * r), (q + (8 * t)) + m5];
+            for (int j = 0; j < 6; j++)
+            {
+                u[i, j] = (float)((h[i, 0] * g[j, 0]) + (h[i, 1] * g[j, 1]) + (h[i, 2] * g[j, 2]));
+            }
         }
+
+        return u;
+    }
+
+    /// <summary>spec/nic-model.md §10.3, step 4: the six-point input transform, each output one fixed sequence of binary32 operations.</summary>
+    private static float[] InputTransform(float[] s)
+    {
+        float p = s[4] - (4 * s[2]), q = s[3] - (4 * s[1]), r = s[4] - s[2], t = (s[3] - s[1]) + (s[3] - s[1]);
+        return [((4 * s[0]) - (5 * s[2])) + s[4], p + q, p - q, r + t, r - t, ((4 * s[1]) - (5 * s[3])) + s[5]];
+    }
+
+    /// <summary>spec/nic-model.md §10.3, step 6: six points into four.</summary>
+    private static float[] OutputTransform(float m0, float m1, float m2, float m3, float m4, float m5)
+    {
+        float p = m1 + m2, q = m1 - m2, r = m3 + m4, t = m3 - m4;
+        return [(m0 + p) + r, q + (2 * t), p + (4 * r), (q + (8 * t)) + m5];
     }
 
     public static FeatureMap Conv(FeatureMap x, int cout, int k, int stride, float[] w, float[] b, bool fused = false)
