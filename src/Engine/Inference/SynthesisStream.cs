@@ -98,7 +98,7 @@ internal sealed class SynthesisStream
     /// Winograd layer whose input lies 2^s times finer than the latent needs its tiles (4 input rows) on the full frame's
     /// grid: windows starting on multiples of 4 / 2^s latent rows (2 for g_s.2). The halo also covers the latent rows a
     /// stream reads below a band (<see cref="RowsBelow"/>: whole tile rows reach further down; 5 for the image models in
-    /// the Winograd arithmetic, whose bands that end on an even latent row read 5 rows below it), so that a decoder that
+    /// the Winograd arithmetic, where a band whose last latent row is even reads 5 rows below it), so that a decoder that
     /// waits for the halo's rows below a band never asks the stream for a row not yet decoded. A stream's stripes take
     /// only the spoiled columns as their halo.
     /// </summary>
