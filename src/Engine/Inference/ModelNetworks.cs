@@ -56,15 +56,12 @@ internal static class ModelNetworks
         }
 
         var byLayer = new ManagedArithmetic[plan.Layers.Count];
-        bool first = true;
+        bool after = false;
         for (int i = 0; i < byLayer.Length; i++)
         {
-            byLayer[i] = ManagedArithmetic.Fused;
-            if (plan.Layers[i] is DeconvPlan)
-            {
-                byLayer[i] = first ? ManagedArithmetic.Fused : ManagedArithmetic.Winograd;
-                first = false;
-            }
+            bool deconv = plan.Layers[i] is DeconvPlan;
+            byLayer[i] = deconv && after ? ManagedArithmetic.Winograd : ManagedArithmetic.Fused;
+            after |= deconv;
         }
 
         return Build(plan, file, byLayer);

@@ -55,6 +55,7 @@ internal sealed unsafe class WinogradTransposedConvolution
         }
 
         (InChannels, OutChannels) = (inChannels, outChannels);
+        Groups = [.. Enumerable.Range(0, (outChannels + GroupChannels - 1) / GroupChannels).Select(g => (g * GroupChannels, Math.Min(GroupChannels, outChannels - (g * GroupChannels))))];
         _bias = bias.ToArray();
         int phaseChannels = 4 * Math.Min(GroupChannels, outChannels);
         _zeroBias = new float[(phaseChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock * DirectConvolution.ChannelBlock];
@@ -69,13 +70,7 @@ internal sealed unsafe class WinogradTransposedConvolution
     public int OutChannels { get; }
 
     /// <summary>The groups of output channels: the first channel of each, and how many.</summary>
-    private IEnumerable<(int First, int Count)> Groups()
-    {
-        for (int first = 0; first < OutChannels; first += GroupChannels)
-        {
-            yield return (first, Math.Min(GroupChannels, OutChannels - first));
-        }
-    }
+    private (int First, int Count)[] Groups { get; }
 
     /// <summary>
     /// U_ξ = (G g_ab Gᵀ)[ξ / 6, ξ % 6] for every output channel, phase and input channel, packed for the kernel: one array a
@@ -86,7 +81,7 @@ internal sealed unsafe class WinogradTransposedConvolution
     private float[][][] TransformWeights(float[] weight)
     {
         int cin = InChannels, cout = OutChannels, block = DirectConvolution.ChannelBlock;
-        (int First, int Count)[] groups = [.. Groups()];
+        (int First, int Count)[] groups = Groups;
         var packed = new float[groups.Length][][];
         Span<double> g = stackalloc double[9];
         Span<float> u = stackalloc float[Points];
@@ -226,7 +221,7 @@ internal sealed unsafe class WinogradTransposedConvolution
                 }
 
                 int group = 0;
-                foreach ((int first, int count) in owner.Groups())
+                foreach ((int first, int count) in owner.Groups)
                 {
                     // One matrix product a point over the block's tiles: for each of the group's phase channels, the input
                     // channels ascending with fused multiply-adds from +0 (DirectConvolution's single-tap form).
